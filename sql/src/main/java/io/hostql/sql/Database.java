@@ -1,0 +1,249 @@
+package io.hostql.sql;
+
+import com.sun.jna.CallbackReference;
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import io.hostql.sql.sqlite.Sqlite;
+import io.hostql.sql.table.Table;
+import io.hostql.sql.table.TableRegistry;
+import io.hostql.sql.vtab.VirtualTables;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One SQLite connection with hostql's tables installed. User SQL ({@link #query}, {@link #run}) is
+ * read-only, enforced by an authorizer; hostql's own SQL goes through {@link #executeTrusted}.
+ * Methods are synchronized: a connection runs one statement at a time.
+ */
+public final class Database implements AutoCloseable {
+    private static final int LIMIT_ATTACHED = 7;
+
+    private final TableRegistry tables;
+    private final Authorizer authorizer = new Authorizer();
+    private Pointer db;
+
+    private Database(Pointer db, TableRegistry tables) {
+        this.db = db;
+        this.tables = tables;
+    }
+
+    /** An in-memory database with the given tables, as the shell and scheduler use. */
+    public static Database open(TableRegistry tables) {
+        return open(":memory:", tables);
+    }
+
+    public static Database open(String filename, TableRegistry tables) {
+        Sqlite.requireUsable();
+        long[] out = new long[1];
+        int flags = Sqlite.OPEN_READWRITE | Sqlite.OPEN_CREATE | Sqlite.OPEN_URI | Sqlite.OPEN_FULLMUTEX
+                | Sqlite.OPEN_EXRESCODE;
+        int rc = Sqlite.sqlite3_open_v2(Sqlite.cstr(filename), out, flags, null);
+        Pointer p = new Pointer(out[0]);
+        if (rc != Sqlite.OK) {
+            String msg = out[0] == 0 ? "out of memory" : Sqlite.sqlite3_errmsg(p).getString(0);
+            if (out[0] != 0) Sqlite.sqlite3_close_v2(p);
+            throw new SqlException("cannot open database " + filename + ": " + msg);
+        }
+        Database d = new Database(p, tables);
+        Sqlite.sqlite3_busy_timeout(p, 5000);
+        Sqlite.sqlite3_enable_load_extension(p, 0);
+        VirtualTables.install(p, tables.all());
+        Sqlite.sqlite3_set_authorizer(p, CallbackReference.getFunctionPointer(d.authorizer), null);
+        SqlFunctions.install(d);
+        return d;
+    }
+
+    public TableRegistry tables() {
+        return tables;
+    }
+
+    Pointer handle() {
+        ensureOpen();
+        return db;
+    }
+
+    /** Runs one read-only statement and returns all its rows. */
+    public synchronized QueryResult query(String sql, Object... params) {
+        List<QueryResult> results = new ArrayList<>();
+        runInternal(sql, false, params, results::add);
+        if (results.size() != 1) {
+            throw new SqlException(results.isEmpty() ? "no SQL statement given" : "expected one SQL statement, got " + results.size());
+        }
+        return results.get(0);
+    }
+
+    /** Runs every statement of a script (read-only), handing over each statement's rows in turn. */
+    public synchronized void run(String script, Consumer<QueryResult> each) {
+        runInternal(script, false, new Object[0], each);
+    }
+
+    /** hostql's own SQL: not subject to the read-only authorizer. */
+    public synchronized void executeTrusted(String script) {
+        runInternal(script, true, new Object[0], r -> {});
+    }
+
+    public synchronized QueryResult queryTrusted(String sql, Object... params) {
+        List<QueryResult> results = new ArrayList<>();
+        runInternal(sql, true, params, results::add);
+        return results.isEmpty() ? new QueryResult(List.of(), List.of()) : results.get(0);
+    }
+
+    /** Checks that a statement compiles (tables and columns exist, required columns given) without running it. */
+    public synchronized List<String> validate(String sql) {
+        ensureOpen();
+        byte[] bytes = sql.getBytes(StandardCharsets.UTF_8);
+        Memory text = new Memory(bytes.length + 1L);
+        text.write(0, bytes, 0, bytes.length);
+        text.setByte(bytes.length, (byte) 0);
+        Pointer stmt = prepare(text, 0, bytes.length, false, new long[1]);
+        try {
+            if (stmt == null) throw new SqlException("no SQL statement given");
+            List<String> cols = new ArrayList<>();
+            for (int i = 0, n = Sqlite.sqlite3_column_count(stmt); i < n; i++) {
+                cols.add(Sqlite.sqlite3_column_name(stmt, i).getString(0, "UTF-8"));
+            }
+            return cols;
+        } finally {
+            if (stmt != null) Sqlite.sqlite3_finalize(stmt);
+        }
+    }
+
+    /** Whether the text ends a complete statement (the shell's multi-line input). */
+    public static boolean isComplete(String sql) {
+        Sqlite.requireUsable();
+        return Sqlite.sqlite3_complete(Sqlite.cstr(sql)) != 0;
+    }
+
+    /** Stops a running statement from another thread. */
+    public void interrupt() {
+        Pointer p = db;
+        if (p != null) Sqlite.sqlite3_interrupt(p);
+    }
+
+    private void runInternal(String script, boolean trusted, Object[] params, Consumer<QueryResult> each) {
+        ensureOpen();
+        byte[] bytes = script.getBytes(StandardCharsets.UTF_8);
+        Memory text = new Memory(bytes.length + 1L);
+        text.write(0, bytes, 0, bytes.length);
+        text.setByte(bytes.length, (byte) 0);
+        long base = Pointer.nativeValue(text);
+        long offset = 0;
+        long[] tail = new long[1];
+        while (offset < bytes.length) {
+            Pointer stmt = prepare(text, offset, (int) (bytes.length - offset), trusted, tail);
+            long next = tail[0] == 0 ? bytes.length : tail[0] - base;
+            if (next <= offset) break;
+            offset = next;
+            if (stmt == null) continue; // whitespace or a comment
+            try {
+                if (!trusted && Sqlite.sqlite3_stmt_readonly(stmt) == 0) {
+                    throw new SqlException("statement refused: hostql's SQL is read-only");
+                }
+                bind(stmt, params);
+                each.accept(collect(stmt));
+            } finally {
+                Sqlite.sqlite3_finalize(stmt);
+            }
+        }
+    }
+
+    private Pointer prepare(Memory text, long offset, int length, boolean trusted, long[] tail) {
+        long[] out = new long[1];
+        authorizer.reset();
+        authorizer.trusted = trusted;
+        VirtualTables.clearMissingRequired();
+        int rc;
+        try {
+            rc = Sqlite.sqlite3_prepare_v2(db, text.share(offset), length, out, tail);
+        } finally {
+            authorizer.trusted = false;
+        }
+        if (rc != Sqlite.OK) {
+            String msg = Sqlite.sqlite3_errmsg(db).getString(0, "UTF-8");
+            Table missing = VirtualTables.takeMissingRequired();
+            if (authorizer.denial != null) {
+                throw new SqlException(authorizer.denial);
+            }
+            if (missing != null && msg.contains("no query solution")) {
+                throw new SqlException(RequiredColumns.message(missing.schema()));
+            }
+            throw new SqlException(msg);
+        }
+        return out[0] == 0 ? null : new Pointer(out[0]);
+    }
+
+    private void bind(Pointer stmt, Object[] params) {
+        int n = Sqlite.sqlite3_bind_parameter_count(stmt);
+        if (params.length != n) {
+            throw new SqlException("statement has " + n + " parameters but " + params.length + " values were given");
+        }
+        for (int i = 0; i < n; i++) {
+            Object v = params[i];
+            int rc;
+            if (v == null) rc = Sqlite.sqlite3_bind_null(stmt, i + 1);
+            else if (v instanceof Long || v instanceof Integer || v instanceof Short) rc = Sqlite.sqlite3_bind_int64(stmt, i + 1, ((Number) v).longValue());
+            else if (v instanceof Boolean b) rc = Sqlite.sqlite3_bind_int64(stmt, i + 1, b ? 1 : 0);
+            else if (v instanceof Number num) rc = Sqlite.sqlite3_bind_double(stmt, i + 1, num.doubleValue());
+            else if (v instanceof byte[] b) rc = Sqlite.sqlite3_bind_blob(stmt, i + 1, b, b.length, Sqlite.TRANSIENT);
+            else {
+                byte[] b = v.toString().getBytes(StandardCharsets.UTF_8);
+                rc = Sqlite.sqlite3_bind_text(stmt, i + 1, b, b.length, Sqlite.TRANSIENT);
+            }
+            if (rc != Sqlite.OK) throw new SqlException("cannot bind parameter " + (i + 1) + ": " + errmsg());
+        }
+    }
+
+    private QueryResult collect(Pointer stmt) {
+        int n = Sqlite.sqlite3_column_count(stmt);
+        List<String> columns = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) columns.add(Sqlite.sqlite3_column_name(stmt, i).getString(0, "UTF-8"));
+        List<Object[]> rows = new ArrayList<>();
+        while (true) {
+            int rc = Sqlite.sqlite3_step(stmt);
+            if (rc == Sqlite.DONE) break;
+            if (rc != Sqlite.ROW) throw new SqlException(errmsg());
+            Object[] row = new Object[n];
+            for (int i = 0; i < n; i++) row[i] = columnValue(stmt, i);
+            rows.add(row);
+        }
+        return new QueryResult(columns, rows);
+    }
+
+    private static Object columnValue(Pointer stmt, int i) {
+        switch (Sqlite.sqlite3_column_type(stmt, i)) {
+            case Sqlite.INTEGER:
+                return Sqlite.sqlite3_column_int64(stmt, i);
+            case Sqlite.FLOAT:
+                return Sqlite.sqlite3_column_double(stmt, i);
+            case Sqlite.TEXT: {
+                Pointer p = Sqlite.sqlite3_column_text(stmt, i);
+                return Sqlite.utf8(p, Sqlite.sqlite3_column_bytes(stmt, i));
+            }
+            case Sqlite.BLOB: {
+                Pointer p = Sqlite.sqlite3_column_blob(stmt, i);
+                int len = Sqlite.sqlite3_column_bytes(stmt, i);
+                return p == null ? new byte[0] : p.getByteArray(0, len);
+            }
+            default:
+                return null;
+        }
+    }
+
+    private String errmsg() {
+        return Sqlite.sqlite3_errmsg(db).getString(0, "UTF-8");
+    }
+
+    private void ensureOpen() {
+        if (db == null) throw new SqlException("database is closed");
+    }
+
+    @Override
+    public synchronized void close() {
+        if (db != null) {
+            Sqlite.sqlite3_close_v2(db);
+            db = null;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.hostql.tables.self;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/** What this hostql process is: filled in by the shell or daemon, read by osquery_info. */
+public final class AgentInfo {
+    private static final long START_TIME = ProcessHandle.current().info().startInstant()
+            .map(i -> i.getEpochSecond()).orElse(System.currentTimeMillis() / 1000);
+    private static volatile String instanceId = UUID.randomUUID().toString();
+    private static volatile String configHash = "";
+    private static volatile boolean configValid = false;
+    private static volatile long watcherPid = -1;
+
+    private AgentInfo() {}
+
+    public static long startTime() {
+        return START_TIME;
+    }
+
+    public static String instanceId() {
+        return instanceId;
+    }
+
+    public static void setInstanceId(String id) {
+        instanceId = id;
+    }
+
+    public static String configHash() {
+        return configHash;
+    }
+
+    public static boolean configValid() {
+        return configValid;
+    }
+
+    public static void setConfig(String hash, boolean valid) {
+        configHash = hash;
+        configValid = valid;
+    }
+
+    public static long watcherPid() {
+        return watcherPid;
+    }
+
+    public static void setWatcherPid(long pid) {
+        watcherPid = pid;
+    }
+
+    /** The host's hardware UUID (SMBIOS), falling back to /etc/machine-id as a UUID when DMI is unreadable. */
+    public static String hostUuid() {
+        for (String p : new String[] {"/sys/class/dmi/id/product_uuid", "/sys/devices/virtual/dmi/id/product_uuid"}) {
+            try {
+                String s = Files.readString(Path.of(p)).strip();
+                if (!s.isEmpty()) return s.toUpperCase(java.util.Locale.ROOT);
+            } catch (Exception ignored) {
+                // not readable off root, or no DMI: fall through
+            }
+        }
+        try {
+            String m = Files.readString(Path.of("/etc/machine-id")).strip();
+            if (m.length() == 32) {
+                return (m.substring(0, 8) + "-" + m.substring(8, 12) + "-" + m.substring(12, 16) + "-"
+                        + m.substring(16, 20) + "-" + m.substring(20)).toUpperCase(java.util.Locale.ROOT);
+            }
+        } catch (Exception ignored) {
+            // no machine-id either
+        }
+        return "";
+    }
+}

@@ -1,0 +1,14 @@
+package io.hostql.tables.system;
+
+import io.hostql.sql.table.Table;
+import java.util.List;
+
+/** The system area's tables. Registering a table is one line here. */
+public final class SystemTables {
+    private SystemTables() {}
+
+    public static List<Table> all() {
+        return List.of(
+        );
+    }
+}

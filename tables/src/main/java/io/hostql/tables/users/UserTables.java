@@ -1,0 +1,14 @@
+package io.hostql.tables.users;
+
+import io.hostql.sql.table.Table;
+import java.util.List;
+
+/** The users area's tables. Registering a table is one line here. */
+public final class UserTables {
+    private UserTables() {}
+
+    public static List<Table> all() {
+        return List.of(
+        );
+    }
+}

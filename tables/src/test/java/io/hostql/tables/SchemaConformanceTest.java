@@ -1,0 +1,82 @@
+package io.hostql.tables;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hostql.config.Settings;
+import io.hostql.sql.table.Column;
+import io.hostql.sql.table.ColumnOption;
+import io.hostql.sql.table.Table;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every table with an osquery name has osquery's columns, in osquery's order and types, with
+ * osquery's required and hidden flags (reference/osquery-linux-tables.tsv). hostql's own columns
+ * may only follow them.
+ */
+class SchemaConformanceTest {
+    record RefColumn(String name, String type, List<String> options) {}
+
+    static Map<String, List<RefColumn>> reference() throws Exception {
+        Map<String, List<RefColumn>> out = new HashMap<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(
+                SchemaConformanceTest.class.getResourceAsStream("/osquery-linux-tables.tsv"), StandardCharsets.UTF_8))) {
+            r.readLine();
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith("#") || line.isBlank()) continue;
+                String[] f = line.split("\t");
+                Map<String, List<String>> opts = new HashMap<>();
+                if (!f[3].equals("-")) {
+                    for (String spec : f[3].split(" ")) {
+                        int p = spec.indexOf('(');
+                        opts.put(spec.substring(0, p), List.of(spec.substring(p + 1, spec.length() - 1).split(",")));
+                    }
+                }
+                List<RefColumn> cols = new ArrayList<>();
+                for (String c : f[4].split(", ")) {
+                    String[] nt = c.split(":");
+                    cols.add(new RefColumn(nt[0], nt[1], opts.getOrDefault(nt[0], List.of())));
+                }
+                out.put(f[0], cols);
+            }
+        }
+        return out;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> tablesMatchOsquery() throws Exception {
+        Map<String, List<RefColumn>> ref = reference();
+        List<Table> tables = new ArrayList<>(LinuxTables.registry(Settings.defaults()).all());
+        return tables.stream().map(t -> DynamicTest.dynamicTest(t.schema().name(), () -> {
+            List<RefColumn> expected = ref.get(t.schema().name());
+            if (expected == null) return; // a hostql-only table
+            List<Column> actual = t.schema().columns();
+            assertThat(actual.size()).as("column count of " + t.schema().name()).isGreaterThanOrEqualTo(expected.size());
+            for (int i = 0; i < expected.size(); i++) {
+                RefColumn e = expected.get(i);
+                Column a = actual.get(i);
+                String where = t.schema().name() + "." + e.name();
+                assertThat(a.name()).as("column " + i + " of " + t.schema().name()).isEqualTo(e.name());
+                assertThat(a.type().name()).as(where + " type").isEqualTo(e.type());
+                assertThat(a.required()).as(where + " required").isEqualTo(e.options().contains("required"));
+                assertThat(a.hidden()).as(where + " hidden").isEqualTo(e.options().contains("hidden"));
+                if (e.options().contains("index") || e.options().contains("additional")) {
+                    assertThat(a.pushedDown()).as(where + " pushed down").isTrue();
+                }
+            }
+            for (int i = expected.size(); i < actual.size(); i++) {
+                assertThat(actual.get(i).options()).as("hostql's extra column " + actual.get(i).name())
+                        .doesNotContain(ColumnOption.REQUIRED);
+            }
+        }));
+    }
+}
