@@ -1,0 +1,46 @@
+# Sourced by bin/hostqli, bin/hostqld and bin/hostqlctl: finds Java and hostql's jars (building them
+# on first use from a source checkout) and sets the JVM flags every hostql JVM needs.
+
+HOSTQL_HOME="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+
+if [ -d "$HOSTQL_HOME/lib" ]; then
+  HOSTQL_LIB="$HOSTQL_HOME/lib"                          # installed layout
+else
+  HOSTQL_LIB="$HOSTQL_HOME/packaging/target/hostql/lib"  # source checkout
+  if [ ! -f "$HOSTQL_LIB/.complete" ]; then
+    echo "hostql: first run, building (scripts/build)..." >&2
+    "$HOSTQL_HOME/scripts/build" >&2 || { echo "hostql: build failed" >&2; exit 1; }
+  fi
+fi
+
+if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+  JAVA="$JAVA_HOME/bin/java"
+else
+  JAVA="$(command -v java || true)"
+  [ -n "$JAVA" ] || { echo "hostql: java not found; install a JDK 17-25 (apt-get install openjdk-17-jre-headless)" >&2; exit 1; }
+fi
+# The JDK's release file gives its version without starting a JVM (start-up time matters for the shell).
+java_release="$(dirname "$(dirname "$(readlink -f "$JAVA")")")/release"
+java_major="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$java_release" 2>/dev/null)"
+java_major="${java_major:-17}"
+if [ "$java_major" -lt 17 ]; then
+  echo "hostql: needs Java 17 or newer, found $java_major at $JAVA" >&2
+  exit 1
+fi
+
+# No phone-home (Chronicle analytics), Chronicle's module access, and JNA's temp dir out of $HOME.
+HOSTQL_JVM_FLAGS=(
+  -Dchronicle.analytics.disable=true -Dchronicle.announcer.disable=true
+  -Dchronicle.disk.monitor.disable=true -Ddisable.perf.info=true
+  --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-exports=java.base/jdk.internal.util=ALL-UNNAMED --add-exports=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED
+  --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED
+  -Djna.tmpdir="${TMPDIR:-/tmp}"
+  -XX:-UsePerfData
+)
+if [ "$java_major" -ge 24 ]; then
+  HOSTQL_JVM_FLAGS+=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
+fi
+HOSTQL_CLASSPATH="$HOSTQL_LIB/*"

@@ -1,0 +1,118 @@
+package io.hostql.shell;
+
+import io.hostql.config.Settings;
+import io.hostql.config.SettingsException;
+import io.hostql.config.Version;
+import io.hostql.sql.Database;
+import io.hostql.sql.sqlite.SqliteUnavailableException;
+import io.hostql.tables.LinuxTables;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** hostqli: the SQL shell. Interactive on a terminal; one-shot with a query argument, --query, --A, --L or stdin. */
+public final class Hostqli {
+    private static final String USAGE = String.join("\n",
+            "hostqli " + Version.VERSION + ", an osquery-compatible SQL shell for Linux",
+            "",
+            "Usage: hostqli [OPTION...] [SQL_STATEMENT]",
+            "",
+            "  --json / --json_pretty / --csv / --line / --list   output mode (default: pretty table)",
+            "  --header=false          no column header        --separator S   list/CSV separator",
+            "  --nullvalue S           text for NULL            --query SQL     run SQL and exit",
+            "  --query_file FILE       run SQL from a file      --A TABLE       select all from TABLE",
+            "  --L                     list all tables          --flagfile FILE read more flags",
+            "  --disable_tables a,b    hide tables              --enable_tables a,b  only these tables",
+            "",
+            "Without SQL and on a terminal, starts an interactive shell (.help lists dot-commands).",
+            "SQL may also come on stdin (statements end with ';'). Errors go to stderr; a failed",
+            "one-shot query exits with status 1.");
+
+    private Hostqli() {}
+
+    public static void main(String[] args) {
+        int status = run(args, System.in, System.out, System.err, System.console() != null);
+        System.out.flush();
+        System.exit(status);
+    }
+
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err, boolean terminal) {
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("-h") || a.equals("-help")) {
+                out.println(USAGE);
+                return 0;
+            }
+            if (a.equals("--version") || a.equals("-version")) {
+                out.println("hostqli version " + Version.VERSION);
+                return 0;
+            }
+        }
+        Settings settings;
+        try {
+            settings = Settings.parse(args);
+        } catch (SettingsException e) {
+            err.println("Error: " + e.getMessage());
+            return 1;
+        }
+        for (String w : settings.warnings()) err.println("Warning: " + w);
+
+        try (Database db = Database.open(LinuxTables.registry(settings))) {
+            Shell shell = new Shell(db, settings, ShellSettings.from(settings), out, err);
+            try {
+                String oneShot = oneShotInput(settings);
+                if (oneShot != null) return shell.execute(oneShot) ? 0 : 1;
+                if (!terminal) return runScript(shell, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                return new Interactive(shell).loop();
+            } catch (Shell.ExitRequest e) {
+                return e.status;
+            }
+        } catch (SqliteUnavailableException e) {
+            err.println("Error: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            err.println("Error: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** The one statement or dot-command given on the command line, or null for interactive/stdin use. */
+    private static String oneShotInput(Settings s) throws IOException {
+        if (!s.positional().isEmpty()) return String.join(" ", s.positional());
+        if (!s.string("query").isEmpty()) return s.string("query");
+        if (!s.string("query_file").isEmpty()) {
+            Path f = Path.of(s.string("query_file"));
+            try {
+                return Files.readString(f);
+            } catch (IOException e) {
+                throw new IOException("cannot read --query_file " + f + ": " + e.getMessage());
+            }
+        }
+        if (!s.string("A").isEmpty()) return ".all " + s.string("A");
+        if (s.bool("L")) return ".tables";
+        return null;
+    }
+
+    /** stdin: dot-commands on their own lines, SQL statements ending with ';'. Status 1 if anything failed. */
+    static int runScript(Shell shell, String script) {
+        boolean ok = true;
+        StringBuilder sql = new StringBuilder();
+        for (String line : script.split("\n", -1)) {
+            if (sql.toString().isBlank() && line.strip().startsWith(".")) {
+                ok &= shell.execute(line);
+                if (!ok && shell.display.bail) return 1;
+                continue;
+            }
+            sql.append(line).append('\n');
+            if (Database.isComplete(sql.toString())) {
+                ok &= shell.execute(sql.toString());
+                sql.setLength(0);
+                if (!ok && shell.display.bail) return 1;
+            }
+        }
+        if (!sql.toString().isBlank()) ok &= shell.execute(sql.toString());
+        return ok ? 0 : 1;
+    }
+}

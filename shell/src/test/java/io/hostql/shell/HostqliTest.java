@@ -1,0 +1,136 @@
+package io.hostql.shell;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HostqliTest {
+    record Run(int status, String out, String err) {}
+
+    static Run run(String stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int status = Hostqli.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void jsonIsOsquerysLayoutWithStringValues() throws Exception {
+        Run r = run("", "--json", "SELECT 1 AS one, NULL AS n, 'a\"b' AS q UNION ALL SELECT 2, 'x', 'y'");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).isEqualTo("[\n  {\"one\":\"1\",\"n\":\"\",\"q\":\"a\\\"b\"},\n  {\"one\":\"2\",\"n\":\"x\",\"q\":\"y\"}\n]\n");
+        JsonNode parsed = new ObjectMapper().readTree(r.out());
+        assertThat(parsed.get(0).get("one").isTextual()).isTrue();
+    }
+
+    @Test
+    void jsonPrettyParses() throws Exception {
+        Run r = run("", "--json_pretty", "SELECT 1 AS a, 'b' AS b");
+        JsonNode parsed = new ObjectMapper().readTree(r.out());
+        assertThat(parsed.get(0).get("b").asText()).isEqualTo("b");
+        assertThat(r.out()).contains("\n    \"a\": \"1\"");
+    }
+
+    @Test
+    void emptyJsonResultIsAnEmptyArray() throws Exception {
+        Run r = run("", "--json", "SELECT 1 WHERE 0");
+        assertThat(new ObjectMapper().readTree(r.out()).size()).isZero();
+    }
+
+    @Test
+    void prettyCsvLineAndListModes() {
+        assertThat(run("", "SELECT 1 AS a, 'xyz' AS b").out())
+                .isEqualTo("+---+-----+\n| a | b   |\n+---+-----+\n| 1 | xyz |\n+---+-----+\n");
+        assertThat(run("", "--csv", "SELECT 'a,b' AS x, 2 AS y").out()).isEqualTo("x,y\n\"a,b\",2\n");
+        assertThat(run("", "--line", "SELECT 1 AS a, 2 AS long_name").out()).isEqualTo("        a = 1\nlong_name = 2\n");
+        assertThat(run("", "--list", "--header=false", "SELECT 1, 2").out()).isEqualTo("1|2\n");
+        assertThat(run("", "--list", "--separator", ";", "--nullvalue", "NULL", "SELECT 1 AS a, NULL AS b").out())
+                .isEqualTo("a;b\n1;NULL\n");
+    }
+
+    @Test
+    void errorsAreOneLineOnStderrAndExitNonZero() {
+        Run bad = run("", "SELEC 1");
+        assertThat(bad.status()).isEqualTo(1);
+        assertThat(bad.err()).isEqualTo("Error: near \"SELEC\": syntax error\n");
+        assertThat(bad.out()).isEmpty();
+        assertThat(run("", "SELECT * FROM nope").err()).isEqualTo("Error: no such table: nope\n");
+        Run required = run("", "SELECT * FROM osquery_info JOIN etc_hosts");
+        assertThat(required.status()).isZero();
+        Run readOnly = run("", "ATTACH '/tmp/x.db' AS x");
+        assertThat(readOnly.status()).isEqualTo(1);
+        assertThat(readOnly.err()).startsWith("Error: ATTACH is not allowed").doesNotContain("\n\n");
+    }
+
+    @Test
+    void badFlagValuesAreReported() {
+        Run r = run("", "--events_max=many", "SELECT 1");
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).contains("--events_max").contains("many");
+        Run unknown = run("", "--no_such_flag=1", "SELECT 1");
+        assertThat(unknown.status()).isZero();
+        assertThat(unknown.err()).contains("unknown flag --no_such_flag");
+    }
+
+    @Test
+    void stdinRunsStatementsAndDotCommands() {
+        Run r = run("SELECT 1 AS a;\n.mode csv\nSELECT 2 AS b,\n 3 AS c;\n.headers off\nSELECT 4;\n");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).isEqualTo("+---+\n| a |\n+---+\n| 1 |\n+---+\nb,c\n2,3\n4\n");
+        Run failing = run("SELECT 1;\nSELECT * FROM nope;\nSELECT 2;\n", "--list", "--header=false");
+        assertThat(failing.status()).isEqualTo(1);
+        assertThat(failing.out()).isEqualTo("1\n2\n");
+    }
+
+    @Test
+    void dotCommands() {
+        assertThat(run("", ".tables osquery_").out()).isEqualTo("  => osquery_flags\n  => osquery_info\n  => osquery_registry\n");
+        assertThat(run("", ".schema etc_hosts").out())
+                .isEqualTo("CREATE TABLE `etc_hosts`(`address` TEXT, `hostnames` TEXT, `pid_with_namespace` INTEGER HIDDEN);\n");
+        assertThat(run(".mode csv\n.all osquery_registry\n").out()).startsWith("registry,name,owner_uuid,internal,active\n");
+        assertThat(run("", ".all nope").err()).isEqualTo("Error: no such table: nope\n");
+        assertThat(run(".mode fancy\n").err()).isEqualTo("Error: mode should be one of: column csv line list pretty\n");
+        assertThat(run("", ".help").out()).contains(".tables [TABLE]");
+        assertThat(run("", ".show").out()).contains("mode: pretty");
+        assertThat(run("", ".features").out()).contains("disable_events");
+        assertThat(run(".timer on\nSELECT 1;\n").out()).contains("Run Time: real");
+        assertThat(run(".exit 3\nSELECT 1;\n").status()).isEqualTo(3);
+        assertThat(run(".tab etc_\n").out()).isEqualTo("  => etc_hosts\n");
+    }
+
+    @Test
+    void pragmaTableInfoWorksForEveryTable() {
+        Run tables = run("", "--list", "--header=false", "SELECT name FROM osquery_registry WHERE registry = 'table'");
+        for (String t : tables.out().strip().split("\n")) {
+            Run info = run("", "--csv", "PRAGMA table_info(" + t + ")");
+            assertThat(info.status()).as(t).isZero();
+            assertThat(info.out().split("\n").length).as(t).isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void oneShotShortcutsAndQueryFile(@TempDir Path dir) throws Exception {
+        assertThat(run("", "--L").out()).contains("  => osquery_info\n");
+        assertThat(run("", "--A", "osquery_flags", "--csv").out()).startsWith("name,type,description");
+        Path f = dir.resolve("q.sql");
+        Files.writeString(f, "SELECT 41 + 1 AS answer;");
+        assertThat(run("", "--query_file", f.toString(), "--list").out()).isEqualTo("answer\n42\n");
+        assertThat(run("", "--query_file", dir.resolve("missing.sql").toString()).err()).contains("missing.sql");
+        assertThat(run("", "--disable_tables", "etc_hosts", "SELECT * FROM etc_hosts").err()).contains("no such table: etc_hosts");
+    }
+
+    @Test
+    void argSplittingHonoursQuotes() {
+        assertThat(Shell.splitArgs("separator ' | '")).containsExactly("separator", " | ");
+        assertThat(Shell.splitArgs("nullvalue \"\"")).containsExactly("nullvalue", "");
+    }
+}
