@@ -1,0 +1,21 @@
+package io.hostql.events;
+
+/** What a journal record holds. The code is stored on disk: never renumber. */
+public enum EventType {
+    FILE(1), PROCESS(2), SOCKET(3), USER(4), HARDWARE(5),
+    /** Events the kernel or hostql lost; every consumer sees the gap. */
+    LOSS(100),
+    /** hostql's own markers (journal opened, recovered). */
+    SYSTEM(101);
+
+    public final int code;
+
+    EventType(int code) {
+        this.code = code;
+    }
+
+    public static EventType of(int code) {
+        for (EventType t : values()) if (t.code == code) return t;
+        return null;
+    }
+}

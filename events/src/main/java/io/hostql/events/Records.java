@@ -1,0 +1,16 @@
+package io.hostql.events;
+
+/** Decodes a journal payload into its typed event. New event kinds add one line here. */
+public final class Records {
+    private Records() {}
+
+    public static Event decode(EventType type, long captureNanos, byte[] payload) {
+        RecordInput in = new RecordInput(payload);
+        return switch (type) {
+            case FILE -> FileEvent.decode(captureNanos, in);
+            case LOSS -> LossEvent.decode(captureNanos, in);
+            case SYSTEM -> SystemEvent.decode(captureNanos, in);
+            default -> throw new CorruptRecordException("no decoder for event type " + type);
+        };
+    }
+}
