@@ -187,11 +187,49 @@ final class PrivateKeys {
         }
         if (n >= 687737) return 1200;
         if (n < 8) return 0;
-        int cap = n <= 7680 ? 192 : n <= 15360 ? 256 : 1200;
-        double log2 = Math.log(2), x = n * log2, lx = Math.log(x);
-        int y = (int) ((1.923 * Math.cbrt(x * lx * lx) - 4.69) / log2);
-        y = (y + 4) & ~7;
-        return Math.min(y, cap);
+        long cap = n <= 7680 ? 192 : n <= 15360 ? 256 : 1200;
+        // OpenSSL's own fixed-point arithmetic (scale 2^18), so results agree to the bit at the rounding edges
+        long x = n * LOG_2;
+        long lx = ilogE(x);
+        long y = Long.divideUnsigned(mul2(C1_923, icbrt64(mul2(mul2(x, lx), lx))) - C4_690, LOG_2) & 0xFFFF;
+        y = (y + 4) & ~7L;
+        return (int) Math.min(y, cap);
+    }
+
+    private static final long SCALE = 1L << 18, CBRT_SCALE = 1L << 12, LOG_2 = 0x02c5c8, LOG_E = 0x05c551,
+            C1_923 = 0x07b126, C4_690 = 0x12c28f;
+
+    private static long mul2(long a, long b) {
+        return Long.divideUnsigned(a * b, SCALE);
+    }
+
+    private static long icbrt64(long x) {
+        long r = 0;
+        for (int s = 63; s >= 0; s -= 3) {
+            r <<= 1;
+            long b = 3 * r * (r + 1) + 1;
+            if (Long.compareUnsigned(x >>> s, b) >= 0) {
+                x -= b << s;
+                r++;
+            }
+        }
+        return r * CBRT_SCALE;
+    }
+
+    private static long ilogE(long v) {
+        long r = 0;
+        while (Long.compareUnsigned(v, 2 * SCALE) >= 0) {
+            v >>>= 1;
+            r += SCALE;
+        }
+        for (long i = SCALE / 2; i != 0; i /= 2) {
+            v = mul2(v, v);
+            if (Long.compareUnsigned(v, 2 * SCALE) >= 0) {
+                v >>>= 1;
+                r += i;
+            }
+        }
+        return ((r & 0xFFFFFFFFL) * SCALE / LOG_E) & 0xFFFFFFFFL;
     }
 
     /** OpenSSL's BN_security_bits(L, N): finite-field strength by modulus size L, capped by N/2. */
