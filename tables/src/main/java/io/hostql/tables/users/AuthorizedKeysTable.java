@@ -7,9 +7,7 @@ import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,13 +57,8 @@ public final class AuthorizedKeysTable implements Table {
         for (Passwd.User u : HomeUsers.of(ctx, passwdFile)) {
             for (String name : FILES) {
                 Path f = HomeUsers.file(u, name);
-                if (f == null || !Files.isRegularFile(f)) continue;
-                byte[] content;
-                try {
-                    content = Files.readAllBytes(f);
-                } catch (IOException e) {
-                    continue; // unreadable or vanished
-                }
+                byte[] content = f == null ? null : HomeUsers.read(u, f, HomeUsers.READ_MAX);
+                if (content == null) continue;
                 for (Key k : parse(new String(content, StandardCharsets.UTF_8))) {
                     rows.add().set("uid", u.uid()).set("algorithm", k.algorithm()).set("key", k.key()).set("options", k.options())
                             .set("comment", k.comment()).set("key_file", f.toString()).set("pid_with_namespace", 0);

@@ -65,13 +65,8 @@ public final class ShellHistoryTable implements Table {
                 files.addAll(s);
             }
             for (Path f : files) {
-                if (!Files.isRegularFile(f)) continue;
-                byte[] content;
-                try {
-                    content = Files.readAllBytes(f);
-                } catch (IOException e) {
-                    continue; // vanished or unreadable
-                }
+                byte[] content = HomeUsers.read(u, f, HomeUsers.READ_MAX);
+                if (content == null) continue;
                 String file = f.toString();
                 parse(content, isZsh(f), (time, command) -> rows.add().set("uid", u.uid()).set("time", time)
                         .set("command", command).set("history_file", file));

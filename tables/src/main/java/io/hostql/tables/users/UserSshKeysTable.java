@@ -52,7 +52,8 @@ public final class UserSshKeysTable implements Table {
             Path dir = HomeUsers.file(u, ".ssh");
             if (dir == null) continue;
             for (Path f : candidates(dir, paths)) {
-                PrivateKeys.Info k = read(f);
+                byte[] content = HomeUsers.read(u, f, MAX_KEY_FILE);
+                PrivateKeys.Info k = content == null ? null : PrivateKeys.parse(content);
                 if (k == null) continue;
                 rows.add().set("uid", u.uid()).set("path", f.toString()).set("encrypted", k.encrypted() ? 1 : 0)
                         .set("key_type", k.keyType()).set("key_group_name", k.groupName()).set("key_length", k.length())
@@ -81,14 +82,5 @@ public final class UserSshKeysTable implements Table {
         }
         out.sort(null);
         return out;
-    }
-
-    private static PrivateKeys.Info read(Path f) {
-        try {
-            if (!Files.isRegularFile(f) || Files.size(f) > MAX_KEY_FILE) return null;
-            return PrivateKeys.parse(Files.readAllBytes(f));
-        } catch (IOException e) {
-            return null; // vanished or unreadable
-        }
     }
 }

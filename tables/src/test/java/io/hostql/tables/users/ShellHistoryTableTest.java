@@ -81,6 +81,21 @@ class ShellHistoryTableTest {
     }
 
     @Test
+    void aUserCannotPointTheTableAtOtherFiles(@TempDir Path dir) throws Exception {
+        Path home = dir.resolve("home"), outside = dir.resolve("secret");
+        Files.createDirectories(home.resolve("dotfiles"));
+        Files.writeString(dir.resolve("passwd"), "tester:x:4321:4321::" + home + ":/bin/bash\n");
+        Files.writeString(outside, "root:$6$secret-hash:19000:0:99999:7:::\n");
+        Files.writeString(home.resolve("dotfiles/zsh_history"), ": 1700000000:0;kept\n");
+        Files.createSymbolicLink(home.resolve(".bash_history"), outside);                      // out of the home: skipped
+        Files.createSymbolicLink(home.resolve(".zsh_history"), home.resolve("dotfiles/zsh_history")); // inside: read
+        Files.createLink(home.resolve(".history"), outside);                                    // root's file, 2 links: skipped
+        List<Map<String, Object>> r = Rows.of(new ShellHistoryTable(dir.resolve("passwd")));
+        assertThat(r).extracting(m -> m.get("command")).containsExactly("kept");
+        assertThat(r.get(0)).containsEntry("history_file", home.resolve(".zsh_history").toString());
+    }
+
+    @Test
     void commandsKeepTheirRawBytes(@TempDir Path dir) throws Exception {
         List<byte[]> out = new ArrayList<>();
         ShellHistoryTable.parse(new byte[] {'l', 's', ' ', (byte) 0xff, (byte) 0xfe}, false, (t, c) -> out.add(c));
