@@ -33,4 +33,12 @@ public final class Libc {
         Pointer p = strerror(errno);
         return p == null ? "errno " + errno : p.getString(0);
     }
+
+    // NSS user database (not thread-safe: callers serialise, see users.Passwd). struct passwd* or null.
+    public static native void setpwent();
+    public static native Pointer getpwent();
+    public static native void endpwent();
+    public static native Pointer getpwuid(int uid);
+    /** name: NUL-terminated. */
+    public static native Pointer getpwnam(byte[] name);
 }

@@ -9,6 +9,16 @@ public final class UserTables {
 
     public static List<Table> all() {
         return List.of(
+                new UsersTable(),
+                new GroupsTable(),
+                new UserGroupsTable(),
+                new LoggedInUsersTable(),
+                new LastTable(),
+                new ShadowTable(),
+                new SudoersTable(),
+                new AuthorizedKeysTable(),
+                new UserSshKeysTable(),
+                new ShellHistoryTable()
         );
     }
 }
