@@ -35,6 +35,18 @@ public final class Database implements AutoCloseable {
     }
 
     public static Database open(String filename, TableRegistry tables) {
+        return open(filename, tables, true);
+    }
+
+    /**
+     * A connection for hostql's own storage, which never runs user SQL: no read-only authorizer,
+     * because SQLite re-prepares cached statements after schema changes outside any trusted window.
+     */
+    public static Database openInternal(String filename) {
+        return open(filename, new TableRegistry(), false);
+    }
+
+    private static Database open(String filename, TableRegistry tables, boolean userFacing) {
         Sqlite.requireUsable();
         long[] out = new long[1];
         int flags = Sqlite.OPEN_READWRITE | Sqlite.OPEN_CREATE | Sqlite.OPEN_URI | Sqlite.OPEN_FULLMUTEX
@@ -50,7 +62,8 @@ public final class Database implements AutoCloseable {
         Sqlite.sqlite3_busy_timeout(p, 5000);
         Sqlite.sqlite3_enable_load_extension(p, 0);
         VirtualTables.install(p, tables.all());
-        Sqlite.sqlite3_set_authorizer(p, CallbackReference.getFunctionPointer(d.authorizer), null);
+        if (userFacing) Sqlite.sqlite3_set_authorizer(p, CallbackReference.getFunctionPointer(d.authorizer), null);
+        else d.authorizer.trusted = true;
         SqlFunctions.install(d);
         return d;
     }
@@ -88,6 +101,69 @@ public final class Database implements AutoCloseable {
         List<QueryResult> results = new ArrayList<>();
         runInternal(sql, true, params, results::add);
         return results.isEmpty() ? new QueryResult(List.of(), List.of()) : results.get(0);
+    }
+
+    /**
+     * A trusted statement compiled once and run many times (hostql's own inserts). Use it from one
+     * thread at a time, and close it before the database.
+     */
+    public synchronized Statement prepareTrusted(String sql) {
+        ensureOpen();
+        byte[] bytes = sql.getBytes(StandardCharsets.UTF_8);
+        Memory text = new Memory(bytes.length + 1L);
+        text.write(0, bytes, 0, bytes.length);
+        text.setByte(bytes.length, (byte) 0);
+        Pointer stmt = prepare(text, 0, bytes.length, true, new long[1]);
+        if (stmt == null) throw new SqlException("no SQL statement given");
+        return new Statement(stmt);
+    }
+
+    public final class Statement implements AutoCloseable {
+        private Pointer stmt;
+
+        private Statement(Pointer stmt) {
+            this.stmt = stmt;
+        }
+
+        /** Binds the values, runs the statement to completion and resets it; returns rows changed. */
+        public int execute(Object... params) {
+            synchronized (Database.this) {
+                try {
+                    bind(stmt, params);
+                    int rc = Sqlite.sqlite3_step(stmt);
+                    if (rc != Sqlite.DONE && rc != Sqlite.ROW) throw new SqlException(errmsg());
+                    return Sqlite.sqlite3_changes(db);
+                } finally {
+                    Sqlite.sqlite3_reset(stmt);
+                }
+            }
+        }
+
+        /** Binds the values and returns every row. */
+        public QueryResult query(Object... params) {
+            synchronized (Database.this) {
+                try {
+                    bind(stmt, params);
+                    return collect(stmt);
+                } finally {
+                    Sqlite.sqlite3_reset(stmt);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            synchronized (Database.this) {
+                if (stmt != null && db != null) Sqlite.sqlite3_finalize(stmt);
+                stmt = null;
+            }
+        }
+    }
+
+    /** Attaches another database file read-only under the alias (trusted; user SQL cannot ATTACH). */
+    public synchronized void attachReadOnly(java.nio.file.Path file, String alias) {
+        String uri = "file:" + file.toAbsolutePath().toString().replace("%", "%25").replace("?", "%3f").replace("#", "%23") + "?mode=ro";
+        executeTrusted("ATTACH DATABASE '" + uri.replace("'", "''") + "' AS \"" + alias.replace("\"", "\"\"") + "\"");
     }
 
     /** Checks that a statement compiles (tables and columns exist, required columns given) without running it. */
@@ -152,13 +228,14 @@ public final class Database implements AutoCloseable {
     private Pointer prepare(Memory text, long offset, int length, boolean trusted, long[] tail) {
         long[] out = new long[1];
         authorizer.reset();
-        authorizer.trusted = trusted;
+        boolean wasTrusted = authorizer.trusted;
+        authorizer.trusted = wasTrusted || trusted;
         VirtualTables.clearMissingRequired();
         int rc;
         try {
             rc = Sqlite.sqlite3_prepare_v2(db, text.share(offset), length, out, tail);
         } finally {
-            authorizer.trusted = false;
+            authorizer.trusted = wasTrusted;
         }
         if (rc != Sqlite.OK) {
             String msg = Sqlite.sqlite3_errmsg(db).getString(0, "UTF-8");

@@ -1,0 +1,91 @@
+package io.hostql.evented;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hostql.sql.Database;
+import io.hostql.sql.QueryResult;
+import io.hostql.sql.table.TableRegistry;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EventStoreTest {
+    @TempDir
+    Path dir;
+
+    static Object[] fileRow(String path, long time, long eid) {
+        return new Object[] {path, "etc", "CREATED", 0L, 1L, 0L, 0L, "0644", 3L, time, time, time, null, null, null, 0L,
+                time, String.format("%010d", eid)};
+    }
+
+    @Test
+    void rowsAndPositionCommitTogetherAndSurviveReopen() {
+        Path f = dir.resolve("events.db");
+        try (EventStore s = EventStore.open(f, EventedTables.all())) {
+            assertThat(s.position("fim")).isEqualTo(EventStore.Position.START);
+            s.commit("fim", new EventStore.Position(42, 4200, 2), b -> {
+                b.insert(EventedTables.FILE_EVENTS, fileRow("/etc/a", 100, 1));
+                b.insert(EventedTables.FILE_EVENTS, fileRow("/etc/b", 101, 2));
+            });
+            assertThatThrownBy(() -> s.commit("fim", new EventStore.Position(43, 4300, 3), b -> {
+                b.insert(EventedTables.FILE_EVENTS, fileRow("/etc/c", 102, 3));
+                throw new IllegalStateException("crash mid-batch");
+            })).hasMessageContaining("crash mid-batch");
+        }
+        try (EventStore s = EventStore.open(f, EventedTables.all())) {
+            assertThat(s.position("fim")).isEqualTo(new EventStore.Position(42, 4200, 2));
+            assertThat(s.query("SELECT target_path FROM file_events ORDER BY rowid").rows()).extracting(r -> r[0])
+                    .containsExactly("/etc/a", "/etc/b");
+        }
+    }
+
+    @Test
+    void retentionByAgeRowsAndBytes() {
+        try (EventStore s = EventStore.open(dir.resolve("events.db"), EventedTables.all())) {
+            long now = System.currentTimeMillis() / 1000;
+            s.commit("fim", new EventStore.Position(1, 1, 1000), b -> {
+                for (int i = 0; i < 1000; i++) b.insert(EventedTables.FILE_EVENTS, fileRow("/x/" + "y".repeat(200) + i, i < 100 ? now - 7200 : now, i));
+            });
+            assertThat(s.applyRetention(3600, 0, 0).expired()).isEqualTo(100);
+            assertThat(s.applyRetention(0, 500, 0).overMax()).isEqualTo(400);
+            assertThat(s.query("SELECT min(eid) FROM file_events").rows().get(0)[0]).isEqualTo("0000000500");
+            long before = s.usedBytes();
+            s.applyRetention(0, 0, before / 2);
+            assertThat(s.usedBytes()).isLessThanOrEqualTo(before / 2);
+            assertThat((Long) s.query("SELECT count(*) FROM file_events").rows().get(0)[0]).isBetween(1L, 499L);
+        }
+    }
+
+    @Test
+    void theEngineAttachesItReadOnlyAndTimeWindowsUseTheIndex() {
+        Path f = dir.resolve("events.db");
+        try (EventStore s = EventStore.open(f, EventedTables.all())) {
+            s.commit("fim", new EventStore.Position(1, 1, 1), b -> b.insert(EventedTables.FILE_EVENTS, fileRow("/etc/passwd", 500, 1)));
+            try (Database engine = Database.open(new TableRegistry())) {
+                engine.attachReadOnly(f, "events");
+                assertThat(engine.query("SELECT target_path FROM file_events WHERE time BETWEEN 400 AND 600").rows().get(0)[0])
+                        .isEqualTo("/etc/passwd");
+                QueryResult plan = engine.query("EXPLAIN QUERY PLAN SELECT * FROM file_events WHERE time BETWEEN 400 AND 600");
+                assertThat(plan.rows()).anySatisfy(r -> assertThat((String) r[3]).contains("USING INDEX file_events_time"));
+                assertThatThrownBy(() -> engine.query("DELETE FROM file_events")).hasMessageContaining("not allowed");
+                assertThatThrownBy(() -> engine.executeTrusted("DELETE FROM file_events")).hasMessageContaining("readonly");
+                // The daemon keeps writing while readers read (WAL).
+                s.commit("fim", new EventStore.Position(2, 2, 2), b -> b.insert(EventedTables.FILE_EVENTS, fileRow("/etc/group", 501, 2)));
+                assertThat(engine.query("SELECT count(*) FROM file_events").rows().get(0)[0]).isEqualTo(2L);
+            }
+        }
+    }
+
+    @Test
+    void anOlderLayoutIsKeptAsideNotDropped() {
+        Path f = dir.resolve("events.db");
+        try (Database raw = Database.open(f.toString(), new TableRegistry())) {
+            raw.executeTrusted("CREATE TABLE file_events (target_path TEXT, time BIGINT); INSERT INTO file_events VALUES ('/old', 1)");
+        }
+        try (EventStore s = EventStore.open(f, EventedTables.all())) {
+            assertThat(s.query("SELECT count(*) FROM file_events").rows().get(0)[0]).isEqualTo(0L);
+            assertThat(s.query("SELECT name FROM sqlite_master WHERE name LIKE 'file_events_before_%' AND type = 'table'").rows()).hasSize(1);
+        }
+    }
+}
