@@ -1,0 +1,23 @@
+package io.hostql.subscribers;
+
+import io.hostql.events.Journal;
+import io.hostql.events.JournalEntry;
+import io.hostql.events.LossEvent;
+import io.hostql.evented.EventStore;
+import io.hostql.evented.EventedTables;
+
+/** Writes every loss record in the journal to hostql_event_losses, so users can ask what was lost and when. */
+public final class LossSubscriber extends Subscriber {
+    public static final String NAME = "hostql_event_losses";
+
+    public LossSubscriber(Journal journal, EventStore store) {
+        super(NAME, journal, store);
+    }
+
+    @Override
+    protected void handle(JournalEntry entry, Rows out) {
+        if (!(entry.event() instanceof LossEvent l)) return;
+        out.add(EventedTables.EVENT_LOSSES, new Object[] {l.captureNanos() / 1_000_000_000L, l.source(), l.count(),
+                l.reason(), l.captureNanos(), null});
+    }
+}

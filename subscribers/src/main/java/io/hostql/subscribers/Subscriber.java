@@ -1,0 +1,172 @@
+package io.hostql.subscribers;
+
+import io.hostql.events.Journal;
+import io.hostql.events.JournalEntry;
+import io.hostql.evented.EventStore;
+import io.hostql.sql.table.TableSchema;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A named journal consumer: reads entries in order, turns them into rows, and commits the rows
+ * with its journal position in one SQLite transaction, so a restart neither loses nor duplicates
+ * a row. A bad event is logged and skipped; a failed commit is retried, never skipped.
+ */
+public abstract class Subscriber implements AutoCloseable {
+    private static final int BATCH = 512;
+    private static final long IDLE_PARK_NANOS = 10_000_000L;
+
+    protected final Logger log = LoggerFactory.getLogger(getClass());
+    private final String name;
+    private final Journal journal;
+    private final EventStore store;
+    private volatile boolean running;
+    private Thread thread;
+    private final AtomicLong events = new AtomicLong(), rows = new AtomicLong(), errors = new AtomicLong();
+    private volatile long lastEid;
+    private final List<RowListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    protected Subscriber(String name, Journal journal, EventStore store) {
+        this.name = name;
+        this.journal = journal;
+        this.store = store;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Rows for one journal entry; most entries of other types produce none. */
+    protected abstract void handle(JournalEntry entry, Rows out) throws Exception;
+
+    /** Collects a batch's rows; eids are assigned in order, osquery-style (10-digit, zero-padded). */
+    public final class Rows {
+        final List<TableSchema> tables = new ArrayList<>();
+        final List<Object[]> values = new ArrayList<>();
+        long eid;
+
+        Rows(long eid) {
+            this.eid = eid;
+        }
+
+        /** values in the table's column order; the last column (eid) is filled in here. */
+        public void add(TableSchema table, Object[] row) {
+            row[row.length - 1] = String.format("%010d", ++eid);
+            tables.add(table);
+            values.add(row);
+        }
+    }
+
+    /** Called after each commit with the rows just made durable (the alert engine listens here). */
+    public interface RowListener {
+        void committed(TableSchema table, List<Object[]> rows);
+    }
+
+    public void addListener(RowListener l) {
+        listeners.add(l);
+    }
+
+    public synchronized void start() {
+        if (running) return;
+        running = true;
+        thread = new Thread(this::run, "hostql-" + name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        journal.registerConsumer(name);
+        EventStore.Position pos = store.position(name);
+        lastEid = pos.lastEid();
+        try (Journal.Reader reader = journal.reader()) {
+            if (pos.index() >= 0) {
+                reader.resumeAfter(pos.index(), pos.captureNanos());
+                journal.acknowledge(name, pos.index());
+            }
+            List<JournalEntry> batch = new ArrayList<>(BATCH);
+            while (running) {
+                batch.clear();
+                for (JournalEntry e; batch.size() < BATCH && (e = reader.next()) != null; ) batch.add(e);
+                if (batch.isEmpty()) {
+                    LockSupport.parkNanos(IDLE_PARK_NANOS);
+                    continue;
+                }
+                process(batch);
+            }
+        } catch (Throwable t) {
+            log.error("subscriber {} stopped: {}", name, t.toString(), t);
+        }
+    }
+
+    private void process(List<JournalEntry> batch) {
+        Rows out = new Rows(lastEid);
+        for (JournalEntry e : batch) {
+            try {
+                handle(e, out);
+            } catch (Exception ex) {
+                errors.incrementAndGet();
+                log.warn("subscriber {} skipped journal record {}: {}", name, Long.toHexString(e.index()), ex.toString());
+            }
+        }
+        JournalEntry last = batch.get(batch.size() - 1);
+        EventStore.Position next = new EventStore.Position(last.index(), last.event().captureNanos(), out.eid);
+        for (int attempt = 0; running; attempt++) {
+            try {
+                store.commit(name, next, b -> {
+                    for (int i = 0; i < out.values.size(); i++) b.insert(out.tables.get(i), out.values.get(i));
+                });
+                break;
+            } catch (RuntimeException ex) {
+                errors.incrementAndGet();
+                if (attempt % 60 == 0) log.error("subscriber {} cannot write events.db, retrying: {}", name, ex.getMessage());
+                LockSupport.parkNanos(1_000_000_000L);
+            }
+        }
+        lastEid = out.eid;
+        events.addAndGet(batch.size());
+        rows.addAndGet(out.values.size());
+        journal.acknowledge(name, last.index());
+        if (!listeners.isEmpty() && !out.values.isEmpty()) notifyListeners(out);
+    }
+
+    private void notifyListeners(Rows out) {
+        java.util.Map<TableSchema, List<Object[]>> byTable = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < out.values.size(); i++) byTable.computeIfAbsent(out.tables.get(i), t -> new ArrayList<>()).add(out.values.get(i));
+        for (RowListener l : listeners) {
+            byTable.forEach((t, r) -> {
+                try {
+                    l.committed(t, r);
+                } catch (RuntimeException ex) {
+                    log.warn("row listener failed on {}: {}", t.name(), ex.toString());
+                }
+            });
+        }
+    }
+
+    public record Stats(String name, long events, long rows, long errors, boolean active) {}
+
+    public Stats stats() {
+        return new Stats(name, events.get(), rows.get(), errors.get(), running);
+    }
+
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            running = false;
+            t = thread;
+        }
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
