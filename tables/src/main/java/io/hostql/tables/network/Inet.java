@@ -86,7 +86,7 @@ final class Inet {
                 i++;
                 digits++;
             }
-            if (base == 16 && digits == 0 && (i >= len || s.charAt(i) == '.')) v = 0; // "0x" alone is 0, as glibc
+            if (base == 16 && digits == 0) return null; // "0x" alone is not a number to glibc
             if (i < len && s.charAt(i) != '.') return null;
             parts[n++] = v;
             if (i >= len) break;
