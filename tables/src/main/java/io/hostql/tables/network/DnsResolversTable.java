@@ -71,7 +71,7 @@ public final class DnsResolversTable implements Table {
             if (!Files.isDirectory(root)) continue; // no such process (or not ours to see)
             String text;
             try {
-                text = read(root.resolve(file.toString().substring(1)));
+                text = read(inRoot(root, file));
             } catch (IOException e) {
                 continue;
             }
@@ -96,6 +96,16 @@ public final class DnsResolversTable implements Table {
             rows.add().set("id", i).set("type", "search").set("address", d)
                     .set("options", c.options).set("pid_with_namespace", pid);
         }
+    }
+
+    /** {@code file} as seen from {@code root}: a symlink (often to /run/...) is followed inside that root, not ours. */
+    static Path inRoot(Path root, Path file) throws IOException {
+        Path p = root.resolve(file.toString().substring(1));
+        for (int hops = 0; hops < 40 && Files.isSymbolicLink(p); hops++) {
+            Path target = Files.readSymbolicLink(p);
+            p = target.isAbsolute() ? root.resolve(target.toString().substring(1)) : p.getParent().resolve(target);
+        }
+        return p;
     }
 
     /** null when the file is absent (glibc then uses its defaults). */

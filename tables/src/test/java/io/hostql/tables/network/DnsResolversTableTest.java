@@ -215,6 +215,17 @@ class DnsResolversTableTest {
         assertThat(ns).containsExactlyElementsOf(plain);
     }
 
+    @Test
+    void symlinksResolveInsideTheProcessRoot(@TempDir Path root) throws Exception {
+        Files.createDirectories(root.resolve("etc"));
+        Files.createDirectories(root.resolve("run/resolve"));
+        Files.writeString(root.resolve("run/resolve/stub.conf"), "nameserver 127.0.0.53\n");
+        Files.createSymbolicLink(root.resolve("etc/resolv.conf"), Path.of("/run/resolve/stub.conf"));
+        Path p = DnsResolversTable.inRoot(root, Path.of("/etc/resolv.conf"));
+        assertThat(p).isEqualTo(root.resolve("run/resolve/stub.conf"));
+        assertThat(Files.readString(p)).contains("127.0.0.53");
+    }
+
     private static List<String> strings(JsonNode a) {
         List<String> out = new ArrayList<>();
         for (JsonNode n : a) out.add(n.asText());
