@@ -9,6 +9,14 @@ public final class NetworkTables {
 
     public static List<Table> all() {
         return List.of(
-                new EtcHostsTable());
+                new EtcHostsTable(),
+                new InterfaceAddressesTable(),
+                new InterfaceDetailsTable(),
+                new RoutesTable(),
+                new ArpCacheTable(),
+                new EtcServicesTable(),
+                new EtcProtocolsTable(),
+                new DnsResolversTable(),
+                new IptablesTable());
     }
 }

@@ -41,4 +41,23 @@ public final class Libc {
     public static native Pointer getpwuid(int uid);
     /** name: NUL-terminated. */
     public static native Pointer getpwnam(byte[] name);
+
+    // --- network tables: sockets, netlink, getifaddrs ---
+    public static final int AF_INET = 2, AF_INET6 = 10, AF_NETLINK = 16, AF_PACKET = 17;
+    public static final int SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
+    public static final int IPPROTO_RAW = 255, SOL_IP = 0, NETLINK_ROUTE = 0;
+
+    public static native int socket(int domain, int type, int protocol);
+    public static native int close(int fd);
+    /** optlen is a socklen_t in/out: int[1]. */
+    public static native int getsockopt(int fd, int level, int optname, byte[] optval, int[] optlen);
+    public static native long send(int fd, byte[] buf, long len, int flags);
+    public static native long recv(int fd, byte[] buf, long len, int flags);
+    /** ioctl with a pointer argument (struct ifreq in native memory). */
+    public static native int ioctl(int fd, long request, Pointer arg);
+    /** *ifap written to ifap[0]; walk the list with Pointer offsets, then freeifaddrs. */
+    public static native int getifaddrs(long[] ifap);
+    public static native void freeifaddrs(Pointer ifa);
+    /** Writes the name (IF_NAMESIZE = 16 bytes) into ifname; null if no such index. */
+    public static native Pointer if_indextoname(int ifindex, byte[] ifname);
 }
