@@ -151,6 +151,34 @@ public final class Settings {
         }
     }
 
+    /**
+     * Applies a config's {@code options}: each sets a flag unless that flag was given explicitly
+     * (command line, flagfile, environment). Unknown names and bad values become warnings.
+     */
+    public Settings withOptions(Map<String, String> options) {
+        Config reference = ConfigFactory.defaultReference().getConfig(ROOT);
+        Map<String, String> values = new LinkedHashMap<>();
+        List<String> warns = new ArrayList<>(warnings);
+        Map<String, Object> typed = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : options.entrySet()) {
+            if (!reference.hasPath(e.getKey())) {
+                warns.add("config option '" + e.getKey() + "' is not a hostql flag; ignored");
+                continue;
+            }
+            if (overridden.containsKey(e.getKey())) continue;
+            try {
+                typed.put(e.getKey(), typedValue(reference, e.getKey(), e.getValue()));
+                values.put(e.getKey(), e.getValue());
+            } catch (SettingsException ex) {
+                warns.add("config option " + ex.getMessage().replaceFirst("^flag ", "") + "; ignored");
+            }
+        }
+        Config merged = ConfigFactory.parseMap(typed, "config options").withFallback(config).resolve();
+        Map<String, String> all = new LinkedHashMap<>(overridden);
+        all.putAll(values);
+        return new Settings(merged, all, positional, warns);
+    }
+
     public String string(String name) {
         return config.getString(name);
     }

@@ -411,6 +411,8 @@ public final class Journal implements EventSink, AutoCloseable {
             try {
                 queue = build();
                 appender = queue.createAppender();
+                // Publishers append from their own threads; append() serialises them, so one appender serves all.
+                appender.singleThreadedCheckDisabled(true);
                 problem = integrityProblem();
             } catch (RuntimeException e) {
                 problem = "cannot open it: " + e;

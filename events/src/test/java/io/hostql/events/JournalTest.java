@@ -51,6 +51,22 @@ class JournalTest {
     }
 
     @Test
+    void publishersAppendFromTheirOwnThreads() throws Exception {
+        try (Journal j = Journal.open(dir)) {
+            Thread[] threads = new Thread[4];
+            for (int t = 0; t < threads.length; t++) {
+                int id = t;
+                threads[t] = new Thread(() -> {
+                    for (int i = 0; i < 500; i++) j.append(file(Clock.nowNanos(), "/thread/" + id + "/" + i));
+                });
+                threads[t].start();
+            }
+            for (Thread t : threads) t.join();
+            assertThat(files(drain(j.reader()))).hasSize(2000);
+        }
+    }
+
+    @Test
     void resumesAfterAConsumedRecordAcrossReopen() {
         long idx, nanos;
         try (Journal j = Journal.open(dir)) {

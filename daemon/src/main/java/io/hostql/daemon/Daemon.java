@@ -1,0 +1,164 @@
+package io.hostql.daemon;
+
+import io.hostql.config.Settings;
+import io.hostql.config.osquery.ConfigError;
+import io.hostql.config.osquery.ConfigLoader;
+import io.hostql.config.osquery.FileMonitoring;
+import io.hostql.config.osquery.OsqueryConfig;
+import io.hostql.events.Journal;
+import io.hostql.evented.EventStore;
+import io.hostql.evented.EventedTables;
+import io.hostql.publishers.inotify.InotifyPublisher;
+import io.hostql.subscribers.LossSubscriber;
+import io.hostql.subscribers.Subscriber;
+import io.hostql.subscribers.fim.FimSubscriber;
+import io.hostql.tables.self.AgentInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running agent: journal, event store, the publishers and subscribers the config enables, and
+ * periodic retention. start() and stop() are called once each; reload() on SIGHUP.
+ */
+final class Daemon {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    static final String DEFAULT_CONFIG = "default-config.json";
+
+    private final Settings flags;
+    private Settings settings;
+    private OsqueryConfig config;
+    private InstanceLock lock;
+    private Journal journal;
+    private EventStore store;
+    private InotifyPublisher inotify;
+    private final List<Subscriber> subscribers = new ArrayList<>();
+    private ScheduledExecutorService maintenance;
+
+    Daemon(Settings flags) {
+        this.flags = flags;
+    }
+
+    /** Loads --config_path, or the embedded default config when no config file was asked for and none exists. */
+    static OsqueryConfig loadConfig(Settings flags) {
+        Path path = flags.path("config_path");
+        if (!Files.exists(path) && !flags.isSet("config_path")) {
+            try (InputStream in = Daemon.class.getResourceAsStream(DEFAULT_CONFIG)) {
+                Path tmp = Files.createTempFile("hostql-default", ".conf");
+                try {
+                    Files.write(tmp, in.readAllBytes());
+                    return ConfigLoader.load(tmp);
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read the embedded default config: " + e.getMessage(), e);
+            }
+        }
+        return ConfigLoader.load(path);
+    }
+
+    void start() throws IOException {
+        config = loadConfig(flags);
+        settings = flags.withOptions(config.options());
+        Path data = settings.path("database_path");
+        Path logs = settings.path("logger_path");
+        createPrivateDir(data);
+        Files.createDirectories(logs);
+        StatusLog.configure(logs, settings.bool("verbose"), false);
+        lock = InstanceLock.acquire(data, settings.path("pidfile"));
+        log.info("hostqld starting: pid {}, database_path {}, config {}", ProcessHandle.current().pid(), data,
+                Files.exists(settings.path("config_path")) ? settings.path("config_path") : "embedded default");
+        for (String w : settings.warnings()) log.warn(w);
+        for (ConfigError w : config.warnings()) log.warn("config: {}", w);
+        AgentInfo.setConfig(config.hash(), true);
+
+        journal = Journal.open(data.resolve("journal"));
+        store = EventStore.open(data.resolve("events.db"), EventedTables.all());
+        subscribers.add(new LossSubscriber(journal, store));
+        boolean events = !settings.bool("disable_events");
+        if (events && settings.bool("enable_file_events") && config.subscriberEnabled(FimSubscriber.NAME)) {
+            subscribers.add(new FimSubscriber(journal, store, settings.number("read_max")));
+            inotify = new InotifyPublisher(config.fileMonitoring(), journal);
+        }
+        for (Subscriber s : subscribers) s.start();
+        if (inotify != null) {
+            inotify.start();
+            log.info("file integrity monitoring: {} categories", config.fileMonitoring().filePaths().size());
+        } else if (!events) {
+            log.info("events are disabled (--disable_events)");
+        }
+        maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "hostql-retention");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(1, settings.number("events_retention_interval"));
+        maintenance.scheduleWithFixedDelay(this::retention, every, every, TimeUnit.SECONDS);
+        log.info("hostqld started");
+    }
+
+    private static void createPrivateDir(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            try {
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX filesystem
+            }
+        }
+    }
+
+    private void retention() {
+        try {
+            store.applyRetention(settings.number("events_expiry"), settings.number("events_max"), settings.number("events_max_bytes"));
+            journal.applyRetention(settings.number("journal_expiry") * 1000, settings.number("journal_max_bytes"));
+        } catch (RuntimeException e) {
+            log.warn("retention pass failed: {}", e.toString());
+        }
+    }
+
+    /** SIGHUP: re-read the config and re-plan file watches; a bad config is refused and the old one kept. */
+    synchronized void reload() {
+        try {
+            OsqueryConfig next = loadConfig(flags);
+            for (ConfigError w : next.warnings()) log.warn("config: {}", w);
+            config = next;
+            AgentInfo.setConfig(next.hash(), true);
+            if (inotify != null) inotify.reconfigure(next.fileMonitoring());
+            log.info("config reloaded: {} file_paths categories", next.fileMonitoring().filePaths().size());
+        } catch (RuntimeException e) {
+            log.error("config reload refused, keeping the running config: {}", e.getMessage());
+        }
+    }
+
+    FileMonitoring fileMonitoring() {
+        return config.fileMonitoring();
+    }
+
+    /** SIGTERM: stop capturing, let subscribers commit what they hold, close the journal and store. */
+    synchronized void stop() {
+        log.info("hostqld stopping");
+        if (maintenance != null) maintenance.shutdownNow();
+        if (inotify != null) inotify.close();
+        for (Subscriber s : subscribers) s.close();
+        if (store != null) store.close();
+        if (journal != null) journal.close();
+        if (lock != null) lock.close();
+        log.info("hostqld stopped");
+    }
+
+    static String describe(Path p) {
+        return new String(p.toString().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,115 @@
+package io.hostql.daemon;
+
+import io.hostql.config.Settings;
+import io.hostql.config.SettingsException;
+import io.hostql.config.Version;
+import io.hostql.config.osquery.ConfigException;
+import io.hostql.config.osquery.OsqueryConfig;
+import io.hostql.sql.sqlite.SqliteUnavailableException;
+import java.util.concurrent.CountDownLatch;
+import sun.misc.Signal;
+
+/** hostqld: the daemon, in the foreground. SIGTERM/SIGINT stop it cleanly; SIGHUP re-reads the config. */
+public final class Hostqld {
+    private static final String USAGE = String.join("\n",
+            "hostqld " + Version.VERSION + ", an osquery-compatible host intrusion detection daemon for Linux",
+            "",
+            "Usage: hostqld [--flag=value ...]",
+            "",
+            "  --config_path FILE      osquery-format JSON config (default /etc/hostql/hostql.conf; if absent,",
+            "                          an embedded default watches /etc, the system binaries and ssh keys)",
+            "  --database_path DIR     data dir: event journal, events.db, state (default /var/lib/hostql)",
+            "  --logger_path DIR       status and result logs (default /var/log/hostql)",
+            "  --pidfile FILE          (default /var/run/hostqld.pid)",
+            "  --flagfile FILE         more flags, one per line (osquery.flags works)",
+            "  --disable_events        no publishers or subscribers",
+            "  --events_expiry N       seconds event rows are kept      --events_max N   rows per table",
+            "  --config_check          validate the config and exit     --config_dump    print it and exit",
+            "  --verbose               debug status logging",
+            "",
+            "Runs in the foreground. Query its evented tables with: hostqli --database_path DIR");
+
+    private Hostqld() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("-h")) {
+                System.out.println(USAGE);
+                return 0;
+            }
+            if (a.equals("--version")) {
+                System.out.println("hostqld version " + Version.VERSION);
+                return 0;
+            }
+        }
+        boolean check = false, dump = false;
+        java.util.List<String> rest = new java.util.ArrayList<>();
+        for (String a : args) {
+            if (a.equals("--config_check")) check = true;
+            else if (a.equals("--config_dump")) dump = true;
+            else rest.add(a);
+        }
+        Settings flags;
+        try {
+            flags = Settings.parse(rest.toArray(new String[0]));
+        } catch (SettingsException e) {
+            System.err.println("hostqld: " + e.getMessage());
+            return 1;
+        }
+        if (check || dump) return checkOrDump(flags, dump);
+
+        Daemon daemon = new Daemon(flags);
+        CountDownLatch stopped = new CountDownLatch(1);
+        try {
+            daemon.start();
+        } catch (ConfigException e) {
+            System.err.println("hostqld: the config is invalid:\n" + e.getMessage());
+            daemon.stop();
+            return 1;
+        } catch (SqliteUnavailableException | SettingsException e) {
+            System.err.println("hostqld: " + e.getMessage());
+            daemon.stop();
+            return 1;
+        } catch (Exception e) {
+            System.err.println("hostqld: cannot start: " + e.getMessage());
+            daemon.stop();
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            daemon.stop();
+            stopped.countDown();
+        }, "hostql-shutdown"));
+        Signal.handle(new Signal("HUP"), s -> daemon.reload());
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private static int checkOrDump(Settings flags, boolean dump) {
+        try {
+            OsqueryConfig c = Daemon.loadConfig(flags);
+            for (var w : c.warnings()) System.err.println("warning: " + w);
+            for (String w : flags.withOptions(c.options()).warnings()) System.err.println("warning: " + w);
+            if (dump) {
+                System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                        .writeValueAsString(java.util.Map.of("source", c.source(), "hash", c.hash(), "options", c.options(),
+                                "file_paths", c.fileMonitoring().filePaths(), "exclude_paths", c.fileMonitoring().excludePaths(),
+                                "file_accesses", c.fileMonitoring().fileAccesses())));
+            }
+            return 0;
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return 1;
+        } catch (Exception e) {
+            System.err.println("hostqld: " + e.getMessage());
+            return 1;
+        }
+    }
+}
