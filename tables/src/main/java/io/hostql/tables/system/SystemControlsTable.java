@@ -108,7 +108,7 @@ public final class SystemControlsTable implements Table {
     private void emit(Path file, String name, Config config, boolean values, RowSink rows) {
         int dot = name.indexOf('.');
         RowSink.Row r = rows.add().set("name", name).set("subsystem", dot < 0 ? name : name.substring(0, dot))
-                .set("config_value", config.valueOf(name)).set("type", "string");
+                .set("config_value", config.valueOf(procSys.relativize(file).toString())).set("type", "string");
         if (values) {
             // write-only controls (vm.compact_memory, net.ipv4.route.flush) have no current value
             byte[] value = SysFiles.readBytes(file);
@@ -143,14 +143,15 @@ public final class SystemControlsTable implements Table {
         return procSys.resolve(name.replace('.', '/'));
     }
 
-    /** The values the sysctl.d configuration assigns, later assignments winning. */
+    /** The values the sysctl.d configuration assigns, by path under /proc/sys, later assignments winning. */
     record Config(Map<String, Integer> exactIndex, List<String> values, List<Pattern> globs, List<Integer> globIndex) {
         static final Config EMPTY = new Config(Map.of(), List.of(), List.of(), List.of());
 
-        String valueOf(String name) {
-            int best = exactIndex.getOrDefault(name, -1);
+        /** path: relative to /proc/sys with '/' separators, so a glob's '*' can match "eth0.100". */
+        String valueOf(String path) {
+            int best = exactIndex.getOrDefault(path, -1);
             for (int i = globs.size() - 1; i >= 0 && globIndex.get(i) > best; i--) {
-                if (globs.get(i).matcher(name).matches()) best = globIndex.get(i);
+                if (globs.get(i).matcher(path).matches()) best = globIndex.get(i);
             }
             return best < 0 ? null : values.get(best);
         }
@@ -187,7 +188,7 @@ public final class SystemControlsTable implements Table {
                 String key = line.substring(0, eq).strip();
                 if (key.startsWith("-")) key = key.substring(1).strip(); // "-key": ignore failures when applying
                 if (key.isEmpty()) continue;
-                key = key.replace('/', '.');
+                key = toPath(key);
                 values.add(line.substring(eq + 1).strip());
                 int index = values.size() - 1;
                 if (key.indexOf('*') >= 0 || key.indexOf('?') >= 0 || key.indexOf('[') >= 0) {
@@ -201,14 +202,29 @@ public final class SystemControlsTable implements Table {
         return new Config(exact, values, globs, globIndex);
     }
 
-    /** fnmatch-style pattern; '*' does not cross a '.' level, as in systemd's sysctl globbing of paths. */
+    /**
+     * sysctl.d(5) keys use '.' or '/' as the separator, whichever comes first; with '.', a '/' stands for a
+     * dot inside a component (net.ipv4.conf.eth0/100.rp_filter). Returns the path form.
+     */
+    static String toPath(String key) {
+        int dot = key.indexOf('.'), slash = key.indexOf('/');
+        if (slash >= 0 && (dot < 0 || slash < dot)) return key;
+        StringBuilder sb = new StringBuilder(key.length());
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            sb.append(c == '.' ? '/' : c == '/' ? '.' : c);
+        }
+        return sb.toString();
+    }
+
+    /** fnmatch-style pattern over the path form; '*' does not cross a '/' level, as in systemd-sysctl. */
     static Pattern glob(String key) {
         StringBuilder re = new StringBuilder();
         for (int i = 0; i < key.length(); i++) {
             char c = key.charAt(i);
             switch (c) {
-                case '*' -> re.append("[^.]*");
-                case '?' -> re.append("[^.]");
+                case '*' -> re.append("[^/]*");
+                case '?' -> re.append("[^/]");
                 case '[' -> {
                     int close = key.indexOf(']', i + 1);
                     if (close < 0) {

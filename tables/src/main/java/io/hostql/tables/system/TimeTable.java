@@ -22,7 +22,7 @@ public final class TimeTable implements Table {
             .build();
 
     /** asctime(3) layout: "Wed Sep 21 10:27:52 2011". */
-    private static final DateTimeFormatter ASCTIME = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ROOT);
+    private static final DateTimeFormatter ASCTIME = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US);
     private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'", Locale.ROOT);
     private static final byte[] PERCENT_Z = "%Z\0".getBytes(StandardCharsets.US_ASCII);
 
@@ -36,7 +36,7 @@ public final class TimeTable implements Table {
         long now = Instant.now().getEpochSecond();
         ZonedDateTime t = Instant.ofEpochSecond(now).atZone(ZoneOffset.UTC);
         String iso = ISO.format(t);
-        rows.add().set("weekday", t.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ROOT))
+        rows.add().set("weekday", t.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.US))
                 .set("year", (long) t.getYear()).set("month", (long) t.getMonthValue())
                 .set("day", (long) t.getDayOfMonth()).set("hour", (long) t.getHour())
                 .set("minutes", (long) t.getMinute()).set("seconds", (long) t.getSecond())
