@@ -8,14 +8,14 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /** Small readers for /proc and /sys pseudo-files. */
-final class SysFiles {
+public final class SysFiles {
     /** Runs of whitespace, compiled once. */
-    static final java.util.regex.Pattern WS = java.util.regex.Pattern.compile("\\s+");
+    public static final java.util.regex.Pattern WS = java.util.regex.Pattern.compile("\\s+");
 
     private SysFiles() {}
 
     /** The file's text, trimmed; null when it is missing, unreadable or empty. */
-    static String read(Path file) {
+    public static String read(Path file) {
         String s = readRaw(file);
         if (s == null) return null;
         s = s.strip();
@@ -23,7 +23,7 @@ final class SysFiles {
     }
 
     /** The file's text as is, or null when it is missing or unreadable. */
-    static String readRaw(Path file) {
+    public static String readRaw(Path file) {
         byte[] b = readBytes(file);
         return b == null ? null : new String(b, StandardCharsets.UTF_8);
     }
@@ -33,7 +33,7 @@ final class SysFiles {
      * probes a zero-size file with a one-byte read, and sysctl handlers answer a read at offset 1 with EOF
      * ("4096\t131072\t6291456" comes back as "4").
      */
-    static byte[] readBytes(Path file) {
+    public static byte[] readBytes(Path file) {
         try (InputStream in = new FileInputStream(file.toFile())) {
             byte[] buf = new byte[65536];
             int n = in.read(buf);
@@ -49,7 +49,7 @@ final class SysFiles {
         }
     }
 
-    static Long readLong(Path file) {
+    public static Long readLong(Path file) {
         String s = read(file);
         if (s == null) return null;
         try {
@@ -60,7 +60,7 @@ final class SysFiles {
     }
 
     /** Parses a kernel CPU list such as "0-3,8,10-11". */
-    static java.util.List<Integer> parseCpuList(String list) {
+    public static java.util.List<Integer> parseCpuList(String list) {
         java.util.List<Integer> out = new java.util.ArrayList<>();
         if (list == null) return out;
         for (String part : list.strip().split(",")) {
