@@ -74,7 +74,7 @@ public final class PciDevicesTable implements Table {
                 if (sub != null) {
                     r.set("subsystem_vendor_id", "0x" + sub[0]).set("subsystem_model_id", "0x" + sub[1])
                             .set("subsystem_vendor", db.vendor(sub[0]))
-                            .set("subsystem_model", db.subsystem(id[0], id[1], sub[0], sub[1]));
+                            .set("subsystem_model", subsystemModel(db, id, sub));
                 }
             }
             String cls = ev.get("PCI_CLASS");
@@ -85,6 +85,13 @@ public final class PciDevicesTable implements Table {
                         .set("pci_class", db.deviceClass(c)).set("pci_subclass", db.subclass(c, s));
             }
         }
+    }
+
+    /** The pci.ids subsystem entry; a subsystem with the device's own ids is the device (as pciutils names it). */
+    private static String subsystemModel(IdsDatabase db, String[] id, String[] sub) {
+        String name = db.subsystem(id[0], id[1], sub[0], sub[1]);
+        if (name == null && id[0].equals(sub[0]) && id[1].equals(sub[1])) name = db.device(id[0], id[1]);
+        return name;
     }
 
     private static Map<String, String> uevent(Path dir) {

@@ -50,7 +50,9 @@ public final class SystemInfoTable implements Table {
             machine = Libc.utsField(uts, 4);
             if (nodename == null) nodename = Libc.utsField(uts, 1);
         }
-        String fqdn = nodename == null ? null : canonicalName(nodename);
+        // the resolver may go to DNS: only when the name is asked for
+        boolean wantFqdn = ctx.isUsed("hostname") || ctx.isUsed("local_hostname");
+        String fqdn = nodename == null || !wantFqdn ? nodename : canonicalName(nodename);
         r.set("hostname", fqdn).set("computer_name", nodename).set("local_hostname", fqdn);
         if (ctx.isUsed("uuid")) r.set("uuid", AgentInfo.hostUuid());
         r.set("cpu_type", machine);

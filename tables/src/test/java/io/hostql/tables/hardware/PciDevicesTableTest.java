@@ -61,6 +61,13 @@ class PciDevicesTableTest {
                 assertThat(r.get("subsystem_vendor_id")).as(slot).isEqualTo("0x" + sv.group(2));
                 if (haveIds) assertThat(r.get("subsystem_vendor")).as(slot).isEqualTo(sv.group(1));
             }
+            if (d.containsKey("SDevice")) {
+                Matcher sd = NAME_ID.matcher(d.get("SDevice"));
+                assertThat(sd.matches()).isTrue();
+                assertThat(r.get("subsystem_model_id")).as(slot).isEqualTo("0x" + sd.group(2));
+                boolean unknown = sd.group(1).equals("Device") || sd.group(1).equals("Device " + sd.group(2));
+                if (haveIds) assertThat(r.get("subsystem_model")).as(slot).isEqualTo(unknown ? null : sd.group(1));
+            }
             if (haveIds) {
                 assertThat(r.get("vendor")).as(slot).isEqualTo(v.group(1));
                 // lspci -nn shows "Device [0d57]" for an id pci.ids does not know
@@ -79,13 +86,14 @@ class PciDevicesTableTest {
         device(devs, "0000:00:03.0", "DRIVER=virtio-pci\nPCI_CLASS=20000\nPCI_ID=1AF4:1000\nPCI_SUBSYS_ID=1AF4:0001\n"
                 + "PCI_SLOT_NAME=0000:00:03.0\n");
         device(devs, "0000:00:04.0", "PCI_CLASS=FFFF00\nPCI_ID=bogus\nPCI_SLOT_NAME=0000:00:04.0\n");
+        device(devs, "0000:00:05.0", "PCI_CLASS=20000\nPCI_ID=1AF4:1000\nPCI_SUBSYS_ID=1AF4:1000\nPCI_SLOT_NAME=0000:00:05.0\n");
         Path ids = dir.resolve("pci.ids");
         Files.writeString(ids, "#\tList of PCI ID's\n\n1af4  Red Hat, Inc.\n\t1000  Virtio network device\n"
                 + "\t\t1af4 0001  Virtio network device (subsys)\n# comment\n8086  Intel Corporation\n\t0d56  Something else\n"
                 + "ffff  Illegal Vendor ID\n\nC 02  Network controller\n\t00  Ethernet controller\n"
                 + "C 06  Bridge\n\t00  Host bridge\n\t04  PCI bridge\n\t\t00  Normal decode\nC ff  Unassigned class\n");
         List<Map<String, Object>> r = Collect.rows(new PciDevicesTable(devs, List.of(dir.resolve("missing.ids"), ids)));
-        assertThat(r).hasSize(3);
+        assertThat(r).hasSize(4);
         assertThat(r.get(0)).containsEntry("pci_slot", "0000:00:00.0").containsEntry("vendor_id", "0x8086")
                 .containsEntry("model_id", "0x0d57").containsEntry("vendor", "Intel Corporation").containsEntry("model", null)
                 .containsEntry("pci_class_id", "0x06").containsEntry("pci_subclass_id", "0x00")
@@ -98,6 +106,8 @@ class PciDevicesTableTest {
                 .containsEntry("pci_subclass", "Ethernet controller");
         assertThat(r.get(2)).containsEntry("vendor_id", "0").containsEntry("model_id", "0").containsEntry("pci_class_id", "0xff")
                 .containsEntry("pci_subclass_id", "0xff").containsEntry("pci_class", "Unassigned class").containsEntry("pci_subclass", null);
+        // subsystem ids equal to the device's: the subsystem is the device itself
+        assertThat(r.get(3)).containsEntry("subsystem_model", "Virtio network device");
 
         // no pci.ids at all: ids still filled, names NULL
         List<Map<String, Object>> bare = Collect.rows(new PciDevicesTable(devs, List.of(dir.resolve("missing.ids"))));
