@@ -42,18 +42,16 @@ final class BlockDevices {
         }
     }
 
-    private final Path devDir;
     private final Path udevData;
     private final Map<String, Device> byKernel = new TreeMap<>();
 
-    private BlockDevices(Path devDir, Path udevData) {
-        this.devDir = devDir;
+    private BlockDevices(Path udevData) {
         this.udevData = udevData;
     }
 
     /** Enumerates the devices (names and parents only; {@link #resolve} fills the rest). */
     static BlockDevices scan(Path sysClassBlock, Path devDir, Path udevData) {
-        BlockDevices all = new BlockDevices(devDir, udevData);
+        BlockDevices all = new BlockDevices(udevData);
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(sysClassBlock)) {
             for (Path link : ds) {
                 Path sys;
@@ -183,9 +181,5 @@ final class BlockDevices {
             if (s != null) return s;
         }
         return null;
-    }
-
-    Path devDir() {
-        return devDir;
     }
 }
