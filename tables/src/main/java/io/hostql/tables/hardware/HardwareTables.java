@@ -9,6 +9,8 @@ public final class HardwareTables {
 
     public static List<Table> all() {
         return List.of(
+                new UsbDevicesTable(),
+                new PciDevicesTable()
         );
     }
 }

@@ -60,4 +60,23 @@ public final class Libc {
     public static native void freeifaddrs(Pointer ifa);
     /** Writes the name (IF_NAMESIZE = 16 bytes) into ifname; null if no such index. */
     public static native Pointer if_indextoname(int ifindex, byte[] ifname);
+
+    // --- system/storage tables ---
+    /** struct utsname: six 65-byte fields (sysname, nodename, release, version, machine, domainname). */
+    public static native int uname(byte[] utsname);
+    /** struct statfs (64-bit): f_type, f_bsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree, f_fsid, f_namelen, f_frsize, f_flags, spare[4]. */
+    public static native int statfs(byte[] path, long[] buf);
+    /** struct tm is 56 bytes on LP64 glibc; pass at least 64. timep is a one-element time_t. */
+    public static native Pointer localtime_r(long[] timep, byte[] tm);
+    public static native long strftime(byte[] s, long max, byte[] format, byte[] tm);
+    /** res receives the struct addrinfo* as res[0]; free it with freeaddrinfo. */
+    public static native int getaddrinfo(byte[] node, Pointer service, byte[] hints, long[] res);
+    public static native void freeaddrinfo(Pointer res);
+
+    /** Field i (0-5) of a struct utsname filled by {@link #uname}. */
+    public static String utsField(byte[] uts, int i) {
+        int off = i * 65, end = off;
+        while (end < off + 65 && uts[end] != 0) end++;
+        return new String(uts, off, end - off, java.nio.charset.StandardCharsets.UTF_8);
+    }
 }

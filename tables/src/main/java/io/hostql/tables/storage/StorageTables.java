@@ -9,6 +9,9 @@ public final class StorageTables {
 
     public static List<Table> all() {
         return List.of(
+                new MountsTable(),
+                new BlockDevicesTable(),
+                new DiskEncryptionTable()
         );
     }
 }

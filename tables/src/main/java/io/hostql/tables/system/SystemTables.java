@@ -9,6 +9,17 @@ public final class SystemTables {
 
     public static List<Table> all() {
         return List.of(
+                new SystemInfoTable(),
+                new OsVersionTable(),
+                new KernelInfoTable(),
+                new KernelModulesTable(),
+                new UptimeTable(),
+                new TimeTable(),
+                new LoadAverageTable(),
+                new MemoryInfoTable(),
+                new CpuInfoTable(),
+                new SystemControlsTable(),
+                new UlimitInfoTable()
         );
     }
 }
