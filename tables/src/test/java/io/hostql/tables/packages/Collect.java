@@ -32,6 +32,7 @@ public final class Collect {
         List<Map<String, Object>> out = new ArrayList<>();
         table.generate(ctx, () -> {
             Map<String, Object> row = new LinkedHashMap<>();
+            for (var c : table.schema().columns()) row.put(c.name(), null); // unset columns are NULL
             out.add(row);
             return new RowSink.Row() {
                 @Override
