@@ -14,7 +14,6 @@ import io.hostql.sql.table.TableSchema;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
@@ -90,7 +89,7 @@ public final class NpmPackagesTable implements Table {
         while (!todo.isEmpty()) {
             Pending cur = todo.pop();
             Object key = fileKey(cur.dir());
-            if (key != null && !visited.add(key)) continue; // a symlink loop
+            if (key != null && !visited.add(key)) continue; // a symlink loop, or a package linked twice
             for (Path manifest : manifests(cur.dir().resolve("node_modules"))) {
                 RowSink.Row r = rows.add();
                 fill(manifest, r);
@@ -106,7 +105,7 @@ public final class NpmPackagesTable implements Table {
 
     private static Object fileKey(Path p) {
         try {
-            return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
         } catch (IOException e) {
             return null;
         }
