@@ -69,8 +69,12 @@ final class UnitFiles {
         return root.resolve(absolute.substring(1));
     }
 
+    /** NAME.d directories of the search path, in its order (listed once, not probed per unit). */
+    private final List<Path> dropInDirs = new ArrayList<>();
+
     /** Every unit file by name, each found in the first search directory that has it. */
     Map<String, Unit> all() {
+        dropInDirs.clear();
         Map<String, Unit> units = new LinkedHashMap<>();
         Set<Path> seenDirs = new HashSet<>();
         List<Path> dirs = new ArrayList<>();
@@ -94,6 +98,7 @@ final class UnitFiles {
             entries.sort(null);
             for (Path e : entries) {
                 String name = e.getFileName().toString();
+                if (name.endsWith(".d")) dropInDirs.add(e);
                 if (!isUnitName(name) || units.containsKey(name)) continue;
                 if (Files.isDirectory(e)) continue;
                 Unit u = new Unit();
@@ -253,11 +258,12 @@ final class UnitFiles {
         for (Path dropIn : dropIns(u.id)) parseFile(dropIn, u, false);
     }
 
-    /** *.conf in NAME.d/ of every search directory (and the template's for instances); same names: first dir wins. */
+    /** *.conf in NAME.d/ of every search directory; of two with the same name, the first directory's wins. */
     private List<Path> dropIns(String id) {
         Map<String, Path> byName = new java.util.TreeMap<>();
-        for (String d : searchPath) {
-            Path dir = at(d).resolve(id + ".d");
+        String want = id + ".d";
+        for (Path dir : dropInDirs) {
+            if (!dir.getFileName().toString().equals(want)) continue;
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.conf")) {
                 for (Path p : ds) byName.putIfAbsent(p.getFileName().toString(), p);
             } catch (IOException e) {
