@@ -9,6 +9,11 @@ public final class PackageTables {
 
     public static List<Table> all() {
         return List.of(
+                new DebPackagesTable(),
+                new RpmPackagesTable(),
+                new AptSourcesTable(),
+                new PythonPackagesTable(),
+                new NpmPackagesTable()
         );
     }
 }

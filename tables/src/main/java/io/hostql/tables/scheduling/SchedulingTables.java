@@ -9,6 +9,9 @@ public final class SchedulingTables {
 
     public static List<Table> all() {
         return List.of(
+                new CrontabTable(),
+                new SystemdUnitsTable(),
+                new StartupItemsTable()
         );
     }
 }
