@@ -60,7 +60,9 @@ public final class Hostqli {
         for (String w : settings.warnings()) err.println("Warning: " + w);
 
         try (Database db = Database.open(LinuxTables.registry(settings))) {
+            boolean evented = attachEvents(db, settings, err);
             Shell shell = new Shell(db, settings, ShellSettings.from(settings), out, err);
+            shell.eventedTables(evented);
             try {
                 String oneShot = oneShotInput(settings);
                 if (oneShot != null) return shell.execute(oneShot) ? 0 : 1;
@@ -75,6 +77,31 @@ public final class Hostqli {
         } catch (IOException e) {
             err.println("Error: " + e.getMessage());
             return 1;
+        }
+    }
+
+    /**
+     * Attaches a daemon's events.db read-only, so its evented tables (file_events, ...) can be queried
+     * while it runs. Silent when there is none at the default path; a warning when one was asked for.
+     */
+    static boolean attachEvents(Database db, Settings settings, PrintStream err) {
+        Path events = settings.path("database_path").resolve("events.db");
+        if (!Files.exists(events)) {
+            if (settings.isSet("database_path")) {
+                err.println("Warning: no events.db in " + settings.string("database_path") + "; evented tables are not available");
+            }
+            return false;
+        }
+        if (!Files.isReadable(events)) {
+            err.println("Warning: cannot read " + events + " (permission denied); run as root to query evented tables");
+            return false;
+        }
+        try {
+            db.attachReadOnly(events, "events");
+            return true;
+        } catch (RuntimeException e) {
+            err.println("Warning: cannot open " + events + ": " + e.getMessage());
+            return false;
         }
     }
 

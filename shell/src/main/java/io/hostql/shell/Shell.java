@@ -8,6 +8,8 @@ import io.hostql.sql.SqlException;
 import io.hostql.sql.sqlite.Sqlite;
 import io.hostql.sql.table.Column;
 import io.hostql.sql.table.Table;
+import io.hostql.sql.table.TableSchema;
+import io.hostql.evented.EventedTables;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -65,6 +67,13 @@ final class Shell {
     final ShellSettings display;
     private final PrintStream out;
     private final PrintStream err;
+
+    private boolean evented;
+
+    /** Whether a daemon's events.db is attached: .tables and .schema then list its tables too. */
+    void eventedTables(boolean attached) {
+        this.evented = attached;
+    }
 
     Shell(Database db, Settings settings, ShellSettings display, PrintStream out, PrintStream err) {
         this.db = db;
@@ -159,8 +168,8 @@ final class Shell {
                 out.println(String.join(" ", rest));
                 return true;
             case "schema":
-                for (Table t : tablesWithPrefix(rest.isEmpty() ? "" : rest.get(0))) {
-                    out.println(t.schema().createStatement(false) + ";");
+                for (TableSchema t : tablesWithPrefix(rest.isEmpty() ? "" : rest.get(0))) {
+                    out.println(t.createStatement(false) + ";");
                 }
                 return true;
             case "separator":
@@ -173,7 +182,7 @@ final class Shell {
                 return true;
             case "tables":
             case "list":
-                for (Table t : tablesWithPrefix(rest.isEmpty() ? "" : rest.get(0))) out.println("  => " + t.schema().name());
+                for (TableSchema t : tablesWithPrefix(rest.isEmpty() ? "" : rest.get(0))) out.println("  => " + t.name());
                 return true;
             case "timer":
                 return onOff(rest, v -> display.timer = v, ".timer ON|OFF");
@@ -214,10 +223,11 @@ final class Shell {
         }
     }
 
-    private List<Table> tablesWithPrefix(String prefix) {
-        List<Table> out = new ArrayList<>();
-        for (Table t : db.tables().all()) if (t.schema().name().startsWith(prefix)) out.add(t);
-        out.sort((a, b) -> a.schema().name().compareTo(b.schema().name()));
+    private List<TableSchema> tablesWithPrefix(String prefix) {
+        List<TableSchema> out = new ArrayList<>();
+        for (Table t : db.tables().all()) if (t.schema().name().startsWith(prefix)) out.add(t.schema());
+        if (evented) for (TableSchema t : EventedTables.all()) if (t.name().startsWith(prefix)) out.add(t);
+        out.sort((a, b) -> a.name().compareTo(b.name()));
         return out;
     }
 
@@ -297,9 +307,9 @@ final class Shell {
     /** Table and column names, for completion. */
     List<String> names() {
         List<String> out = new ArrayList<>();
-        for (Table t : db.tables().all()) {
-            out.add(t.schema().name());
-            for (Column c : t.schema().columns()) out.add(c.name());
+        for (TableSchema t : tablesWithPrefix("")) {
+            out.add(t.name());
+            for (Column c : t.columns()) out.add(c.name());
         }
         return out;
     }

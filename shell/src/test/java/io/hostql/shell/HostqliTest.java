@@ -104,7 +104,7 @@ class HostqliTest {
         assertThat(run("", ".features").out()).contains("disable_events");
         assertThat(run(".timer on\nSELECT 1;\n").out()).contains("Run Time: real");
         assertThat(run(".exit 3\nSELECT 1;\n").status()).isEqualTo(3);
-        assertThat(run(".tab etc_\n").out()).isEqualTo("  => etc_hosts\n");
+        assertThat(run(".tab etc_h\n").out()).isEqualTo("  => etc_hosts\n");
     }
 
     @Test
@@ -126,6 +126,27 @@ class HostqliTest {
         assertThat(run("", "--query_file", f.toString(), "--list").out()).isEqualTo("answer\n42\n");
         assertThat(run("", "--query_file", dir.resolve("missing.sql").toString()).err()).contains("missing.sql");
         assertThat(run("", "--disable_tables", "etc_hosts", "SELECT * FROM etc_hosts").err()).contains("no such table: etc_hosts");
+    }
+
+    @Test
+    void queriesADaemonsEventedTablesReadOnly(@TempDir Path data) {
+        try (io.hostql.evented.EventStore store = io.hostql.evented.EventStore.open(data.resolve("events.db"),
+                io.hostql.evented.EventedTables.all())) {
+            store.commit("file_events", new io.hostql.evented.EventStore.Position(1, 1, 1), b -> b.insert(
+                    io.hostql.evented.EventedTables.FILE_EVENTS, new Object[] {"/etc/passwd", "etc", "UPDATED", 0L, 1L, 0L,
+                            0L, "0644", 10L, 1L, 1L, 1L, null, null, null, 0L, 1700000000L, "0000000001"}));
+            Run r = run("", "--database_path", data.toString(), "--csv",
+                    "SELECT target_path, action FROM file_events WHERE time > 1600000000");
+            assertThat(r.err()).isEmpty();
+            assertThat(r.out()).isEqualTo("target_path,action\n/etc/passwd,UPDATED\n");
+            assertThat(run("", "--database_path", data.toString(), ".tables file_").out()).isEqualTo("  => file_events\n");
+            Run write = run("", "--database_path", data.toString(), "DELETE FROM file_events");
+            assertThat(write.status()).isEqualTo(1);
+            assertThat(write.err()).contains("not allowed");
+        }
+        Run none = run("", "--database_path", data.resolve("nowhere").toString(), "SELECT 1");
+        assertThat(none.status()).isZero();
+        assertThat(none.err()).contains("no events.db in");
     }
 
     @Test
