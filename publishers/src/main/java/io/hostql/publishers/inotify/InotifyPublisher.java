@@ -25,6 +25,8 @@ import io.hostql.events.EventSink;
 import io.hostql.events.FileEvent;
 import io.hostql.events.LossEvent;
 import io.hostql.publishers.inotify.PathBytes.Key;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -918,9 +920,16 @@ public final class InotifyPublisher implements AutoCloseable {
         }
     }
 
-    private static String sysctl(Path p) {
-        try {
-            return Files.readString(p).trim();
+    /**
+     * A /proc/sys value. One read from offset 0: a sysctl file answers a read at a non-zero offset with
+     * nothing, so a reader that starts with a 1-byte read (as {@code Files.readString} does for files of
+     * size 0) sees only the first digit.
+     */
+    static String sysctl(Path p) {
+        try (InputStream in = Files.newInputStream(p)) {
+            byte[] b = new byte[64];
+            int n = in.read(b);
+            return n <= 0 ? "unknown" : new String(b, 0, n, StandardCharsets.US_ASCII).trim();
         } catch (Exception e) {
             return "unknown";
         }
