@@ -103,6 +103,10 @@ class InotifyPublisherTest {
         FileEvent out = sink.await("rename out of the tree", at(b, "MOVED_FROM").and(f -> f.cookie() != from.cookie()));
         assertThat(out.cookie()).isNotZero();
 
+        Files.setPosixFilePermissions(tree, PosixFilePermissions.fromString("rwxr-x---"));
+        FileEvent self = sink.await("chmod of the tree's root itself", at(tree, "ATTRIBUTES_MODIFIED"));
+        assertThat(self.isDirectory()).isTrue();
+
         Path c = tree.resolve("c.txt");
         write(c, "x");
         Files.delete(c);
@@ -170,6 +174,8 @@ class InotifyPublisherTest {
         Path renamed = tree.resolve("renamed");
         Files.move(mv, renamed);
         sink.await("renamed", at(renamed, "MOVED_TO"));
+        // MOVED_TO is published before the new watches are placed; the scan that follows them reports the contents.
+        sink.await("contents under the new name", at(renamed.resolve("a/b/c.txt"), "CREATED").and(synthetic()));
         write(renamed.resolve("a/b/c.txt"), "again");
         sink.await("write under the new name", at(renamed.resolve("a/b/c.txt"), "UPDATED").and(real()));
         assertThat(pub.watchedDirectories()).doesNotContain(mv.toString(), mv + "/a", mv + "/a/b").contains(renamed + "/a/b");
@@ -218,6 +224,19 @@ class InotifyPublisherTest {
         write(g, "g");
         sink.await("later file", at(g, "CREATED").and(real()));
         assertThat(pub.watchedDirectories()).contains(tmp + "/x", tmp + "/x/sub");
+
+        // Moved away (IN_MOVE_SELF): the old watches go, and the path is watched for again.
+        Path away = tmp.resolve("away");
+        Files.move(tmp.resolve("x"), away);
+        Files.createDirectories(x);
+        Path h = x.resolve("h");
+        write(h, "h");
+        sink.await("file in the directory made after the move", at(h, "CREATED"));
+        write(away.resolve("sub/ignored"), "i");
+        sync(x.resolve("sentinel"));
+        assertThat(sink.filesMatching(under(away))).as("the moved-away tree is not reported").isEmpty();
+        assertThat(sink.filesMatching(at(x.resolve("sub/ignored")))).as("nor under its old path").isEmpty();
+        assertThat(pub.watchedDirectories()).doesNotContain(away.toString(), away + "/sub").contains(tmp + "/x/sub");
     }
 
     @Test
