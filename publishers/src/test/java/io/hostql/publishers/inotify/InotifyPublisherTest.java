@@ -123,7 +123,7 @@ class InotifyPublisherTest {
         InotifyPublisher pub = start(config(Map.of("fim", List.of(tree + "/%%"))));
 
         List<Path> files = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 30; i++) {
             Path d = Files.createDirectory(tree.resolve("d" + i));
             for (int j = 0; j < 10; j++) {
                 Path f = d.resolve("f" + j);
@@ -140,7 +140,8 @@ class InotifyPublisherTest {
             assertThat(e.category()).isEqualTo("fim");
         }
         sink.await("new directory reported", at(tree.resolve("d0"), "CREATED").and(FileEvent::isDirectory).and(real()));
-        assertThat(pub.watchedDirectories()).contains(tree + "/d4/sub/deep");
+        assertThat(pub.watchedDirectories()).contains(tree + "/d29/sub/deep");
+        assertThat(pub.stats().overflows()).isZero();
 
         Path later = tree.resolve("d0/sub/deep/later.txt");
         write(later, "z");
