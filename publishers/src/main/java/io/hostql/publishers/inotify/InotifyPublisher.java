@@ -25,6 +25,8 @@ import io.hostql.events.EventSink;
 import io.hostql.events.FileEvent;
 import io.hostql.events.LossEvent;
 import io.hostql.publishers.inotify.PathBytes.Key;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -159,6 +161,8 @@ public final class InotifyPublisher implements AutoCloseable {
     private final EventSink sink;
     private final int fd;
     private final int wakeFd;
+    /** max_queued_events when the instance was made: the kernel fixes the queue size then. */
+    private final String queueLimit;
     private final Memory buffer = new Memory(BUFFER_SIZE);
     private final Memory pollFds = new Memory(16);
     private final Memory wakeRead = new Memory(8);
@@ -200,6 +204,7 @@ public final class InotifyPublisher implements AutoCloseable {
         this.sink = Objects.requireNonNull(sink, "sink");
         this.compiled = compile(Objects.requireNonNull(config, "config"));
         this.fd = inotifyFd;
+        this.queueLimit = sysctl(MAX_QUEUED_EVENTS);
         int efd = InotifyLibc.eventfd(0, InotifyLibc.EFD_NONBLOCK | InotifyLibc.EFD_CLOEXEC);
         if (efd < 0) {
             int errno = Native.getLastError();
@@ -420,6 +425,7 @@ public final class InotifyPublisher implements AutoCloseable {
         synchronized (lock) {
             paused = true;
             while (pauseRequested && !closing) {
+                runTasks(); // reconfigure and the test hooks still work; only reading stops
                 try {
                     lock.wait(100);
                 } catch (InterruptedException e) {
@@ -581,8 +587,8 @@ public final class InotifyPublisher implements AutoCloseable {
         StringBuilder trees = new StringBuilder();
         for (int i = 0; i < patterns.size() && i < MAX_LISTED_PATTERNS; i++) trees.append(i == 0 ? "" : ", ").append(patterns.get(i).text);
         if (patterns.size() > MAX_LISTED_PATTERNS) trees.append(" and ").append(patterns.size() - MAX_LISTED_PATTERNS).append(" more");
-        String reason = "IN_Q_OVERFLOW: the inotify queue overflowed (fs.inotify.max_queued_events = " + sysctl(MAX_QUEUED_EVENTS)
-                + "), file events were lost; rescanning " + trees;
+        String reason = "IN_Q_OVERFLOW: the inotify queue overflowed (fs.inotify.max_queued_events was " + queueLimit
+                + " when the instance was made), file events were lost; rescanning " + trees;
         append(new LossEvent(Clock.nowNanos(), SOURCE, -1, reason));
         log.warn("inotify: {} (overflow #{})", reason, n);
         reconcile(Mode.RESCAN);
@@ -918,9 +924,16 @@ public final class InotifyPublisher implements AutoCloseable {
         }
     }
 
-    private static String sysctl(Path p) {
-        try {
-            return Files.readString(p).trim();
+    /**
+     * A /proc/sys value. One read from offset 0: a sysctl file answers a read at a non-zero offset with
+     * nothing, so a reader that starts with a 1-byte read (as {@code Files.readString} does for files of
+     * size 0) sees only the first digit.
+     */
+    static String sysctl(Path p) {
+        try (InputStream in = Files.newInputStream(p)) {
+            byte[] b = new byte[64];
+            int n = in.read(b);
+            return n <= 0 ? "unknown" : new String(b, 0, n, StandardCharsets.US_ASCII).trim();
         } catch (Exception e) {
             return "unknown";
         }
