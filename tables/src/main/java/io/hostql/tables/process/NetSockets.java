@@ -4,10 +4,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The sockets of processes, as osquery correlates them: socket inodes from /proc/PID/fd links, and
@@ -41,7 +40,10 @@ final class NetSockets {
     static Scan scan(ProcFs fs, long[] pids) {
         List<Socket> sockets = new ArrayList<>();
         Map<Long, List<Holder>> holders = new HashMap<>();
-        Set<String> namespaces = new HashSet<>();
+        // Network namespaces keyed by the inode of /proc/PID/net/dev, which is per namespace and visible for
+        // every process; the ns/net link that names it needs ptrace rights, which even root lacks for some.
+        Map<Long, List<Long>> members = new LinkedHashMap<>();
+        Map<Long, String> labelOf = new HashMap<>();
         for (long pid : pids) {
             byte[] dir = ProcFs.pidDir(pid);
             long[] fds = ProcFs.fds(pid); // other users' processes need root
@@ -53,10 +55,20 @@ final class NetSockets {
                     if (inode >= 0) holders.computeIfAbsent(inode, k -> new ArrayList<>(1)).add(new Holder(pid, fd));
                 }
             }
+            long[] devIno = fs.devIno(ProcFs.cpath(dir, "net/dev"));
+            if (devIno == null) continue; // exited
+            long key = devIno[1];
+            members.computeIfAbsent(key, k -> new ArrayList<>()).add(pid);
+            if (labelOf.containsKey(key)) continue;
             byte[] nsLink = fs.readLink(ProcFs.cpath(dir, "ns/net"));
             long ns = nsLink == null ? -1 : ProcFs.bracketedInode(nsLink, NET_NS);
-            String netns = ns < 0 ? "0" : Long.toString(ns);
-            if (!namespaces.contains(netns) && readNamespace(fs, dir, netns, sockets)) namespaces.add(netns);
+            if (ns >= 0) labelOf.put(key, Long.toString(ns));
+        }
+        for (Map.Entry<Long, List<Long>> e : members.entrySet()) {
+            String label = labelOf.getOrDefault(e.getKey(), "0"); // osquery's label for a namespace it cannot name
+            for (long pid : e.getValue()) {
+                if (readNamespace(fs, ProcFs.pidDir(pid), label, sockets)) break; // else that process exited: next one
+            }
         }
         return new Scan(sockets, holders);
     }
