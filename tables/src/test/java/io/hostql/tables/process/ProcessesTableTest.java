@@ -196,6 +196,17 @@ class ProcessesTableTest {
     }
 
     @Test
+    void nonUtf8CmdlineReachesSqlAsRawBytes() throws Exception {
+        assumeTrue(hasCommand("bash") && hasCommand("sleep"), "needs bash (exec -a) and sleep");
+        // argv[0] = "x\xe9y": Latin-1, invalid as UTF-8.
+        try (Child child = start(null, null, "bash", "-c", "exec -a $'x\\xe9y' sleep 30")) {
+            await(() -> !rows("SELECT 1 FROM processes WHERE pid = ? AND name = 'sleep'", child.pid()).isEmpty());
+            assertThat(rows("SELECT hex(cmdline) AS h FROM processes WHERE pid = ?", child.pid()))
+                    .extracting(x -> x.get("h")).containsExactly("78E979203330"); // "x\xe9y 30"
+        }
+    }
+
+    @Test
     void parsesStatWithHostileComm() {
         byte[] stat = "42 (a) b (c) S 1 42 42 0 -1 4194560 100 0 0 0 7 3 0 0 20 -5 3 0 12345 1000000 250 x\n"
                 .getBytes(StandardCharsets.US_ASCII);
