@@ -55,22 +55,33 @@ final class ProcFs {
 
     /** The whole file, or null if it cannot be opened or read (a process that exited, no permission). */
     byte[] read(byte[] cpath) {
-        int n = load(cpath);
+        int n = load(cpath, false);
         return n < 0 ? null : buf.getByteArray(0, n);
     }
 
-    /** Loads the whole file into the native buffer; its length, or -1. */
-    private int load(byte[] cpath) {
+    /**
+     * Like {@link #read}, for files the kernel renders in one piece (stat, status, io, cgroup, cmdline):
+     * a short read is the end, which saves the read that would return 0. Not for multi-record files
+     * (maps, net/*), whose reads stop at page boundaries.
+     */
+    byte[] readWhole(byte[] cpath) {
+        int n = load(cpath, true);
+        return n < 0 ? null : buf.getByteArray(0, n);
+    }
+
+    /** Loads the file into the native buffer; its length, or -1. */
+    private int load(byte[] cpath, boolean shortReadEnds) {
         int fd = Libc.open(cpath, Libc.O_RDONLY | Libc.O_CLOEXEC);
         if (fd < 0) return -1;
         try {
             long total = 0;
             while (true) {
                 if (total == buf.size()) grow();
-                long n = Libc.read(fd, buf.share(total), buf.size() - total);
+                long want = buf.size() - total;
+                long n = Libc.read(fd, buf.share(total), want);
                 if (n < 0) return -1;
-                if (n == 0) return (int) total;
                 total += n;
+                if (n == 0 || (shortReadEnds && n < want)) return (int) total;
             }
         } finally {
             Libc.close(fd);
@@ -171,7 +182,7 @@ final class ProcFs {
 
     /** Whether /proc/pid is a thread group leader (its Tgid is itself). */
     boolean isProcess(long pid) {
-        byte[] status = read(cpath(pidDir(pid), "status"));
+        byte[] status = readWhole(cpath(pidDir(pid), "status"));
         if (status == null) return false;
         int i = indexOf(status, TGID, 0);
         if (i < 0) return false;

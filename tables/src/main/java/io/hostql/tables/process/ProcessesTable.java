@@ -72,13 +72,13 @@ public final class ProcessesTable implements Table {
     private static void genProcess(ProcFs fs, Needs needs, long pid, long hz, long bootTime,
             RowSink rows) {
         byte[] dir = ProcFs.pidDir(pid);
-        byte[] stat = fs.read(ProcFs.cpath(dir, "stat"));
+        byte[] stat = fs.readWhole(ProcFs.cpath(dir, "stat"));
         if (stat == null) return; // exited
         long[] f = parseStat(stat);
         if (f == null) return;
         byte[] status = null;
         if (needs.status) {
-            status = fs.read(ProcFs.cpath(dir, "status"));
+            status = fs.readWhole(ProcFs.cpath(dir, "status"));
             if (status == null) return;
         }
 
@@ -96,7 +96,7 @@ public final class ProcessesTable implements Table {
         r.set("wired_size", ZERO); // Linux has no wired (unpageable) counter; osquery reports 0
 
         if (status != null) parseStatus(status, r);
-        if (needs.cmdline) r.set("cmdline", cmdline(fs.read(ProcFs.cpath(dir, "cmdline"))));
+        if (needs.cmdline) r.set("cmdline", cmdline(fs.readWhole(ProcFs.cpath(dir, "cmdline"))));
         if (needs.path) {
             byte[] exe = orEmpty(fs.readLink(ProcFs.cpath(dir, "exe")));
             int onDisk;
@@ -121,10 +121,10 @@ public final class ProcessesTable implements Table {
         if (needs.cwd) r.set("cwd", orEmpty(fs.readLink(ProcFs.cpath(dir, "cwd"))));
         if (needs.root) r.set("root", orEmpty(fs.readLink(ProcFs.cpath(dir, "root"))));
         if (needs.io) {
-            byte[] io = fs.read(ProcFs.cpath(dir, "io")); // other users' processes need root
+            byte[] io = fs.readWhole(ProcFs.cpath(dir, "io")); // other users' processes need root
             if (io != null) parseIo(io, r);
         }
-        if (needs.cgroup) r.set("cgroup_path", cgroupPath(fs.read(ProcFs.cpath(dir, "cgroup"))));
+        if (needs.cgroup) r.set("cgroup_path", cgroupPath(fs.readWhole(ProcFs.cpath(dir, "cgroup"))));
     }
 
     private static byte[] orEmpty(byte[] b) {
