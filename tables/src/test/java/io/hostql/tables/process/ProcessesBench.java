@@ -7,8 +7,11 @@ import java.util.Arrays;
 /**
  * Not a test: compares {@code SELECT * FROM processes} in a warm engine with
  * {@code ps -eo pid,ppid,user,stat,rss,vsz,time,lstart,args} (fork+exec included, as a user would run it),
- * interleaved, and prints the medians. Run from the repository root after {@code ./mvnw -q -o test-compile -pl tables -am}:
- * {@code java -cp "tables/target/test-classes:tables/target/classes:$(cat cp.txt)" io.hostql.tables.process.ProcessesBench}.
+ * interleaved, and prints the medians and their ratio. From the repository root:
+ * <pre>
+ * ./mvnw -o -q test-compile dependency:build-classpath -pl tables -am -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
+ * java -cp "tables/target/test-classes:tables/target/classes:$(cat /tmp/cp.txt)" io.hostql.tables.process.ProcessesBench [runs]
+ * </pre>
  */
 public final class ProcessesBench {
     public static void main(String[] args) throws Exception {
