@@ -79,4 +79,16 @@ public final class Libc {
         while (end < off + 65 && uts[end] != 0) end++;
         return new String(uts, off, end - off, java.nio.charset.StandardCharsets.UTF_8);
     }
+
+    // ---- file access without java.io overhead (the process tables read thousands of small /proc files) ----
+
+    public static final int O_RDONLY = 0, O_CLOEXEC = 0x80000;
+
+    /** path must be NUL-terminated. */
+    public static native int open(byte[] path, int flags);
+    public static native long read(int fd, Pointer buf, long count);
+    /** path must be NUL-terminated; the result is not. */
+    public static native long readlink(byte[] path, Pointer buf, long size);
+    /** struct stat into a long[18] (144 bytes): st_dev is word 0, st_ino word 1 on x86_64 and aarch64. */
+    public static native int stat(byte[] path, long[] buf);
 }

@@ -9,6 +9,12 @@ public final class ProcessTables {
 
     public static List<Table> all() {
         return List.of(
+                new ProcessesTable(),
+                new ProcessOpenFilesTable(),
+                new ProcessOpenSocketsTable(),
+                new ProcessEnvsTable(),
+                new ProcessMemoryMapTable(),
+                new ListeningPortsTable()
         );
     }
 }
