@@ -106,15 +106,18 @@ class HashTableTest {
 
     @Test
     void usrBinMatchesSha256sum() {
-        Map<String, String> expected = new LinkedHashMap<>();
-        for (String line : run("sh", "-c", "sha256sum /usr/bin/* 2>/dev/null").split("\n")) {
-            if (line.isBlank()) continue;
-            expected.put(line.substring(66), line.substring(0, 64));
+        Map<String, String> expected = new LinkedHashMap<>(), actual = new LinkedHashMap<>();
+        // A second try in case a package install changed /usr/bin in between.
+        for (int attempt = 0; attempt < 2 && (attempt == 0 || !actual.equals(expected)); attempt++) {
+            expected.clear();
+            actual.clear();
+            for (String line : run("sh", "-c", "sha256sum /usr/bin/* 2>/dev/null").split("\n")) {
+                if (!line.isBlank()) expected.put(line.substring(66), line.substring(0, 64));
+            }
+            for (Map<String, Object> m : rows("SELECT path, sha256 FROM hash WHERE directory = '/usr/bin'")) {
+                actual.put((String) m.get("path"), (String) m.get("sha256"));
+            }
         }
-        Map<String, String> actual = new LinkedHashMap<>();
-        for (Map<String, Object> m : rows("SELECT path, sha256 FROM hash WHERE directory = '/usr/bin'")) {
-            actual.put((String) m.get("path"), (String) m.get("sha256"));
-        }
-        assertThat(actual).isEqualTo(expected);
+        assertThat(actual).hasSizeGreaterThan(100).isEqualTo(expected);
     }
 }
