@@ -129,7 +129,7 @@ public final class FilePatterns {
         int baseEnd = firstWild;
         while (baseEnd > 0 && pattern[baseEnd - 1] != '/') baseEnd--;
         FilePath base = FilePath.of(Arrays.copyOf(pattern, baseEnd));
-        List<byte[]> parts = new ArrayList<>();
+        List<byte[]> parts = new ArrayList<>(); // never empty: the pattern ends in a non-slash
         int s = baseEnd;
         for (int i = baseEnd; i <= end; i++) {
             if (i == end || pattern[i] == '/') {
@@ -137,11 +137,6 @@ public final class FilePatterns {
                 s = i + 1;
             }
         }
-        if (parts.isEmpty()) { // nothing after the base: the pattern names one directory
-            addIfExists(base, dirsOnly, kind, out);
-            return;
-        }
-
         // Walk the components; each level keeps the paths (and whether they are directories) matched so far.
         List<Match> level = List.of(new Match(base, true));
         for (int i = 0; i < parts.size(); i++) {
@@ -225,16 +220,6 @@ public final class FilePatterns {
         if (st == null) return false;
         // Device and inode, folded: collisions only cost a skipped directory in a loop-prone walk.
         return seen.add(st.dev() * 0x9E3779B97F4A7C15L ^ st.ino());
-    }
-
-    private static void addIfExists(FilePath path, boolean dirsOnly, Kind kind, Collection<FilePath> out) {
-        FileStat lst = FileStat.lstat(path);
-        if (lst == null) return;
-        if (isDirectory(new Match(path, null), lst)) {
-            if (kind != Kind.FILES) out.add(path.withTrailingSlash());
-        } else if (!dirsOnly && kind != Kind.DIRECTORIES) {
-            out.add(path);
-        }
     }
 
     private record Match(FilePath path, Boolean isDir) {}
