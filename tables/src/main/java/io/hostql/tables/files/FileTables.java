@@ -9,6 +9,10 @@ public final class FileTables {
 
     public static List<Table> all() {
         return List.of(
+                new FileTable(),
+                new HashTable(),
+                new SuidBinTable(),
+                new MagicTable()
         );
     }
 }

@@ -91,4 +91,29 @@ public final class Libc {
     public static native long readlink(byte[] path, Pointer buf, long size);
     /** struct stat into a long[18] (144 bytes): st_dev is word 0, st_ino word 1 on x86_64 and aarch64. */
     public static native int stat(byte[] path, long[] buf);
+
+    // ---- files: statx, raw-byte paths, non-blocking reads (io.hostql.tables.files) ----------
+    // Paths are NUL-terminated byte[] so non-UTF-8 names survive.
+
+    public static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000;
+    /** STATX_BASIC_STATS | STATX_BTIME. */
+    public static final int STATX_ALL_FIELDS = 0xfff, STATX_BTIME = 0x800;
+    /** Same values on x86_64 and aarch64. */
+    public static final int O_NOCTTY = 0400, O_NONBLOCK = 04000;
+    public static final int ENOENT = 2, EACCES = 13, ENOTDIR = 20;
+
+    /** struct statx is 256 bytes; see io.hostql.tables.files.FileStat for the offsets. */
+    public static native int statx(int dirfd, byte[] path, int flags, int mask, byte[] statxbuf);
+    /** open(2) without O_CREAT; mode is ignored then. */
+    public static native int open(byte[] path, int flags, int mode);
+    public static native long readlink(byte[] path, byte[] buf, long bufsiz);
+    public static native Pointer opendir(byte[] name);
+    /** struct dirent (64-bit): d_ino @0, d_off @8, d_reclen @16, d_type @18, d_name @19. */
+    public static native Pointer readdir(Pointer dirp);
+    public static native int closedir(Pointer dirp);
+
+    public static final int CLONE_FS = 0x200, CLONE_NEWNS = 0x20000;
+    /** unshare(CLONE_FS) lets one thread of a multi-threaded process then setns into a mount namespace. */
+    public static native int unshare(int flags);
+    public static native int setns(int fd, int nstype);
 }

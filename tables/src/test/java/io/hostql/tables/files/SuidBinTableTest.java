@@ -1,0 +1,124 @@
+package io.hostql.tables.files;
+
+import static io.hostql.tables.TableTests.rows;
+import static io.hostql.tables.TableTests.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hostql.sql.table.QueryContext;
+import io.hostql.sql.table.RowSink;
+import io.hostql.tables.TableTests;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SuidBinTableTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void usrBinAndSbinMatchFind() {
+        // find -L follows symlinks to check a file, as osquery does (it lists a link to a setuid binary).
+        Set<String> expected = new TreeSet<>(Arrays.asList(
+                run("find", "-L", "/usr/bin", "/usr/sbin", "-perm", "/6000", "-type", "f").trim().split("\n")));
+        expected.remove("");
+        List<Map<String, Object>> r = rows("SELECT * FROM suid_bin WHERE path LIKE '/usr/bin/%' OR path LIKE '/usr/sbin/%'");
+        Set<String> actual = r.stream().map(m -> (String) m.get("path")).collect(Collectors.toCollection(TreeSet::new));
+        assertThat(actual).isEqualTo(expected);
+        for (Map<String, Object> m : r) {
+            String p = (String) m.get("path");
+            String[] s = run("stat", "-Lc", "%U|%G|%a", p).trim().split("\\|");
+            int mode = Integer.parseInt(s[2], 8);
+            String perms = ((mode & 04000) != 0 ? "S" : "") + ((mode & 02000) != 0 ? "G" : "");
+            assertThat(m.get("username")).as(p).isEqualTo(s[0]);
+            assertThat(m.get("groupname")).as(p).isEqualTo(s[1]);
+            assertThat(m.get("permissions")).as(p).isEqualTo(perms);
+        }
+        assertThat(expected).as("a Debian host has setuid binaries (passwd, su, ...)").contains("/usr/bin/passwd");
+    }
+
+    @Test
+    void findsSetIdFilesRecursivelyWithoutEnteringSymlinkedDirectories() throws Exception {
+        Assumptions.assumeTrue(TableTests.isRoot(), "needs root: chown to an id without a local account");
+        Path suid = write("bin/suid", 04755);
+        write("bin/sgid", 02755);
+        write("bin/both", 06755);
+        write("bin/plain", 0755);
+        write("bin/nested/deep/suid2", 04711);
+        Files.createSymbolicLink(tmp.resolve("bin/link-to-suid"), Path.of("suid"));
+        Files.createDirectories(tmp.resolve("elsewhere"));
+        write("elsewhere/hidden-suid", 04755);
+        Files.createSymbolicLink(tmp.resolve("bin/linked-dir"), tmp.resolve("elsewhere"));
+        run("chown", "4242:4343", suid.toString());
+        run("chmod", "4755", suid.toString()); // chown cleared the setuid bit
+
+        LocalAccounts accounts = new LocalAccounts(passwd("root:x:0:0::/root:/bin/sh\n"), group("root:x:0:\n"));
+        SuidBinTable table = new SuidBinTable(List.of(tmp + "/bin", tmp + "/missing"), accounts);
+        Map<String, String> out = new HashMap<>();
+        table.generate(QueryContext.all(table.schema()), sink(out));
+        String b = tmp + "/bin/";
+        assertThat(out).containsOnly(
+                Map.entry(b + "both", "root|root|SG"), Map.entry(b + "sgid", "root|root|G"),
+                Map.entry(b + "suid", "4242|4343|S"), Map.entry(b + "link-to-suid", "4242|4343|S"),
+                Map.entry(b + "nested/deep/suid2", "root|root|S"));
+    }
+
+    @Test
+    void accountParserSkipsCommentsBlankAndMalformedLines() {
+        Map<Long, String> m = LocalAccounts.parse("# comment\n\nroot:x:0:0:root:/root:/bin/bash\n"
+                + "  spaced :x: 7 :7::/:\n+nis::::::\nbroken\nnoid:x::1::/:\nroot2:x:0:0::/:\ndaemon:x:1:1::/:/usr/sbin/nologin");
+        assertThat(m).containsOnly(Map.entry(0L, "root"), Map.entry(7L, "spaced"), Map.entry(1L, "daemon"));
+    }
+
+    @Test
+    void accountsFollowFileChanges() throws Exception {
+        Path p = passwd("alice:x:1000:1000::/home/alice:/bin/sh\n");
+        LocalAccounts a = new LocalAccounts(p, group("staff:x:50:\n"));
+        assertThat(a.userName(1000)).isEqualTo("alice");
+        assertThat(a.groupName(50)).isEqualTo("staff");
+        assertThat(a.userName(1001)).isNull();
+        Files.writeString(p, "alice:x:1000:1000::/home/alice:/bin/sh\nbob:x:1001:1001::/home/bob:/bin/sh\n");
+        assertThat(a.userName(1001)).isEqualTo("bob");
+    }
+
+    private Path write(String rel, int mode) throws Exception {
+        Path p = tmp.resolve(rel);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, "#!/bin/sh\n");
+        run("chmod", Integer.toOctalString(mode), p.toString());
+        return p;
+    }
+
+    private Path passwd(String text) throws Exception {
+        return Files.writeString(tmp.resolve("passwd"), text, StandardCharsets.UTF_8);
+    }
+
+    private Path group(String text) throws Exception {
+        return Files.writeString(tmp.resolve("group"), text, StandardCharsets.UTF_8);
+    }
+
+    private static RowSink sink(Map<String, String> out) {
+        return () -> {
+            List<String> row = new ArrayList<>(List.of("", "", "", ""));
+            return new RowSink.Row() {
+                @Override
+                public RowSink.Row set(String c, Object v) {
+                    int i = List.of("path", "username", "groupname", "permissions").indexOf(c);
+                    if (i >= 0) row.set(i, v instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(v));
+                    if (i == 3) out.put(row.get(0), row.get(1) + "|" + row.get(2) + "|" + row.get(3));
+                    return this;
+                }
+            };
+        };
+    }
+}
