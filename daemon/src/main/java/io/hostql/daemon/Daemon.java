@@ -147,7 +147,11 @@ final class Daemon {
     }
 
     /** SIGTERM: stop capturing, let subscribers commit what they hold, close the journal and store. */
+    private boolean stopped;
+
     synchronized void stop() {
+        if (stopped) return;
+        stopped = true;
         log.info("hostqld stopping");
         if (maintenance != null) maintenance.shutdownNow();
         if (inotify != null) inotify.close();

@@ -79,16 +79,17 @@ public final class Hostqld {
             daemon.stop();
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            daemon.stop();
-            stopped.countDown();
-        }, "hostql-shutdown"));
+        // TERM and INT are a normal stop (exit 0); the hook covers other JVM exits.
+        Runtime.getRuntime().addShutdownHook(new Thread(daemon::stop, "hostql-shutdown"));
+        Signal.handle(new Signal("TERM"), s -> stopped.countDown());
+        Signal.handle(new Signal("INT"), s -> stopped.countDown());
         Signal.handle(new Signal("HUP"), s -> daemon.reload());
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        daemon.stop();
         return 0;
     }
 

@@ -263,7 +263,9 @@ public final class Database implements AutoCloseable {
             else if (v instanceof Long || v instanceof Integer || v instanceof Short) rc = Sqlite.sqlite3_bind_int64(stmt, i + 1, ((Number) v).longValue());
             else if (v instanceof Boolean b) rc = Sqlite.sqlite3_bind_int64(stmt, i + 1, b ? 1 : 0);
             else if (v instanceof Number num) rc = Sqlite.sqlite3_bind_double(stmt, i + 1, num.doubleValue());
-            else if (v instanceof byte[] b) rc = Sqlite.sqlite3_bind_blob(stmt, i + 1, b, b.length, Sqlite.TRANSIENT);
+            // As in RowSink: byte[] is text in raw bytes (a non-UTF-8 path stays exact), Blob is a BLOB.
+            else if (v instanceof byte[] b) rc = Sqlite.sqlite3_bind_text(stmt, i + 1, b, b.length, Sqlite.TRANSIENT);
+            else if (v instanceof io.hostql.sql.table.Blob b) rc = Sqlite.sqlite3_bind_blob(stmt, i + 1, b.bytes(), b.bytes().length, Sqlite.TRANSIENT);
             else {
                 byte[] b = v.toString().getBytes(StandardCharsets.UTF_8);
                 rc = Sqlite.sqlite3_bind_text(stmt, i + 1, b, b.length, Sqlite.TRANSIENT);

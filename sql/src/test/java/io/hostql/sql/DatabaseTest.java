@@ -192,6 +192,9 @@ class DatabaseTest {
         assertThat(db.query("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10) SELECT sum(x) FROM c")
                 .rows().get(0)[0]).isEqualTo(55L);
         assertThat(db.query("SELECT ?1 + ?2", 2, 3).rows().get(0)[0]).isEqualTo(5L);
+        byte[] latin1 = {'/', 't', (byte) 0xe9};
+        assertThat(db.query("SELECT typeof(?1), hex(?1)", (Object) latin1).rows().get(0)).containsExactly("text", "2F74E9");
+        assertThat(db.query("SELECT typeof(?1)", new io.hostql.sql.table.Blob(new byte[] {1})).rows().get(0)[0]).isEqualTo("blob");
     }
 
     @Test
