@@ -78,7 +78,7 @@ class RpmPackagesTableTest {
         Path db = dir.resolve("rpmdb.sqlite");
         try (Database d = Database.open(db.toString(), new TableRegistry())) {
             d.executeTrusted("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)");
-            for (byte[] h : headers) d.queryTrusted("INSERT INTO Packages(blob) VALUES (?)", (Object) h);
+            for (byte[] h : headers) d.queryTrusted("INSERT INTO Packages(blob) VALUES (?)", new io.hostql.sql.table.Blob(h));
         }
         return db;
     }
