@@ -28,9 +28,10 @@ if [ "$java_major" -lt 17 ]; then
   exit 1
 fi
 
-# No phone-home (Chronicle analytics), Chronicle's module access, and JNA's temp dir out of $HOME.
+# Chronicle's module access, its chatter off, and JNA's temp dir out of $HOME. The no-phone-home
+# flag (-Dchronicle.analytics.disable=true) is on each launcher's own command line, where it is seen.
 HOSTQL_JVM_FLAGS=(
-  -Dchronicle.analytics.disable=true -Dchronicle.announcer.disable=true
+  -Dchronicle.announcer.disable=true
   -Dchronicle.disk.monitor.disable=true -Ddisable.perf.info=true
   --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED
   --add-exports=java.base/jdk.internal.util=ALL-UNNAMED --add-exports=java.base/sun.nio.ch=ALL-UNNAMED
@@ -44,3 +45,5 @@ if [ "$java_major" -ge 24 ]; then
   HOSTQL_JVM_FLAGS+=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
 fi
 HOSTQL_CLASSPATH="$HOSTQL_LIB/*"
+# Java names files in the locale's encoding: UTF-8, so non-ASCII paths survive (C.UTF-8 is always present).
+case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in *UTF-8*|*utf8*) ;; *) export LC_ALL=C.UTF-8 ;; esac

@@ -105,6 +105,7 @@ final class Daemon {
         });
         long every = Math.max(1, settings.number("events_retention_interval"));
         maintenance.scheduleWithFixedDelay(this::retention, every, every, TimeUnit.SECONDS);
+        lock.writePidfile();
         log.info("hostqld started");
     }
 

@@ -10,7 +10,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * One hostqld per data dir: an exclusive lock on {@code <database_path>/hostqld.lock} (released by
- * the kernel when the process dies, even by SIGKILL), plus the pidfile for tools.
+ * the kernel when the process dies, even by SIGKILL), taken first; and the pidfile for tools,
+ * written once the daemon is ready, so its presence means "started".
  */
 final class InstanceLock implements AutoCloseable {
     private final FileChannel channel;
@@ -38,13 +39,18 @@ final class InstanceLock implements AutoCloseable {
         ch.write(java.nio.ByteBuffer.wrap(pid.getBytes(StandardCharsets.UTF_8)), 0);
         try {
             Files.createDirectories(pidfile.toAbsolutePath().getParent());
-            Files.writeString(pidfile, pid + "\n");
+            if (!Files.isWritable(pidfile.toAbsolutePath().getParent())) throw new IOException("directory not writable");
         } catch (IOException e) {
             lock.release();
             ch.close();
             throw new IOException("cannot write pidfile " + pidfile + ": " + e.getMessage());
         }
         return new InstanceLock(ch, lock, pidfile);
+    }
+
+    /** Called when the daemon is ready. */
+    void writePidfile() throws IOException {
+        Files.writeString(pidfile, ProcessHandle.current().pid() + "\n");
     }
 
     @Override
