@@ -7,7 +7,7 @@ if [ -d "$HOSTQL_HOME/lib" ]; then
   HOSTQL_LIB="$HOSTQL_HOME/lib"                          # installed layout
 else
   HOSTQL_LIB="$HOSTQL_HOME/packaging/target/hostql/lib"  # source checkout
-  if [ ! -f "$HOSTQL_LIB/.complete" ]; then
+  if [ ! -f "$HOSTQL_LIB/.complete" ] && [ -z "${HOSTQL_BUILDING:-}" ]; then
     echo "hostql: first run, building (scripts/build)..." >&2
     "$HOSTQL_HOME/scripts/build" >&2 || { echo "hostql: build failed" >&2; exit 1; }
   fi
@@ -41,6 +41,9 @@ HOSTQL_JVM_FLAGS=(
   -Djna.tmpdir="${TMPDIR:-/tmp}"
   -XX:-UsePerfData
 )
+if [ -f "$HOSTQL_LIB/native/libjnidispatch.so" ]; then
+  HOSTQL_JVM_FLAGS+=(-Djna.boot.library.path="$HOSTQL_LIB/native" -Djna.nounpack=true)
+fi
 if [ "$java_major" -ge 24 ]; then
   HOSTQL_JVM_FLAGS+=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
 fi

@@ -22,6 +22,19 @@ import java.util.TreeMap;
  */
 public final class Settings {
     private static final String ROOT = "hostql";
+    /**
+     * The defaults: our own reference.conf, next to this class, parsed once. (Typesafe's
+     * defaultReference() scans every jar for reference.conf, which costs the shell's start-up.)
+     */
+    private static final Config REFERENCE = loadReference();
+
+    private static Config loadReference() {
+        try {
+            return ConfigFactory.parseURL(Settings.class.getResource("reference.conf")).resolve().getConfig(ROOT);
+        } catch (ConfigException e) {
+            throw new SettingsException("hostql's reference.conf is broken: " + e.getMessage());
+        }
+    }
 
     private final Config config;
     private final Map<String, String> overridden;
@@ -45,7 +58,7 @@ public final class Settings {
 
     /** Parses flags ({@code --name=value}, {@code --name value}, {@code --bool}, {@code --no_bool}); others are positional. */
     public static Settings parse(String[] args, Map<String, String> env) {
-        Config reference = ConfigFactory.defaultReference().getConfig(ROOT);
+        Config reference = REFERENCE;
         Map<String, String> values = new LinkedHashMap<>();
         List<String> positional = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
@@ -156,7 +169,7 @@ public final class Settings {
      * (command line, flagfile, environment). Unknown names and bad values become warnings.
      */
     public Settings withOptions(Map<String, String> options) {
-        Config reference = ConfigFactory.defaultReference().getConfig(ROOT);
+        Config reference = REFERENCE;
         Map<String, String> values = new LinkedHashMap<>();
         List<String> warns = new ArrayList<>(warnings);
         Map<String, Object> typed = new LinkedHashMap<>();
@@ -210,7 +223,7 @@ public final class Settings {
 
     /** Every known flag, for osquery_flags: name, type, description, default, current value. */
     public List<Flag> flags() {
-        Config reference = ConfigFactory.defaultReference().getConfig(ROOT);
+        Config reference = REFERENCE;
         List<Flag> out = new ArrayList<>();
         for (Map.Entry<String, ConfigValue> e : new TreeMap<>(reference.root()).entrySet()) {
             ConfigValue def = e.getValue();
@@ -228,12 +241,4 @@ public final class Settings {
 
     public record Flag(String name, String type, String description, String defaultValue, String value, boolean shellOnly) {}
 
-    /** Keeps ConfigException out of callers: a bad value names the flag. */
-    static {
-        try {
-            ConfigFactory.defaultReference().getConfig(ROOT);
-        } catch (ConfigException e) {
-            throw new SettingsException("hostql's reference.conf is broken: " + e.getMessage());
-        }
-    }
 }

@@ -38,7 +38,10 @@ public final class NpmPackagesTable implements Table {
             .build();
 
     static final int DEFAULT_MAX_DEPTH = 100;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Built on first use: an ObjectMapper costs every shell start-up otherwise. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private final Supplier<List<String>> sites;
 
@@ -145,7 +148,7 @@ public final class NpmPackagesTable implements Table {
     static void fill(Path manifest, RowSink.Row r) {
         JsonNode doc;
         try {
-            doc = JSON.readTree(Files.readAllBytes(manifest));
+            doc = Json.MAPPER.readTree(Files.readAllBytes(manifest));
         } catch (IOException e) {
             return;
         }

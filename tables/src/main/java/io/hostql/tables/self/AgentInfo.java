@@ -8,7 +8,7 @@ import java.util.UUID;
 public final class AgentInfo {
     private static final long START_TIME = ProcessHandle.current().info().startInstant()
             .map(i -> i.getEpochSecond()).orElse(System.currentTimeMillis() / 1000);
-    private static volatile String instanceId = UUID.randomUUID().toString();
+    private static volatile String instanceId;
     private static volatile String configHash = "";
     private static volatile boolean configValid = false;
     private static volatile long watcherPid = -1;
@@ -19,7 +19,9 @@ public final class AgentInfo {
         return START_TIME;
     }
 
-    public static String instanceId() {
+    /** Made on first use: a random UUID loads the security providers, which costs the shell's start-up. */
+    public static synchronized String instanceId() {
+        if (instanceId == null) instanceId = UUID.randomUUID().toString();
         return instanceId;
     }
 

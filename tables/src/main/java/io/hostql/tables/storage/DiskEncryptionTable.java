@@ -33,7 +33,10 @@ public final class DiskEncryptionTable implements Table {
 
     /** dm-crypt mapping types cryptsetup writes into the dm uuid that are encryption (not VERITY/INTEGRITY). */
     private static final Set<String> CRYPT_TYPES = Set.of("LUKS1", "LUKS2", "LUKS", "PLAIN", "LOOPAES", "TCRYPT", "BITLK", "FVAULT2");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Built on first use: an ObjectMapper costs every shell start-up otherwise. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private final BlockDevicesTable blockDevices;
 
@@ -121,7 +124,7 @@ public final class DiskEncryptionTable implements Table {
             int len = 0;
             byte[] j = json.array();
             while (len < json.position() && j[len] != 0) len++;
-            JsonNode segments = JSON.readTree(new String(j, 0, len, StandardCharsets.UTF_8)).path("segments");
+            JsonNode segments = Json.MAPPER.readTree(new String(j, 0, len, StandardCharsets.UTF_8)).path("segments");
             for (JsonNode seg : segments) {
                 if ("crypt".equals(seg.path("type").asText()) && seg.hasNonNull("encryption")) return seg.get("encryption").asText();
             }

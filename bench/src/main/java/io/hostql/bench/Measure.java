@@ -1,0 +1,75 @@
+package io.hostql.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/** Small helpers for benchmarks: medians, percentiles, timing child processes, /proc readings. */
+final class Measure {
+    private Measure() {}
+
+    static double median(double[] v) {
+        return percentile(v, 50);
+    }
+
+    static double percentile(double[] v, double p) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        if (s.length == 0) return Double.NaN;
+        int i = (int) Math.ceil(p / 100.0 * s.length) - 1;
+        return s[Math.max(0, Math.min(s.length - 1, i))];
+    }
+
+    /** Wall seconds of a command, stdout and stderr discarded; fails if it fails. */
+    static double time(List<String> cmd) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(600, TimeUnit.SECONDS)) throw new IllegalStateException("timed out: " + cmd);
+        double s = (System.nanoTime() - t0) / 1e9;
+        if (p.exitValue() != 0) throw new IllegalStateException("failed (" + p.exitValue() + "): " + cmd);
+        return s;
+    }
+
+    /** Peak RSS in MiB of a command, from GNU time. */
+    static double peakRssMiB(List<String> cmd) throws IOException, InterruptedException {
+        List<String> full = new java.util.ArrayList<>(List.of("/usr/bin/time", "-f", "%M"));
+        full.addAll(cmd);
+        Process p = new ProcessBuilder(full).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        p.waitFor();
+        String[] lines = err.split("\n");
+        return Long.parseLong(lines[lines.length - 1].strip()) / 1024.0;
+    }
+
+    static String run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out.strip();
+    }
+
+    /** user+system CPU seconds of a process so far. */
+    static double cpuSeconds(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    }
+
+    /** VmHWM (peak resident set) of a process, MiB. */
+    static double peakRss(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+        }
+        return Double.NaN;
+    }
+
+    static String f(double v, int decimals) {
+        return String.format(Locale.ROOT, "%." + decimals + "f", v);
+    }
+}
