@@ -11,6 +11,7 @@ import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
+import io.hostql.tables.users.Passwd;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -59,8 +60,8 @@ public final class NpmPackagesTable implements Table {
     static List<String> defaultSites() {
         Set<String> patterns = new LinkedHashSet<>(List.of("/usr/local/lib", "/opt/homebrew/lib", "/usr/lib",
                 "/home/%/.npm-global/lib", "/home/%/.nvm/versions/node/%/lib"));
-        for (LocalUsers.User u : LocalUsers.all()) {
-            String home = u.home();
+        for (Passwd.User u : Passwd.systemOrEmpty().users()) {
+            String home = u.directory();
             if (home.isEmpty() || home.equals("/") || home.contains("%")) continue;
             patterns.add(home + "/.npm-global/lib");
             patterns.add(home + "/.nvm/versions/node/%/lib");

@@ -10,6 +10,7 @@ import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
 import io.hostql.tables.os.Libc;
+import io.hostql.tables.users.Passwd;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -43,13 +44,13 @@ public final class PythonPackagesTable implements Table {
             "/usr/lib/python%/site-packages");
 
     private final List<String> systemSites;
-    private final LongFunction<List<LocalUsers.User>> usersByUid;
+    private final LongFunction<List<Passwd.User>> usersByUid;
 
     public PythonPackagesTable() {
-        this(SYSTEM_SITES, LocalUsers::byUid);
+        this(SYSTEM_SITES, uid -> Passwd.systemOrEmpty().allByUid(uid));
     }
 
-    PythonPackagesTable(List<String> systemSites, LongFunction<List<LocalUsers.User>> usersByUid) {
+    PythonPackagesTable(List<String> systemSites, LongFunction<List<Passwd.User>> usersByUid) {
         this.systemSites = systemSites;
         this.usersByUid = usersByUid;
     }
@@ -74,9 +75,9 @@ public final class PythonPackagesTable implements Table {
         if (uids.isEmpty()) uids = Set.of((long) Libc.geteuid());
         Set<String> homesDone = new LinkedHashSet<>();
         for (long uid : uids) {
-            for (LocalUsers.User u : usersByUid.apply(uid)) {
-                if (u.home().isEmpty() || !homesDone.add(u.uid() + ":" + u.home())) continue;
-                for (String s : userSites(u.home())) site(s, u.uid(), rows);
+            for (Passwd.User u : usersByUid.apply(uid)) {
+                if (u.directory().isEmpty() || !homesDone.add(u.uid() + ":" + u.directory())) continue;
+                for (String s : userSites(u.directory())) site(s, u.uid(), rows);
             }
         }
     }

@@ -4,7 +4,7 @@ import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
-import io.hostql.tables.packages.LocalUsers;
+import io.hostql.tables.users.Passwd;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -28,14 +28,14 @@ public final class StartupItemsTable implements Table {
             .build();
 
     private final Path root;
-    private final Supplier<List<LocalUsers.User>> users;
+    private final Supplier<List<Passwd.User>> users;
     private final Supplier<List<Systemd.LoadedUnit>> running;
 
     public StartupItemsTable() {
-        this(Path.of("/"), LocalUsers::all, Systemd::loadedUnits);
+        this(Path.of("/"), () -> Passwd.systemOrEmpty().users(), Systemd::loadedUnits);
     }
 
-    StartupItemsTable(Path root, Supplier<List<LocalUsers.User>> users, Supplier<List<Systemd.LoadedUnit>> running) {
+    StartupItemsTable(Path root, Supplier<List<Passwd.User>> users, Supplier<List<Systemd.LoadedUnit>> running) {
         this.root = root;
         this.users = users;
         this.running = running;
@@ -53,8 +53,8 @@ public final class StartupItemsTable implements Table {
     @Override
     public void generate(QueryContext ctx, RowSink rows) throws Exception {
         Set<String> homes = new LinkedHashSet<>();
-        for (LocalUsers.User u : users.get()) {
-            String home = u.home();
+        for (Passwd.User u : users.get()) {
+            String home = u.directory();
             if (home.isEmpty() || home.equals("/") || !homes.add(home)) continue;
             desktopEntries(at(home + "/.config/autostart/"), home + "/.config/autostart/", u.name(), rows);
             scripts(at(home + "/.config/autostart-scripts/"), home + "/.config/autostart-scripts/", u.name(), rows);

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.tables.TableTests;
+import io.hostql.tables.users.Groups;
+import io.hostql.tables.users.Passwd;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,8 +64,8 @@ class SuidBinTableTest {
         run("chown", "4242:4343", suid.toString());
         run("chmod", "4755", suid.toString()); // chown cleared the setuid bit
 
-        LocalAccounts accounts = new LocalAccounts(passwd("root:x:0:0::/root:/bin/sh\n"), group("root:x:0:\n"));
-        SuidBinTable table = new SuidBinTable(List.of(tmp + "/bin", tmp + "/missing"), accounts);
+        SuidBinTable table = new SuidBinTable(List.of(tmp + "/bin", tmp + "/missing"),
+                passwd("root:x:0:0::/root:/bin/sh\n"), group("root:x:0:\n"));
         Map<String, String> out = new HashMap<>();
         table.generate(QueryContext.all(table.schema()), sink(out));
         String b = tmp + "/bin/";
@@ -75,20 +77,26 @@ class SuidBinTableTest {
 
     @Test
     void accountParserSkipsCommentsBlankAndMalformedLines() {
-        Map<Long, String> m = LocalAccounts.parse("# comment\n\nroot:x:0:0:root:/root:/bin/bash\n"
-                + "  spaced :x: 7 :7::/:\n+nis::::::\nbroken\nnoid:x::1::/:\nroot2:x:0:0::/:\ndaemon:x:1:1::/:/usr/sbin/nologin");
-        assertThat(m).containsOnly(Map.entry(0L, "root"), Map.entry(7L, "spaced"), Map.entry(1L, "daemon"));
+        // Owners are named by the users area's glibc-compatible parser. " 7 " is not a uid to glibc's
+        // fgetpwent (checked: it drops the line), so uid 7 has no name and suid_bin shows "7".
+        Passwd p = Passwd.parse(("# comment\n\nroot:x:0:0:root:/root:/bin/bash\n"
+                + "  spaced :x: 7 :7::/:\n+nis::::::\nbroken\nnoid:x::1::/:\nroot2:x:0:0::/:\ndaemon:x:1:1::/:/usr/sbin/nologin")
+                .getBytes(StandardCharsets.UTF_8));
+        Map<Long, String> m = new HashMap<>();
+        for (Passwd.User u : p.users()) m.putIfAbsent(u.uid(), p.nameOf(u.uid()));
+        assertThat(m).containsOnly(Map.entry(0L, "root"), Map.entry(1L, "daemon"));
+        assertThat(p.nameOf(7)).isNull();
     }
 
     @Test
     void accountsFollowFileChanges() throws Exception {
         Path p = passwd("alice:x:1000:1000::/home/alice:/bin/sh\n");
-        LocalAccounts a = new LocalAccounts(p, group("staff:x:50:\n"));
-        assertThat(a.userName(1000)).isEqualTo("alice");
-        assertThat(a.groupName(50)).isEqualTo("staff");
-        assertThat(a.userName(1001)).isNull();
+        Path g = group("staff:x:50:\n");
+        assertThat(Passwd.cached(p).nameOf(1000)).isEqualTo("alice");
+        assertThat(Groups.cached(g).nameOf(50)).isEqualTo("staff");
+        assertThat(Passwd.cached(p).nameOf(1001)).isNull();
         Files.writeString(p, "alice:x:1000:1000::/home/alice:/bin/sh\nbob:x:1001:1001::/home/bob:/bin/sh\n");
-        assertThat(a.userName(1001)).isEqualTo("bob");
+        assertThat(Passwd.cached(p).nameOf(1001)).isEqualTo("bob");
     }
 
     private Path write(String rel, int mode) throws Exception {

@@ -4,6 +4,7 @@ import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hostql.tables.users.Passwd;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,7 +43,7 @@ class PythonPackagesTableTest {
         Files.createSymbolicLink(home.resolve(".pyenv/versions/3.12"), home.resolve(".pyenv/versions/3.12.1"));
 
         PythonPackagesTable table = new PythonPackagesTable(List.of(root + "/usr/lib/python%/dist-packages"),
-                uid -> uid == 1000 ? List.of(new LocalUsers.User("alice", 1000, home.toString())) : List.of());
+                uid -> uid == 1000 ? List.of(new Passwd.User("alice", 1000, 1000, "", home.toString(), "/bin/sh")) : List.of());
         List<Map<String, Object>> out = Collect.rows(table, "uid", 1000L);
         assertThat(out).extracting(r -> r.get("name") + " " + r.get("version") + " " + r.get("uid"))
                 .containsExactly("null null 0", "modern 1.0 0", "requests 2.31.0 0",
