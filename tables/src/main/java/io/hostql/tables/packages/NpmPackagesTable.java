@@ -11,8 +11,10 @@ import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
+import io.hostql.tables.files.FilePatterns;
 import io.hostql.tables.users.Passwd;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,12 +64,12 @@ public final class NpmPackagesTable implements Table {
                 "/home/%/.npm-global/lib", "/home/%/.nvm/versions/node/%/lib"));
         for (Passwd.User u : Passwd.systemOrEmpty().users()) {
             String home = u.directory();
-            if (home.isEmpty() || home.equals("/") || home.contains("%")) continue;
+            if (home.isEmpty() || home.equals("/") || FilePatterns.hasWildcard(home.getBytes(StandardCharsets.UTF_8))) continue;
             patterns.add(home + "/.npm-global/lib");
             patterns.add(home + "/.nvm/versions/node/%/lib");
         }
         Set<String> out = new LinkedHashSet<>();
-        for (String p : patterns) out.addAll(PathPatterns.resolve(p));
+        for (String p : patterns) out.addAll(FilePatterns.directories(p));
         return new ArrayList<>(out);
     }
 

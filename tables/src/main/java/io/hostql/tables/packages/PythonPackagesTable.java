@@ -9,6 +9,7 @@ import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
+import io.hostql.tables.files.FilePatterns;
 import io.hostql.tables.os.Libc;
 import io.hostql.tables.users.Passwd;
 import java.io.IOException;
@@ -68,7 +69,7 @@ public final class PythonPackagesTable implements Table {
             return;
         }
         Set<String> sites = new LinkedHashSet<>();
-        for (String pattern : systemSites) sites.addAll(PathPatterns.resolve(pattern));
+        for (String pattern : systemSites) sites.addAll(FilePatterns.directories(pattern));
         for (String s : sites) site(s, 0, rows);
 
         Set<Long> uids = ctx.equalsLong("uid");
@@ -93,8 +94,8 @@ public final class PythonPackagesTable implements Table {
             // no pyenv
         }
         vs.sort(null);
-        for (Path v : vs) out.addAll(PathPatterns.resolve(v + "/lib/python%/site-packages"));
-        out.addAll(PathPatterns.resolve(home + "/.local/lib/python%/site-packages"));
+        for (Path v : vs) out.addAll(FilePatterns.directories(v + "/lib/python%/site-packages"));
+        out.addAll(FilePatterns.directories(home + "/.local/lib/python%/site-packages"));
         return out;
     }
 
