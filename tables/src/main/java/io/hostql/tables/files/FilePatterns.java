@@ -1,5 +1,9 @@
 package io.hostql.tables.files;
 
+import static io.hostql.tables.os.Libc.DT_DIR;
+import static io.hostql.tables.os.Libc.DT_LNK;
+import static io.hostql.tables.os.Libc.DT_UNKNOWN;
+
 import com.sun.jna.Pointer;
 import io.hostql.sql.table.Constraint;
 import io.hostql.sql.table.ConstraintOp;
@@ -40,8 +44,6 @@ public final class FilePatterns {
     public enum Kind { ALL, FILES, DIRECTORIES }
 
     public static final int MAX_DEPTH = 64;
-
-    private static final int DT_UNKNOWN = 0, DT_DIR = 4, DT_LNK = 10;
 
     private FilePatterns() {}
 

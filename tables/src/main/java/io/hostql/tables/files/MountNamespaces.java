@@ -72,7 +72,7 @@ final class MountNamespaces {
     }
 
     private static void runInside(long pid, Body body) throws Exception {
-        int fd = Libc.open(FilePath.of("/proc/" + pid + "/ns/mnt").cstr(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        int fd = Libc.open(FilePath.of("/proc/" + pid + "/ns/mnt").cstr(), Libc.O_RDONLY | Libc.O_CLOEXEC);
         if (fd < 0) {
             int errno = Native.getLastError();
             if (errno == Libc.ENOENT) return; // exited

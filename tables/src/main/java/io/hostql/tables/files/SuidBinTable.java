@@ -2,6 +2,10 @@ package io.hostql.tables.files;
 
 import static io.hostql.sql.table.ColumnOption.ADDITIONAL;
 import static io.hostql.sql.table.ColumnOption.HIDDEN;
+import static io.hostql.tables.os.Libc.DT_DIR;
+import static io.hostql.tables.os.Libc.DT_LNK;
+import static io.hostql.tables.os.Libc.DT_REG;
+import static io.hostql.tables.os.Libc.DT_UNKNOWN;
 
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
@@ -31,7 +35,6 @@ public final class SuidBinTable implements Table {
     static final List<String> SEARCH_PATHS =
             List.of("/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/tmp");
 
-    private static final int DT_UNKNOWN = 0, DT_DIR = 4, DT_REG = 8, DT_LNK = 10;
 
     private final List<String> roots;
     private final Path passwd;

@@ -1,5 +1,10 @@
 package io.hostql.tables.process;
 
+import static io.hostql.tables.os.Libc.AF_INET;
+import static io.hostql.tables.os.Libc.AF_INET6;
+import static io.hostql.tables.os.Libc.AF_PACKET;
+import static io.hostql.tables.os.Libc.AF_UNIX;
+
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,7 +19,6 @@ import java.util.Map;
  * network namespace.
  */
 final class NetSockets {
-    static final int AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10, AF_PACKET = 17;
 
     /** osquery's order and protocol numbers: each protocol's IPv4 file, then its IPv6 file. */
     private static final String[] INET_FILES = {"icmp", "tcp", "udp", "udplite", "raw"};

@@ -7,6 +7,7 @@ import static io.hostql.tables.process.ProcessTestSupport.selfPid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.hostql.tables.os.Libc;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -180,7 +181,7 @@ class SocketTablesTest {
                 + "   1: 0100007F:1F90 0200007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 0 1 0\n"
                 + "   2: short line\n").getBytes(StandardCharsets.US_ASCII);
         List<NetSockets.Socket> out = new ArrayList<>();
-        NetSockets.parseInet(line, NetSockets.AF_INET, 6, "7", out);
+        NetSockets.parseInet(line, Libc.AF_INET, 6, "7", out);
         assertThat(out).hasSize(2);
         assertThat(out.get(0).localAddress()).isEqualTo("127.0.0.1");
         assertThat(out.get(0).localPort()).isEqualTo(53);
@@ -201,7 +202,7 @@ class SocketTablesTest {
 
     private static String v6(String hex) {
         byte[] b = hex.getBytes(StandardCharsets.US_ASCII);
-        return NetSockets.address(b, 0, b.length, NetSockets.AF_INET6);
+        return NetSockets.address(b, 0, b.length, Libc.AF_INET6);
     }
 
     @Test
