@@ -1,11 +1,10 @@
 package io.hostql.tables.files;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hostql.sql.table.QueryContext;
-import io.hostql.sql.table.RowSink;
 import io.hostql.tables.TableTests;
 import io.hostql.tables.users.Groups;
 import io.hostql.tables.users.Passwd;
@@ -14,7 +13,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -70,7 +68,9 @@ class SuidBinTableTest {
         SuidBinTable table = new SuidBinTable(List.of(tmp + "/bin", tmp + "/missing"),
                 passwd("root:x:0:0::/root:/bin/sh\n"), group("root:x:0:\n"));
         Map<String, String> out = new HashMap<>();
-        table.generate(QueryContext.all(table.schema()), sink(out));
+        for (Map<String, Object> r : generate(table)) {
+            out.put((String) r.get("path"), r.get("username") + "|" + r.get("groupname") + "|" + r.get("permissions"));
+        }
         String b = tmp + "/bin/";
         assertThat(out).containsOnly(
                 Map.entry(b + "both", "root|root|SG"), Map.entry(b + "sgid", "root|root|G"),
@@ -143,20 +143,5 @@ class SuidBinTableTest {
 
     private Path group(String text) throws Exception {
         return Files.writeString(tmp.resolve("group"), text, StandardCharsets.UTF_8);
-    }
-
-    private static RowSink sink(Map<String, String> out) {
-        return () -> {
-            List<String> row = new ArrayList<>(List.of("", "", "", ""));
-            return new RowSink.Row() {
-                @Override
-                public RowSink.Row set(String c, Object v) {
-                    int i = List.of("path", "username", "groupname", "permissions").indexOf(c);
-                    if (i >= 0) row.set(i, v instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(v));
-                    if (i == 3) out.put(row.get(0), row.get(1) + "|" + row.get(2) + "|" + row.get(3));
-                    return this;
-                }
-            };
-        };
     }
 }

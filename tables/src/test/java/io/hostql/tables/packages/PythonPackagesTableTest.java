@@ -1,5 +1,6 @@
 package io.hostql.tables.packages;
 
+import static io.hostql.tables.TableTests.generateWhere;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,7 +45,7 @@ class PythonPackagesTableTest {
 
         PythonPackagesTable table = new PythonPackagesTable(List.of(root + "/usr/lib/python%/dist-packages"),
                 uid -> uid == 1000 ? List.of(new Passwd.User("alice", 1000, 1000, "", home.toString(), "/bin/sh")) : List.of());
-        List<Map<String, Object>> out = Collect.rows(table, "uid", 1000L);
+        List<Map<String, Object>> out = generateWhere(table, "uid", 1000L);
         assertThat(out).extracting(r -> r.get("name") + " " + r.get("version") + " " + r.get("uid"))
                 .containsExactly("null null 0", "modern 1.0 0", "requests 2.31.0 0",
                         "single 0.1 0", "six 1.16.0 0", "pyenvpkg 4 1000", "userpkg 3 1000");
@@ -59,7 +60,7 @@ class PythonPackagesTableTest {
         // a directory constraint reads only that directory
         Path other = root.resolve("other");
         write(other.resolve("x-1.dist-info/METADATA"), "Name: x\nVersion: 1\n");
-        assertThat(Collect.rows(table, "directory", other.toString())).extracting(r -> r.get("name")).containsExactly("x");
+        assertThat(generateWhere(table, "directory", other.toString())).extracting(r -> r.get("name")).containsExactly("x");
     }
 
     @Test

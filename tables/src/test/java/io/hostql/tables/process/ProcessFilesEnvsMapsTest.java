@@ -1,5 +1,6 @@
 package io.hostql.tables.process;
 
+import static io.hostql.tables.TableTests.generateWhere;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.isRoot;
 import static io.hostql.tables.TableTests.rows;
@@ -185,7 +186,7 @@ class ProcessFilesEnvsMapsTest {
 
     @Test
     void memoryMapPushdownReadsOnlyThatPid() throws Exception {
-        List<Map<String, Object>> r = ProcessTestSupport.generate(new ProcessMemoryMapTable(), selfPid());
+        List<Map<String, Object>> r = generateWhere(new ProcessMemoryMapTable(), "pid", selfPid());
         assertThat(r).isNotEmpty().allSatisfy(x -> assertThat(x.get("pid")).isEqualTo(selfPid()));
         assertThat(r).anySatisfy(x -> assertThat((String) x.get("path")).endsWith("libjvm.so"));
     }

@@ -1,5 +1,6 @@
 package io.hostql.tables.process;
 
+import static io.hostql.tables.TableTests.generateWhere;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
@@ -164,11 +165,11 @@ class SocketTablesTest {
     @Test
     void pidFilterKeepsOnlyThatProcessesSockets() throws Exception {
         try (ServerSocketChannel server = listen4()) {
-            List<Map<String, Object>> mine = ProcessTestSupport.generate(new ProcessOpenSocketsTable(), selfPid());
+            List<Map<String, Object>> mine = generateWhere(new ProcessOpenSocketsTable(), "pid", selfPid());
             assertThat(mine).isNotEmpty().allSatisfy(x -> assertThat(x.get("pid")).isEqualTo(selfPid()));
             assertThat(mine).anySatisfy(x -> assertThat(x.get("local_port")).isEqualTo((long) port(server)));
             // pid = -1 means "also the sockets nobody holds", which takes every process.
-            List<Map<String, Object>> all = ProcessTestSupport.generate(new ProcessOpenSocketsTable(), -1L);
+            List<Map<String, Object>> all = generateWhere(new ProcessOpenSocketsTable(), "pid", -1L);
             assertThat(all.size()).isGreaterThanOrEqualTo(mine.size());
             assertThat(all).anySatisfy(x -> assertThat(x.get("pid")).isNotEqualTo(selfPid()));
         }

@@ -1,12 +1,12 @@
 package io.hostql.tables.scheduling;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
 import static io.hostql.tables.scheduling.SystemdUnitsTableTest.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hostql.tables.packages.Collect;
 import io.hostql.tables.users.Passwd;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +32,7 @@ class StartupItemsTableTest {
                 () -> List.of(new Passwd.User("alice", 1000, 1000, "", "/home/alice", "/bin/sh"),
                         new Passwd.User("bob", 1001, 1001, "", "/nonexistent", "/bin/sh")),
                 () -> null);
-        List<Map<String, Object>> out = Collect.rows(table);
+        List<Map<String, Object>> out = generate(table);
         assertThat(out).extracting(r -> r.get("name") + "|" + r.get("path") + "|" + r.get("type") + "|" + r.get("source") + "|"
                         + r.get("status") + "|" + r.get("username"))
                 .containsExactlyInAnyOrder(
