@@ -12,10 +12,10 @@ import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
 import io.hostql.tables.files.FilePatterns;
+import io.hostql.tables.os.Dirs;
 import io.hostql.tables.users.Passwd;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -118,12 +118,12 @@ public final class NpmPackagesTable implements Table {
     private static List<Path> manifests(Path nodeModules) {
         List<Path> direct = new ArrayList<>();
         List<Path> scoped = new ArrayList<>();
-        for (Path p : list(nodeModules)) {
+        for (Path p : Dirs.sorted(nodeModules)) {
             String n = p.getFileName().toString();
             Path m = p.resolve("package.json");
             if (Files.isRegularFile(m)) direct.add(m);
             if (n.startsWith("@") && Files.isDirectory(p)) {
-                for (Path q : list(p)) {
+                for (Path q : Dirs.sorted(p)) {
                     Path sm = q.resolve("package.json");
                     if (Files.isRegularFile(sm)) scoped.add(sm);
                 }
@@ -131,17 +131,6 @@ public final class NpmPackagesTable implements Table {
         }
         direct.addAll(scoped);
         return direct;
-    }
-
-    private static List<Path> list(Path dir) {
-        List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) out.add(p);
-        } catch (IOException | SecurityException e) {
-            return out;
-        }
-        out.sort(null);
-        return out;
     }
 
     /** The manifest's fields as osquery reads them; an unreadable or malformed one leaves them NULL. */

@@ -10,11 +10,11 @@ import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
 import io.hostql.tables.files.FilePatterns;
+import io.hostql.tables.os.Dirs;
 import io.hostql.tables.os.Libc;
 import io.hostql.tables.users.Passwd;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -87,30 +87,18 @@ public final class PythonPackagesTable implements Table {
     static List<String> userSites(String home) {
         List<String> out = new ArrayList<>();
         Path versions = Path.of(home, ".pyenv", "versions");
-        List<Path> vs = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(versions)) {
-            for (Path v : ds) if (Files.isDirectory(v, LinkOption.NOFOLLOW_LINKS)) vs.add(v);
-        } catch (IOException e) {
-            // no pyenv
+        for (Path v : Dirs.sorted(versions)) {
+            if (!Files.isDirectory(v, LinkOption.NOFOLLOW_LINKS)) continue; // an alias symlink
+            out.addAll(FilePatterns.directories(v + "/lib/python%/site-packages"));
         }
-        vs.sort(null);
-        for (Path v : vs) out.addAll(FilePatterns.directories(v + "/lib/python%/site-packages"));
         out.addAll(FilePatterns.directories(home + "/.local/lib/python%/site-packages"));
         return out;
     }
 
     private static void site(String site, long uid, RowSink rows) {
-        List<Path> entries = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of(site))) {
-            for (Path p : ds) {
-                String n = p.getFileName().toString();
-                if (n.endsWith(".dist-info") || n.endsWith(".egg-info")) entries.add(p);
-            }
-        } catch (IOException | SecurityException e) {
-            return;
-        }
-        entries.sort(null);
-        for (Path p : entries) {
+        for (Path p : Dirs.sorted(Path.of(site))) {
+            String n = p.getFileName().toString();
+            if (!n.endsWith(".dist-info") && !n.endsWith(".egg-info")) continue;
             Path meta;
             if (Files.isDirectory(p)) {
                 meta = p.resolve(p.getFileName().toString().endsWith(".dist-info") ? "METADATA" : "PKG-INFO");
