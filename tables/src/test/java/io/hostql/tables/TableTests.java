@@ -11,6 +11,8 @@ import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,6 +99,12 @@ public final class TableTests {
                     .add(new Constraint(ConstraintOp.EQ, columnValuePairs[i + 1]));
         }
         return generate(table, new QueryContext(table.schema(), cs, -1L));
+    }
+
+    /** Writes a file of a fake tree, creating its parent directories. */
+    public static void write(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
     }
 
     public static boolean isRoot() {

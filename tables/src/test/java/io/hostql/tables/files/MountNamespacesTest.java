@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -44,13 +45,8 @@ class MountNamespacesTest {
         Assumptions.assumeTrue(TableTests.isRoot(), "needs root: creates a mount namespace and setns(2)s into it");
         Assumptions.assumeTrue(TableTests.hasCommand("unshare"), "needs unshare (util-linux)");
         Path mnt = Files.createDirectories(tmp.resolve("mnt"));
-        Process p = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c",
-                "mount -t tmpfs none \"$1\" && printf inside > \"$1/secret\" && echo ready && exec sleep 300", "sh", mnt.toString())
-                .redirectErrorStream(true).start();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            assertThat(out.readLine()).isEqualTo("ready");
-            long pid = p.pid();
+        try (PrivateNamespace ns = PrivateNamespace.start("mount -t tmpfs none \"$1\" && printf inside > \"$1/secret\"", mnt.toString())) {
+            long pid = ns.pid();
             String secret = mnt + "/secret";
             String id = MountNamespaces.namespaceId(Long.toString(pid));
             assertThat(id).isNotEqualTo(MountNamespaces.namespaceId("self"));
@@ -66,9 +62,34 @@ class MountNamespacesTest {
             assertThat(h).extracting(m -> m.get("path") + "|" + m.get("sha256")).containsExactly(secret + "|" + sha);
             assertThat(rows("SELECT path FROM file WHERE path LIKE ? AND pid_with_namespace = ?", mnt + "/%", pid))
                     .extracting(m -> m.get("path")).containsExactly(secret);
-        } finally {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A shell in its own private mount namespace (root only): it runs setup, then waits until closed. */
+    record PrivateNamespace(Process process) implements AutoCloseable {
+        static PrivateNamespace start(String setup, String... args) throws Exception {
+            List<String> cmd = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+                    setup + " && echo ready && exec sleep 300", "sh"));
+            cmd.addAll(List.of(args));
+            PrivateNamespace ns = new PrivateNamespace(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(ns.process.getInputStream(), StandardCharsets.UTF_8));
+                assertThat(out.readLine()).isEqualTo("ready");
+            } catch (Throwable e) {
+                ns.close();
+                throw e;
+            }
+            return ns;
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
         }
     }
 }

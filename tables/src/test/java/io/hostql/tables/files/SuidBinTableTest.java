@@ -8,8 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.hostql.tables.TableTests;
 import io.hostql.tables.users.Groups;
 import io.hostql.tables.users.Passwd;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -109,23 +106,15 @@ class SuidBinTableTest {
         Files.writeString(tmp.resolve("passwd"), Files.readString(Path.of("/etc/passwd")) + "nsuser:x:4242:4343::/:/bin/sh\n");
         Files.writeString(tmp.resolve("group"), Files.readString(Path.of("/etc/group")) + "nsgroup:x:4343:\n");
         // In its own mount namespace: a setuid file in /usr/local/bin, and account files that name its owner.
-        Process p = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c",
+        try (MountNamespacesTest.PrivateNamespace ns = MountNamespacesTest.PrivateNamespace.start(
                 "mount -t tmpfs none /usr/local/bin && printf '#!/bin/sh\\n' > /usr/local/bin/nsprobe"
                         + " && chown 4242:4343 /usr/local/bin/nsprobe && chmod 4755 /usr/local/bin/nsprobe"
-                        + " && mount --bind \"$1/passwd\" /etc/passwd && mount --bind \"$1/group\" /etc/group"
-                        + " && echo ready && exec sleep 300", "sh", tmp.toString())
-                .redirectErrorStream(true).start();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            assertThat(out.readLine()).isEqualTo("ready");
+                        + " && mount --bind \"$1/passwd\" /etc/passwd && mount --bind \"$1/group\" /etc/group", tmp.toString())) {
             List<Map<String, Object>> inside = rows("SELECT path, username, groupname, permissions FROM suid_bin "
-                    + "WHERE path = '/usr/local/bin/nsprobe' AND pid_with_namespace = ?", p.pid());
+                    + "WHERE path = '/usr/local/bin/nsprobe' AND pid_with_namespace = ?", ns.pid());
             assertThat(inside).extracting(m -> m.get("username") + "|" + m.get("groupname") + "|" + m.get("permissions"))
                     .containsExactly("nsuser|nsgroup|S");
             assertThat(rows("SELECT path FROM suid_bin WHERE path = '/usr/local/bin/nsprobe'")).as("not on the host").isEmpty();
-        } finally {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
         }
     }
 

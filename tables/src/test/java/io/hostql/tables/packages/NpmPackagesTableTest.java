@@ -5,6 +5,7 @@ import static io.hostql.tables.TableTests.generateWhere;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
+import static io.hostql.tables.TableTests.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,11 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class NpmPackagesTableTest {
-    private static void write(Path p, String text) throws Exception {
-        Files.createDirectories(p.getParent());
-        Files.writeString(p, text);
-    }
-
     @Test
     void walksGlobalNodeModulesWithNestingScopesAndDepthLimit(@TempDir Path root) throws Exception {
         Path site = root.resolve("usr/lib");

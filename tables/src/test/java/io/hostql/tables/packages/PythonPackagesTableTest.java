@@ -3,6 +3,7 @@ package io.hostql.tables.packages;
 import static io.hostql.tables.TableTests.generateWhere;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
+import static io.hostql.tables.TableTests.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hostql.tables.users.Passwd;
@@ -18,11 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PythonPackagesTableTest {
-    private static void write(Path p, String text) throws Exception {
-        Files.createDirectories(p.getParent());
-        Files.writeString(p, text);
-    }
-
     @Test
     void readsSystemAndUserSitePackages(@TempDir Path root) throws Exception {
         Path site = root.resolve("usr/lib/python3/dist-packages");

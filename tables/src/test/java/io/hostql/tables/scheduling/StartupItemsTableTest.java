@@ -4,7 +4,7 @@ import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
-import static io.hostql.tables.scheduling.SystemdUnitsTableTest.write;
+import static io.hostql.tables.TableTests.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hostql.tables.users.Passwd;

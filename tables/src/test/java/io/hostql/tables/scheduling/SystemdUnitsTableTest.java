@@ -4,6 +4,7 @@ import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
+import static io.hostql.tables.TableTests.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -18,11 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SystemdUnitsTableTest {
-    static void write(Path p, String text) throws Exception {
-        Files.createDirectories(p.getParent());
-        Files.writeString(p, text);
-    }
-
     static void link(Path link, String target) throws Exception {
         Files.createDirectories(link.getParent());
         Files.createSymbolicLink(link, Path.of(target));
