@@ -12,6 +12,7 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import io.hostql.tables.TableTests;
+import io.hostql.tables.os.Inet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
