@@ -117,8 +117,15 @@ public final class Libc {
 
     /** Field i (0-5) of a struct utsname filled by {@link #uname}. */
     public static String utsField(byte[] uts, int i) {
-        int off = i * 65, end = off;
-        while (end < off + 65 && uts[end] != 0) end++;
-        return new String(uts, off, end - off, java.nio.charset.StandardCharsets.UTF_8);
+        return cString(uts, i * 65, 65);
+    }
+
+    // ---- C strings in structures ----
+
+    /** The UTF-8 text at b[off], up to the first NUL, max bytes or the end of b. */
+    public static String cString(byte[] b, int off, int max) {
+        int end = off;
+        while (end < off + max && end < b.length && b[end] != 0) end++;
+        return new String(b, off, end - off, java.nio.charset.StandardCharsets.UTF_8);
     }
 }
