@@ -107,6 +107,19 @@ public final class TableTests {
         Files.writeString(file, text);
     }
 
+    /** A child process a test started; closing it kills it. */
+    public record Child(Process process) implements AutoCloseable {
+        public long pid() {
+            return process.pid();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     public static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
     }

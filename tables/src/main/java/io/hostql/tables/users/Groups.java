@@ -56,11 +56,7 @@ public final class Groups {
 
     /** {@link #cached}, or an empty database when the file cannot be read (callers that can go on without names). */
     public static Groups cachedOrEmpty(Path file) {
-        try {
-            return cached(file);
-        } catch (IOException e) {
-            return EMPTY;
-        }
+        return Cached.getOrElse(CACHE, file, Groups::read, EMPTY);
     }
 
     /** A group-format file; a missing file is an empty database. */

@@ -70,11 +70,7 @@ public final class Passwd {
 
     /** {@link #cached}, or an empty database when the file cannot be read (callers that can go on without names). */
     public static Passwd cachedOrEmpty(Path file) {
-        try {
-            return cached(file);
-        } catch (IOException e) {
-            return EMPTY;
-        }
+        return Cached.getOrElse(CACHE, file, Passwd::read, EMPTY);
     }
 
     /** A passwd-format file; a missing file is an empty database. */
@@ -188,6 +184,15 @@ public final class Passwd {
             T value = reader.read(file);
             cache.put(file, new Cached<>(stamp, value));
             return value;
+        }
+
+        /** {@link #get}, or orElse when the file cannot be read. */
+        static <T> T getOrElse(Map<Path, Cached<T>> cache, Path file, Reader<T> reader, T orElse) {
+            try {
+                return get(cache, file, reader);
+            } catch (IOException e) {
+                return orElse;
+            }
         }
 
         static Object stamp(Path file) {

@@ -4,6 +4,7 @@ import static io.hostql.tables.TableTests.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hostql.tables.TableTests;
+import io.hostql.tables.TableTests.Child;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +45,7 @@ class MountNamespacesTest {
         Assumptions.assumeTrue(TableTests.isRoot(), "needs root: creates a mount namespace and setns(2)s into it");
         Assumptions.assumeTrue(TableTests.hasCommand("unshare"), "needs unshare (util-linux)");
         Path mnt = Files.createDirectories(tmp.resolve("mnt"));
-        try (PrivateNamespace ns = PrivateNamespace.start("mount -t tmpfs none \"$1\" && printf inside > \"$1/secret\"", mnt.toString())) {
+        try (Child ns = privateNamespace("mount -t tmpfs none \"$1\" && printf inside > \"$1/secret\"", mnt.toString())) {
             long pid = ns.pid();
             String secret = mnt + "/secret";
             String id = MountNamespaces.namespaceId(Long.toString(pid));
@@ -66,30 +66,18 @@ class MountNamespacesTest {
     }
 
     /** A shell in its own private mount namespace (root only): it runs setup, then waits until closed. */
-    record PrivateNamespace(Process process) implements AutoCloseable {
-        static PrivateNamespace start(String setup, String... args) throws Exception {
-            List<String> cmd = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
-                    setup + " && echo ready && exec sleep 300", "sh"));
-            cmd.addAll(List.of(args));
-            PrivateNamespace ns = new PrivateNamespace(new ProcessBuilder(cmd).redirectErrorStream(true).start());
-            try {
-                BufferedReader out = new BufferedReader(new InputStreamReader(ns.process.getInputStream(), StandardCharsets.UTF_8));
-                assertThat(out.readLine()).isEqualTo("ready");
-            } catch (Throwable e) {
-                ns.close();
-                throw e;
-            }
-            return ns;
+    static Child privateNamespace(String setup, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+                setup + " && echo ready && exec sleep 300", "sh"));
+        cmd.addAll(List.of(args));
+        Child ns = new Child(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(ns.process().getInputStream(), StandardCharsets.UTF_8));
+            assertThat(out.readLine()).isEqualTo("ready");
+        } catch (Throwable e) {
+            ns.close();
+            throw e;
         }
-
-        long pid() {
-            return process.pid();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
+        return ns;
     }
 }

@@ -6,6 +6,7 @@ import static io.hostql.tables.TableTests.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hostql.tables.TableTests;
+import io.hostql.tables.TableTests.Child;
 import io.hostql.tables.users.Groups;
 import io.hostql.tables.users.Passwd;
 import java.nio.charset.StandardCharsets;
@@ -106,7 +107,7 @@ class SuidBinTableTest {
         Files.writeString(tmp.resolve("passwd"), Files.readString(Path.of("/etc/passwd")) + "nsuser:x:4242:4343::/:/bin/sh\n");
         Files.writeString(tmp.resolve("group"), Files.readString(Path.of("/etc/group")) + "nsgroup:x:4343:\n");
         // In its own mount namespace: a setuid file in /usr/local/bin, and account files that name its owner.
-        try (MountNamespacesTest.PrivateNamespace ns = MountNamespacesTest.PrivateNamespace.start(
+        try (Child ns = MountNamespacesTest.privateNamespace(
                 "mount -t tmpfs none /usr/local/bin && printf '#!/bin/sh\\n' > /usr/local/bin/nsprobe"
                         + " && chown 4242:4343 /usr/local/bin/nsprobe && chmod 4755 /usr/local/bin/nsprobe"
                         + " && mount --bind \"$1/passwd\" /etc/passwd && mount --bind \"$1/group\" /etc/group", tmp.toString())) {

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.hostql.sql.table.RowSink;
-import io.hostql.tables.process.ProcessTestSupport.Child;
+import io.hostql.tables.TableTests.Child;
 import java.io.RandomAccessFile;
 import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;

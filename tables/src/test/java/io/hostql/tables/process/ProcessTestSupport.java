@@ -1,6 +1,7 @@
 package io.hostql.tables.process;
 
 import io.hostql.sql.table.RowSink;
+import io.hostql.tables.TableTests.Child;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -24,18 +25,6 @@ final class ProcessTestSupport {
             pb.environment().putAll(env);
         }
         return new Child(pb.start());
-    }
-
-    record Child(Process process) implements AutoCloseable {
-        long pid() {
-            return process.pid();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
     }
 
     /** Polls until cond holds (a child needs a moment to exec), at most 5 s. */

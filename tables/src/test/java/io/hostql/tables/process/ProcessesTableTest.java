@@ -10,7 +10,7 @@ import static io.hostql.tables.process.ProcessTestSupport.start;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.hostql.tables.process.ProcessTestSupport.Child;
+import io.hostql.tables.TableTests.Child;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
