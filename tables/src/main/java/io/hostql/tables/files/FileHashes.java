@@ -26,7 +26,6 @@ public final class FileHashes {
     }
 
     private static final int BLOCK = 1 << 19;
-    private static final int EINTR = 4;
     private static final HexFormat HEX = HexFormat.of();
     private static final int THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     private static final ExecutorService POOL = Executors.newFixedThreadPool(THREADS, new ThreadFactoryImpl());
@@ -40,7 +39,7 @@ public final class FileHashes {
      */
     public static Digests hash(FilePath path, boolean md5, boolean sha1, boolean sha256) {
         Buffers b = BUFFERS.get();
-        int fd = Libc.open(path.cstr(), Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0);
+        int fd = Libc.open(path.cstr(), Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY | Libc.O_CLOEXEC);
         if (fd < 0) return Digests.UNREADABLE;
         try {
             FileStat st = FileStat.fstat(fd);
@@ -49,7 +48,7 @@ public final class FileHashes {
                 long n = Libc.read(fd, b.direct, BLOCK);
                 if (n == 0) break;
                 if (n < 0) {
-                    if (Native.getLastError() == EINTR) continue;
+                    if (Native.getLastError() == Libc.EINTR) continue;
                     return Digests.UNREADABLE;
                 }
                 b.direct.read(0, b.heap, 0, (int) n);

@@ -1,5 +1,9 @@
 package io.hostql.tables.files;
 
+import static io.hostql.tables.os.Libc.DT_DIR;
+import static io.hostql.tables.os.Libc.DT_LNK;
+import static io.hostql.tables.os.Libc.DT_UNKNOWN;
+
 import com.sun.jna.Pointer;
 import io.hostql.sql.table.Constraint;
 import io.hostql.sql.table.ConstraintOp;
@@ -18,7 +22,8 @@ import java.util.TreeSet;
 
 /**
  * osquery's filesystem patterns (its {@code resolveFilePattern}, glob(3) with GLOB_MARK), shared by
- * the {@code file} and {@code hash} tables and file integrity monitoring.
+ * the {@code file} and {@code hash} tables, file integrity monitoring, and the tables that scan
+ * directories named by a pattern (python_packages, npm_packages).
  *
  * <ul>
  *   <li>{@code %} (or {@code *}) matches any run of characters within one path component;
@@ -40,8 +45,6 @@ public final class FilePatterns {
 
     public static final int MAX_DEPTH = 64;
 
-    private static final int DT_UNKNOWN = 0, DT_DIR = 4, DT_LNK = 10;
-
     private FilePatterns() {}
 
     /** One directory entry: its name and readdir's d_type. */
@@ -62,6 +65,34 @@ public final class FilePatterns {
         TreeSet<FilePath> out = new TreeSet<>();
         expandInto(pattern.bytes(), kind, out);
         return new ArrayList<>(out);
+    }
+
+    /**
+     * The directories {@code pattern} matches, as path strings without the trailing '/', in walk
+     * order: component by component, so "python3/x" comes before "python3.11/x".
+     */
+    public static List<String> directories(String pattern) {
+        List<byte[]> dirs = new ArrayList<>();
+        for (FilePath p : expand(pattern, Kind.DIRECTORIES)) {
+            byte[] b = p.bytes();
+            dirs.add(b.length > 1 ? Arrays.copyOf(b, b.length - 1) : b);
+        }
+        dirs.sort(FilePatterns::compareByComponent);
+        List<String> out = new ArrayList<>();
+        for (byte[] d : dirs) out.add(new String(d, java.nio.charset.StandardCharsets.UTF_8));
+        return out;
+    }
+
+    /** Bytewise, with '/' below every other byte: the order of comparing component lists. */
+    private static int compareByComponent(byte[] a, byte[] b) {
+        int n = Math.min(a.length, b.length);
+        for (int i = 0; i < n; i++) {
+            if (a[i] == b[i]) continue;
+            if (a[i] == '/') return -1;
+            if (b[i] == '/') return 1;
+            return Integer.compare(a[i] & 0xff, b[i] & 0xff);
+        }
+        return Integer.compare(a.length, b.length);
     }
 
     /**

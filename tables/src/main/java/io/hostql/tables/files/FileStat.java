@@ -1,5 +1,6 @@
 package io.hostql.tables.files;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import io.hostql.tables.os.Libc;
 import java.nio.ByteBuffer;
@@ -44,10 +45,11 @@ public record FileStat(
     public static byte[] readlink(FilePath path) {
         byte[] c = path.cstr();
         for (int size = 4096; size <= 1 << 20; size *= 4) {
-            byte[] buf = new byte[size];
-            long n = Libc.readlink(c, buf, size);
-            if (n < 0) return null;
-            if (n < size) return java.util.Arrays.copyOf(buf, (int) n);
+            try (Memory buf = new Memory(size)) {
+                long n = Libc.readlink(c, buf, size);
+                if (n < 0) return null;
+                if (n < size) return buf.getByteArray(0, (int) n);
+            }
         }
         return null;
     }

@@ -5,6 +5,9 @@ import static io.hostql.sql.table.ColumnOption.HIDDEN;
 import static io.hostql.sql.table.ColumnOption.INDEX;
 import static io.hostql.sql.table.ColumnOption.OPTIMIZED;
 import static io.hostql.sql.table.ColumnOption.REQUIRED;
+import static io.hostql.tables.os.Libc.DT_LNK;
+import static io.hostql.tables.os.Libc.DT_REG;
+import static io.hostql.tables.os.Libc.DT_UNKNOWN;
 
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
@@ -28,7 +31,6 @@ public final class HashTable implements Table {
             .integer("pid_with_namespace", ADDITIONAL, HIDDEN).text("mount_namespace_id", HIDDEN)
             .build();
 
-    private static final int DT_REG = 8, DT_LNK = 10, DT_UNKNOWN = 0;
 
     @Override
     public TableSchema schema() {

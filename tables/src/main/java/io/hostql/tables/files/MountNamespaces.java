@@ -4,6 +4,8 @@ import com.sun.jna.Native;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.tables.os.Libc;
+import io.hostql.tables.users.Groups;
+import io.hostql.tables.users.Passwd;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -70,7 +72,7 @@ final class MountNamespaces {
     }
 
     private static void runInside(long pid, Body body) throws Exception {
-        int fd = Libc.open(FilePath.of("/proc/" + pid + "/ns/mnt").cstr(), Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        int fd = Libc.open(FilePath.of("/proc/" + pid + "/ns/mnt").cstr(), Libc.O_RDONLY | Libc.O_CLOEXEC);
         if (fd < 0) {
             int errno = Native.getLastError();
             if (errno == Libc.ENOENT) return; // exited
@@ -110,7 +112,7 @@ final class MountNamespaces {
     private static void preload() throws Exception {
         if (preloaded) return;
         for (Class<?> c : List.of(FilePatterns.class, FilePath.class, FileStat.class, FileTable.class, HashTable.class,
-                FileHashes.class, SuidBinTable.class, LocalAccounts.class)) {
+                FileHashes.class, SuidBinTable.class, Passwd.class, Groups.class)) {
             load(c);
         }
         for (String algorithm : List.of("MD5", "SHA-1", "SHA-256")) MessageDigest.getInstance(algorithm).digest();

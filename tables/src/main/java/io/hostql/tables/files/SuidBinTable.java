@@ -2,11 +2,18 @@ package io.hostql.tables.files;
 
 import static io.hostql.sql.table.ColumnOption.ADDITIONAL;
 import static io.hostql.sql.table.ColumnOption.HIDDEN;
+import static io.hostql.tables.os.Libc.DT_DIR;
+import static io.hostql.tables.os.Libc.DT_LNK;
+import static io.hostql.tables.os.Libc.DT_REG;
+import static io.hostql.tables.os.Libc.DT_UNKNOWN;
 
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
+import io.hostql.tables.users.Groups;
+import io.hostql.tables.users.Passwd;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -15,7 +22,8 @@ import java.util.List;
  * suid_bin: setuid/setgid regular files under osquery's fixed binary directories, searched
  * recursively. As osquery: symlinks are followed to check a file (a link to a setuid binary is
  * listed under the link's path) but symlinked directories are not descended; owner and group
- * come from stat and fall back to the numeric id when no local account has it.
+ * come from stat, named through /etc/passwd and /etc/group ({@link Passwd}, {@link Groups}, as the
+ * file-backed getpwuid/getgrgid) and fall back to the numeric id when no local account has it.
  */
 public final class SuidBinTable implements Table {
     private static final TableSchema SCHEMA = TableSchema.builder("suid_bin", "suid binaries in common locations.")
@@ -27,18 +35,20 @@ public final class SuidBinTable implements Table {
     static final List<String> SEARCH_PATHS =
             List.of("/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/tmp");
 
-    private static final int DT_UNKNOWN = 0, DT_DIR = 4, DT_REG = 8, DT_LNK = 10;
 
     private final List<String> roots;
-    private final LocalAccounts accounts;
+    private final Path passwd;
+    private final Path group;
 
     public SuidBinTable() {
-        this(SEARCH_PATHS, new LocalAccounts());
+        this(SEARCH_PATHS, Passwd.ETC_PASSWD, Groups.ETC_GROUP);
     }
 
-    SuidBinTable(List<String> roots, LocalAccounts accounts) {
+    /** passwd, group: the account files to name owners by (tests use their own). */
+    SuidBinTable(List<String> roots, Path passwd, Path group) {
         this.roots = roots;
-        this.accounts = accounts;
+        this.passwd = passwd;
+        this.group = group;
     }
 
     @Override
@@ -52,6 +62,9 @@ public final class SuidBinTable implements Table {
     }
 
     private void generateHere(RowSink rows) {
+        // Read here: inside a mount namespace these are the container's account files.
+        Passwd users = Passwd.cachedOrEmpty(passwd);
+        Groups groups = Groups.cachedOrEmpty(group);
         for (String root : roots) {
             FilePath top = FilePath.of(root);
             FileStat st = FileStat.stat(top);
@@ -78,16 +91,16 @@ public final class SuidBinTable implements Table {
                     if (type != DT_REG && type != DT_LNK) continue;
                     FileStat f = FileStat.stat(path);
                     if (f == null || !f.isRegular() || (f.mode() & 06000) == 0) continue;
-                    emit(rows, path, f);
+                    emit(rows, path, f, users, groups);
                 }
                 while (!subdirs.isEmpty()) stack.push(subdirs.pop());
             }
         }
     }
 
-    private void emit(RowSink rows, FilePath path, FileStat f) {
-        String user = accounts.userName(f.uid());
-        String group = accounts.groupName(f.gid());
+    private static void emit(RowSink rows, FilePath path, FileStat f, Passwd users, Groups groups) {
+        String user = users.nameOf(f.uid());
+        String group = groups.nameOf(f.gid());
         String perms = ((f.mode() & 04000) != 0 ? "S" : "") + ((f.mode() & 02000) != 0 ? "G" : "");
         rows.add()
                 .set("path", path.bytes())

@@ -4,12 +4,9 @@ import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
-import io.hostql.tables.system.SysFiles;
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
+import io.hostql.tables.os.Dirs;
+import io.hostql.tables.os.SysFiles;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -49,13 +46,8 @@ public final class PciDevicesTable implements Table {
 
     @Override
     public void generate(QueryContext ctx, RowSink rows) {
-        List<Path> dirs = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(devices)) {
-            for (Path p : ds) dirs.add(p);
-        } catch (IOException | SecurityException e) {
-            return; // no PCI bus
-        }
-        dirs.sort(null);
+        List<Path> dirs = Dirs.sorted(devices);
+        if (dirs.isEmpty()) return; // no PCI bus
         boolean names = ctx.isUsed("vendor") || ctx.isUsed("model") || ctx.isUsed("pci_class") || ctx.isUsed("pci_subclass")
                 || ctx.isUsed("subsystem_vendor") || ctx.isUsed("subsystem_model");
         IdsDatabase db = names ? IdsDatabase.load(idsFiles) : IdsDatabase.EMPTY;

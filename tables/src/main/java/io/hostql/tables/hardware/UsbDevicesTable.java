@@ -4,12 +4,9 @@ import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
-import io.hostql.tables.system.SysFiles;
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
+import io.hostql.tables.os.Dirs;
+import io.hostql.tables.os.SysFiles;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -47,13 +44,8 @@ public final class UsbDevicesTable implements Table {
 
     @Override
     public void generate(QueryContext ctx, RowSink rows) {
-        List<Path> dirs = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(devices)) {
-            for (Path p : ds) dirs.add(p);
-        } catch (IOException | SecurityException e) {
-            return; // no USB bus (no host controller, or usbcore not built in)
-        }
-        dirs.sort(null);
+        List<Path> dirs = Dirs.sorted(devices);
+        if (dirs.isEmpty()) return; // no USB bus (no host controller, or usbcore not built in)
         IdsDatabase db = ctx.isUsed("vendor") || ctx.isUsed("model") ? IdsDatabase.load(idsFiles) : IdsDatabase.EMPTY;
         for (Path dir : dirs) {
             // interfaces ("1-1:1.0") have no bus and device numbers

@@ -4,12 +4,12 @@ import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
+import io.hostql.tables.os.SysFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /** arp_cache: the kernel's IPv4 neighbour table, from /proc/net/arp. */
 public final class ArpCacheTable implements Table {
@@ -17,7 +17,6 @@ public final class ArpCacheTable implements Table {
                     "Address resolution cache, both static and dynamic (from ARP, NDP).")
             .text("address").text("mac").text("interface").text("permanent")
             .build();
-    private static final Pattern WS = Pattern.compile("\\s+");
     private static final int ATF_PERM = 0x04;
 
     private final Path file;
@@ -45,7 +44,7 @@ public final class ArpCacheTable implements Table {
         }
         // IP address, HW type, Flags, HW address, Mask, Device; the first line is the header.
         for (int i = 1; i < lines.size(); i++) {
-            String[] f = WS.split(lines.get(i).strip());
+            String[] f = SysFiles.WS.split(lines.get(i).strip());
             if (f.length != 6) continue;
             int flags;
             try {

@@ -7,6 +7,8 @@ import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
+import io.hostql.tables.os.Inet;
+import io.hostql.tables.os.SysFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -118,11 +120,8 @@ public final class DnsResolversTable implements Table {
     }
 
     private String hostname() {
-        try {
-            return Files.readString(hostnameFile, StandardCharsets.ISO_8859_1).strip();
-        } catch (IOException e) {
-            return "";
-        }
+        byte[] b = SysFiles.readBytes(hostnameFile); // a /proc/sys file
+        return b == null ? "" : new String(b, StandardCharsets.ISO_8859_1).strip();
     }
 
     /** What res_init() would hold: nameserver addresses, [address, netmask] sortlist pairs, search domains, options. */

@@ -2,6 +2,7 @@ package io.hostql.tables.network;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import io.hostql.tables.os.Inet;
 import io.hostql.tables.os.Libc;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

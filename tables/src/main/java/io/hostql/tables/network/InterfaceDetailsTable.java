@@ -6,9 +6,8 @@ import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
 import io.hostql.tables.os.Libc;
-import java.io.IOException;
+import io.hostql.tables.os.SysFiles;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -116,10 +115,11 @@ public final class InterfaceDetailsTable implements Table {
 
     /** A sysfs number (decimal or 0x hex); null if unreadable (device gone, or an attribute the driver refuses). */
     private static Long sysLong(Path p) {
+        String s = SysFiles.read(p);
+        if (s == null) return null;
         try {
-            String s = Files.readString(p, StandardCharsets.US_ASCII).strip();
             return s.startsWith("0x") ? Long.parseLong(s.substring(2), 16) : Long.parseLong(s);
-        } catch (IOException | NumberFormatException e) {
+        } catch (NumberFormatException e) {
             return null;
         }
     }

@@ -1,5 +1,12 @@
 package io.hostql.tables.network;
 
+import static io.hostql.tables.os.Libc.EACCES;
+import static io.hostql.tables.os.Libc.EAGAIN;
+import static io.hostql.tables.os.Libc.ENOENT;
+import static io.hostql.tables.os.Libc.EPERM;
+import static io.hostql.tables.os.Libc.IPPROTO_TCP;
+import static io.hostql.tables.os.Libc.IPPROTO_UDP;
+
 import com.sun.jna.Native;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
@@ -34,10 +41,8 @@ public final class IptablesTable implements Table {
 
     private static final int IPT_SO_GET_INFO = 64, IPT_SO_GET_ENTRIES = 65;
     private static final int INFO_SIZE = 84, ENTRIES_HEADER = 40, ENTRY_SIZE = 112;
-    private static final int EAGAIN = 11, EPERM = 1, EACCES = 13, ENOENT = 2;
     private static final String[] HOOKS = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"};
     private static final int INV_VIA_IN = 0x01, INV_VIA_OUT = 0x02, INV_SRCIP = 0x08, INV_DSTIP = 0x10, INV_PROTO = 0x40;
-    private static final int IPPROTO_TCP = 6, IPPROTO_UDP = 17;
 
     private final Path namesFile;
 

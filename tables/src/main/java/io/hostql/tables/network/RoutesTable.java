@@ -6,9 +6,9 @@ import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
+import io.hostql.tables.os.Inet;
 import io.hostql.tables.os.Libc;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -102,10 +102,7 @@ public final class RoutesTable implements Table {
     private static String name(int ifindex, Map<Integer, String> cache) {
         return cache.computeIfAbsent(ifindex, i -> {
             byte[] b = new byte[16];
-            if (Libc.if_indextoname(i, b) == null) return null;
-            int n = 0;
-            while (n < b.length && b[n] != 0) n++;
-            return new String(b, 0, n, StandardCharsets.UTF_8);
+            return Libc.if_indextoname(i, b) == null ? null : Libc.cString(b, 0, b.length);
         });
     }
 }

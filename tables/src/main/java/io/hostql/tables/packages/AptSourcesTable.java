@@ -7,9 +7,9 @@ import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
+import io.hostql.tables.os.Dirs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,18 +75,11 @@ public final class AptSourcesTable implements Table {
         Path dir = etcApt.resolve("sources.list.d");
         List<Path> list = new ArrayList<>();
         List<Path> deb822 = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) {
-                String n = p.getFileName().toString();
-                if (!Files.isRegularFile(p)) continue;
-                if (n.endsWith(".list")) list.add(p);
-                else if (n.endsWith(".sources")) deb822.add(p);
-            }
-        } catch (IOException e) {
-            // no sources.list.d
+        for (Path p : Dirs.regularFiles(dir)) { // none without sources.list.d
+            String n = p.getFileName().toString();
+            if (n.endsWith(".list")) list.add(p);
+            else if (n.endsWith(".sources")) deb822.add(p);
         }
-        list.sort(null);
-        deb822.sort(null);
         for (Path p : list) parseOneLine(p.toString(), read(p), out);
         for (Path p : deb822) parseDeb822(p.toString(), read(p), out);
         return out;

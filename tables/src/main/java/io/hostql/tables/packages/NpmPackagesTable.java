@@ -11,8 +11,11 @@ import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
+import io.hostql.tables.files.FilePatterns;
+import io.hostql.tables.os.Dirs;
+import io.hostql.tables.users.Passwd;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -62,14 +65,14 @@ public final class NpmPackagesTable implements Table {
     static List<String> defaultSites() {
         Set<String> patterns = new LinkedHashSet<>(List.of("/usr/local/lib", "/opt/homebrew/lib", "/usr/lib",
                 "/home/%/.npm-global/lib", "/home/%/.nvm/versions/node/%/lib"));
-        for (LocalUsers.User u : LocalUsers.all()) {
-            String home = u.home();
-            if (home.isEmpty() || home.equals("/") || home.contains("%")) continue;
+        for (Passwd.User u : Passwd.systemOrEmpty().users()) {
+            String home = u.directory();
+            if (home.isEmpty() || home.equals("/") || FilePatterns.hasWildcard(home.getBytes(StandardCharsets.UTF_8))) continue;
             patterns.add(home + "/.npm-global/lib");
             patterns.add(home + "/.nvm/versions/node/%/lib");
         }
         Set<String> out = new LinkedHashSet<>();
-        for (String p : patterns) out.addAll(PathPatterns.resolve(p));
+        for (String p : patterns) out.addAll(FilePatterns.directories(p));
         return new ArrayList<>(out);
     }
 
@@ -118,12 +121,12 @@ public final class NpmPackagesTable implements Table {
     private static List<Path> manifests(Path nodeModules) {
         List<Path> direct = new ArrayList<>();
         List<Path> scoped = new ArrayList<>();
-        for (Path p : list(nodeModules)) {
+        for (Path p : Dirs.sorted(nodeModules)) {
             String n = p.getFileName().toString();
             Path m = p.resolve("package.json");
             if (Files.isRegularFile(m)) direct.add(m);
             if (n.startsWith("@") && Files.isDirectory(p)) {
-                for (Path q : list(p)) {
+                for (Path q : Dirs.sorted(p)) {
                     Path sm = q.resolve("package.json");
                     if (Files.isRegularFile(sm)) scoped.add(sm);
                 }
@@ -131,17 +134,6 @@ public final class NpmPackagesTable implements Table {
         }
         direct.addAll(scoped);
         return direct;
-    }
-
-    private static List<Path> list(Path dir) {
-        List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) out.add(p);
-        } catch (IOException | SecurityException e) {
-            return out;
-        }
-        out.sort(null);
-        return out;
     }
 
     /** The manifest's fields as osquery reads them; an unreadable or malformed one leaves them NULL. */

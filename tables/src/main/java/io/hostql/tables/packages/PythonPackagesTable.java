@@ -9,10 +9,12 @@ import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
+import io.hostql.tables.files.FilePatterns;
+import io.hostql.tables.os.Dirs;
 import io.hostql.tables.os.Libc;
+import io.hostql.tables.users.Passwd;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -43,13 +45,13 @@ public final class PythonPackagesTable implements Table {
             "/usr/lib/python%/site-packages");
 
     private final List<String> systemSites;
-    private final LongFunction<List<LocalUsers.User>> usersByUid;
+    private final LongFunction<List<Passwd.User>> usersByUid;
 
     public PythonPackagesTable() {
-        this(SYSTEM_SITES, LocalUsers::byUid);
+        this(SYSTEM_SITES, uid -> Passwd.systemOrEmpty().allByUid(uid));
     }
 
-    PythonPackagesTable(List<String> systemSites, LongFunction<List<LocalUsers.User>> usersByUid) {
+    PythonPackagesTable(List<String> systemSites, LongFunction<List<Passwd.User>> usersByUid) {
         this.systemSites = systemSites;
         this.usersByUid = usersByUid;
     }
@@ -67,16 +69,16 @@ public final class PythonPackagesTable implements Table {
             return;
         }
         Set<String> sites = new LinkedHashSet<>();
-        for (String pattern : systemSites) sites.addAll(PathPatterns.resolve(pattern));
+        for (String pattern : systemSites) sites.addAll(FilePatterns.directories(pattern));
         for (String s : sites) site(s, 0, rows);
 
         Set<Long> uids = ctx.equalsLong("uid");
         if (uids.isEmpty()) uids = Set.of((long) Libc.geteuid());
         Set<String> homesDone = new LinkedHashSet<>();
         for (long uid : uids) {
-            for (LocalUsers.User u : usersByUid.apply(uid)) {
-                if (u.home().isEmpty() || !homesDone.add(u.uid() + ":" + u.home())) continue;
-                for (String s : userSites(u.home())) site(s, u.uid(), rows);
+            for (Passwd.User u : usersByUid.apply(uid)) {
+                if (u.directory().isEmpty() || !homesDone.add(u.uid() + ":" + u.directory())) continue;
+                for (String s : userSites(u.directory())) site(s, u.uid(), rows);
             }
         }
     }
@@ -85,30 +87,18 @@ public final class PythonPackagesTable implements Table {
     static List<String> userSites(String home) {
         List<String> out = new ArrayList<>();
         Path versions = Path.of(home, ".pyenv", "versions");
-        List<Path> vs = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(versions)) {
-            for (Path v : ds) if (Files.isDirectory(v, LinkOption.NOFOLLOW_LINKS)) vs.add(v);
-        } catch (IOException e) {
-            // no pyenv
+        for (Path v : Dirs.sorted(versions)) {
+            if (!Files.isDirectory(v, LinkOption.NOFOLLOW_LINKS)) continue; // an alias symlink
+            out.addAll(FilePatterns.directories(v + "/lib/python%/site-packages"));
         }
-        vs.sort(null);
-        for (Path v : vs) out.addAll(PathPatterns.resolve(v + "/lib/python%/site-packages"));
-        out.addAll(PathPatterns.resolve(home + "/.local/lib/python%/site-packages"));
+        out.addAll(FilePatterns.directories(home + "/.local/lib/python%/site-packages"));
         return out;
     }
 
     private static void site(String site, long uid, RowSink rows) {
-        List<Path> entries = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of(site))) {
-            for (Path p : ds) {
-                String n = p.getFileName().toString();
-                if (n.endsWith(".dist-info") || n.endsWith(".egg-info")) entries.add(p);
-            }
-        } catch (IOException | SecurityException e) {
-            return;
-        }
-        entries.sort(null);
-        for (Path p : entries) {
+        for (Path p : Dirs.sorted(Path.of(site))) {
+            String n = p.getFileName().toString();
+            if (!n.endsWith(".dist-info") && !n.endsWith(".egg-info")) continue;
             Path meta;
             if (Files.isDirectory(p)) {
                 meta = p.resolve(p.getFileName().toString().endsWith(".dist-info") ? "METADATA" : "PKG-INFO");

@@ -4,6 +4,7 @@ import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
+import io.hostql.tables.os.Libc;
 import java.util.List;
 
 /**
@@ -26,8 +27,8 @@ public final class ListeningPortsTable implements Table {
     public void generate(QueryContext ctx, RowSink rows) {
         NetSockets.Scan scan = NetSockets.scan(new ProcFs(), ProcFs.allPids());
         for (NetSockets.Socket s : scan.sockets()) {
-            boolean inet = s.family() == NetSockets.AF_INET || s.family() == NetSockets.AF_INET6;
-            if (s.family() == NetSockets.AF_UNIX && s.path().length == 0) continue; // anonymous
+            boolean inet = s.family() == Libc.AF_INET || s.family() == Libc.AF_INET6;
+            if (s.family() == Libc.AF_UNIX && s.path().length == 0) continue; // anonymous
             if (inet && s.remotePort() != 0) continue; // connected
             List<NetSockets.Holder> holders = scan.holders().get(s.inode());
             if (holders == null) {
@@ -41,7 +42,7 @@ public final class ListeningPortsTable implements Table {
     private static void emit(RowSink rows, NetSockets.Socket s, long pid, long fd) {
         RowSink.Row r = rows.add().set("pid", pid).set("protocol", (long) s.protocol()).set("family", (long) s.family())
                 .set("fd", fd).set("net_namespace", s.netNamespace());
-        if (s.family() == NetSockets.AF_UNIX) {
+        if (s.family() == Libc.AF_UNIX) {
             // osquery reports port and socket 0 for unix sockets, and no address.
             r.set("port", 0L).set("path", s.path()).set("socket", 0L);
         } else {

@@ -1,5 +1,11 @@
 package io.hostql.tables.process;
 
+import static io.hostql.tables.os.Libc.AF_INET;
+import static io.hostql.tables.os.Libc.AF_INET6;
+import static io.hostql.tables.os.Libc.AF_PACKET;
+import static io.hostql.tables.os.Libc.AF_UNIX;
+
+import io.hostql.tables.os.Inet;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,7 +20,6 @@ import java.util.Map;
  * network namespace.
  */
 final class NetSockets {
-    static final int AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10, AF_PACKET = 17;
 
     /** osquery's order and protocol numbers: each protocol's IPv4 file, then its IPv6 file. */
     private static final String[] INET_FILES = {"icmp", "tcp", "udp", "udplite", "raw"};
@@ -205,53 +210,6 @@ final class NetSockets {
                 addr[4 * w + k] = (byte) (v >>> shift);
             }
         }
-        return family == AF_INET ? ipv4(addr, 0) : ipv6(addr);
-    }
-
-    private static String ipv4(byte[] a, int off) {
-        return (a[off] & 0xff) + "." + (a[off + 1] & 0xff) + "." + (a[off + 2] & 0xff) + "." + (a[off + 3] & 0xff);
-    }
-
-    /** Text form as glibc's inet_ntop prints it: longest zero run as "::", IPv4-mapped/compatible as dotted quad. */
-    static String ipv6(byte[] a) {
-        int[] w = new int[8];
-        for (int i = 0; i < 8; i++) w[i] = ((a[2 * i] & 0xff) << 8) | (a[2 * i + 1] & 0xff);
-        int bestBase = -1, bestLen = 0, curBase = -1, curLen = 0;
-        for (int i = 0; i < 8; i++) {
-            if (w[i] == 0) {
-                if (curBase == -1) {
-                    curBase = i;
-                    curLen = 1;
-                } else {
-                    curLen++;
-                }
-            } else if (curBase != -1) {
-                if (bestBase == -1 || curLen > bestLen) {
-                    bestBase = curBase;
-                    bestLen = curLen;
-                }
-                curBase = -1;
-            }
-        }
-        if (curBase != -1 && (bestBase == -1 || curLen > bestLen)) {
-            bestBase = curBase;
-            bestLen = curLen;
-        }
-        if (bestBase != -1 && bestLen < 2) bestBase = -1;
-        StringBuilder sb = new StringBuilder(40);
-        for (int i = 0; i < 8; i++) {
-            if (bestBase != -1 && i >= bestBase && i < bestBase + bestLen) {
-                if (i == bestBase) sb.append(':');
-                continue;
-            }
-            if (i != 0) sb.append(':');
-            if (i == 6 && bestBase == 0 && (bestLen == 6 || (bestLen == 5 && w[5] == 0xffff))) {
-                sb.append(ipv4(a, 12));
-                return sb.toString();
-            }
-            sb.append(Integer.toHexString(w[i]));
-        }
-        if (bestBase != -1 && bestBase + bestLen == 8) sb.append(':');
-        return sb.toString();
+        return family == AF_INET ? Inet.ntop4(addr, 0) : Inet.ntop6(addr, 0);
     }
 }

@@ -7,12 +7,11 @@ import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
+import io.hostql.tables.os.Dirs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -52,19 +51,8 @@ public final class CrontabTable implements Table {
     @Override
     public void generate(QueryContext ctx, RowSink rows) throws Exception {
         parse(systemCrontab, true, rows);
-        for (Path d : systemDirs) for (Path f : files(d)) parse(f, true, rows);
-        for (Path d : userDirs) for (Path f : files(d)) parse(f, false, rows);
-    }
-
-    private static List<Path> files(Path dir) {
-        List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) if (Files.isRegularFile(p)) out.add(p);
-        } catch (IOException | SecurityException e) {
-            return out;
-        }
-        out.sort(null);
-        return out;
+        for (Path d : systemDirs) for (Path f : Dirs.regularFiles(d)) parse(f, true, rows);
+        for (Path d : userDirs) for (Path f : Dirs.regularFiles(d)) parse(f, false, rows);
     }
 
     private static void parse(Path file, boolean system, RowSink rows) {

@@ -4,13 +4,12 @@ import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
-import io.hostql.tables.packages.LocalUsers;
+import io.hostql.tables.os.Dirs;
+import io.hostql.tables.users.Passwd;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -28,14 +27,14 @@ public final class StartupItemsTable implements Table {
             .build();
 
     private final Path root;
-    private final Supplier<List<LocalUsers.User>> users;
+    private final Supplier<List<Passwd.User>> users;
     private final Supplier<List<Systemd.LoadedUnit>> running;
 
     public StartupItemsTable() {
-        this(Path.of("/"), LocalUsers::all, Systemd::loadedUnits);
+        this(Path.of("/"), () -> Passwd.systemOrEmpty().users(), Systemd::loadedUnits);
     }
 
-    StartupItemsTable(Path root, Supplier<List<LocalUsers.User>> users, Supplier<List<Systemd.LoadedUnit>> running) {
+    StartupItemsTable(Path root, Supplier<List<Passwd.User>> users, Supplier<List<Systemd.LoadedUnit>> running) {
         this.root = root;
         this.users = users;
         this.running = running;
@@ -53,8 +52,8 @@ public final class StartupItemsTable implements Table {
     @Override
     public void generate(QueryContext ctx, RowSink rows) throws Exception {
         Set<String> homes = new LinkedHashSet<>();
-        for (LocalUsers.User u : users.get()) {
-            String home = u.home();
+        for (Passwd.User u : users.get()) {
+            String home = u.directory();
             if (home.isEmpty() || home.equals("/") || !homes.add(home)) continue;
             desktopEntries(at(home + "/.config/autostart/"), home + "/.config/autostart/", u.name(), rows);
             scripts(at(home + "/.config/autostart-scripts/"), home + "/.config/autostart-scripts/", u.name(), rows);
@@ -78,20 +77,9 @@ public final class StartupItemsTable implements Table {
         }
     }
 
-    private static List<Path> files(Path dir) {
-        List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) if (Files.isRegularFile(p)) out.add(p);
-        } catch (IOException | SecurityException e) {
-            return out;
-        }
-        out.sort(null);
-        return out;
-    }
-
     /** XDG autostart .desktop entries: Name= and Exec= of each. */
     private static void desktopEntries(Path dir, String source, String user, RowSink rows) {
-        for (Path f : files(dir)) {
+        for (Path f : Dirs.regularFiles(dir)) {
             String name = null;
             String exec = null;
             try {
@@ -110,7 +98,7 @@ public final class StartupItemsTable implements Table {
 
     /** Scripts run at startup (init.d, autostart-scripts): one row per file. */
     private void scripts(Path dir, String source, String user, RowSink rows) {
-        for (Path f : files(dir)) {
+        for (Path f : Dirs.regularFiles(dir)) {
             rows.add().set("name", f.getFileName().toString()).set("path", source + f.getFileName())
                     .set("type", "Startup Item").set("source", source).set("status", "enabled").set("username", user);
         }

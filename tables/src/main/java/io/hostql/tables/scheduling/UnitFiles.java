@@ -1,5 +1,6 @@
 package io.hostql.tables.scheduling;
 
+import io.hostql.tables.os.Dirs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -89,14 +90,7 @@ final class UnitFiles {
             if (seenDirs.add(real)) dirs.add(p);
         }
         for (Path dir : dirs) {
-            List<Path> entries = new ArrayList<>();
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-                for (Path e : ds) entries.add(e);
-            } catch (IOException e) {
-                continue;
-            }
-            entries.sort(null);
-            for (Path e : entries) {
+            for (Path e : Dirs.sorted(dir)) {
                 String name = e.getFileName().toString();
                 if (name.endsWith(".d")) dropInDirs.add(e);
                 if (!isUnitName(name) || units.containsKey(name)) continue;

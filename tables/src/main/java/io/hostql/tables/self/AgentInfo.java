@@ -1,5 +1,6 @@
 package io.hostql.tables.self;
 
+import io.hostql.tables.os.SysFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
@@ -53,12 +54,8 @@ public final class AgentInfo {
     /** The host's hardware UUID (SMBIOS), falling back to /etc/machine-id as a UUID when DMI is unreadable. */
     public static String hostUuid() {
         for (String p : new String[] {"/sys/class/dmi/id/product_uuid", "/sys/devices/virtual/dmi/id/product_uuid"}) {
-            try {
-                String s = Files.readString(Path.of(p)).strip();
-                if (!s.isEmpty()) return s.toUpperCase(java.util.Locale.ROOT);
-            } catch (Exception ignored) {
-                // not readable off root, or no DMI: fall through
-            }
+            String s = SysFiles.read(Path.of(p)); // null when not readable off root, or no DMI: fall through
+            if (s != null) return s.toUpperCase(java.util.Locale.ROOT);
         }
         try {
             String m = Files.readString(Path.of("/etc/machine-id")).strip();

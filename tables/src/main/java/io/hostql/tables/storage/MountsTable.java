@@ -5,7 +5,7 @@ import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
 import io.hostql.tables.os.Libc;
-import io.hostql.tables.system.SysFiles;
+import io.hostql.tables.os.SysFiles;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

@@ -1,5 +1,6 @@
 package io.hostql.tables.storage;
 
+import io.hostql.tables.os.Libc;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -155,10 +156,8 @@ final class Superblocks {
 
     /** A NUL-padded string field; null when empty. */
     static String cstr(byte[] b, int off, int max) {
-        int end = off;
-        while (end < off + max && end < b.length && b[end] != 0) end++;
-        if (end == off) return null;
-        return new String(b, off, end - off, StandardCharsets.UTF_8);
+        String s = Libc.cString(b, off, max);
+        return s.isEmpty() ? null : s;
     }
 
     private static boolean startsWith(byte[] b, int off, byte[] magic) {

@@ -1,5 +1,6 @@
 package io.hostql.tables.system;
 
+import io.hostql.tables.os.SysFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,7 +47,7 @@ final class CpuInfo {
                 // aarch64 and others put non-CPU blocks (Hardware, Revision) in cpuinfo
             }
         }
-        List<Integer> ids = SysFiles.parseCpuList(SysFiles.read(sysCpu.resolve("online")));
+        List<Integer> ids = parseCpuList(SysFiles.read(sysCpu.resolve("online")));
         if (ids.isEmpty()) ids = new ArrayList<>(new java.util.TreeSet<>(byId.keySet()));
         List<Cpu> online = new ArrayList<>();
         for (int id : ids) {
@@ -59,6 +60,28 @@ final class CpuInfo {
             online.add(new Cpu(id, f, pkg == null ? -1 : pkg.intValue(), core == null ? id : core.intValue(), dir));
         }
         return new CpuInfo(blocks, online);
+    }
+
+    /** Parses a kernel CPU list such as "0-3,8,10-11". */
+    static List<Integer> parseCpuList(String list) {
+        List<Integer> out = new ArrayList<>();
+        if (list == null) return out;
+        for (String part : list.strip().split(",")) {
+            if (part.isEmpty()) continue;
+            int dash = part.indexOf('-');
+            try {
+                if (dash < 0) {
+                    out.add(Integer.parseInt(part.strip()));
+                } else {
+                    int a = Integer.parseInt(part.substring(0, dash).strip());
+                    int b = Integer.parseInt(part.substring(dash + 1).strip());
+                    for (int i = a; i <= b; i++) out.add(i);
+                }
+            } catch (NumberFormatException e) {
+                // a malformed range adds nothing
+            }
+        }
+        return out;
     }
 
     /** Splits /proc/cpuinfo into blank-line separated blocks of "key : value" fields. */

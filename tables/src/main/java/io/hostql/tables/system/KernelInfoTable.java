@@ -4,6 +4,7 @@ import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
+import io.hostql.tables.os.SysFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

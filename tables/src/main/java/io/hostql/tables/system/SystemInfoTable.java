@@ -5,6 +5,7 @@ import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
 import io.hostql.tables.os.Libc;
+import io.hostql.tables.os.SysFiles;
 import io.hostql.tables.self.AgentInfo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,7 +21,6 @@ public final class SystemInfoTable implements Table {
             .text("computer_name").text("local_hostname")
             .build();
 
-    private static final int _SC_PHYS_PAGES = 85;
     private static final int AI_CANONNAME = 2;
 
     private final Path proc;
@@ -68,7 +68,7 @@ public final class SystemInfoTable implements Table {
         if (sockets <= 0 && cpu.firstSiblings() > 0 && logical > 0) sockets = logical / cpu.firstSiblings();
         r.set("cpu_sockets", sockets > 0 ? (long) sockets : -1L);
 
-        long pages = Libc.sysconf(_SC_PHYS_PAGES);
+        long pages = Libc.sysconf(Libc._SC_PHYS_PAGES);
         long pageSize = Libc.sysconf(Libc._SC_PAGESIZE);
         r.set("physical_memory", pages > 0 && pageSize > 0 ? pages * pageSize : -1L);
 

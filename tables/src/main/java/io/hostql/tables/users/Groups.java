@@ -11,8 +11,8 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The local group database, parsed from /etc/group the way glibc's fgetgrent does. {@link #system()}
@@ -28,7 +28,8 @@ public final class Groups {
         }
     }
 
-    private static volatile Cached<Groups> cache;
+    private static final Groups EMPTY = new Groups(List.of());
+    private static final Map<Path, Cached<Groups>> CACHE = new ConcurrentHashMap<>();
 
     private final List<Group> groups;
     private final Map<Long, Group> byGid = new HashMap<>();
@@ -45,12 +46,17 @@ public final class Groups {
 
     /** /etc/group, re-read only when it changed since the last call. */
     public static Groups system() throws IOException {
-        Cached<Groups> c = cache;
-        Object stamp = Cached.stamp(ETC_GROUP);
-        if (c != null && Objects.equals(c.stamp(), stamp)) return c.value();
-        Groups g = read(ETC_GROUP);
-        cache = new Cached<>(stamp, g);
-        return g;
+        return cached(ETC_GROUP);
+    }
+
+    /** A group-format file, re-read only when it changed since the last call for it. */
+    public static Groups cached(Path file) throws IOException {
+        return Cached.get(CACHE, file, Groups::read);
+    }
+
+    /** {@link #cached}, or an empty database when the file cannot be read (callers that can go on without names). */
+    public static Groups cachedOrEmpty(Path file) {
+        return Cached.getOrElse(CACHE, file, Groups::read, EMPTY);
     }
 
     /** A group-format file; a missing file is an empty database. */
@@ -58,7 +64,7 @@ public final class Groups {
         try {
             return parse(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
-            return new Groups(List.of());
+            return EMPTY;
         }
     }
 

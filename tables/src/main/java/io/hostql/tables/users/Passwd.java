@@ -15,11 +15,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The local user database, parsed from /etc/passwd the way glibc's fgetpwent does. Other tables
- * map uids to names through {@link #system()}, which re-parses only when the file changes (one stat
- * per call), so it is cheap to call per query.
+ * The local user database, parsed from /etc/passwd the way glibc's fgetpwent does. This is the one
+ * passwd reader of the tables: others map uids to names, or find home directories, through
+ * {@link #system()}, which re-parses only when the file changes (one stat per call), so it is cheap
+ * to call per query.
  */
 public final class Passwd {
     public static final Path ETC_PASSWD = Path.of("/etc/passwd");
@@ -36,7 +38,8 @@ public final class Passwd {
     }
 
     private static final Object NSS_LOCK = new Object();
-    private static volatile Cached<Passwd> cache;
+    private static final Passwd EMPTY = new Passwd(List.of());
+    private static final Map<Path, Cached<Passwd>> CACHE = new ConcurrentHashMap<>();
 
     private final List<User> users;
     private final Map<Long, User> byUid = new HashMap<>();
@@ -52,12 +55,22 @@ public final class Passwd {
 
     /** /etc/passwd, re-read only when it changed since the last call. */
     public static Passwd system() throws IOException {
-        Cached<Passwd> c = cache;
-        Object stamp = Cached.stamp(ETC_PASSWD);
-        if (c != null && Objects.equals(c.stamp(), stamp)) return c.value();
-        Passwd p = read(ETC_PASSWD);
-        cache = new Cached<>(stamp, p);
-        return p;
+        return cached(ETC_PASSWD);
+    }
+
+    /** {@link #system()}, or an empty database when /etc/passwd cannot be read. */
+    public static Passwd systemOrEmpty() {
+        return cachedOrEmpty(ETC_PASSWD);
+    }
+
+    /** A passwd-format file, re-read only when it changed since the last call for it. */
+    public static Passwd cached(Path file) throws IOException {
+        return Cached.get(CACHE, file, Passwd::read);
+    }
+
+    /** {@link #cached}, or an empty database when the file cannot be read (callers that can go on without names). */
+    public static Passwd cachedOrEmpty(Path file) {
+        return Cached.getOrElse(CACHE, file, Passwd::read, EMPTY);
     }
 
     /** A passwd-format file; a missing file is an empty database. */
@@ -65,7 +78,7 @@ public final class Passwd {
         try {
             return parse(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
-            return new Passwd(List.of());
+            return EMPTY;
         }
     }
 
@@ -98,6 +111,13 @@ public final class Passwd {
 
     public User byName(String name) {
         return byName.get(name);
+    }
+
+    /** Every entry with this uid, in file order (usually one; getpwuid answers only the first). */
+    public List<User> allByUid(long uid) {
+        List<User> out = new ArrayList<>();
+        for (User u : users) if (u.uid() == uid) out.add(u);
+        return out;
     }
 
     /** The user name of a uid, or null. */
@@ -152,6 +172,29 @@ public final class Passwd {
 
     /** A parsed file and the stat stamp (inode, size, mtime) it was parsed at. */
     record Cached<T>(Object stamp, T value) {
+        interface Reader<T> {
+            T read(Path file) throws IOException;
+        }
+
+        /** The cached parse of file, parsed again when its stamp changed. */
+        static <T> T get(Map<Path, Cached<T>> cache, Path file, Reader<T> reader) throws IOException {
+            Cached<T> c = cache.get(file);
+            Object stamp = stamp(file);
+            if (c != null && Objects.equals(c.stamp(), stamp)) return c.value();
+            T value = reader.read(file);
+            cache.put(file, new Cached<>(stamp, value));
+            return value;
+        }
+
+        /** {@link #get}, or orElse when the file cannot be read. */
+        static <T> T getOrElse(Map<Path, Cached<T>> cache, Path file, Reader<T> reader, T orElse) {
+            try {
+                return get(cache, file, reader);
+            } catch (IOException e) {
+                return orElse;
+            }
+        }
+
         static Object stamp(Path file) {
             try {
                 BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);

@@ -4,9 +4,9 @@ import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
+import io.hostql.tables.os.Dirs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -112,16 +112,11 @@ public final class SudoersTable implements Table {
     /** sudoers(5): files in an includedir whose names contain '.' or end in '~' are skipped; the rest go in lexical order. */
     private static List<Path> includedFiles(Path dir) {
         List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) {
-                String name = p.getFileName().toString();
-                if (name.isEmpty() || name.indexOf('.') >= 0 || name.endsWith("~") || !Files.isRegularFile(p)) continue;
-                files.add(p);
-            }
-        } catch (IOException e) {
-            return List.of();
+        for (Path p : Dirs.sorted(dir)) {
+            String name = p.getFileName().toString();
+            if (name.isEmpty() || name.indexOf('.') >= 0 || name.endsWith("~") || !Files.isRegularFile(p)) continue;
+            files.add(p);
         }
-        files.sort(null);
         return files;
     }
 

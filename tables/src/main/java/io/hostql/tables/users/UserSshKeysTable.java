@@ -9,9 +9,7 @@ import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
+import io.hostql.tables.os.Dirs;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,12 +73,6 @@ public final class UserSshKeysTable implements Table {
             }
             return out;
         }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path f : ds) out.add(f);
-        } catch (IOException e) {
-            return List.of(); // no ~/.ssh, or unreadable
-        }
-        out.sort(null);
-        return out;
+        return Dirs.sorted(dir); // empty without ~/.ssh, or when it is unreadable
     }
 }

@@ -1,9 +1,9 @@
 package io.hostql.tables.users;
 
+import io.hostql.tables.os.Libc;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -77,10 +77,10 @@ public final class Utmp {
     private static Record record(ByteBuffer b, byte[] data, int off, Layout layout) {
         int type = b.getShort(off);
         int pid = b.getInt(off + 4);
-        String line = text(data, off + 8, LINE);
-        String id = text(data, off + 40, ID);
-        String user = text(data, off + 44, NAME);
-        String host = text(data, off + 76, HOST);
+        String line = Libc.cString(data, off + 8, LINE);
+        String id = Libc.cString(data, off + 40, ID);
+        String user = Libc.cString(data, off + 44, NAME);
+        String host = Libc.cString(data, off + 76, HOST);
         int term = b.getShort(off + 332), exit = b.getShort(off + 334);
         long session, sec, usec;
         int addr;
@@ -100,9 +100,4 @@ public final class Utmp {
         return new Record(type, pid, line, id, user, host, term, exit, session, sec, usec, v6);
     }
 
-    private static String text(byte[] data, int off, int max) {
-        int n = 0;
-        while (n < max && data[off + n] != 0) n++;
-        return new String(data, off, n, StandardCharsets.UTF_8);
-    }
 }

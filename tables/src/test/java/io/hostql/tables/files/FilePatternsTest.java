@@ -90,6 +90,23 @@ class FilePatternsTest {
     }
 
     @Test
+    void directoriesArePlainPathsOfExistingDirectories() {
+        assertThat(FilePatterns.directories(d + "/%")).containsExactly(d + "/link", d + "/sub");
+        assertThat(FilePatterns.directories(d + "/s%/deep%")).containsExactly(d + "/sub/deeper");
+        assertThat(FilePatterns.directories(d + "/sub")).containsExactly(d + "/sub");
+        assertThat(FilePatterns.directories(d + "/a.txt")).isEmpty();
+        assertThat(FilePatterns.directories(d + "/missing/%")).isEmpty();
+        assertThat(FilePatterns.directories("/")).containsExactly("/");
+    }
+
+    @Test
+    void directoriesComeInWalkOrder() throws Exception {
+        for (String v : List.of("py3/lib", "py3.11/lib", "py3-x/lib")) Files.createDirectories(tmp.resolve(v));
+        // each level sorted by name (py3 < py3-x < py3.11), not whole paths ("py3.11/lib" < "py3/lib")
+        assertThat(FilePatterns.directories(d + "/py%/lib")).containsExactly(d + "/py3/lib", d + "/py3-x/lib", d + "/py3.11/lib");
+    }
+
+    @Test
     void questionMarkIsOneCharacter() {
         assertThat(expand(d + "/?.txt", FilePatterns.Kind.ALL)).containsExactly("/a.txt");
         assertThat(FilePatterns.matches("?b".getBytes(), "éb".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isTrue();

@@ -4,16 +4,17 @@ import static io.hostql.tables.TableTests.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hostql.tables.TableTests;
+import io.hostql.tables.TableTests.Child;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,13 +45,8 @@ class MountNamespacesTest {
         Assumptions.assumeTrue(TableTests.isRoot(), "needs root: creates a mount namespace and setns(2)s into it");
         Assumptions.assumeTrue(TableTests.hasCommand("unshare"), "needs unshare (util-linux)");
         Path mnt = Files.createDirectories(tmp.resolve("mnt"));
-        Process p = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c",
-                "mount -t tmpfs none \"$1\" && printf inside > \"$1/secret\" && echo ready && exec sleep 300", "sh", mnt.toString())
-                .redirectErrorStream(true).start();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            assertThat(out.readLine()).isEqualTo("ready");
-            long pid = p.pid();
+        try (Child ns = privateNamespace("mount -t tmpfs none \"$1\" && printf inside > \"$1/secret\"", mnt.toString())) {
+            long pid = ns.pid();
             String secret = mnt + "/secret";
             String id = MountNamespaces.namespaceId(Long.toString(pid));
             assertThat(id).isNotEqualTo(MountNamespaces.namespaceId("self"));
@@ -66,9 +62,22 @@ class MountNamespacesTest {
             assertThat(h).extracting(m -> m.get("path") + "|" + m.get("sha256")).containsExactly(secret + "|" + sha);
             assertThat(rows("SELECT path FROM file WHERE path LIKE ? AND pid_with_namespace = ?", mnt + "/%", pid))
                     .extracting(m -> m.get("path")).containsExactly(secret);
-        } finally {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** A shell in its own private mount namespace (root only): it runs setup, then waits until closed. */
+    static Child privateNamespace(String setup, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+                setup + " && echo ready && exec sleep 300", "sh"));
+        cmd.addAll(List.of(args));
+        Child ns = new Child(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(ns.process().getInputStream(), StandardCharsets.UTF_8));
+            assertThat(out.readLine()).isEqualTo("ready");
+        } catch (Throwable e) {
+            ns.close();
+            throw e;
+        }
+        return ns;
     }
 }

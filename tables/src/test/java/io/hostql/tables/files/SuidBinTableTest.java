@@ -1,16 +1,17 @@
 package io.hostql.tables.files;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hostql.sql.table.QueryContext;
-import io.hostql.sql.table.RowSink;
 import io.hostql.tables.TableTests;
+import io.hostql.tables.TableTests.Child;
+import io.hostql.tables.users.Groups;
+import io.hostql.tables.users.Passwd;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -62,10 +63,12 @@ class SuidBinTableTest {
         run("chown", "4242:4343", suid.toString());
         run("chmod", "4755", suid.toString()); // chown cleared the setuid bit
 
-        LocalAccounts accounts = new LocalAccounts(passwd("root:x:0:0::/root:/bin/sh\n"), group("root:x:0:\n"));
-        SuidBinTable table = new SuidBinTable(List.of(tmp + "/bin", tmp + "/missing"), accounts);
+        SuidBinTable table = new SuidBinTable(List.of(tmp + "/bin", tmp + "/missing"),
+                passwd("root:x:0:0::/root:/bin/sh\n"), group("root:x:0:\n"));
         Map<String, String> out = new HashMap<>();
-        table.generate(QueryContext.all(table.schema()), sink(out));
+        for (Map<String, Object> r : generate(table)) {
+            out.put((String) r.get("path"), r.get("username") + "|" + r.get("groupname") + "|" + r.get("permissions"));
+        }
         String b = tmp + "/bin/";
         assertThat(out).containsOnly(
                 Map.entry(b + "both", "root|root|SG"), Map.entry(b + "sgid", "root|root|G"),
@@ -75,20 +78,45 @@ class SuidBinTableTest {
 
     @Test
     void accountParserSkipsCommentsBlankAndMalformedLines() {
-        Map<Long, String> m = LocalAccounts.parse("# comment\n\nroot:x:0:0:root:/root:/bin/bash\n"
-                + "  spaced :x: 7 :7::/:\n+nis::::::\nbroken\nnoid:x::1::/:\nroot2:x:0:0::/:\ndaemon:x:1:1::/:/usr/sbin/nologin");
-        assertThat(m).containsOnly(Map.entry(0L, "root"), Map.entry(7L, "spaced"), Map.entry(1L, "daemon"));
+        // Owners are named by the users area's glibc-compatible parser. " 7 " is not a uid to glibc's
+        // fgetpwent (checked: it drops the line), so uid 7 has no name and suid_bin shows "7".
+        Passwd p = Passwd.parse(("# comment\n\nroot:x:0:0:root:/root:/bin/bash\n"
+                + "  spaced :x: 7 :7::/:\n+nis::::::\nbroken\nnoid:x::1::/:\nroot2:x:0:0::/:\ndaemon:x:1:1::/:/usr/sbin/nologin")
+                .getBytes(StandardCharsets.UTF_8));
+        Map<Long, String> m = new HashMap<>();
+        for (Passwd.User u : p.users()) m.putIfAbsent(u.uid(), p.nameOf(u.uid()));
+        assertThat(m).containsOnly(Map.entry(0L, "root"), Map.entry(1L, "daemon"));
+        assertThat(p.nameOf(7)).isNull();
     }
 
     @Test
     void accountsFollowFileChanges() throws Exception {
         Path p = passwd("alice:x:1000:1000::/home/alice:/bin/sh\n");
-        LocalAccounts a = new LocalAccounts(p, group("staff:x:50:\n"));
-        assertThat(a.userName(1000)).isEqualTo("alice");
-        assertThat(a.groupName(50)).isEqualTo("staff");
-        assertThat(a.userName(1001)).isNull();
+        Path g = group("staff:x:50:\n");
+        assertThat(Passwd.cached(p).nameOf(1000)).isEqualTo("alice");
+        assertThat(Groups.cached(g).nameOf(50)).isEqualTo("staff");
+        assertThat(Passwd.cached(p).nameOf(1001)).isNull();
         Files.writeString(p, "alice:x:1000:1000::/home/alice:/bin/sh\nbob:x:1001:1001::/home/bob:/bin/sh\n");
-        assertThat(a.userName(1001)).isEqualTo("bob");
+        assertThat(Passwd.cached(p).nameOf(1001)).isEqualTo("bob");
+    }
+
+    @Test
+    void namesOwnersWithTheAccountsOfTheMountNamespace() throws Exception {
+        Assumptions.assumeTrue(TableTests.isRoot(), "needs root: creates a mount namespace and setns(2)s into it");
+        Assumptions.assumeTrue(TableTests.hasCommand("unshare"), "needs unshare (util-linux)");
+        Files.writeString(tmp.resolve("passwd"), Files.readString(Path.of("/etc/passwd")) + "nsuser:x:4242:4343::/:/bin/sh\n");
+        Files.writeString(tmp.resolve("group"), Files.readString(Path.of("/etc/group")) + "nsgroup:x:4343:\n");
+        // In its own mount namespace: a setuid file in /usr/local/bin, and account files that name its owner.
+        try (Child ns = MountNamespacesTest.privateNamespace(
+                "mount -t tmpfs none /usr/local/bin && printf '#!/bin/sh\\n' > /usr/local/bin/nsprobe"
+                        + " && chown 4242:4343 /usr/local/bin/nsprobe && chmod 4755 /usr/local/bin/nsprobe"
+                        + " && mount --bind \"$1/passwd\" /etc/passwd && mount --bind \"$1/group\" /etc/group", tmp.toString())) {
+            List<Map<String, Object>> inside = rows("SELECT path, username, groupname, permissions FROM suid_bin "
+                    + "WHERE path = '/usr/local/bin/nsprobe' AND pid_with_namespace = ?", ns.pid());
+            assertThat(inside).extracting(m -> m.get("username") + "|" + m.get("groupname") + "|" + m.get("permissions"))
+                    .containsExactly("nsuser|nsgroup|S");
+            assertThat(rows("SELECT path FROM suid_bin WHERE path = '/usr/local/bin/nsprobe'")).as("not on the host").isEmpty();
+        }
     }
 
     private Path write(String rel, int mode) throws Exception {
@@ -105,20 +133,5 @@ class SuidBinTableTest {
 
     private Path group(String text) throws Exception {
         return Files.writeString(tmp.resolve("group"), text, StandardCharsets.UTF_8);
-    }
-
-    private static RowSink sink(Map<String, String> out) {
-        return () -> {
-            List<String> row = new ArrayList<>(List.of("", "", "", ""));
-            return new RowSink.Row() {
-                @Override
-                public RowSink.Row set(String c, Object v) {
-                    int i = List.of("path", "username", "groupname", "permissions").indexOf(c);
-                    if (i >= 0) row.set(i, v instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(v));
-                    if (i == 3) out.put(row.get(0), row.get(1) + "|" + row.get(2) + "|" + row.get(3));
-                    return this;
-                }
-            };
-        };
     }
 }

@@ -1,12 +1,12 @@
 package io.hostql.tables.hardware;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.hostql.tables.system.Collect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,7 +92,7 @@ class PciDevicesTableTest {
                 + "\t\t1af4 0001  Virtio network device (subsys)\n# comment\n8086  Intel Corporation\n\t0d56  Something else\n"
                 + "ffff  Illegal Vendor ID\n\nC 02  Network controller\n\t00  Ethernet controller\n"
                 + "C 06  Bridge\n\t00  Host bridge\n\t04  PCI bridge\n\t\t00  Normal decode\nC ff  Unassigned class\n");
-        List<Map<String, Object>> r = Collect.rows(new PciDevicesTable(devs, List.of(dir.resolve("missing.ids"), ids)));
+        List<Map<String, Object>> r = generate(new PciDevicesTable(devs, List.of(dir.resolve("missing.ids"), ids)));
         assertThat(r).hasSize(4);
         assertThat(r.get(0)).containsEntry("pci_slot", "0000:00:00.0").containsEntry("vendor_id", "0x8086")
                 .containsEntry("model_id", "0x0d57").containsEntry("vendor", "Intel Corporation").containsEntry("model", null)
@@ -110,7 +110,7 @@ class PciDevicesTableTest {
         assertThat(r.get(3)).containsEntry("subsystem_model", "Virtio network device");
 
         // no pci.ids at all: ids still filled, names NULL
-        List<Map<String, Object>> bare = Collect.rows(new PciDevicesTable(devs, List.of(dir.resolve("missing.ids"))));
+        List<Map<String, Object>> bare = generate(new PciDevicesTable(devs, List.of(dir.resolve("missing.ids"))));
         assertThat(bare.get(1)).containsEntry("vendor_id", "0x1af4").containsEntry("vendor", null).containsEntry("model", null);
     }
 

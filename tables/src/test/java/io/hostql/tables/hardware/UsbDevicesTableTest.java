@@ -1,12 +1,12 @@
 package io.hostql.tables.hardware;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.hostql.tables.system.Collect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,7 +52,7 @@ class UsbDevicesTableTest {
         Files.writeString(ids, "# usb.ids\n046d  Logitech, Inc.\n\tc52b  Unifying Receiver\n\t\t0000  interface line\n"
                 + "1d6b  Linux Foundation\n\t0002  2.0 root hub\n\nC 00  (Defined at Interface level)\nC 09  Hub\n\t00  Unused\n"
                 + "AT 0001  Some terminal\nHID 00  None\n");
-        List<Map<String, Object>> r = Collect.rows(new UsbDevicesTable(devs, List.of(ids)));
+        List<Map<String, Object>> r = generate(new UsbDevicesTable(devs, List.of(ids)));
         assertThat(r).hasSize(3);
         assertThat(r.get(0)).containsEntry("usb_address", 1L).containsEntry("usb_port", 3L).containsEntry("vendor", "Logitech, Inc.")
                 .containsEntry("vendor_id", "046d").containsEntry("model", "Unifying Receiver").containsEntry("model_id", "c52b")
@@ -64,7 +64,7 @@ class UsbDevicesTableTest {
         assertThat(r.get(2)).containsEntry("vendor", "Linux Foundation").containsEntry("model", "2.0 root hub")
                 .containsEntry("class", "9").containsEntry("protocol", "1").containsEntry("removable", -1L)
                 .containsEntry("version", "0606");
-        assertThat(Collect.rows(new UsbDevicesTable(dir.resolve("no-bus"), List.of(ids)))).isEmpty();
+        assertThat(generate(new UsbDevicesTable(dir.resolve("no-bus"), List.of(ids)))).isEmpty();
     }
 
     private static Map<String, String> attrs(String... kv) {

@@ -1,5 +1,6 @@
 package io.hostql.tables.network;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,7 +30,7 @@ class ArpCacheTableTest {
                 "truncated        0x1         0x2",
                 ""));
         List<String> out = new ArrayList<>();
-        for (Map<String, Object> r : NetFixtures.generate(new ArpCacheTable(f))) {
+        for (Map<String, Object> r : generate(new ArpCacheTable(f))) {
             out.add(r.get("address") + "|" + r.get("mac") + "|" + r.get("interface") + "|" + r.get("permanent"));
         }
         assertThat(out).containsExactly(

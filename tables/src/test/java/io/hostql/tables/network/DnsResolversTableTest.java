@@ -1,5 +1,6 @@
 package io.hostql.tables.network;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.network.DnsResolversTable.RES_DEFAULT;
 import static io.hostql.tables.network.DnsResolversTable.RES_INIT;
@@ -11,6 +12,7 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import io.hostql.tables.TableTests;
+import io.hostql.tables.os.Inet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -94,7 +96,7 @@ class DnsResolversTableTest {
         Path host = dir.resolve("hostname");
         Files.writeString(host, "box\n");
         List<String> out = new ArrayList<>();
-        for (Map<String, Object> r : NetFixtures.generate(new DnsResolversTable(f, host))) {
+        for (Map<String, Object> r : generate(new DnsResolversTable(f, host))) {
             out.add(r.get("id") + "|" + r.get("type") + "|" + r.get("address") + "|" + r.get("netmask"));
             assertThat(r.get("options")).isEqualTo(DnsResolversTable.parse(TRICKY, "box").options());
             assertThat(r.get("pid_with_namespace")).isEqualTo(0L);

@@ -1,13 +1,11 @@
 package io.hostql.tables.network;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hostql.sql.table.QueryContext;
-import io.hostql.sql.table.RowSink;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,19 +17,8 @@ class EtcHostsTableTest {
         Path hosts = dir.resolve("hosts");
         Files.writeString(hosts, "# header\n127.0.0.1\tlocalhost\n::1 localhost ip6-localhost  # trailing\n\nbad-line\n");
         EtcHostsTable table = new EtcHostsTable(hosts);
-        List<String[]> out = new ArrayList<>();
-        table.generate(QueryContext.all(table.schema()), () -> {
-            String[] row = new String[2];
-            out.add(row);
-            return new RowSink.Row() {
-                public RowSink.Row set(String c, Object v) {
-                    if (c.equals("address")) row[0] = (String) v;
-                    if (c.equals("hostnames")) row[1] = (String) v;
-                    return this;
-                }
-            };
-        });
-        assertThat(out).extracting(r -> r[0] + "=" + r[1]).containsExactly("127.0.0.1=localhost", "::1=localhost ip6-localhost");
+        assertThat(generate(table)).extracting(r -> r.get("address") + "=" + r.get("hostnames"))
+                .containsExactly("127.0.0.1=localhost", "::1=localhost ip6-localhost");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.hostql.tables.network;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,7 +31,7 @@ class EtcProtocolsTableTest {
                 "ipv6-crlf 41 IPv6\r",
                 "udp 17 UDP #"));
         List<String> out = new ArrayList<>();
-        for (Map<String, Object> r : NetFixtures.generate(new EtcProtocolsTable(f))) {
+        for (Map<String, Object> r : generate(new EtcProtocolsTable(f))) {
             out.add(r.get("name") + "|" + r.get("number") + "|" + r.get("alias") + "|" + r.get("comment"));
         }
         assertThat(out).containsExactly(
@@ -43,7 +44,7 @@ class EtcProtocolsTableTest {
 
     @Test
     void missingFileIsEmpty(@TempDir Path dir) throws Exception {
-        assertThat(NetFixtures.generate(new EtcProtocolsTable(dir.resolve("absent")))).isEmpty();
+        assertThat(generate(new EtcProtocolsTable(dir.resolve("absent")))).isEmpty();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.hostql.tables.network;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,7 +39,7 @@ class EtcServicesTableTest {
                 "\t",
                 "last 4/sctp"));
         List<String> out = new ArrayList<>();
-        for (Map<String, Object> r : NetFixtures.generate(new EtcServicesTable(f))) out.add(line(r));
+        for (Map<String, Object> r : generate(new EtcServicesTable(f))) out.add(line(r));
         assertThat(out).containsExactly(
                 "tcpmux|1|tcp||TCP port service multiplexer",
                 "echo|7|udp||null",
@@ -50,7 +51,7 @@ class EtcServicesTableTest {
 
     @Test
     void missingFileIsEmpty(@TempDir Path dir) throws Exception {
-        assertThat(NetFixtures.generate(new EtcServicesTable(dir.resolve("absent")))).isEmpty();
+        assertThat(generate(new EtcServicesTable(dir.resolve("absent")))).isEmpty();
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hostql.tables.TableTests;
+import io.hostql.tables.os.Inet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;

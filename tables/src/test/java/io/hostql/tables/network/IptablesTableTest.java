@@ -1,5 +1,6 @@
 package io.hostql.tables.network;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -130,9 +131,9 @@ class IptablesTableTest {
 
     @Test
     void noXtablesMeansNoRows(@TempDir Path dir) throws Exception {
-        assertThat(NetFixtures.generate(new IptablesTable(dir.resolve("ip_tables_names")))).isEmpty();
+        assertThat(generate(new IptablesTable(dir.resolve("ip_tables_names")))).isEmpty();
         Files.writeString(dir.resolve("empty"), "\n");
-        assertThat(NetFixtures.generate(new IptablesTable(dir.resolve("empty")))).isEmpty();
+        assertThat(generate(new IptablesTable(dir.resolve("empty")))).isEmpty();
     }
 
     private static String policy(String chain) {

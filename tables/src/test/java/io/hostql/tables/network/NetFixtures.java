@@ -2,18 +2,11 @@ package io.hostql.tables.network;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.hostql.sql.table.QueryContext;
-import io.hostql.sql.table.RowSink;
-import io.hostql.sql.table.Table;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Helpers for the network table tests: a checked command runner, JSON witnesses, a veth pair, direct table runs. */
+/** Helpers for the network table tests: a checked command runner, JSON witnesses, a veth pair. */
 final class NetFixtures {
     private NetFixtures() {}
 
@@ -60,24 +53,6 @@ final class NetFixtures {
         } catch (IOException e) {
             throw new AssertionError("bad JSON from " + String.join(" ", cmd), e);
         }
-    }
-
-    /** Runs a table directly (no SQL), every column, as column -> value maps. */
-    static List<Map<String, Object>> generate(Table table) throws Exception {
-        List<Map<String, Object>> out = new ArrayList<>();
-        table.generate(QueryContext.all(table.schema()), () -> {
-            Map<String, Object> row = new LinkedHashMap<>();
-            out.add(row);
-            return new RowSink.Row() {
-                @Override
-                public RowSink.Row set(String column, Object value) {
-                    if (table.schema().indexOf(column) < 0) throw new AssertionError("no column " + column);
-                    row.put(column, value);
-                    return this;
-                }
-            };
-        });
-        return out;
     }
 
     /**

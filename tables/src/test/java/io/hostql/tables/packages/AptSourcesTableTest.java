@@ -1,5 +1,6 @@
 package io.hostql.tables.packages;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -71,7 +72,7 @@ class AptSourcesTableTest {
                 "Origin: Example\nCodename: stable\nVersion: 3\n");
 
         AptSourcesTable table = new AptSourcesTable(etc, lists);
-        List<Map<String, Object>> out = Collect.rows(table);
+        List<Map<String, Object>> out = generate(table);
         assertThat(out).extracting(r -> r.get("name") + "|" + r.get("base_uri") + "|" + Path.of((String) r.get("source")).getFileName())
                 .containsExactly(
                         "deb.debian.org/debian bookworm|http://deb.debian.org/debian|sources.list",

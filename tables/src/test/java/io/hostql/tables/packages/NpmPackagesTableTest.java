@@ -1,8 +1,11 @@
 package io.hostql.tables.packages;
 
+import static io.hostql.tables.TableTests.generate;
+import static io.hostql.tables.TableTests.generateWhere;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
+import static io.hostql.tables.TableTests.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,11 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class NpmPackagesTableTest {
-    private static void write(Path p, String text) throws Exception {
-        Files.createDirectories(p.getParent());
-        Files.writeString(p, text);
-    }
-
     @Test
     void walksGlobalNodeModulesWithNestingScopesAndDepthLimit(@TempDir Path root) throws Exception {
         Path site = root.resolve("usr/lib");
@@ -41,7 +39,7 @@ class NpmPackagesTableTest {
         Files.createSymbolicLink(nm.resolve("npm/node_modules/loop"), nm.resolve("npm"));
 
         NpmPackagesTable table = new NpmPackagesTable(() -> List.of(site.toString()));
-        List<Map<String, Object>> out = Collect.rows(table);
+        List<Map<String, Object>> out = generate(table);
         Map<String, Map<String, Object>> byPath = out.stream().collect(Collectors.toMap(
                 r -> site.relativize(Path.of((String) r.get("path"))).toString(), r -> r, (a, b) -> a));
         assertThat(byPath).containsKeys("node_modules/npm/package.json", "node_modules/@scope/tool/package.json",
@@ -50,24 +48,24 @@ class NpmPackagesTableTest {
         assertThat(byPath.get("node_modules/npm/package.json")).containsEntry("name", "npm").containsEntry("version", "10.2.0")
                 .containsEntry("description", "a package manager").containsEntry("author", "GitHub Inc.")
                 .containsEntry("license", "Artistic-2.0").containsEntry("homepage", "https://docs.npmjs.com/")
-                .containsEntry("depth", 0).containsEntry("directory", site.toString()).containsEntry("max_depth", 100);
-        assertThat(byPath.get("node_modules/npm/node_modules/abbrev/package.json")).containsEntry("depth", 1)
+                .containsEntry("depth", 0L).containsEntry("directory", site.toString()).containsEntry("max_depth", 100L);
+        assertThat(byPath.get("node_modules/npm/node_modules/abbrev/package.json")).containsEntry("depth", 1L)
                 .containsEntry("author", "Isaac").containsEntry("license", "https://opensource.org/licenses/ISC");
-        assertThat(byPath.get("node_modules/npm/node_modules/abbrev/node_modules/deep/package.json")).containsEntry("depth", 2);
+        assertThat(byPath.get("node_modules/npm/node_modules/abbrev/node_modules/deep/package.json")).containsEntry("depth", 2L);
         assertThat(byPath.get("node_modules/@scope/tool/package.json")).containsEntry("homepage", "");
         // the link itself is a package of npm's node_modules, but is not walked again
         assertThat(byPath).containsKey("node_modules/npm/node_modules/loop/package.json")
                 .doesNotContainKey("node_modules/npm/node_modules/loop/node_modules/abbrev/package.json");
         assertThat(out).hasSize(6);
-        assertThat(byPath.get("node_modules/broken/package.json")).containsEntry("name", null).containsEntry("depth", 0);
+        assertThat(byPath.get("node_modules/broken/package.json")).containsEntry("name", null).containsEntry("depth", 0L);
 
-        List<Map<String, Object>> top = Collect.rows(table, "max_depth", 0L);
+        List<Map<String, Object>> top = generateWhere(table, "max_depth", 0L);
         assertThat(top).extracting(r -> r.get("name")).containsExactlyInAnyOrder("npm", "@scope/tool", null);
-        assertThat(top).allSatisfy(r -> assertThat(r).containsEntry("max_depth", 0));
+        assertThat(top).allSatisfy(r -> assertThat(r).containsEntry("max_depth", 0L));
 
         Path other = root.resolve("opt/x");
         write(other.resolve("node_modules/y/package.json"), "{\"name\":\"y\"}");
-        assertThat(Collect.rows(table, "directory", other.toString())).extracting(r -> r.get("name")).containsExactly("y");
+        assertThat(generateWhere(table, "directory", other.toString())).extracting(r -> r.get("name")).containsExactly("y");
     }
 
     @Test

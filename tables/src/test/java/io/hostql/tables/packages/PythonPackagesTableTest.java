@@ -1,9 +1,12 @@
 package io.hostql.tables.packages;
 
+import static io.hostql.tables.TableTests.generateWhere;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
+import static io.hostql.tables.TableTests.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hostql.tables.users.Passwd;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,11 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PythonPackagesTableTest {
-    private static void write(Path p, String text) throws Exception {
-        Files.createDirectories(p.getParent());
-        Files.writeString(p, text);
-    }
-
     @Test
     void readsSystemAndUserSitePackages(@TempDir Path root) throws Exception {
         Path site = root.resolve("usr/lib/python3/dist-packages");
@@ -42,8 +40,8 @@ class PythonPackagesTableTest {
         Files.createSymbolicLink(home.resolve(".pyenv/versions/3.12"), home.resolve(".pyenv/versions/3.12.1"));
 
         PythonPackagesTable table = new PythonPackagesTable(List.of(root + "/usr/lib/python%/dist-packages"),
-                uid -> uid == 1000 ? List.of(new LocalUsers.User("alice", 1000, home.toString())) : List.of());
-        List<Map<String, Object>> out = Collect.rows(table, "uid", 1000L);
+                uid -> uid == 1000 ? List.of(new Passwd.User("alice", 1000, 1000, "", home.toString(), "/bin/sh")) : List.of());
+        List<Map<String, Object>> out = generateWhere(table, "uid", 1000L);
         assertThat(out).extracting(r -> r.get("name") + " " + r.get("version") + " " + r.get("uid"))
                 .containsExactly("null null 0", "modern 1.0 0", "requests 2.31.0 0",
                         "single 0.1 0", "six 1.16.0 0", "pyenvpkg 4 1000", "userpkg 3 1000");
@@ -58,7 +56,7 @@ class PythonPackagesTableTest {
         // a directory constraint reads only that directory
         Path other = root.resolve("other");
         write(other.resolve("x-1.dist-info/METADATA"), "Name: x\nVersion: 1\n");
-        assertThat(Collect.rows(table, "directory", other.toString())).extracting(r -> r.get("name")).containsExactly("x");
+        assertThat(generateWhere(table, "directory", other.toString())).extracting(r -> r.get("name")).containsExactly("x");
     }
 
     @Test

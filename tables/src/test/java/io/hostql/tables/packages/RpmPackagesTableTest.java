@@ -1,5 +1,7 @@
 package io.hostql.tables.packages;
 
+import static io.hostql.tables.TableTests.generate;
+import static io.hostql.tables.TableTests.generateWhere;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
@@ -99,7 +101,7 @@ class RpmPackagesTableTest {
         byte[] broken = {0, 0, 0, 9, 0, 0, 0, 9, 1, 2};
         RpmPackagesTable table = new RpmPackagesTable(rpmdb(dir, bash, big, broken));
 
-        List<Map<String, Object>> out = Collect.rows(table);
+        List<Map<String, Object>> out = generate(table);
         assertThat(out).hasSize(2);
         assertThat(out.get(0)).containsEntry("name", "bash").containsEntry("version", "5.2.26")
                 .containsEntry("release", "3.fc40").containsEntry("epoch", 1L).containsEntry("size", 8_500_000L)
@@ -110,12 +112,12 @@ class RpmPackagesTableTest {
         assertThat(out.get(1)).containsEntry("name", "huge").containsEntry("size", 5_000_000_000L)
                 .containsEntry("epoch", null).containsEntry("arch", null);
 
-        assertThat(Collect.rows(table, "name", "huge")).extracting(r -> r.get("name")).containsExactly("huge");
+        assertThat(generateWhere(table, "name", "huge")).extracting(r -> r.get("name")).containsExactly("huge");
     }
 
     @Test
     void noRpmDatabaseMeansNoRows(@TempDir Path dir) throws Exception {
-        assertThat(Collect.rows(new RpmPackagesTable(dir.resolve("rpmdb.sqlite")))).isEmpty();
+        assertThat(generate(new RpmPackagesTable(dir.resolve("rpmdb.sqlite")))).isEmpty();
         if (!Files.exists(Path.of("/var/lib/rpm/rpmdb.sqlite")) && !Files.exists(Path.of("/usr/lib/sysimage/rpm/rpmdb.sqlite"))) {
             assertThat(rows("SELECT * FROM rpm_packages")).isEmpty();
         }
@@ -126,7 +128,7 @@ class RpmPackagesTableTest {
         Path db = dir.resolve("rpmdb.sqlite");
         Files.writeString(db, "this is not sqlite at all, just text long enough to be a header........................");
         RpmPackagesTable table = new RpmPackagesTable(db);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Collect.rows(table))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> generate(table))
                 .hasMessageContaining(db.toString());
     }
 
@@ -153,7 +155,7 @@ class RpmPackagesTableTest {
                 "%{NAME} %{VERSION} %{RELEASE} %{EPOCH} %{ARCH} %{SIZE} %{INSTALLTIME} %{VENDOR} %{GROUP} %{SOURCERPM} %{SHA1HEADER}\\n")
                 .split("\n")));
         expected.remove("");
-        Set<String> actual = Collect.rows(new RpmPackagesTable(sqlite)).stream()
+        Set<String> actual = generate(new RpmPackagesTable(sqlite)).stream()
                 .map(r -> r.get("name") + " " + r.get("version") + " " + r.get("release") + " " + r.get("epoch") + " "
                         + r.get("arch") + " " + r.get("size") + " " + r.get("install_time") + " " + r.get("vendor") + " "
                         + r.get("package_group") + " " + r.get("source") + " " + r.get("sha1"))

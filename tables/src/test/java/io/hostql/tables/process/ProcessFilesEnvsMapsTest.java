@@ -1,5 +1,6 @@
 package io.hostql.tables.process;
 
+import static io.hostql.tables.TableTests.generateWhere;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.isRoot;
 import static io.hostql.tables.TableTests.rows;
@@ -11,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.hostql.sql.table.RowSink;
-import io.hostql.tables.process.ProcessTestSupport.Child;
+import io.hostql.tables.TableTests.Child;
 import java.io.RandomAccessFile;
 import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
@@ -185,7 +186,7 @@ class ProcessFilesEnvsMapsTest {
 
     @Test
     void memoryMapPushdownReadsOnlyThatPid() throws Exception {
-        List<Map<String, Object>> r = ProcessTestSupport.generate(new ProcessMemoryMapTable(), selfPid());
+        List<Map<String, Object>> r = generateWhere(new ProcessMemoryMapTable(), "pid", selfPid());
         assertThat(r).isNotEmpty().allSatisfy(x -> assertThat(x.get("pid")).isEqualTo(selfPid()));
         assertThat(r).anySatisfy(x -> assertThat((String) x.get("path")).endsWith("libjvm.so"));
     }

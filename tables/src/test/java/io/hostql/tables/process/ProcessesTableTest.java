@@ -1,5 +1,6 @@
 package io.hostql.tables.process;
 
+import static io.hostql.tables.TableTests.generateWhere;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
@@ -9,7 +10,7 @@ import static io.hostql.tables.process.ProcessTestSupport.start;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.hostql.tables.process.ProcessTestSupport.Child;
+import io.hostql.tables.TableTests.Child;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -170,12 +171,12 @@ class ProcessesTableTest {
     void pushdownReadsOnlyTheAskedPidsAndNoThreads() throws Exception {
         ProcessesTable table = new ProcessesTable();
         long pid = selfPid();
-        assertThat(ProcessTestSupport.generate(table, pid, 1L)).extracting(r -> r.get("pid"))
+        assertThat(generateWhere(table, "pid", pid, "pid", 1L)).extracting(r -> r.get("pid"))
                 .containsExactlyInAnyOrder(pid, 1L);
         // A thread id resolves under /proc but is not a process (and a full scan does not list it).
         String tid = Files.list(Path.of("/proc/self/task")).map(p -> p.getFileName().toString())
                 .filter(t -> !t.equals(Long.toString(pid))).findFirst().orElseThrow();
-        assertThat(ProcessTestSupport.generate(table, Long.parseLong(tid))).isEmpty();
+        assertThat(generateWhere(table, "pid", Long.parseLong(tid))).isEmpty();
         assertThat(rows("SELECT pid FROM processes WHERE pid IN (?, ?)", pid, Long.parseLong(tid)))
                 .extracting(r -> r.get("pid")).containsExactly(pid);
         // A pid bound as text is pushed down as the number it holds.

@@ -1,5 +1,6 @@
 package io.hostql.tables.process;
 
+import static io.hostql.tables.TableTests.generateWhere;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
@@ -7,6 +8,7 @@ import static io.hostql.tables.process.ProcessTestSupport.selfPid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.hostql.tables.os.Libc;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -163,11 +165,11 @@ class SocketTablesTest {
     @Test
     void pidFilterKeepsOnlyThatProcessesSockets() throws Exception {
         try (ServerSocketChannel server = listen4()) {
-            List<Map<String, Object>> mine = ProcessTestSupport.generate(new ProcessOpenSocketsTable(), selfPid());
+            List<Map<String, Object>> mine = generateWhere(new ProcessOpenSocketsTable(), "pid", selfPid());
             assertThat(mine).isNotEmpty().allSatisfy(x -> assertThat(x.get("pid")).isEqualTo(selfPid()));
             assertThat(mine).anySatisfy(x -> assertThat(x.get("local_port")).isEqualTo((long) port(server)));
             // pid = -1 means "also the sockets nobody holds", which takes every process.
-            List<Map<String, Object>> all = ProcessTestSupport.generate(new ProcessOpenSocketsTable(), -1L);
+            List<Map<String, Object>> all = generateWhere(new ProcessOpenSocketsTable(), "pid", -1L);
             assertThat(all.size()).isGreaterThanOrEqualTo(mine.size());
             assertThat(all).anySatisfy(x -> assertThat(x.get("pid")).isNotEqualTo(selfPid()));
         }
@@ -180,7 +182,7 @@ class SocketTablesTest {
                 + "   1: 0100007F:1F90 0200007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 0 1 0\n"
                 + "   2: short line\n").getBytes(StandardCharsets.US_ASCII);
         List<NetSockets.Socket> out = new ArrayList<>();
-        NetSockets.parseInet(line, NetSockets.AF_INET, 6, "7", out);
+        NetSockets.parseInet(line, Libc.AF_INET, 6, "7", out);
         assertThat(out).hasSize(2);
         assertThat(out.get(0).localAddress()).isEqualTo("127.0.0.1");
         assertThat(out.get(0).localPort()).isEqualTo(53);
@@ -201,7 +203,7 @@ class SocketTablesTest {
 
     private static String v6(String hex) {
         byte[] b = hex.getBytes(StandardCharsets.US_ASCII);
-        return NetSockets.address(b, 0, b.length, NetSockets.AF_INET6);
+        return NetSockets.address(b, 0, b.length, Libc.AF_INET6);
     }
 
     @Test

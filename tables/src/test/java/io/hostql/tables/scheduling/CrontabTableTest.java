@@ -1,9 +1,9 @@
 package io.hostql.tables.scheduling;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hostql.tables.packages.Collect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ class CrontabTableTest {
         Files.writeString(spool.resolve("alice"), "# DO NOT EDIT\nMAILTO=alice\n*/5 * * * * /usr/bin/backup  --all %now\n@reboot /home/alice/start.sh\n");
 
         CrontabTable table = new CrontabTable(etc, List.of(cronD), List.of(dir.resolve("spool"), spool));
-        List<Map<String, Object>> out = Collect.rows(table);
+        List<Map<String, Object>> out = generate(table);
         List<String> got = new ArrayList<>();
         for (Map<String, Object> r : out) {
             got.add(r.get("event") + "|" + r.get("minute") + "|" + r.get("hour") + "|" + r.get("day_of_month") + "|"

@@ -1,13 +1,13 @@
 package io.hostql.tables.scheduling;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
-import static io.hostql.tables.scheduling.SystemdUnitsTableTest.write;
+import static io.hostql.tables.TableTests.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hostql.tables.packages.Collect;
-import io.hostql.tables.packages.LocalUsers;
+import io.hostql.tables.users.Passwd;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,9 +29,10 @@ class StartupItemsTableTest {
         write(root.resolve("etc/init.d/ssh"), "#!/bin/sh\n");
         write(root.resolve("etc/xdg/autostart/agent.desktop"), "[Desktop Entry]\nName=Agent\nExec=agent\n");
         StartupItemsTable table = new StartupItemsTable(root,
-                () -> List.of(new LocalUsers.User("alice", 1000, "/home/alice"), new LocalUsers.User("bob", 1001, "/nonexistent")),
+                () -> List.of(new Passwd.User("alice", 1000, 1000, "", "/home/alice", "/bin/sh"),
+                        new Passwd.User("bob", 1001, 1001, "", "/nonexistent", "/bin/sh")),
                 () -> null);
-        List<Map<String, Object>> out = Collect.rows(table);
+        List<Map<String, Object>> out = generate(table);
         assertThat(out).extracting(r -> r.get("name") + "|" + r.get("path") + "|" + r.get("type") + "|" + r.get("source") + "|"
                         + r.get("status") + "|" + r.get("username"))
                 .containsExactlyInAnyOrder(

@@ -1,11 +1,12 @@
 package io.hostql.tables.scheduling;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
+import static io.hostql.tables.TableTests.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hostql.tables.packages.Collect;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,11 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SystemdUnitsTableTest {
-    static void write(Path p, String text) throws Exception {
-        Files.createDirectories(p.getParent());
-        Files.writeString(p, text);
-    }
-
     static void link(Path link, String target) throws Exception {
         Files.createDirectories(link.getParent());
         Files.createSymbolicLink(link, Path.of(target));
@@ -56,7 +52,7 @@ class SystemdUnitsTableTest {
     @Test
     void readsUnitFilesWithoutSystemd(@TempDir Path root) throws Exception {
         unitTree(root);
-        List<Map<String, Object>> out = Collect.rows(new SystemdUnitsTable(root));
+        List<Map<String, Object>> out = generate(new SystemdUnitsTable(root));
         Map<String, Map<String, Object>> byId = out.stream().collect(Collectors.toMap(r -> (String) r.get("id"), r -> r));
         assertThat(byId.keySet()).containsExactlyInAnyOrder("foo.service", "foo-alias.service", "bar.service", "baz.timer",
                 "also.service", "getty@.service", "multi-user.target", "runlevel3.target", "old.service", "data.mount");

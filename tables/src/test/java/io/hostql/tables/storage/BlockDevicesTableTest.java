@@ -1,5 +1,7 @@
 package io.hostql.tables.storage;
 
+import static io.hostql.tables.TableTests.generate;
+import static io.hostql.tables.TableTests.generateWhere;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.isRoot;
 import static io.hostql.tables.TableTests.rows;
@@ -9,8 +11,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.hostql.tables.system.Collect;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -67,7 +67,7 @@ class BlockDevicesTableTest {
     void fakeTreeParentsInheritanceAndUdevFallback(@TempDir Path dir) throws Exception {
         FakeBlockTree tree = new FakeBlockTree(dir);
         Map<String, Map<String, Object>> r = new HashMap<>();
-        for (Map<String, Object> row : Collect.rows(tree.table())) r.put((String) row.get("name"), row);
+        for (Map<String, Object> row : generate(tree.table())) r.put((String) row.get("name"), row);
         assertThat(r).containsOnlyKeys("/dev/sda", "/dev/sda1", "/dev/sda2", "/dev/dm-0", "/dev/dm-1", "/dev/nvme0n1",
                 "/dev/loop0", "/dev/vdb");
         assertThat(r.get("/dev/sda")).containsEntry("model", "Samsung SSD 860").containsEntry("vendor", "ATA")
@@ -84,7 +84,7 @@ class BlockDevicesTableTest {
         assertThat(r.get("/dev/vdb")).containsEntry("vendor", "0x1af4").containsEntry("serial", "disk-serial-42")
                 .containsEntry("type", "ext4").containsEntry("uuid", "0f0e-aa").containsEntry("label", "data");
 
-        assertThat(Collect.rowsWhere(tree.table(), "name", "/dev/dm-1")).extracting(m -> m.get("model"))
+        assertThat(generateWhere(tree.table(), "name", "/dev/dm-1")).extracting(m -> m.get("model"))
                 .containsExactly("Samsung SSD 860");
     }
 }

@@ -1,9 +1,10 @@
 package io.hostql.tables.storage;
 
+import static io.hostql.tables.TableTests.generate;
+import static io.hostql.tables.TableTests.generateWhere;
 import static io.hostql.tables.TableTests.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hostql.tables.system.Collect;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ class DiskEncryptionTableTest {
         FakeBlockTree tree = new FakeBlockTree(dir);
         DiskEncryptionTable t = new DiskEncryptionTable(tree.table());
         Map<String, Map<String, Object>> r = new HashMap<>();
-        for (Map<String, Object> row : Collect.rows(t)) r.put((String) row.get("name"), row);
+        for (Map<String, Object> row : generate(t)) r.put((String) row.get("name"), row);
         assertThat(r.get("/dev/dm-0")).containsEntry("encrypted", 1L).containsEntry("encryption_status", "encrypted")
                 .containsEntry("type", "LUKS2-aes-xts-plain64");
         assertThat(r.get("/dev/dm-1")).containsEntry("encrypted", 1L).containsEntry("type", "LUKS2-aes-xts-plain64");
@@ -53,7 +54,7 @@ class DiskEncryptionTableTest {
                 .containsEntry("uuid", "2e2b6f4a-b4e1-4f8e-9d0c-6bd3e2d1a0f1");
         assertThat(r.get("/dev/sda")).containsEntry("encrypted", 0L);
         assertThat(r.get("/dev/vdb")).containsEntry("encrypted", 0L).containsEntry("uuid", "0f0e-aa");
-        assertThat(Collect.rowsWhere(t, "name", "/dev/dm-1")).extracting(m -> m.get("type")).containsExactly("LUKS2-aes-xts-plain64");
+        assertThat(generateWhere(t, "name", "/dev/dm-1")).extracting(m -> m.get("type")).containsExactly("LUKS2-aes-xts-plain64");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.hostql.tables.storage;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.isRoot;
 import static io.hostql.tables.TableTests.rows;
@@ -10,7 +11,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.hostql.tables.system.Collect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,14 +77,14 @@ class MountsTableTest {
                 + "bad line\n\n"
                 + "server:/export /nonexistent/\\377dir nfs4 rw 0 0").getBytes(StandardCharsets.ISO_8859_1);
         Files.write(file, text);
-        List<Map<String, Object>> r = Collect.rows(new MountsTable(file));
+        List<Map<String, Object>> r = generate(new MountsTable(file));
         assertThat(r).hasSize(4);
         assertThat(r.get(0)).containsEntry("device", "/dev/vda").containsEntry("path", "/").containsEntry("flags", "rw,relatime");
         assertThat(r.get(1)).containsEntry("path", "/mnt/my disk\ttab\\x").containsEntry("device_alias", dir.toRealPath().toString())
                 .containsEntry("blocks", 0L);
         assertThat(r.get(2)).containsEntry("type", "autofs").containsEntry("device_alias", "systemd-1").containsEntry("blocks", 0L)
                 .containsEntry("inodes", 0L);
-        // not UTF-8: kept as bytes (Collect decodes them for display, replacing the bad byte)
+        // not UTF-8: kept as bytes (generate decodes them for display, replacing the bad byte)
         assertThat((String) r.get(3).get("path")).startsWith("/nonexistent/").endsWith("dir");
         assertThat(MountsTable.textOrBytes(new byte[] {'/', (byte) 0xff})).isInstanceOf(byte[].class);
         byte[] line = "a\\040b c".getBytes(StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package io.hostql.tables.system;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
@@ -68,7 +69,7 @@ class CpuInfoTableTest {
         Files.writeString(cpu.resolve("online"), "0-5\n"); // 6 and 7 offline
         Files.createDirectories(cpu.resolve("cpu0/cpufreq"));
         Files.writeString(cpu.resolve("cpu0/cpufreq/cpuinfo_max_freq"), "3600000\n");
-        List<Map<String, Object>> r = Collect.rows(new CpuInfoTable(proc, dir.resolve("sys")));
+        List<Map<String, Object>> r = generate(new CpuInfoTable(proc, dir.resolve("sys")));
         assertThat(r).hasSize(2);
         assertThat(r.get(0)).containsEntry("device_id", "CPU0").containsEntry("model", "Fake CPU 0")
                 .containsEntry("manufacturer", "GenuineIntel").containsEntry("number_of_cores", "2")
@@ -103,7 +104,7 @@ class CpuInfoTableTest {
         Path entry = dir.resolve("sys/firmware/dmi/entries/4-0");
         Files.createDirectories(entry);
         Files.write(entry.resolve("raw"), raw.toByteArray());
-        Map<String, Object> r = Collect.rows(new CpuInfoTable(dir.resolve("proc"), dir.resolve("sys"))).get(0);
+        Map<String, Object> r = generate(new CpuInfoTable(dir.resolve("proc"), dir.resolve("sys"))).get(0);
         assertThat(r).containsEntry("device_id", "CPU0").containsEntry("socket_designation", "CPU 1")
                 .containsEntry("manufacturer", "Intel(R) Corporation")
                 .containsEntry("model", "Intel(R) Xeon(R) CPU E5-2630 v4 @ 2.20GHz").containsEntry("processor_type", "3")

@@ -1,5 +1,6 @@
 package io.hostql.tables.system;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
@@ -35,7 +36,7 @@ class KernelTablesTest {
     void kernelInfoSplitsBootImageAndRoot(@TempDir Path proc) throws Exception {
         Files.writeString(proc.resolve("cmdline"), "BOOT_IMAGE=/boot/vmlinuz-6.1.0-13-amd64 root=UUID=0a1b ro  quiet\n");
         Files.writeString(proc.resolve("version"), "Linux version 6.1.0-13-amd64 (debian-kernel@lists.debian.org) #1 SMP\n");
-        Map<String, Object> r = Collect.rows(new KernelInfoTable(proc)).get(0);
+        Map<String, Object> r = generate(new KernelInfoTable(proc)).get(0);
         assertThat(r).containsEntry("path", "/boot/vmlinuz-6.1.0-13-amd64").containsEntry("device", "UUID=0a1b")
                 .containsEntry("arguments", "ro quiet").containsEntry("version", "6.1.0-13-amd64");
     }
@@ -48,14 +49,14 @@ class KernelTablesTest {
                 + "vboxdrv 696320 2 vboxnetadp,vboxnetflt, Live 0x0000000000000000 (OE)\n"
                 + "broken line\n\n"
                 + "loading_mod 4096 0 - Loading 0xffffffffc0000000\n");
-        List<Map<String, Object>> r = Collect.rows(new KernelModulesTable(modules));
+        List<Map<String, Object>> r = generate(new KernelModulesTable(modules));
         assertThat(r).hasSize(4);
         assertThat(r.get(0)).containsEntry("name", "snd_hda_intel").containsEntry("size", 57344L)
                 .containsEntry("used_by", "-").containsEntry("status", "Live").containsEntry("address", "0xffffffffc0a3d000");
         assertThat(r.get(1)).containsEntry("used_by", "snd_hda_codec_generic,snd_hda_intel");
         assertThat(r.get(2)).containsEntry("name", "vboxdrv").containsEntry("address", "0x0000000000000000");
         assertThat(r.get(3)).containsEntry("status", "Loading");
-        assertThat(Collect.rows(new KernelModulesTable(dir.resolve("missing")))).isEmpty();
+        assertThat(generate(new KernelModulesTable(dir.resolve("missing")))).isEmpty();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.hostql.tables.system;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,7 +50,7 @@ class OsVersionTableTest {
         Files.writeString(root.resolve("etc/os-release"), "# a comment = with equals\n\nNAME=\"Ubuntu\"\n"
                 + "VERSION=\"22.04.3 LTS (Jammy Jellyfish)\"\nID=ubuntu\nID_LIKE='debian'\n  \nPRETTY_NAME=\"Ubuntu 22.04.3 LTS\"\n"
                 + "VERSION_ID=\"22.04\"\nVERSION_CODENAME=jammy\nUBUNTU_CODENAME=jammy\nBUILD_ID=\"rolling\"\nBROKEN LINE\n");
-        Map<String, Object> r = Collect.rows(new OsVersionTable(root, root.resolve("proc"))).get(0);
+        Map<String, Object> r = generate(new OsVersionTable(root, root.resolve("proc"))).get(0);
         assertThat(r).containsEntry("name", "Ubuntu").containsEntry("version", "22.04.3 LTS (Jammy Jellyfish)")
                 .containsEntry("major", 22L).containsEntry("minor", 4L).containsEntry("patch", 0L)
                 .containsEntry("platform", "ubuntu").containsEntry("platform_like", "debian")
@@ -59,11 +60,11 @@ class OsVersionTableTest {
     @Test
     void defaultsWithoutOsReleaseAndOldRedhatRelease(@TempDir Path root) throws Exception {
         Files.createDirectories(root.resolve("etc"));
-        Map<String, Object> r = Collect.rows(new OsVersionTable(root, root.resolve("proc"))).get(0);
+        Map<String, Object> r = generate(new OsVersionTable(root, root.resolve("proc"))).get(0);
         assertThat(r).containsEntry("name", "Unknown").containsEntry("major", 0L).containsEntry("platform", "posix");
 
         Files.writeString(root.resolve("etc/redhat-release"), "CentOS release 6.10   (Final)\n");
-        List<Map<String, Object>> rows = Collect.rows(new OsVersionTable(root, root.resolve("proc")));
+        List<Map<String, Object>> rows = generate(new OsVersionTable(root, root.resolve("proc")));
         assertThat(rows.get(0)).containsEntry("name", "CentOS").containsEntry("major", 6L).containsEntry("minor", 10L)
                 .containsEntry("patch", 0L).containsEntry("platform", "rhel").containsEntry("platform_like", "rhel")
                 .containsEntry("version", "CentOS release 6.10 (Final)");

@@ -1,5 +1,7 @@
 package io.hostql.tables.system;
 
+import static io.hostql.tables.TableTests.generate;
+import static io.hostql.tables.TableTests.generateWhere;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -78,17 +80,17 @@ class SystemControlsTableTest {
                 + "net/ipv4/conf/eth1/rp_filter=3\nkernel.hostname = overridden-by-sysctl.conf\n");
         Files.writeString(conf, "kernel.hostname = fromconf\n");
         SystemControlsTable t = new SystemControlsTable(procSys, List.of(etc, usr), conf);
-        List<Map<String, Object>> all = Collect.rows(t);
+        List<Map<String, Object>> all = generate(t);
         assertThat(all).extracting(r -> r.get("name") + "=" + r.get("current_value") + "/" + r.get("config_value"))
                 .containsExactlyInAnyOrder("kernel.hostname=box/fromconf", "kernel.pid_max=4194304/2000",
                         "net.ipv4.conf.eth0.100.rp_filter=2/1", "net.ipv4.conf.eth1.rp_filter=0/3", "vm.swappiness=60/5");
 
         // pushdown: one name reads one file; a name whose component holds a dot is found level by level
-        assertThat(Collect.rowsWhere(t, "name", "kernel.pid_max")).extracting(r -> r.get("current_value")).containsExactly("4194304");
-        assertThat(Collect.rowsWhere(t, "name", "net.ipv4.conf.eth0.100.rp_filter")).extracting(r -> r.get("current_value"))
+        assertThat(generateWhere(t, "name", "kernel.pid_max")).extracting(r -> r.get("current_value")).containsExactly("4194304");
+        assertThat(generateWhere(t, "name", "net.ipv4.conf.eth0.100.rp_filter")).extracting(r -> r.get("current_value"))
                 .containsExactly("2");
-        assertThat(Collect.rowsWhere(t, "name", "../../etc/passwd", "kernel..x", "kernel")).isEmpty();
-        assertThat(Collect.rowsWhere(t, "subsystem", "vm", "..")).extracting(r -> r.get("name")).containsExactly("vm.swappiness");
-        assertThat(Collect.rowsWhere(t, "oid", "1.2")).isEmpty();
+        assertThat(generateWhere(t, "name", "../../etc/passwd", "name", "kernel..x", "name", "kernel")).isEmpty();
+        assertThat(generateWhere(t, "subsystem", "vm", "subsystem", "..")).extracting(r -> r.get("name")).containsExactly("vm.swappiness");
+        assertThat(generateWhere(t, "oid", "1.2")).isEmpty();
     }
 }

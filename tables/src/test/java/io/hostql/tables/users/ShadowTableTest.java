@@ -1,5 +1,7 @@
 package io.hostql.tables.users;
 
+import static io.hostql.tables.TableTests.generate;
+import static io.hostql.tables.TableTests.generateWhere;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.isRoot;
 import static io.hostql.tables.TableTests.rows;
@@ -33,7 +35,7 @@ class ShadowTableTest {
                 "tooshort:x:1:2",
                 "",
                 "last:$5$s$h:19600:0:99999:7:::"));
-        List<Map<String, Object>> r = Rows.of(new ShadowTable(f));
+        List<Map<String, Object>> r = generate(new ShadowTable(f));
         assertThat(r).extracting(m -> m.get("username"))
                 .containsExactly("root", "daemon", "locked", "notset", "empty", "old", "flagged", "last");
         Map<String, Map<String, Object>> by = new HashMap<>();
@@ -48,12 +50,12 @@ class ShadowTableTest {
         assertThat(by.get("empty")).containsEntry("password_status", "empty");
         assertThat(by.get("old")).containsEntry("hash_alg", "1").containsEntry("warning", -1L).containsEntry("flag", null);
         assertThat(by.get("flagged")).containsEntry("hash_alg", "2b").containsEntry("flag", 7L);
-        assertThat(Rows.of(new ShadowTable(f), "username", "last")).extracting(m -> m.get("hash_alg")).containsExactly("5");
+        assertThat(generateWhere(new ShadowTable(f), "username", "last")).extracting(m -> m.get("hash_alg")).containsExactly("5");
     }
 
     @Test
     void missingShadowHasNoRows(@TempDir Path dir) throws Exception {
-        assertThat(Rows.of(new ShadowTable(dir.resolve("none")))).isEmpty();
+        assertThat(generate(new ShadowTable(dir.resolve("none")))).isEmpty();
     }
 
     @Test

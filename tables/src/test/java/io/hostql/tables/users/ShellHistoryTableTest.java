@@ -1,5 +1,7 @@
 package io.hostql.tables.users;
 
+import static io.hostql.tables.TableTests.generate;
+import static io.hostql.tables.TableTests.generateWhere;
 import static io.hostql.tables.TableTests.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -72,12 +74,12 @@ class ShellHistoryTableTest {
         Files.write(home.resolve(".history"), new byte[] {'e', 'c', 'h', 'o', ' ', (byte) 0xff, '\n'});
         Files.writeString(home.resolve(".bash_sessions/ABC.history"), "whoami\n");
         ShellHistoryTable t = new ShellHistoryTable(dir.resolve("passwd"));
-        List<Map<String, Object>> r = Rows.of(t);
+        List<Map<String, Object>> r = generate(t);
         assertThat(r).extracting(m -> m.get("uid") + " " + m.get("time") + " " + m.get("command") + " " + Path.of((String) m.get("history_file")).getFileName())
                 .containsExactly("4321 0 ls .bash_history", "4321 1700000000 pwd .bash_history", "4321 1700000100 git status .zsh_history",
                         "4321 0 echo \uFFFD .history", "4321 0 whoami ABC.history");
-        assertThat(Rows.of(t, "uid", 4321L)).hasSize(5);
-        assertThat(Rows.of(t, "uid", 4322L)).isEmpty();
+        assertThat(generateWhere(t, "uid", 4321L)).hasSize(5);
+        assertThat(generateWhere(t, "uid", 4322L)).isEmpty();
     }
 
     @Test
@@ -90,7 +92,7 @@ class ShellHistoryTableTest {
         Files.createSymbolicLink(home.resolve(".bash_history"), outside);                      // out of the home: skipped
         Files.createSymbolicLink(home.resolve(".zsh_history"), home.resolve("dotfiles/zsh_history")); // inside: read
         Files.createLink(home.resolve(".history"), outside);                                    // root's file, 2 links: skipped
-        List<Map<String, Object>> r = Rows.of(new ShellHistoryTable(dir.resolve("passwd")));
+        List<Map<String, Object>> r = generate(new ShellHistoryTable(dir.resolve("passwd")));
         assertThat(r).extracting(m -> m.get("command")).containsExactly("kept");
         assertThat(r.get(0)).containsEntry("history_file", home.resolve(".zsh_history").toString());
     }

@@ -1,5 +1,7 @@
 package io.hostql.tables.users;
 
+import static io.hostql.tables.TableTests.generate;
+import static io.hostql.tables.TableTests.generateWhere;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
@@ -60,7 +62,7 @@ class SshKeysTest {
         Files.writeString(home.resolve(".ssh/authorized_keys"), "# managed\n" + pub + "\r\n\nno-agent-forwarding " + pub + "\n");
         Files.writeString(home.resolve(".ssh/authorized_keys2"), pub.replace(" test", "") + "\n");
         AuthorizedKeysTable t = new AuthorizedKeysTable(dir.resolve("passwd"));
-        List<Map<String, Object>> r = Rows.of(t);
+        List<Map<String, Object>> r = generate(t);
         String[] parts = pub.split(" ");
         assertThat(r).hasSize(3);
         assertThat(r.get(0)).containsEntry("uid", 4321L).containsEntry("algorithm", "ssh-ed25519").containsEntry("key", parts[1])
@@ -68,8 +70,8 @@ class SshKeysTest {
                 .containsEntry("key_file", home.resolve(".ssh/authorized_keys").toString());
         assertThat(r.get(1)).containsEntry("options", "no-agent-forwarding");
         assertThat(r.get(2)).containsEntry("comment", null).containsEntry("key_file", home.resolve(".ssh/authorized_keys2").toString());
-        assertThat(Rows.of(t, "uid", 4321L)).hasSize(3);
-        assertThat(Rows.of(t, "uid", 0L)).isEmpty();
+        assertThat(generateWhere(t, "uid", 4321L)).hasSize(3);
+        assertThat(generateWhere(t, "uid", 0L)).isEmpty();
     }
 
     @Test
@@ -130,14 +132,14 @@ class SshKeysTest {
         Files.createDirectories(ssh.resolve("subdir"));
         Files.write(ssh.resolve("subdir/id_hidden"), fixture("ssh_ed25519"));
         UserSshKeysTable t = new UserSshKeysTable(dir.resolve("passwd"));
-        List<Map<String, Object>> r = Rows.of(t);
+        List<Map<String, Object>> r = generate(t);
         assertThat(r).extracting(m -> m.get("path") + " " + m.get("encrypted") + " " + m.get("key_type") + " " + m.get("key_length"))
                 .containsExactly(ssh.resolve("id_ed25519") + " 0 ed25519 256", ssh.resolve("id_enc") + " 1 ed25519 256",
                         ssh.resolve("legacy.pem") + " 0 rsa 1024");
         assertThat(r.get(2)).containsEntry("uid", 4321L).containsEntry("key_security_bits", 80L).containsEntry("key_group_name", "");
-        assertThat(Rows.of(t, "path", ssh.resolve("legacy.pem").toString())).hasSize(1);
-        assertThat(Rows.of(t, "path", "/etc/passwd")).isEmpty();
-        assertThat(Rows.of(t, "uid", 0L)).isEmpty();
+        assertThat(generateWhere(t, "path", ssh.resolve("legacy.pem").toString())).hasSize(1);
+        assertThat(generateWhere(t, "path", "/etc/passwd")).isEmpty();
+        assertThat(generateWhere(t, "uid", 0L)).isEmpty();
     }
 
     @Test
@@ -151,7 +153,7 @@ class SshKeysTest {
             Assumptions.assumeTrue(Files.exists(key), "ssh-keygen made " + key);
             // "<bits> SHA256:... gen (<TYPE>)"
             String bits = run("ssh-keygen", "-l", "-f", key.toString()).split(" ")[0];
-            List<Map<String, Object>> r = Rows.of(new UserSshKeysTable(dir.resolve("passwd")), "path", key.toString());
+            List<Map<String, Object>> r = generateWhere(new UserSshKeysTable(dir.resolve("passwd")), "path", key.toString());
             assertThat(r).hasSize(1);
             assertThat(r.get(0)).containsEntry("key_type", s[2]).containsEntry("key_length", Long.parseLong(bits)).containsEntry("encrypted", 0L);
         }

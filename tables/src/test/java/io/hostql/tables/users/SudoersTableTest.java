@@ -1,5 +1,6 @@
 package io.hostql.tables.users;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,7 +42,7 @@ class SudoersTableTest {
         Files.writeString(dir.resolve("sudoers.d/skip.conf"), "eve ALL=(ALL) ALL\n");
         Files.writeString(dir.resolve("sudoers.d/backup~"), "mallory ALL=(ALL) ALL\n");
 
-        List<Map<String, Object>> r = Rows.of(new SudoersTable(root));
+        List<Map<String, Object>> r = generate(new SudoersTable(root));
         assertThat(r).extracting(m -> m.get("header") + "|" + m.get("rule_details")).containsExactly(
                 "Defaults|env_reset",
                 "Defaults|secure_path=\"/usr/sbin:/usr/bin\"",
@@ -66,7 +67,7 @@ class SudoersTableTest {
     void selfIncludeStopsAtTheNestingLimit(@TempDir Path dir) throws Exception {
         Path root = dir.resolve("sudoers");
         Files.writeString(root, "root ALL=(ALL) ALL\n@include sudoers\n");
-        assertThat(Rows.of(new SudoersTable(root))).hasSize(2 * 128);
+        assertThat(generate(new SudoersTable(root))).hasSize(2 * 128);
     }
 
     @Test

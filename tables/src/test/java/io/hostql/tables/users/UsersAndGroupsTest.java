@@ -1,5 +1,7 @@
 package io.hostql.tables.users;
 
+import static io.hostql.tables.TableTests.generate;
+import static io.hostql.tables.TableTests.generateWhere;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
 import static io.hostql.tables.TableTests.value;
@@ -47,7 +49,7 @@ class UsersAndGroupsTest {
     void parsesPasswdLikeGlibc(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("passwd");
         Files.writeString(f, PASSWD);
-        List<Map<String, Object>> r = Rows.of(new UsersTable(f));
+        List<Map<String, Object>> r = generate(new UsersTable(f));
         assertThat(r).extracting(m -> m.get("username")).containsExactly("root", "alice", "nfsnobody", "short", "nogecos", "dup", "crlf", "bob");
         Map<String, Object> alice = r.get(1);
         assertThat(alice).containsEntry("uid", 1001L).containsEntry("gid", 1001L).containsEntry("description", "Alice Liddell,Room 1,,")
@@ -65,10 +67,10 @@ class UsersAndGroupsTest {
         Path f = dir.resolve("passwd");
         Files.writeString(f, PASSWD);
         UsersTable t = new UsersTable(f);
-        assertThat(Rows.of(t, "uid", 1001L)).extracting(m -> m.get("username")).containsExactly("alice", "dup");
-        assertThat(Rows.of(t, "username", "bob")).extracting(m -> m.get("uid")).containsExactly(1005L);
+        assertThat(generateWhere(t, "uid", 1001L)).extracting(m -> m.get("username")).containsExactly("alice", "dup");
+        assertThat(generateWhere(t, "username", "bob")).extracting(m -> m.get("uid")).containsExactly(1005L);
         // osquery prefers the username list when both are given
-        assertThat(Rows.of(t, "username", "bob", "uid", 0L)).extracting(m -> m.get("username")).containsExactly("bob");
+        assertThat(generateWhere(t, "username", "bob", "uid", 0L)).extracting(m -> m.get("username")).containsExactly("bob");
     }
 
     @Test
@@ -82,16 +84,16 @@ class UsersAndGroupsTest {
         assertThat(groups.nameOf(50)).isEqualTo("staff");
         assertThat(groups.byName("bad")).isNull();
 
-        assertThat(Rows.of(new GroupsTable(g))).extracting(m -> m.get("groupname") + ":" + m.get("gid"))
+        assertThat(generate(new GroupsTable(g))).extracting(m -> m.get("groupname") + ":" + m.get("gid"))
                 .containsExactly("root:0", "wheel:10", "alice:1001", "staff:50", "nomembers:60", "dupmember:70");
-        assertThat(Rows.of(new GroupsTable(g), "gid", 50L)).extracting(m -> m.get("groupname")).containsExactly("staff");
+        assertThat(generateWhere(new GroupsTable(g), "gid", 50L)).extracting(m -> m.get("groupname")).containsExactly("staff");
 
         UserGroupsTable ug = new UserGroupsTable(p, g);
         // alice: primary first, then member groups in file order, no repeats
-        assertThat(Rows.of(ug, "uid", 1001L)).extracting(m -> m.get("gid")).containsExactly(1001L, 10L, 50L, 70L);
-        assertThat(Rows.of(ug, "uid", 1005L)).extracting(m -> m.get("gid")).containsExactly(1005L, 10L, 50L);
+        assertThat(generateWhere(ug, "uid", 1001L)).extracting(m -> m.get("gid")).containsExactly(1001L, 10L, 50L, 70L);
+        assertThat(generateWhere(ug, "uid", 1005L)).extracting(m -> m.get("gid")).containsExactly(1005L, 10L, 50L);
         // one set of rows per uid even though two entries share uid 1001
-        assertThat(Rows.of(ug).stream().filter(m -> m.get("uid").equals(1001L)).count()).isEqualTo(4);
+        assertThat(generate(ug).stream().filter(m -> m.get("uid").equals(1001L)).count()).isEqualTo(4);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.hostql.tables.users;
 
+import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.hasCommand;
 import static io.hostql.tables.TableTests.rows;
 import static io.hostql.tables.TableTests.run;
@@ -78,7 +79,7 @@ class UtmpTest {
 
     @Test
     void loggedInUsersListsEveryRecordButInits(@TempDir Path dir) throws Exception {
-        List<Map<String, Object>> r = Rows.of(new LoggedInUsersTable(synthesized(dir)));
+        List<Map<String, Object>> r = generate(new LoggedInUsersTable(synthesized(dir)));
         assertThat(r).extracting(m -> m.get("type")).containsExactly("boot_time", "runlevel", "login", "user", "dead", "user");
         assertThat(r.get(3)).containsEntry("user", "alice").containsEntry("tty", "pts/0").containsEntry("host", "10.0.0.5")
                 .containsEntry("time", 1700000100L).containsEntry("pid", 4242L);
@@ -86,7 +87,7 @@ class UtmpTest {
 
     @Test
     void lastListsLoginsAndLogouts(@TempDir Path dir) throws Exception {
-        List<Map<String, Object>> r = Rows.of(new LastTable(synthesized(dir)));
+        List<Map<String, Object>> r = generate(new LastTable(synthesized(dir)));
         assertThat(r).extracting(m -> m.get("type_name")).containsExactly("user-process", "dead-process", "user-process");
         assertThat(r.get(0)).containsEntry("username", "alice").containsEntry("tty", "pts/0").containsEntry("pid", 4242L)
                 .containsEntry("type", 7L).containsEntry("time", 1700000100L).containsEntry("host", "10.0.0.5");
@@ -95,8 +96,8 @@ class UtmpTest {
 
     @Test
     void missingFileHasNoRows(@TempDir Path dir) throws Exception {
-        assertThat(Rows.of(new LastTable(dir.resolve("nope")))).isEmpty();
-        assertThat(Rows.of(new LoggedInUsersTable(dir.resolve("nope")))).isEmpty();
+        assertThat(generate(new LastTable(dir.resolve("nope")))).isEmpty();
+        assertThat(generate(new LoggedInUsersTable(dir.resolve("nope")))).isEmpty();
     }
 
     @Test
@@ -112,13 +113,13 @@ class UtmpTest {
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         assertThat(p.waitFor()).isZero();
         assertThat(Files.size(bin)).isEqualTo(3 * 384);
-        List<Map<String, Object>> last = Rows.of(new LastTable(bin));
+        List<Map<String, Object>> last = generate(new LastTable(bin));
         assertThat(last).hasSize(2);
         assertThat(last.get(0)).containsEntry("username", "carol").containsEntry("tty", "pts/3").containsEntry("pid", 31337L)
                 .containsEntry("type", 7L).containsEntry("type_name", "user-process").containsEntry("time", 1700000000L)
                 .containsEntry("host", "192.168.1.20");
         assertThat(last.get(1)).containsEntry("type_name", "dead-process").containsEntry("time", 1700003600L);
-        assertThat(Rows.of(new LoggedInUsersTable(bin))).extracting(m -> m.get("type")).containsExactly("user", "dead", "boot_time");
+        assertThat(generate(new LoggedInUsersTable(bin))).extracting(m -> m.get("type")).containsExactly("user", "dead", "boot_time");
     }
 
     @Test

@@ -1,16 +1,19 @@
-package io.hostql.tables.network;
+package io.hostql.tables.os;
 
-/** Address text as glibc writes and reads it (inet_ntop, inet_pton, inet_aton), so rows match the native tools. */
-final class Inet {
+/**
+ * Address text as glibc writes and reads it (inet_ntop, inet_pton, inet_aton), so rows match the
+ * native tools; shared by the network tables and the process socket tables.
+ */
+public final class Inet {
     private Inet() {}
 
     /** Dotted quad of 4 bytes at {@code off}, in network order. */
-    static String ntop4(byte[] a, int off) {
+    public static String ntop4(byte[] a, int off) {
         return (a[off] & 0xff) + "." + (a[off + 1] & 0xff) + "." + (a[off + 2] & 0xff) + "." + (a[off + 3] & 0xff);
     }
 
     /** inet_ntop(AF_INET6): longest run (first on ties) of two or more zero words becomes "::", and ::a.b.c.d / ::ffff:a.b.c.d keep an IPv4 tail. */
-    static String ntop6(byte[] a, int off) {
+    public static String ntop6(byte[] a, int off) {
         int[] w = new int[8];
         for (int i = 0; i < 8; i++) w[i] = ((a[off + 2 * i] & 0xff) << 8) | (a[off + 2 * i + 1] & 0xff);
         int bestBase = -1, bestLen = 0, curBase = -1, curLen = 0;
@@ -53,7 +56,7 @@ final class Inet {
     }
 
     /** Text of a 4- or 16-byte address; null for any other length. */
-    static String ntop(byte[] a, int off, int len) {
+    public static String ntop(byte[] a, int off, int len) {
         return len == 4 ? ntop4(a, off) : len == 16 ? ntop6(a, off) : null;
     }
 
@@ -61,7 +64,7 @@ final class Inet {
      * inet_aton, whole string: 1 to 4 parts, each decimal, octal (leading 0) or hex (0x); the last part fills the
      * remaining bytes ("10.1" is 10.0.0.1). Returns the address as a big-endian int, or null.
      */
-    static Long aton(String s) {
+    public static Long aton(String s) {
         if (s.isEmpty()) return null;
         long[] parts = new long[4];
         int n = 0, i = 0, len = s.length();
@@ -106,7 +109,7 @@ final class Inet {
     }
 
     /** inet_pton(AF_INET): exactly four decimal parts, no leading zeros. */
-    static byte[] pton4(String s) {
+    public static byte[] pton4(String s) {
         String[] p = s.split("\\.", -1);
         if (p.length != 4) return null;
         byte[] out = new byte[4];
@@ -124,7 +127,7 @@ final class Inet {
     }
 
     /** inet_pton(AF_INET6), or null. */
-    static byte[] pton6(String s) {
+    public static byte[] pton6(String s) {
         int dc = s.indexOf("::");
         if (dc >= 0 && s.indexOf("::", dc + 1) >= 0) return null;
         String head = dc >= 0 ? s.substring(0, dc) : s;
@@ -175,7 +178,7 @@ final class Inet {
     }
 
     /** Prefix length of a contiguous netmask (bytes in network order), or -1. */
-    static int prefixLength(byte[] mask, int off, int len) {
+    public static int prefixLength(byte[] mask, int off, int len) {
         int bits = 0;
         boolean ended = false;
         for (int i = 0; i < len; i++) {

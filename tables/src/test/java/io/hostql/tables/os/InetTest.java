@@ -1,4 +1,4 @@
-package io.hostql.tables.network;
+package io.hostql.tables.os;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

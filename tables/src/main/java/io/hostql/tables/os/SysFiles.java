@@ -1,4 +1,4 @@
-package io.hostql.tables.system;
+package io.hostql.tables.os;
 
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -7,9 +7,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-/** Small readers for /proc and /sys pseudo-files. */
+/**
+ * The one reader of /proc and /sys pseudo-files for the tables (the process tables' per-query
+ * native buffer in process.ProcFs aside). Use it instead of Files.readAllBytes/readString, which
+ * are wrong for /proc/sys (see {@link #readBytes}).
+ */
 public final class SysFiles {
-    /** Runs of whitespace, compiled once. */
+    /** Runs of whitespace, compiled once: splits the fields of a pseudo-file line. */
     public static final java.util.regex.Pattern WS = java.util.regex.Pattern.compile("\\s+");
 
     private SysFiles() {}
@@ -57,27 +61,5 @@ public final class SysFiles {
         } catch (NumberFormatException e) {
             return null;
         }
-    }
-
-    /** Parses a kernel CPU list such as "0-3,8,10-11". */
-    public static java.util.List<Integer> parseCpuList(String list) {
-        java.util.List<Integer> out = new java.util.ArrayList<>();
-        if (list == null) return out;
-        for (String part : list.strip().split(",")) {
-            if (part.isEmpty()) continue;
-            int dash = part.indexOf('-');
-            try {
-                if (dash < 0) {
-                    out.add(Integer.parseInt(part.strip()));
-                } else {
-                    int a = Integer.parseInt(part.substring(0, dash).strip());
-                    int b = Integer.parseInt(part.substring(dash + 1).strip());
-                    for (int i = a; i <= b; i++) out.add(i);
-                }
-            } catch (NumberFormatException e) {
-                // a malformed range adds nothing
-            }
-        }
-        return out;
     }
 }
