@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,24 +22,53 @@ public final class BenchMain {
         Path out = home.resolve("docs/benchmarks.md");
         Set<String> which = Set.copyOf(Arrays.asList((args.length > 0 ? args[0] : "startup,query,journal,storm,window").split(",")));
         Path tmp = Files.createDirectories(home.resolve("bench/target/tmp"));
-        StringBuilder md = new StringBuilder("# hostql benchmarks\n\n")
-                .append("Written by `bench/run` (").append(String.join(",", which.stream().sorted().toList())).append(") on ")
-                .append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append(".\n\n")
-                .append("- Machine: ").append(Measure.run("sh", "-c", "lscpu | sed -n 's/^Model name: *//p' | head -1"))
+        StringBuilder md = new StringBuilder("- Machine: ").append(Measure.run("sh", "-c", "lscpu | sed -n 's/^Model name: *//p' | head -1"))
                 .append(", ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs, ")
                 .append(Measure.run("sh", "-c", "free -g | awk '/Mem:/{print $2}'")).append(" GiB RAM, kernel ")
                 .append(Measure.run("uname", "-r")).append("\n")
                 .append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.runtime.version"))
                 .append("\n- SQLite: ").append(io.hostql.sql.sqlite.Sqlite.version())
-                .append("\n- Every figure is compared with a baseline measured in the same run; these VMs are noisy, so the ratios matter more than absolute times.\n\n");
-        if (which.contains("startup")) md.append(section(() -> ColdStart.run(home, 10)));
-        if (which.contains("query")) md.append(section(() -> QueryLatency.run(10)));
-        if (which.contains("journal")) md.append(section(() -> JournalThroughput.run(tmp, 2_000_000, 5)));
-        if (which.contains("storm")) md.append(section(() -> FileStorm.run(home, tmp, Integer.getInteger("storm.files", 100_000), List.of(16384, 524288))));
-        if (which.contains("window")) md.append(section(() -> TimeWindow.run(tmp, Long.getLong("window.rows", 10_000_000L), 20)));
+                .append("\n");
+        String machine = md.toString();
+        String when = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        Map<String, String> sections = readSections(out);
+        if (which.contains("startup")) put(sections, section(() -> ColdStart.run(home, 10)), machine, when);
+        if (which.contains("query")) put(sections, section(() -> QueryLatency.run(10)), machine, when);
+        if (which.contains("journal")) put(sections, section(() -> JournalThroughput.run(tmp, 2_000_000, 5)), machine, when);
+        if (which.contains("storm")) put(sections, section(() -> FileStorm.run(home, tmp, Integer.getInteger("storm.files", 100_000), List.of(16384, 524288))), machine, when);
+        if (which.contains("window")) put(sections, section(() -> TimeWindow.run(tmp, Long.getLong("window.rows", 10_000_000L), 20)), machine, when);
+        StringBuilder doc = new StringBuilder("# hostql benchmarks\n\nWritten by `bench/run` (all) or `bench/run <names>` (those sections only; each\n"
+                + "section says when and where it was measured). Every figure is compared with a baseline measured in the\n"
+                + "same run: these VMs are noisy, so the ratios matter more than absolute times.\n\n");
+        sections.values().forEach(doc::append);
         Files.createDirectories(out.getParent());
-        Files.writeString(out, md.toString());
-        System.out.println(md);
+        Files.writeString(out, doc.toString());
+        System.out.println(doc);
+    }
+
+    /** The existing file's sections by their "## " heading, in order, so a partial run keeps the others. */
+    private static Map<String, String> readSections(Path file) throws java.io.IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (!Files.exists(file)) return out;
+        String heading = null;
+        StringBuilder body = new StringBuilder();
+        for (String line : Files.readAllLines(file)) {
+            if (line.startsWith("## ")) {
+                if (heading != null) out.put(heading, body.toString());
+                heading = line;
+                body = new StringBuilder();
+            }
+            if (heading != null) body.append(line).append('\n');
+        }
+        if (heading != null) out.put(heading, body.toString());
+        return out;
+    }
+
+    /** Puts a fresh section (replacing the old one of the same heading), stamped with when and where. */
+    private static void put(Map<String, String> sections, String section, String machine, String when) {
+        int nl = section.indexOf('\n');
+        String heading = section.substring(0, nl);
+        sections.put(heading, heading + "\n\n_Measured " + when + "._\n" + machine + section.substring(nl + 1));
     }
 
     interface Section {

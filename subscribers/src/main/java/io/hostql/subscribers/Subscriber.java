@@ -40,6 +40,9 @@ public abstract class Subscriber implements AutoCloseable {
         return name;
     }
 
+    /** Called before the entries of a batch are handled (a subscriber may cache per batch). */
+    protected void batchStarted() {}
+
     /** Rows for one journal entry; most entries of other types produce none. */
     protected abstract void handle(JournalEntry entry, Rows out) throws Exception;
 
@@ -55,10 +58,16 @@ public abstract class Subscriber implements AutoCloseable {
 
         /** values in the table's column order; the last column (eid) is filled in here. */
         public void add(TableSchema table, Object[] row) {
-            row[row.length - 1] = String.format("%010d", ++eid);
+            row[row.length - 1] = eidText(++eid);
             tables.add(table);
             values.add(row);
         }
+    }
+
+    /** osquery's eid: 10 digits, zero-padded (String.format is costly per row). */
+    static String eidText(long eid) {
+        String d = Long.toString(eid);
+        return d.length() >= 10 ? d : "0000000000".substring(d.length()) + d;
     }
 
     /** Called after each commit with the rows just made durable (the alert engine listens here). */
@@ -103,6 +112,7 @@ public abstract class Subscriber implements AutoCloseable {
     }
 
     private void process(List<JournalEntry> batch) {
+        batchStarted();
         Rows out = new Rows(lastEid);
         for (JournalEntry e : batch) {
             try {

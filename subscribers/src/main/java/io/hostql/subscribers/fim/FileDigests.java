@@ -1,37 +1,32 @@
 package io.hostql.subscribers.fim;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import com.sun.jna.Memory;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** MD5, SHA-1 and SHA-256 of a regular file in one read, up to a size cap. */
+/** MD5, SHA-1 and SHA-256 of a regular file in one read, up to a size cap. Not thread-safe: one per subscriber. */
 final class FileDigests {
     record Result(String md5, String sha1, String sha256) {}
 
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(256 * 1024);
-    private final byte[] chunk = new byte[256 * 1024];
+    private final Memory buffer = new Memory(256 * 1024);
+    private final MessageDigest md5 = digest("MD5"), sha1 = digest("SHA-1"), sha256 = digest("SHA-256");
 
-    /** Null when the path is not a regular file or is larger than maxBytes. */
-    Result hash(byte[] path, long maxBytes) throws IOException {
-        try (FileChannel ch = NativeFiles.openRegular(path)) {
-            if (ch == null || ch.size() > maxBytes) return null;
-            MessageDigest md5 = digest("MD5"), sha1 = digest("SHA-1"), sha256 = digest("SHA-256");
-            buffer.clear();
-            while (ch.read(buffer) > 0 || buffer.position() > 0) {
-                buffer.flip();
-                int n = buffer.remaining();
-                buffer.get(chunk, 0, n);
-                md5.update(chunk, 0, n);
-                sha1.update(chunk, 0, n);
-                sha256.update(chunk, 0, n);
-                buffer.clear();
-            }
-            HexFormat hex = HexFormat.of();
-            return new Result(hex.formatHex(md5.digest()), hex.formatHex(sha1.digest()), hex.formatHex(sha256.digest()));
-        }
+    private final boolean[] digested = new boolean[1];
+
+    /** The stat of the opened file and its digests (null when not a regular file, or over maxBytes). */
+    record Opened(NativeFiles.Stat stat, Result hashes) {}
+
+    /** Null when the path cannot be opened. */
+    Opened open(byte[] cpath, long maxBytes) {
+        md5.reset();
+        sha1.reset();
+        sha256.reset();
+        NativeFiles.Stat st = NativeFiles.openAndDigest(cpath, maxBytes, buffer, digested, md5, sha1, sha256);
+        if (st == null) return null;
+        if (!digested[0]) return new Opened(st, null);
+        HexFormat hex = HexFormat.of();
+        return new Opened(st, new Result(hex.formatHex(md5.digest()), hex.formatHex(sha1.digest()), hex.formatHex(sha256.digest())));
     }
 
     private static MessageDigest digest(String alg) {

@@ -1,24 +1,25 @@
 package io.hostql.subscribers.fim;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
-import java.io.IOException;
+import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 
 /**
- * lstat and open by raw path bytes: Java's Path cannot name a file whose name is not valid in the
- * JVM's file-name encoding, and Linux names are arbitrary bytes.
+ * lstat and hashing by raw path bytes: Java's Path cannot name a file whose name is not valid in the
+ * JVM's file-name encoding, and Linux names are arbitrary bytes. One open, one fstat, reads into
+ * native memory: the FIM subscriber does this for every changed file.
  */
 final class NativeFiles {
     static {
         Native.register(NativeFiles.class, Platform.C_LIBRARY_NAME);
     }
 
-    private static final int O_RDONLY = 0, O_NONBLOCK = 0x800, O_NOCTTY = 0x100, O_CLOEXEC = 0x80000;
+    private static final int O_RDONLY = 0, O_NONBLOCK = 0x800, O_NOCTTY = 0x100, O_CLOEXEC = 0x80000, O_NOATIME = 0x40000;
+    private static final int EPERM = 1;
     static final int S_IFMT = 0170000, S_IFREG = 0100000;
 
     private NativeFiles() {}
@@ -26,48 +27,73 @@ final class NativeFiles {
     private static native int lstat(byte[] path, byte[] buf);
     private static native int fstat(int fd, byte[] buf);
     private static native int open(byte[] path, int flags);
+    private static native long read(int fd, Pointer buf, long count);
     private static native int close(int fd);
 
     /** What FIM reports about a file (lstat semantics, as osquery's file table). */
-    record Stat(long dev, long inode, int mode, long uid, long gid, long size, long atime, long mtime, long ctime) {
+    record Stat(long dev, long inode, int mode, long uid, long gid, long size, long atime, long mtime, long ctime,
+            long mtimeNanos, long ctimeNanos) {
         boolean regular() {
             return (mode & S_IFMT) == S_IFREG;
         }
+
+        /** Same file, same content as far as the kernel's times and size tell. */
+        boolean sameVersion(Stat o) {
+            return o != null && dev == o.dev && inode == o.inode && size == o.size && mtime == o.mtime
+                    && mtimeNanos == o.mtimeNanos && ctime == o.ctime && ctimeNanos == o.ctimeNanos;
+        }
     }
 
-    static Stat lstat(byte[] path) {
+    static Stat lstat(byte[] cpath) {
         byte[] buf = new byte[256];
-        return lstat(cstr(path), buf) == 0 ? decode(buf) : null;
+        return lstat(cpath, buf) == 0 ? decode(buf) : null;
     }
 
     /** x86_64 and aarch64 struct stat layouts (glibc). */
     private static Stat decode(byte[] b) {
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.nativeOrder());
-        if (Platform.isARM()) {
-            return new Stat(bb.getLong(0), bb.getLong(8), bb.getInt(16), bb.getInt(24) & 0xffffffffL, bb.getInt(28) & 0xffffffffL,
-                    bb.getLong(48), bb.getLong(72), bb.getLong(88), bb.getLong(104));
-        }
-        return new Stat(bb.getLong(0), bb.getLong(8), bb.getInt(24), bb.getInt(28) & 0xffffffffL, bb.getInt(32) & 0xffffffffL,
-                bb.getLong(48), bb.getLong(72), bb.getLong(88), bb.getLong(104));
+        boolean arm = Platform.isARM();
+        int mode = arm ? bb.getInt(16) : bb.getInt(24);
+        long uid = (arm ? bb.getInt(24) : bb.getInt(28)) & 0xffffffffL;
+        long gid = (arm ? bb.getInt(28) : bb.getInt(32)) & 0xffffffffL;
+        return new Stat(bb.getLong(0), bb.getLong(8), mode, uid, gid, bb.getLong(48), bb.getLong(72), bb.getLong(88),
+                bb.getLong(104), bb.getLong(96), bb.getLong(112));
     }
 
     /**
-     * Opens a regular file for reading, without blocking on a FIFO or becoming a controlling tty;
-     * null if it is not a regular file (anymore). The channel is opened through /proc/self/fd.
+     * Opens the path (non-blocking, so a FIFO never hangs it; without updating its atime, which FIM
+     * reports), fstats it and, if it is a regular file no larger than maxBytes, feeds its bytes to
+     * the digests. Returns the stat of what was opened, or null if it cannot be opened; digested
+     * tells whether the digests hold the file. One open, one fstat: the stat comes with the hash.
      */
-    static FileChannel openRegular(byte[] path) throws IOException {
-        int fd = open(cstr(path), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-        if (fd < 0) throw new IOException("cannot open (errno " + Native.getLastError() + ")");
+    static Stat openAndDigest(byte[] cpath, long maxBytes, Memory buffer, boolean[] digested, MessageDigest... digests) {
+        digested[0] = false;
+        int fd = open(cpath, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOATIME);
+        if (fd < 0 && Native.getLastError() == EPERM) fd = open(cpath, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0) return null;
         try {
-            byte[] buf = new byte[256];
-            if (fstat(fd, buf) != 0 || !decode(buf).regular()) return null;
-            return FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ);
+            byte[] st = new byte[256];
+            if (fstat(fd, st) != 0) return null;
+            Stat s = decode(st);
+            if (!s.regular() || s.size() > maxBytes) return s;
+            long total = 0;
+            while (true) {
+                long n = read(fd, buffer, buffer.size());
+                if (n < 0) throw new IllegalStateException("read failed (errno " + Native.getLastError() + ")");
+                if (n == 0) break;
+                for (MessageDigest d : digests) d.update(buffer.getByteBuffer(0, n));
+                total += n;
+                if (total == s.size() && n < buffer.size()) break; // the whole file: skip the EOF read
+            }
+            digested[0] = true;
+            return s;
         } finally {
             close(fd);
         }
     }
 
-    private static byte[] cstr(byte[] path) {
+    /** NUL-terminated copy, as the C calls want. */
+    static byte[] cstr(byte[] path) {
         byte[] c = new byte[path.length + 1];
         System.arraycopy(path, 0, c, 0, path.length);
         return c;
