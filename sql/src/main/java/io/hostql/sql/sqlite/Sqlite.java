@@ -31,12 +31,16 @@ public final class Sqlite {
     static {
         String error = null;
         NativeLibrary lib = null;
-        for (String name : new String[] {"sqlite3", "libsqlite3.so.0"}) {
+        // hostql.sqlite.library names another library (tests use it to prove the missing-library message).
+        String configured = System.getProperty("hostql.sqlite.library");
+        String[] names = configured != null ? new String[] {configured} : new String[] {"sqlite3", "libsqlite3.so.0"};
+        for (String name : names) {
             try {
                 lib = NativeLibrary.getInstance(name);
                 break;
             } catch (UnsatisfiedLinkError e) {
-                error = e.getMessage();
+                String m = String.valueOf(e.getMessage()).strip();
+                error = m.contains("\n") ? m.substring(0, m.indexOf('\n')).strip() : m; // JNA lists every path it tried
             }
         }
         if (lib != null) {
