@@ -31,7 +31,9 @@ final class FileStorm {
                 + "| max_queued_events | write rate | kernel events (inotifywait) | file_events rows | loss records | files with a row | latency p50 | p99 | max | hostqld CPU | hostqld peak RSS |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|---|\n");
         Path queued = Path.of("/proc/sys/fs/inotify/max_queued_events");
-        String original = Files.readString(queued).strip();
+        // Never Files.readString on /proc/sys: it reads one byte first, and the kernel then returns only "1" of "16384".
+        String original = io.hostql.tables.os.SysFiles.read(queued);
+        if (original == null || original.isBlank()) throw new IllegalStateException("cannot read " + queued);
         try {
             for (int q : queueSizes) {
                 Files.writeString(queued, Integer.toString(q));

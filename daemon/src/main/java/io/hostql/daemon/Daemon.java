@@ -5,7 +5,14 @@ import io.hostql.config.osquery.ConfigError;
 import io.hostql.config.osquery.ConfigLoader;
 import io.hostql.config.osquery.FileMonitoring;
 import io.hostql.config.osquery.OsqueryConfig;
+import io.hostql.alerts.AlertEngine;
+import io.hostql.alerts.AlertRule;
+import io.hostql.alerts.AlertRules;
 import io.hostql.events.Journal;
+import io.hostql.loggers.FilesystemLogger;
+import io.hostql.loggers.HostIdentifier;
+import io.hostql.loggers.LogFormat;
+import io.hostql.loggers.ResultLogger;
 import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
 import io.hostql.publishers.inotify.InotifyPublisher;
@@ -24,6 +31,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +52,10 @@ final class Daemon {
     private InotifyPublisher inotify;
     private final List<Subscriber> subscribers = new ArrayList<>();
     private ScheduledExecutorService maintenance;
+    private ResultLogger results;
+    private String hostIdentifier;
+    /** Swapped whole on SIGHUP; subscribers call through {@link #onCommitted}. */
+    private final AtomicReference<AlertEngine> alerts = new AtomicReference<>();
 
     Daemon(Settings flags) {
         this.flags = flags;
@@ -83,6 +95,12 @@ final class Daemon {
         for (ConfigError w : config.warnings()) log.warn("config: {}", w);
         AgentInfo.setConfig(config.hash(), true);
 
+        results = new FilesystemLogger(logs, settings.string("logger_mode"),
+                settings.bool("logger_rotate") ? settings.number("logger_rotate_size") : 0,
+                (int) settings.number("logger_rotate_max_files"));
+        hostIdentifier = HostIdentifier.resolve(settings.string("host_identifier"), settings.string("specified_identifier"),
+                data, AgentInfo::hostUuid);
+        alerts.set(alertEngine(config));
         journal = Journal.open(data.resolve("journal"));
         store = EventStore.open(data.resolve("events.db"), EventedTables.all());
         subscribers.add(new LossSubscriber(journal, store));
@@ -91,7 +109,10 @@ final class Daemon {
             subscribers.add(new FimSubscriber(journal, store, settings.number("read_max")));
             inotify = new InotifyPublisher(config.fileMonitoring(), journal);
         }
-        for (Subscriber s : subscribers) s.start();
+        for (Subscriber s : subscribers) {
+            s.addListener(this::onCommitted);
+            s.start();
+        }
         if (inotify != null) {
             inotify.start();
             log.info("file integrity monitoring: {} categories", config.fileMonitoring().filePaths().size());
@@ -107,6 +128,22 @@ final class Daemon {
         maintenance.scheduleWithFixedDelay(this::retention, every, every, TimeUnit.SECONDS);
         lock.writePidfile();
         log.info("hostqld started");
+    }
+
+    /** The config's alert rules, compiled; a bad rule is refused with its name (start fails, or a reload keeps the old ones). */
+    private AlertEngine alertEngine(OsqueryConfig c) {
+        List<AlertRule> rules = AlertRules.parse(c.alerts(), EventedTables.all());
+        if (rules.isEmpty()) return null;
+        LogFormat format = new LogFormat(settings.bool("logger_numerics"), settings.bool("decorations_top_level"), true,
+                settings.bool("logger_snapshot_event_type"));
+        AlertEngine engine = new AlertEngine(rules, EventedTables.all(), results, () -> hostIdentifier, format);
+        log.info("alert rules: {}", String.join(", ", rules.stream().map(AlertRule::name).toList()));
+        return engine;
+    }
+
+    private void onCommitted(io.hostql.sql.table.TableSchema table, List<Object[]> rows) {
+        AlertEngine e = alerts.get();
+        if (e != null) e.committed(table, rows);
     }
 
     private static void createPrivateDir(Path dir) throws IOException {
@@ -134,6 +171,9 @@ final class Daemon {
         try {
             OsqueryConfig next = loadConfig(flags);
             for (ConfigError w : next.warnings()) log.warn("config: {}", w);
+            AlertEngine nextAlerts = alertEngine(next);
+            AlertEngine old = alerts.getAndSet(nextAlerts);
+            if (old != null) old.close();
             config = next;
             AgentInfo.setConfig(next.hash(), true);
             if (inotify != null) inotify.reconfigure(next.fileMonitoring());
@@ -157,6 +197,9 @@ final class Daemon {
         if (maintenance != null) maintenance.shutdownNow();
         if (inotify != null) inotify.close();
         for (Subscriber s : subscribers) s.close();
+        AlertEngine a = alerts.getAndSet(null);
+        if (a != null) a.close();
+        if (results != null) results.close();
         if (store != null) store.close();
         if (journal != null) journal.close();
         if (lock != null) lock.close();

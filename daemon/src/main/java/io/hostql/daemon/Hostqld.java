@@ -70,6 +70,10 @@ public final class Hostqld {
             System.err.println("hostqld: the config is invalid:\n" + e.getMessage());
             daemon.stop();
             return 1;
+        } catch (io.hostql.alerts.AlertConfigException e) {
+            System.err.println("hostqld: the config is invalid:\n" + e.getMessage());
+            daemon.stop();
+            return 1;
         } catch (SqliteUnavailableException | SettingsException e) {
             System.err.println("hostqld: " + e.getMessage());
             daemon.stop();
@@ -97,6 +101,17 @@ public final class Hostqld {
         try {
             OsqueryConfig c = Daemon.loadConfig(flags);
             for (var w : c.warnings()) System.err.println("warning: " + w);
+            // Alert predicates are compiled against the evented tables, as the daemon would.
+            var rules = io.hostql.alerts.AlertRules.parse(c.alerts(), io.hostql.evented.EventedTables.all());
+            if (!rules.isEmpty()) {
+                new io.hostql.alerts.AlertEngine(rules, io.hostql.evented.EventedTables.all(), new io.hostql.loggers.ResultLogger() {
+                    public void logResults(java.util.List<String> lines) {}
+
+                    public void logSnapshots(java.util.List<String> lines) {}
+
+                    public void close() {}
+                }, () -> "", io.hostql.loggers.LogFormat.DEFAULT).close();
+            }
             for (String w : flags.withOptions(c.options()).warnings()) System.err.println("warning: " + w);
             if (dump) {
                 System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
@@ -105,7 +120,7 @@ public final class Hostqld {
                                 "file_accesses", c.fileMonitoring().fileAccesses())));
             }
             return 0;
-        } catch (ConfigException e) {
+        } catch (ConfigException | io.hostql.alerts.AlertConfigException e) {
             System.err.println(e.getMessage());
             return 1;
         } catch (Exception e) {

@@ -169,6 +169,29 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * User SQL compiled once and run many times, read-only like {@link #query}: exactly one
+     * statement (trailing SQL is refused, not run).
+     */
+    public synchronized Statement prepare(String sql) {
+        ensureOpen();
+        byte[] bytes = sql.getBytes(StandardCharsets.UTF_8);
+        Memory text = new Memory(bytes.length + 1L);
+        text.write(0, bytes, 0, bytes.length);
+        text.setByte(bytes.length, (byte) 0);
+        long[] tail = new long[1];
+        Pointer stmt = prepare(text, 0, bytes.length, false, tail);
+        if (stmt == null) throw new SqlException("no SQL statement given");
+        String rest = tail[0] == 0 ? "" : new String(bytes, (int) (tail[0] - Pointer.nativeValue(text)),
+                bytes.length - (int) (tail[0] - Pointer.nativeValue(text)), StandardCharsets.UTF_8);
+        if (!rest.isBlank() || Sqlite.sqlite3_stmt_readonly(stmt) == 0) {
+            Sqlite.sqlite3_finalize(stmt);
+            throw new SqlException(rest.isBlank() ? "statement refused: hostql's SQL is read-only"
+                    : "only one SQL statement is allowed here; found more after it: " + rest.strip());
+        }
+        return new Statement(stmt);
+    }
+
     /** Attaches another database file read-only under the alias (trusted; user SQL cannot ATTACH). */
     public synchronized void attachReadOnly(java.nio.file.Path file, String alias) {
         String uri = "file:" + file.toAbsolutePath().toString().replace("%", "%25").replace("?", "%3f").replace("#", "%23") + "?mode=ro";

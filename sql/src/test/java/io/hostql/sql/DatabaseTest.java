@@ -226,6 +226,16 @@ class DatabaseTest {
     }
 
     @Test
+    void preparedUserStatementsAreSingleAndReadOnly() {
+        try (Database.Statement s = db.prepare("SELECT name FROM fruits WHERE weight > ? ORDER BY 1")) {
+            assertThat(s.query(100).rows()).extracting(r -> r[0]).containsExactly("apple", "banana");
+            assertThat(s.query(10).rows()).hasSize(2);
+        }
+        assertThatThrownBy(() -> db.prepare("SELECT 1; DELETE FROM fruits")).hasMessageContaining("only one SQL statement");
+        assertThatThrownBy(() -> db.prepare("CREATE TABLE x(a)")).hasMessageContaining("not allowed");
+    }
+
+    @Test
     void badSqlGetsSqlitesMessage() {
         assertThatThrownBy(() -> db.query("SELEC 1")).hasMessageContaining("syntax error");
         assertThatThrownBy(() -> db.query("SELECT * FROM no_such_table")).hasMessageContaining("no such table: no_such_table");

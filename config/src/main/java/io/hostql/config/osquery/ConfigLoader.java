@@ -114,7 +114,7 @@ public final class ConfigLoader {
         if (!errors.isEmpty()) throw new ConfigException(errors);
         return new OsqueryConfig(configPath.toString(), HexFormat.of().formatHex(sha1.digest()), options, fim, enable,
                 disable, merged.get("schedule"), merged.get("packs"), merged.get("decorators"), merged.get("views"),
-                List.copyOf(warnings));
+                merged.get("alerts"), List.copyOf(warnings));
     }
 
     private record Source(String file, LocatedJson json, String pointer) {}
