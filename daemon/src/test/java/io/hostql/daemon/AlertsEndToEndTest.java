@@ -41,7 +41,7 @@ class AlertsEndToEndTest {
             assertThat(line.get("action").asText()).isEqualTo("added");
             assertThat(line.get("columns").get("target_path").asText()).endsWith("/sudoers.d-evil");
             assertThat(line.get("columns").get("sha256").asText()).hasSize(64);
-            assertThat(Files.getPosixFilePermissions(results).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE, GROUP_READ]");
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(results))).isEqualTo("rw-r-----");
         }
     }
 
