@@ -30,12 +30,36 @@ public final class EventStore implements AutoCloseable {
         this.tables = tables;
     }
 
+    /**
+     * Opens events.db. A damaged file (not a database, malformed) is moved aside and a fresh one made:
+     * the rows are rebuilt from the journal, since the subscribers' positions go with the file.
+     */
     public static EventStore open(Path file, List<TableSchema> tables) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
         }
+        try {
+            return openAs(file, tables);
+        } catch (io.hostql.sql.SqlException e) {
+            String m = String.valueOf(e.getMessage());
+            if (!m.contains("malformed") && !m.contains("not a database") && !m.contains("corrupt")) throw e;
+            String suffix = ".damaged." + System.currentTimeMillis();
+            for (String ext : new String[] {"", "-wal", "-shm"}) {
+                Path f = Path.of(file + ext);
+                try {
+                    if (Files.exists(f)) Files.move(f, Path.of(file + ext + suffix));
+                } catch (java.io.IOException io) {
+                    throw new IllegalStateException("events.db is damaged (" + m + ") and cannot be moved aside: " + io.getMessage(), io);
+                }
+            }
+            log.error("{} is damaged ({}); moved aside as {}; its rows are rebuilt from the journal", file, m, file + suffix);
+            return openAs(file, tables);
+        }
+    }
+
+    private static EventStore openAs(Path file, List<TableSchema> tables) {
         boolean fresh = !Files.exists(file);
         Database db = Database.openInternal(file.toString());
         try {

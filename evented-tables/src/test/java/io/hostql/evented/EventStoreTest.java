@@ -78,6 +78,19 @@ class EventStoreTest {
     }
 
     @Test
+    void aDamagedFileIsMovedAsideAndAFreshOneMade() throws Exception {
+        Path f = dir.resolve("events.db");
+        java.nio.file.Files.write(f, "this is not a database at all, just garbage bytes...".repeat(200).getBytes());
+        try (EventStore s = EventStore.open(f, EventedTables.all())) {
+            assertThat(s.position("fim")).isEqualTo(EventStore.Position.START);
+            s.commit("fim", new EventStore.Position(1, 1, 1), b -> b.insert(EventedTables.FILE_EVENTS, fileRow("/etc/a", 1, 1)));
+        }
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("events.db.damaged."));
+        }
+    }
+
+    @Test
     void anOlderLayoutIsKeptAsideNotDropped() {
         Path f = dir.resolve("events.db");
         try (Database raw = Database.open(f.toString(), new TableRegistry())) {
