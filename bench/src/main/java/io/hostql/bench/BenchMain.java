@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * Runs the benchmarks and writes docs/benchmarks.md. Run through {@code bench/run} (which builds,
- * installs the baseline tools and passes the JVM flags): {@code bench/run [startup,query,journal,storm,window]}.
+ * installs the baseline tools and passes the JVM flags): {@code bench/run [startup,query,journal,storm,window,uevent]}.
+ * A run of some of them replaces their sections and keeps the others' from the previous file.
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -18,7 +19,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         Path home = Path.of(System.getProperty("hostql.home", ".")).toAbsolutePath().normalize();
         Path out = home.resolve("docs/benchmarks.md");
-        Set<String> which = Set.copyOf(Arrays.asList((args.length > 0 ? args[0] : "startup,query,journal,storm,window").split(",")));
+        Set<String> which = Set.copyOf(Arrays.asList((args.length > 0 ? args[0] : "startup,query,journal,storm,window,uevent").split(",")));
         Path tmp = Files.createDirectories(home.resolve("bench/target/tmp"));
         StringBuilder md = new StringBuilder("# hostql benchmarks\n\n")
                 .append("Written by `bench/run` (").append(String.join(",", which.stream().sorted().toList())).append(") on ")
@@ -35,9 +36,26 @@ public final class BenchMain {
         if (which.contains("journal")) md.append(section(() -> JournalThroughput.run(tmp, 2_000_000, 5)));
         if (which.contains("storm")) md.append(section(() -> FileStorm.run(home, tmp, Integer.getInteger("storm.files", 100_000), List.of(16384, 524288))));
         if (which.contains("window")) md.append(section(() -> TimeWindow.run(tmp, Long.getLong("window.rows", 10_000_000L), 20)));
+        if (which.contains("uevent")) md.append(section(() -> UeventLatency.run(home, tmp, Integer.getInteger("uevent.cycles", 1000))));
         Files.createDirectories(out.getParent());
+        if (Files.exists(out)) md = new StringBuilder(keepOtherSections(md.toString(), Files.readString(out)));
         Files.writeString(out, md.toString());
         System.out.println(md);
+    }
+
+    static final String EARLIER = "The sections below are from an earlier run of `bench/run`.";
+
+    /** The new text, plus the previous file's sections ("## " headings) that this run did not write again, in their order. */
+    static String keepOtherSections(String fresh, String previous) {
+        List<String> freshHeadings = fresh.lines().filter(l -> l.startsWith("## ")).toList();
+        StringBuilder kept = new StringBuilder();
+        for (String section : previous.split("(?m)^(?=## )")) {
+            if (!section.startsWith("## ")) continue;
+            String heading = section.lines().findFirst().orElse("");
+            if (!freshHeadings.contains(heading)) kept.append(section.replace(EARLIER, "").stripTrailing()).append("\n\n");
+        }
+        if (kept.length() == 0) return fresh;
+        return fresh + EARLIER + "\n\n" + kept;
     }
 
     interface Section {
