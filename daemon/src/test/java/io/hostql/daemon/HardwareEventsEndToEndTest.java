@@ -38,9 +38,12 @@ class HardwareEventsEndToEndTest {
         if (daemon != null) daemon.close();
     }
 
+    Path config(String disabledTypes) throws Exception {
+        return Files.writeString(tmp.resolve("hostql.conf"), "{\"options\": {\"hardware_disabled_types\": \"" + disabledTypes + "\"}}");
+    }
+
     DaemonProcess start(String... extra) throws Exception {
-        Path config = Files.writeString(tmp.resolve("hostql.conf"), "{\"options\": {\"hardware_disabled_types\": \"partition\"}}");
-        daemon = DaemonProcess.start(config, tmp.resolve("data"), extra);
+        daemon = DaemonProcess.start(config("partition"), tmp.resolve("data"), extra);
         return daemon;
     }
 
@@ -91,6 +94,23 @@ class HardwareEventsEndToEndTest {
         assertThat(query(daemon.data, "SELECT count(*) FROM hardware_events WHERE devpath = '/devices/virtual/net/lo'").rows().get(0)[0])
                 .isEqualTo(0L);
         assertThat(query(daemon.data, "SELECT count(*) FROM hostql_event_losses WHERE source = 'uevent'").rows().get(0)[0]).isEqualTo(0L);
+        assertThat(daemon.stop()).isZero();
+    }
+
+    @Test
+    void hardwareDisabledTypesComesFromTheConfigAndFollowsAReload() throws Exception {
+        daemon = DaemonProcess.start(config("disk,partition"), tmp.resolve("data"), "--hardware_events_source=kernel");
+        int hidden = loops.create();
+        loops.remove(hidden);
+        Files.writeString(LO_UEVENT, "change");
+        Thread.sleep(500);
+        assertThat(rows(devpath(hidden))).as("disk is disabled").isEmpty();
+        config("partition");
+        daemon.signal("HUP");
+        DaemonProcess.waitFor(() -> daemon.output().contains("config reloaded"), 10, "the reload");
+        int shown = loops.create();
+        expect(devpath(shown), "add", false);
+        assertThat(rows(devpath(hidden))).isEmpty();
         assertThat(daemon.stop()).isZero();
     }
 
