@@ -590,7 +590,7 @@ public final class UeventPublisher implements AutoCloseable {
             dropped = count + " uevents dropped by the kernel (the gap in SEQNUM " + (lossFrom + 1) + ".." + end
                     + "; uevents of other network namespaces are counted too)";
         } else {
-            dropped = "uevents dropped (how many is not known on udev's group)";
+            dropped = "uevents dropped (how many is not known" + (kernel ? ": /sys/kernel/uevent_seqnum is unreadable" : " on udev's group") + ")";
         }
         String reason = (cause != null ? "" : "netlink receive buffer (" + receiveBuffer + " bytes) overflowed (ENOBUFS"
                 + (overflowsInWindow > 1 ? " " + overflowsInWindow + " times" : "") + "): ") + dropped + "; " + (now == null ? "/sys could not be scanned (" + scanError + "), so missed additions and removals are not known"

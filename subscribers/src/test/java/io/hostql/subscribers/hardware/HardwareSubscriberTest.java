@@ -54,6 +54,17 @@ class HardwareSubscriberTest {
     }
 
     @Test
+    void theTableHasOsquerysColumnsFirst() {
+        List<String> osquery = List.of("action:TEXT", "path:TEXT", "type:TEXT", "driver:TEXT", "vendor:TEXT", "vendor_id:TEXT", "model:TEXT",
+                "model_id:TEXT", "serial:TEXT", "revision:TEXT", "time:BIGINT", "eid:TEXT");
+        List<String> actual = EventedTables.HARDWARE_EVENTS.columns().stream().map(c -> c.name() + ":" + c.type().name()).toList();
+        assertThat(actual.subList(0, osquery.size())).isEqualTo(osquery);
+        assertThat(EventedTables.HARDWARE_EVENTS.columns().get(11).hidden()).isTrue();
+        assertThat(actual.subList(osquery.size(), actual.size())).containsExactly("devpath:TEXT", "subsystem:TEXT", "seqnum:BIGINT",
+                "synthetic:INTEGER");
+    }
+
+    @Test
     void aKernelLoopDiskBecomesARowWithItsDevnode() {
         HardwareEvent e = kernel("add", "/devices/virtual/block/loop9", map("SUBSYSTEM", "block", "MAJOR", "7", "MINOR", "9",
                 "DEVNAME", "loop9", "DEVTYPE", "disk", "SEQNUM", "3107"), map());
