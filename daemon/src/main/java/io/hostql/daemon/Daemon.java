@@ -16,9 +16,11 @@ import io.hostql.loggers.ResultLogger;
 import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
 import io.hostql.publishers.inotify.InotifyPublisher;
+import io.hostql.publishers.uevent.UeventPublisher;
 import io.hostql.subscribers.LossSubscriber;
 import io.hostql.subscribers.Subscriber;
 import io.hostql.subscribers.fim.FimSubscriber;
+import io.hostql.subscribers.hardware.HardwareSubscriber;
 import io.hostql.tables.self.AgentInfo;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,6 +52,8 @@ final class Daemon {
     private Journal journal;
     private EventStore store;
     private InotifyPublisher inotify;
+    private UeventPublisher uevent;
+    private HardwareSubscriber hardware;
     private final List<Subscriber> subscribers = new ArrayList<>();
     private ScheduledExecutorService maintenance;
     private ResultLogger results;
@@ -109,10 +113,16 @@ final class Daemon {
             subscribers.add(new FimSubscriber(journal, store, settings.number("read_max")));
             inotify = new InotifyPublisher(config.fileMonitoring(), journal);
         }
+        if (events && config.subscriberEnabled(HardwareSubscriber.NAME)) {
+            hardware = new HardwareSubscriber(journal, store, settings.string("hardware_disabled_types"));
+            subscribers.add(hardware);
+            uevent = newUeventPublisher();
+        }
         for (Subscriber s : subscribers) {
             s.addListener(this::onCommitted);
             s.start();
         }
+        if (uevent != null) uevent.start();
         if (inotify != null) {
             inotify.start();
             log.info("file integrity monitoring: {} categories", config.fileMonitoring().filePaths().size());
@@ -146,6 +156,28 @@ final class Daemon {
         if (e != null) e.committed(table, rows);
     }
 
+    /** The uevent publisher as the flags ask, or null (logged) when the kernel refuses the socket: the rest runs on. */
+    private UeventPublisher newUeventPublisher() {
+        UeventPublisher.Source source;
+        try {
+            source = UeventPublisher.Source.parse(settings.string("hardware_events_source"));
+        } catch (IllegalArgumentException e) {
+            log.error("{}; using auto", e.getMessage());
+            source = UeventPublisher.Source.AUTO;
+        }
+        long buffer = settings.number("hardware_events_receive_buffer");
+        if (buffer < 4096 || buffer > Integer.MAX_VALUE / 2) {
+            log.error("hardware_events_receive_buffer must be between 4096 and {} bytes, not {}; using 134217728", Integer.MAX_VALUE / 2, buffer);
+            buffer = 134217728;
+        }
+        try {
+            return new UeventPublisher(source, (int) buffer, journal);
+        } catch (IllegalStateException e) {
+            log.error("hardware events: cannot listen for uevents: {}; hardware_events stays empty", e.getMessage());
+            return null;
+        }
+    }
+
     private static void createPrivateDir(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir);
@@ -177,6 +209,7 @@ final class Daemon {
             config = next;
             AgentInfo.setConfig(next.hash(), true);
             if (inotify != null) inotify.reconfigure(next.fileMonitoring());
+            if (hardware != null) hardware.disabledTypes(flags.withOptions(next.options()).string("hardware_disabled_types"));
             log.info("config reloaded: {} file_paths categories", next.fileMonitoring().filePaths().size());
         } catch (RuntimeException e) {
             log.error("config reload refused, keeping the running config: {}", e.getMessage());
@@ -196,6 +229,7 @@ final class Daemon {
         log.info("hostqld stopping");
         if (maintenance != null) maintenance.shutdownNow();
         if (inotify != null) inotify.close();
+        if (uevent != null) uevent.close();
         for (Subscriber s : subscribers) s.close();
         AlertEngine a = alerts.getAndSet(null);
         if (a != null) a.close();

@@ -20,6 +20,16 @@ public final class EventedTables {
             .text("md5").text("sha1").text("sha256").integer("hashed").bigint("time", ADDITIONAL).text("eid", HIDDEN)
             .build();
 
+    /**
+     * osquery's columns, then hostql's: the device's sysfs path and subsystem, the kernel's SEQNUM, and
+     * synthetic = 1 for an addition or removal reconstructed from /sys after uevents were lost.
+     */
+    public static final TableSchema HARDWARE_EVENTS = TableSchema.builder("hardware_events", "Hardware (PCI/USB/HID) events from UDEV or IOKit.")
+            .text("action").text("path").text("type").text("driver").text("vendor").text("vendor_id").text("model").text("model_id")
+            .text("serial").text("revision").bigint("time", ADDITIONAL).text("eid", HIDDEN)
+            .text("devpath").text("subsystem").bigint("seqnum").integer("synthetic")
+            .build();
+
     /** hostql's own: every gap any event source reported (kernel overflow, audit lost, ENOBUFS, journal damage). */
     public static final TableSchema EVENT_LOSSES = TableSchema.builder("hostql_event_losses",
                     "Events lost by a publisher or the journal, as reported by the kernel or found by hostql.")
@@ -28,6 +38,6 @@ public final class EventedTables {
             .build();
 
     public static List<TableSchema> all() {
-        return List.of(FILE_EVENTS, EVENT_LOSSES);
+        return List.of(FILE_EVENTS, HARDWARE_EVENTS, EVENT_LOSSES);
     }
 }

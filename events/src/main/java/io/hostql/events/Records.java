@@ -8,6 +8,7 @@ public final class Records {
         RecordInput in = new RecordInput(payload);
         return switch (type) {
             case FILE -> FileEvent.decode(captureNanos, in);
+            case HARDWARE -> HardwareEvent.decode(captureNanos, in);
             case LOSS -> LossEvent.decode(captureNanos, in);
             case SYSTEM -> SystemEvent.decode(captureNanos, in);
             default -> throw new CorruptRecordException("no decoder for event type " + type);

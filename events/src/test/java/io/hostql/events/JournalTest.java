@@ -51,6 +51,28 @@ class JournalTest {
     }
 
     @Test
+    void hardwareEventsKeepTheirPropertiesAsReceived() {
+        byte[] props = {'A', 'C', 'T', 'I', 'O', 'N', '=', 'a', 'd', 'd', 0, 'I', 'D', '=', (byte) 0xff, (byte) 0xfe};
+        byte[] attrs = HardwareEvent.block(java.util.Map.of(HardwareEvent.ATTR_USB_VENDOR_ID, "0781"));
+        try (Journal j = Journal.open(dir)) {
+            j.append(new HardwareEvent(789, HardwareEvent.SOURCE_UDEV, HardwareEvent.SYNTHETIC, "add", "/devices/x", props, attrs));
+            j.append(new HardwareEvent(790, HardwareEvent.SOURCE_KERNEL, 0, "remove", "/devices/y", new byte[0], null));
+            List<HardwareEvent> hw = drain(j.reader()).stream().map(JournalEntry::event).filter(HardwareEvent.class::isInstance)
+                    .map(HardwareEvent.class::cast).toList();
+            assertThat(hw).hasSize(2);
+            HardwareEvent h = hw.get(0);
+            assertThat(h.captureNanos()).isEqualTo(789);
+            assertThat(h.properties()).isEqualTo(props);
+            assertThat(h.property("ACTION")).isEqualTo("add");
+            assertThat(h.attribute(HardwareEvent.ATTR_USB_VENDOR_ID)).isEqualTo("0781");
+            assertThat(h.synthetic()).isTrue();
+            assertThat(h.source()).isEqualTo(HardwareEvent.SOURCE_UDEV);
+            assertThat(hw.get(1).attributes()).isNull();
+            assertThat(hw.get(1).seqnum()).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void publishersAppendFromTheirOwnThreads() throws Exception {
         try (Journal j = Journal.open(dir)) {
             Thread[] threads = new Thread[4];

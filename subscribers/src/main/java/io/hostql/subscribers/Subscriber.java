@@ -56,9 +56,9 @@ public abstract class Subscriber implements AutoCloseable {
             this.eid = eid;
         }
 
-        /** values in the table's column order; the last column (eid) is filled in here. */
+        /** values in the table's column order; the eid column (osquery's last, before hostql's own) is filled in here. */
         public void add(TableSchema table, Object[] row) {
-            row[row.length - 1] = eidText(++eid);
+            row[table.indexOf("eid")] = eidText(++eid);
             tables.add(table);
             values.add(row);
         }

@@ -13,10 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A pci.ids or usb.ids file (the pciutils / usbutils name databases): vendors with their devices and
  * subsystems, and the "C" device-class section with subclasses. Ids are lowercase hex. Parsed once per
- * file version and cached.
+ * file version and cached. Public for hardware_events, which names USB devices as udev's hwdb would.
  */
-final class IdsDatabase {
-    static final IdsDatabase EMPTY = new IdsDatabase();
+public final class IdsDatabase {
+    public static final IdsDatabase EMPTY = new IdsDatabase();
 
     private final Map<String, String> vendors = new HashMap<>();
     private final Map<String, String> devices = new HashMap<>(); // "vvvv:dddd"
@@ -31,7 +31,7 @@ final class IdsDatabase {
     private IdsDatabase() {}
 
     /** The first readable file of candidates, parsed (cached while it is unchanged); EMPTY when none is. */
-    static IdsDatabase load(List<Path> candidates) {
+    public static IdsDatabase load(List<Path> candidates) {
         for (Path p : candidates) {
             BasicFileAttributes a;
             try {
@@ -107,11 +107,11 @@ final class IdsDatabase {
         return s.toLowerCase(java.util.Locale.ROOT);
     }
 
-    String vendor(String vendorId) {
+    public String vendor(String vendorId) {
         return vendors.get(vendorId);
     }
 
-    String device(String vendorId, String deviceId) {
+    public String device(String vendorId, String deviceId) {
         return devices.get(vendorId + ":" + deviceId);
     }
 

@@ -22,7 +22,8 @@ public final class UsbDevicesTable implements Table {
             .text("model_id").text("serial").text("class").text("subclass").text("protocol").integer("removable")
             .build();
 
-    static final List<Path> USB_IDS = List.of(Path.of("/usr/share/misc/usb.ids"), Path.of("/usr/share/hwdata/usb.ids"),
+    /** Where usb.ids is looked for (Debian's usb.ids package installs the first). */
+    public static final List<Path> USB_IDS = List.of(Path.of("/usr/share/misc/usb.ids"), Path.of("/usr/share/hwdata/usb.ids"),
             Path.of("/var/lib/usbutils/usb.ids"), Path.of("/usr/share/usb.ids"));
 
     private final Path devices;
