@@ -66,6 +66,36 @@ class HardwareEventsEndToEndTest {
     }
 
     @Test
+    void anAlertRuleOnALoopDiskAddIsOneResultLineWithinASecond() throws Exception {
+        Path config = Files.writeString(tmp.resolve("alerts.conf"), """
+                {"alerts": {"usb_storage": {"table": "hardware_events", "where": "action = 'add' AND type = 'disk'"}}}
+                """);
+        daemon = DaemonProcess.start(config, tmp.resolve("data"), "--hardware_events_source=kernel");
+        Path results = daemon.logs.resolve("hostqld.results.log");
+        long t0 = System.nanoTime();
+        int n = loops.create();
+        DaemonProcess.waitFor(() -> lines(results).size() >= 1, 5, "the alert line");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        expect(devpath(n), "change", false);
+        Thread.sleep(300);
+        List<String> lines = lines(results);
+        assertThat(lines).as("one line: the add, not the change").hasSize(1);
+        assertThat(ms).as("ms from creating the device to the result line").isLessThan(1000);
+        com.fasterxml.jackson.databind.JsonNode line = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(0));
+        assertThat(line.get("name").asText()).isEqualTo("usb_storage");
+        assertThat(line.get("columns").get("path").asText()).isEqualTo("/dev/loop" + n);
+        assertThat(line.get("columns").get("action").asText()).isEqualTo("add");
+    }
+
+    private static List<String> lines(Path p) {
+        try {
+            return Files.exists(p) ? Files.readAllLines(p) : List.of();
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+    }
+
+    @Test
     void loopDevicesAddedChangedAndRemovedAreRows() throws Exception {
         start("--hardware_events_source=kernel");
         int n = loops.create();
