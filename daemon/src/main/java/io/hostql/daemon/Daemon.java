@@ -12,6 +12,13 @@ import io.hostql.publishers.inotify.InotifyPublisher;
 import io.hostql.subscribers.LossSubscriber;
 import io.hostql.subscribers.Subscriber;
 import io.hostql.subscribers.fim.FimSubscriber;
+import io.hostql.daemon.schedule.ScheduleTables;
+import io.hostql.daemon.schedule.Scheduler;
+import io.hostql.loggers.FilesystemLogger;
+import io.hostql.loggers.HostIdentifier;
+import io.hostql.loggers.ResultLogger;
+import io.hostql.sql.table.TableRegistry;
+import io.hostql.tables.LinuxTables;
 import io.hostql.tables.self.AgentInfo;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,6 +51,8 @@ final class Daemon {
     private InotifyPublisher inotify;
     private final List<Subscriber> subscribers = new ArrayList<>();
     private ScheduledExecutorService maintenance;
+    private ResultLogger resultLogger;
+    private volatile Scheduler scheduler;
 
     Daemon(Settings flags) {
         this.flags = flags;
@@ -98,6 +107,14 @@ final class Daemon {
         } else if (!events) {
             log.info("events are disabled (--disable_events)");
         }
+        AgentInfo.setInstanceId(HostIdentifier.instanceId(data));
+        String host = HostIdentifier.resolve(settings.string("host_identifier"), settings.string("specified_identifier"), data,
+                AgentInfo::hostUuid);
+        resultLogger = resultLogger(settings, logs);
+        TableRegistry registry = registry(settings, this::eventSources, () -> scheduler);
+        scheduler = new Scheduler(settings, registry, data, store.file(), EventedTables.all(), resultLogger, host);
+        scheduler.configure(config);
+        scheduler.start();
         maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hostql-retention");
             t.setDaemon(true);
@@ -107,6 +124,43 @@ final class Daemon {
         maintenance.scheduleWithFixedDelay(this::retention, every, every, TimeUnit.SECONDS);
         lock.writePidfile();
         log.info("hostqld started");
+    }
+
+    /** Every table the daemon's queries see: the snapshot tables, osquery_events, osquery_schedule and osquery_packs. */
+    static TableRegistry registry(Settings settings, java.util.function.Supplier<List<OsqueryEventsTable.Source>> events,
+            java.util.function.Supplier<Scheduler> scheduler) {
+        TableRegistry registry = LinuxTables.registry(settings);
+        registry.add(new OsqueryEventsTable(events));
+        ScheduleTables.all(scheduler).forEach(registry::add);
+        return registry;
+    }
+
+    private static ResultLogger resultLogger(Settings settings, Path logs) {
+        for (String plugin : settings.string("logger_plugin").split(",")) {
+            if (!plugin.isBlank() && !plugin.strip().equals("filesystem")) {
+                log.warn("logger_plugin {} is not available in hostqld; results go to the filesystem logger", plugin.strip());
+            }
+        }
+        return new FilesystemLogger(logs, settings.string("logger_mode"),
+                settings.bool("logger_rotate") ? settings.number("logger_rotate_size") : 0,
+                (int) settings.number("logger_rotate_max_files"));
+    }
+
+    /** osquery_events: the publishers and subscribers running now. */
+    private List<OsqueryEventsTable.Source> eventSources() {
+        List<OsqueryEventsTable.Source> out = new ArrayList<>();
+        InotifyPublisher p = inotify;
+        if (p != null) {
+            InotifyPublisher.Stats s = p.stats();
+            out.add(new OsqueryEventsTable.Source("inotify", "inotify", "publisher", 1, s.eventsPublished(), 0, true,
+                    s.losses()));
+        }
+        for (Subscriber sub : subscribers) {
+            Subscriber.Stats s = sub.stats();
+            out.add(new OsqueryEventsTable.Source(s.name(), sub instanceof FimSubscriber ? "inotify" : "journal", "subscriber", 1,
+                    s.rows(), 0, s.active(), 0)); // a subscriber loses nothing: rows and position commit together
+        }
+        return out;
     }
 
     private static void createPrivateDir(Path dir) throws IOException {
@@ -137,6 +191,7 @@ final class Daemon {
             config = next;
             AgentInfo.setConfig(next.hash(), true);
             if (inotify != null) inotify.reconfigure(next.fileMonitoring());
+            if (scheduler != null) scheduler.configure(next);
             log.info("config reloaded: {} file_paths categories", next.fileMonitoring().filePaths().size());
         } catch (RuntimeException e) {
             log.error("config reload refused, keeping the running config: {}", e.getMessage());
@@ -155,6 +210,8 @@ final class Daemon {
         stopped = true;
         log.info("hostqld stopping");
         if (maintenance != null) maintenance.shutdownNow();
+        if (scheduler != null) scheduler.close();
+        if (resultLogger != null) resultLogger.close();
         if (inotify != null) inotify.close();
         for (Subscriber s : subscribers) s.close();
         if (store != null) store.close();

@@ -96,17 +96,21 @@ public final class Hostqld {
     private static int checkOrDump(Settings flags, boolean dump) {
         try {
             OsqueryConfig c = Daemon.loadConfig(flags);
+            Settings settings = flags.withOptions(c.options());
             for (var w : c.warnings()) System.err.println("warning: " + w);
-            for (String w : flags.withOptions(c.options()).warnings()) System.err.println("warning: " + w);
+            for (String w : settings.warnings()) System.err.println("warning: " + w);
             if (dump) {
-                System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
-                        .writeValueAsString(java.util.Map.of("source", c.source(), "hash", c.hash(), "options", c.options(),
-                                "file_paths", c.fileMonitoring().filePaths(), "exclude_paths", c.fileMonitoring().excludePaths(),
-                                "file_accesses", c.fileMonitoring().fileAccesses())));
+                System.out.println(ConfigCheck.dump(c, settings));
+                return 0;
             }
-            return 0;
+            var errors = ConfigCheck.sqlErrors(c, settings);
+            for (var e : errors) System.err.println(e);
+            return errors.isEmpty() ? 0 : 1;
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
+            return 1;
+        } catch (SqliteUnavailableException e) {
+            System.err.println("hostqld: " + e.getMessage());
             return 1;
         } catch (Exception e) {
             System.err.println("hostqld: " + e.getMessage());
