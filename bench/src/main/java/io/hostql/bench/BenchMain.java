@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * Runs the benchmarks and writes docs/benchmarks.md. Run through {@code bench/run} (which builds,
- * installs the baseline tools and passes the JVM flags): {@code bench/run [startup,query,journal,storm,window]}.
+ * installs the baseline tools and passes the JVM flags): {@code bench/run [startup,query,journal,storm,window,scheduler]}.
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -18,7 +18,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         Path home = Path.of(System.getProperty("hostql.home", ".")).toAbsolutePath().normalize();
         Path out = home.resolve("docs/benchmarks.md");
-        Set<String> which = Set.copyOf(Arrays.asList((args.length > 0 ? args[0] : "startup,query,journal,storm,window").split(",")));
+        Set<String> which = Set.copyOf(Arrays.asList((args.length > 0 ? args[0] : "startup,query,journal,storm,window,scheduler").split(",")));
         Path tmp = Files.createDirectories(home.resolve("bench/target/tmp"));
         StringBuilder md = new StringBuilder("# hostql benchmarks\n\n")
                 .append("Written by `bench/run` (").append(String.join(",", which.stream().sorted().toList())).append(") on ")
@@ -34,6 +34,7 @@ public final class BenchMain {
         if (which.contains("query")) md.append(section(() -> QueryLatency.run(10)));
         if (which.contains("journal")) md.append(section(() -> JournalThroughput.run(tmp, 2_000_000, 5)));
         if (which.contains("storm")) md.append(section(() -> FileStorm.run(home, tmp, Integer.getInteger("storm.files", 100_000), List.of(16384, 524288))));
+        if (which.contains("scheduler")) put(sections, section(() -> SchedulerOverhead.run(home, tmp, Integer.getInteger("sched.seconds", 300), Math.min(60, Integer.getInteger("sched.seconds", 300)))), machine, when);
         if (which.contains("window")) md.append(section(() -> TimeWindow.run(tmp, Long.getLong("window.rows", 10_000_000L), 20)));
         Files.createDirectories(out.getParent());
         Files.writeString(out, md.toString());
