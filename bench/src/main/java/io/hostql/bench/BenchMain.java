@@ -34,7 +34,7 @@ public final class BenchMain {
         if (which.contains("query")) md.append(section(() -> QueryLatency.run(10)));
         if (which.contains("journal")) md.append(section(() -> JournalThroughput.run(tmp, 2_000_000, 5)));
         if (which.contains("storm")) md.append(section(() -> FileStorm.run(home, tmp, Integer.getInteger("storm.files", 100_000), List.of(16384, 524288))));
-        if (which.contains("scheduler")) put(sections, section(() -> SchedulerOverhead.run(home, tmp, Integer.getInteger("sched.seconds", 300), Math.min(60, Integer.getInteger("sched.seconds", 300)))), machine, when);
+        if (which.contains("scheduler")) md.append(section(() -> SchedulerOverhead.run(home, tmp, Integer.getInteger("sched.seconds", 300), Math.min(60, Integer.getInteger("sched.seconds", 300)))));
         if (which.contains("window")) md.append(section(() -> TimeWindow.run(tmp, Long.getLong("window.rows", 10_000_000L), 20)));
         Files.createDirectories(out.getParent());
         Files.writeString(out, md.toString());

@@ -24,7 +24,10 @@ public final class Hostqld {
             "  --flagfile FILE         more flags, one per line (osquery.flags works)",
             "  --disable_events        no publishers or subscribers",
             "  --events_expiry N       seconds event rows are kept      --events_max N   rows per table",
-            "  --config_check          validate the config and exit     --config_dump    print it and exit",
+            "  --config_check          validate the config (every query prepared) and exit",
+            "  --config_dump           print the effective config and exit",
+            "  --watchdog_level N      0: 200 MB / 10% CPU for 12 s per scheduled query; 1: 100 MB / 5% / 6 s; -1: off",
+            "  --logger_event_type     result lines per row (default) or, =false, one diffResults line per run",
             "  --verbose               debug status logging",
             "",
             "Runs in the foreground. Query its evented tables with: hostqli --database_path DIR");

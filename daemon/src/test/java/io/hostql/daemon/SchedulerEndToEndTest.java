@@ -245,6 +245,26 @@ class SchedulerEndToEndTest {
         }
     }
 
+    @Test
+    void aQueryRunningWhenTheDaemonIsKilledIsDenylistedAtTheNextStart() throws Exception {
+        Path conf = Files.writeString(tmp.resolve("hostql.conf"), """
+                {"schedule": {
+                   "spin": {"query": "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT count(*) FROM r", "interval": 1},
+                   "schedule_view": {"query": "SELECT name, denylisted, executions FROM osquery_schedule", "interval": 1, "snapshot": true}
+                 }}
+                """);
+        try (DaemonProcess d = DaemonProcess.start(conf, tmp.resolve("data"))) {
+            Thread.sleep(3000); // spin is running (the watchdog waits watchdog_delay, 60 s, before it acts)
+            d.kill9();
+        }
+        try (DaemonProcess d = DaemonProcess.start(conf, tmp.resolve("data"))) {
+            assertThat(d.output()).contains("scheduled query spin was running when hostqld last stopped abnormally; denylisted");
+            waitFor(() -> executions(d, "schedule_view") >= 2, 30, "the schedule to run past spin");
+            assertThat(denylisted(d, "spin")).isTrue();
+            assertThat(executions(d, "spin")).isZero();
+        }
+    }
+
     static final class Check {
         static DaemonRobustnessTest.Run run(String... args) throws Exception {
             Process p = new ProcessBuilder(DaemonProcess.command("io.hostql.daemon.Hostqld", args)).redirectErrorStream(true).start();

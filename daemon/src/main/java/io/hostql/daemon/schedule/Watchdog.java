@@ -77,10 +77,13 @@ final class Watchdog implements AutoCloseable {
     /** Called when the query ends; the reason it was stopped, or null. */
     String end() {
         running = false;
-        return reason;
+        String r = reason;
+        reason = null; // decorators and the like run between queries, unwatched
+        return r;
     }
 
     private boolean check() {
+        if (!running) return false;
         if (reason != null) return true;
         if (System.nanoTime() < enforceAfterNanos) return false;
         long gained = Database.sqliteMemoryUsed() - memoryBase;
