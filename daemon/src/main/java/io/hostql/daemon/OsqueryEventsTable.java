@@ -33,6 +33,11 @@ final class OsqueryEventsTable implements Table {
     }
 
     @Override
+    public boolean shareable() {
+        return false; // counters move between the queries of a tick
+    }
+
+    @Override
     public void generate(QueryContext ctx, RowSink rows) {
         for (Source s : sources.get()) {
             rows.add().set("name", s.name()).set("publisher", s.publisher()).set("type", s.type())

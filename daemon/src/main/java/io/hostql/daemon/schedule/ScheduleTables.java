@@ -34,6 +34,11 @@ public final class ScheduleTables {
         }
 
         @Override
+        public boolean shareable() {
+            return false; // changes with every query the tick runs
+        }
+
+        @Override
         public void generate(QueryContext ctx, RowSink rows) {
             Scheduler s = scheduler.get();
             if (s == null) return;
@@ -63,6 +68,11 @@ public final class ScheduleTables {
         @Override
         public TableSchema schema() {
             return SCHEMA;
+        }
+
+        @Override
+        public boolean shareable() {
+            return false; // changes with every query the tick runs
         }
 
         @Override

@@ -11,6 +11,7 @@ import io.hostql.loggers.ResultLines;
 import io.hostql.loggers.ResultLogger;
 import io.hostql.sql.Database;
 import io.hostql.sql.QueryResult;
+import io.hostql.sql.table.RowCache;
 import io.hostql.sql.table.TableRegistry;
 import io.hostql.sql.table.TableSchema;
 import java.lang.management.ManagementFactory;
@@ -267,11 +268,14 @@ public final class Scheduler implements AutoCloseable {
         if (config == null) return;
         if (t - discoveredAt >= settings.number("pack_refresh_interval")) refreshPacks();
         Map<String, String> ends = null;
-        for (ActiveQuery a : active) {
-            if (closed) return;
-            if (t % a.splayed() != 0) continue;
-            if (a.plan().windowed() && ends == null) ends = engine.newestEids();
-            run(a, t, ends);
+        // The queries of one tick share what the tables generate (same second, same rows).
+        try (RowCache.Scope shared = RowCache.open()) {
+            for (ActiveQuery a : active) {
+                if (closed) return;
+                if (t % a.splayed() != 0) continue;
+                if (a.plan().windowed() && ends == null) ends = engine.newestEids();
+                run(a, t, ends);
+            }
         }
     }
 
