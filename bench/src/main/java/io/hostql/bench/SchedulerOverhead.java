@@ -34,7 +34,7 @@ final class SchedulerOverhead {
         StringBuilder md = new StringBuilder("## Scheduler overhead\n\n");
         md.append("100 scheduled queries at 10 s intervals (25 each over `processes`, `users`, `listening_ports` and `file` in /etc),\n"
                 + "in a real hostqld (bin/hostqld: default heap, watchdog on, differential results to the filesystem logger).\n"
-                + "After a 30 s warm-up, CPU% is the daemon's user+system time over the window (100% = one core); RSS is sampled\n"
+                + "After a 60 s warm-up, CPU% is the daemon's user+system time over the window (100% = one core); RSS is sampled\n"
                 + "every 5 s. Baseline, same run: the same daemon with an empty schedule. Run with `bench/run scheduler`\n"
                 + "(`-Dsched.seconds=N` shortens the window).\n\n");
         md.append("| daemon | window | CPU | RSS median | RSS max | result lines |\n|---|---|---|---|---|---|\n");
@@ -67,7 +67,7 @@ final class SchedulerOverhead {
                 Thread.sleep(50);
             }
             long pid = daemon.pid();
-            Thread.sleep(30_000); // warm-up: JIT, first runs, class loading
+            Thread.sleep(60_000); // warm-up: JIT (C2 compiles for about a minute), first runs, class loading
             double cpu0 = Measure.cpuSeconds(pid);
             long t0 = System.nanoTime();
             List<Double> rss = new ArrayList<>();

@@ -84,7 +84,7 @@ final class Daemon {
         Path logs = settings.path("logger_path");
         createPrivateDir(data);
         Files.createDirectories(logs);
-        StatusLog.configure(logs, settings.bool("verbose"), false);
+        StatusLog.configure(logs, settings.bool("verbose"), settings.bool("status_log_json"));
         lock = InstanceLock.acquire(data, settings.path("pidfile"));
         log.info("hostqld starting: pid {}, database_path {}, config {}", ProcessHandle.current().pid(), data,
                 Files.exists(settings.path("config_path")) ? settings.path("config_path") : "embedded default");

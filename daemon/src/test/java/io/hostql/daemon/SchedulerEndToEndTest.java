@@ -257,8 +257,17 @@ class SchedulerEndToEndTest {
             Thread.sleep(3000); // spin is running (the watchdog waits watchdog_delay, 60 s, before it acts)
             d.kill9();
         }
-        try (DaemonProcess d = DaemonProcess.start(conf, tmp.resolve("data"))) {
+        try (DaemonProcess d = DaemonProcess.start(conf, tmp.resolve("data"), "--status_log_json")) {
             assertThat(d.output()).contains("scheduled query spin was running when hostqld last stopped abnormally; denylisted");
+            // --status_log_json: the status log file is one JSON object per line, this message among them.
+            List<JsonNode> status = new ArrayList<>();
+            for (String l : Files.readAllLines(d.logs.resolve("hostqld.status.log"))) {
+                if (l.startsWith("{")) status.add(M.readTree(l)); // the first daemon wrote plain lines
+            }
+            assertThat(status).anySatisfy(n -> {
+                assertThat(n.get("severity").asText()).isEqualTo("ERROR");
+                assertThat(n.get("message").asText()).contains("scheduled query spin was running");
+            });
             waitFor(() -> executions(d, "schedule_view") >= 2, 30, "the schedule to run past spin");
             assertThat(denylisted(d, "spin")).isTrue();
             assertThat(executions(d, "spin")).isZero();

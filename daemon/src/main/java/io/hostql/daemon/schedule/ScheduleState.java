@@ -62,6 +62,11 @@ final class ScheduleState implements AutoCloseable {
         }
     }
 
+    /** A run that changed nothing but its time: no need to rewrite the previous results. */
+    synchronized void touch(String name, long lastRun) {
+        db.queryTrusted("UPDATE queries SET last_run = ? WHERE name = ?", lastRun, name);
+    }
+
     synchronized String executing() {
         QueryResult r = db.queryTrusted("SELECT value FROM state WHERE key = 'executing'");
         return r.rows().isEmpty() ? null : (String) r.rows().get(0)[0];

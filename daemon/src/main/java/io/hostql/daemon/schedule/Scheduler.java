@@ -66,6 +66,8 @@ public final class Scheduler implements AutoCloseable {
     private volatile List<ActiveQuery> active = List.of();
     private volatile List<PackStatus> packs = List.of();
     private final Map<String, QueryStats> stats = new ConcurrentHashMap<>();
+    /** Each query's persisted state as last saved (the scheduler thread's copy, so a run reads no JSON back). */
+    private final Map<String, ScheduleState.Saved> savedState = new HashMap<>();
     private final Map<String, Long> denylisted = new ConcurrentHashMap<>();
     private final Map<String, Long> discoveryExecutions = new HashMap<>(), discoveryHits = new HashMap<>();
     private final Map<String, Boolean> discoveryResult = new HashMap<>();
@@ -94,6 +96,15 @@ public final class Scheduler implements AutoCloseable {
         denylisted.putAll(state.denylisted());
     }
 
+    private ScheduleState.Saved saved(String name) {
+        return savedState.computeIfAbsent(name, state::load);
+    }
+
+    private void save(String name, ScheduleState.Saved s) {
+        state.save(name, s);
+        savedState.put(name, s);
+    }
+
     /** osquery's kExecutingQuery: a query that was running when the daemon died (OOM kill, crash) is denylisted. */
     private void denylistCrashedQuery() {
         String crashed = state.executing();
@@ -101,8 +112,8 @@ public final class Scheduler implements AutoCloseable {
         state.setExecuting(null);
         if (!watchdog.limits().enabled()) return;
         long until = now() + settings.number("schedule_denylist_duration");
-        ScheduleState.Saved s = state.load(crashed);
-        state.save(crashed, new ScheduleState.Saved(s.sql(), s.epoch(), s.counter(), s.results(), s.hasResults(), s.interval(),
+        ScheduleState.Saved s = saved(crashed);
+        save(crashed, new ScheduleState.Saved(s.sql(), s.epoch(), s.counter(), s.results(), s.hasResults(), s.interval(),
                 s.splayed(), s.lastRun(), s.windowEnds(), until, "the daemon stopped while it was running"));
         log.error("scheduled query {} was running when hostqld last stopped abnormally; denylisted for {} s", crashed,
                 settings.number("schedule_denylist_duration"));
@@ -240,10 +251,10 @@ public final class Scheduler implements AutoCloseable {
 
     private ActiveQuery activate(ScheduledQuery q, String name, String pack) {
         long interval = q.interval() > 0 ? q.interval() : settings.number("schedule_default_interval");
-        ScheduleState.Saved s = state.load(name);
+        ScheduleState.Saved s = saved(name);
         long splayed = s.interval() == interval && s.splayed() > 0 ? s.splayed() : splay(interval);
         if (splayed != s.splayed() || s.interval() != interval) {
-            state.save(name, new ScheduleState.Saved(s.sql(), s.epoch(), s.counter(), s.results(), s.hasResults(), interval, splayed,
+            save(name, new ScheduleState.Saved(s.sql(), s.epoch(), s.counter(), s.results(), s.hasResults(), interval, splayed,
                     s.lastRun(), s.windowEnds(), s.denylistedUntil(), s.denylistReason()));
         }
         QueryEngine.Plan plan;
@@ -315,7 +326,7 @@ public final class Scheduler implements AutoCloseable {
             log.info("scheduled query {} is no longer denylisted", name);
         }
         ScheduledQuery q = a.query();
-        ScheduleState.Saved saved = state.load(name);
+        ScheduleState.Saved saved = saved(name);
         Map<String, String> decorations = decorations(t);
         QueryEngine.Window window = a.plan().windowed()
                 ? new QueryEngine.Window(saved.windowEnds(), ends, saved.lastRun(), t)
@@ -376,7 +387,7 @@ public final class Scheduler implements AutoCloseable {
         }
         long until = now() + settings.number("schedule_denylist_duration");
         denylisted.put(a.name(), until);
-        state.save(a.name(), new ScheduleState.Saved(s.sql(), s.epoch(), s.counter(), s.results(), s.hasResults(), s.interval(),
+        save(a.name(), new ScheduleState.Saved(s.sql(), s.epoch(), s.counter(), s.results(), s.hasResults(), s.interval(),
                 s.splayed(), s.lastRun(), s.windowEnds(), until, reason));
         log.error("scheduled query {} is denylisted for {} s: {}", a.name(), settings.number("schedule_denylist_duration"), reason);
     }
@@ -417,8 +428,17 @@ public final class Scheduler implements AutoCloseable {
             lines = ResultLines.differential(new QueryLogItem(a.name(), hostIdentifier, t, epoch, counter, decorations), format, added, removed);
             if (!settings.bool("disable_logging")) logger.logResults(lines);
         }
-        state.save(a.name(), new ScheduleState.Saved(q.sql(), epoch, counter, keep, hasResults && !q.snapshot(), a.interval(), a.splayed(),
-                t, window.end().isEmpty() ? saved.windowEnds() : window.end(), 0, ""));
+        boolean unchanged = !a.plan().windowed() && saved.sql().equals(q.sql()) && saved.epoch() == epoch && saved.denylistedUntil() == 0
+                && (q.snapshot() ? !saved.hasResults() : saved.hasResults() && counter == saved.counter());
+        if (unchanged) {
+            // Same rows as last time: only the run time moves; the stored results stay as they are.
+            state.touch(a.name(), t);
+            savedState.put(a.name(), new ScheduleState.Saved(saved.sql(), saved.epoch(), saved.counter(), saved.results(), saved.hasResults(),
+                    saved.interval(), saved.splayed(), t, saved.windowEnds(), 0, ""));
+        } else {
+            save(a.name(), new ScheduleState.Saved(q.sql(), epoch, counter, keep, hasResults && !q.snapshot(), a.interval(), a.splayed(),
+                    t, window.end().isEmpty() ? saved.windowEnds() : window.end(), 0, ""));
+        }
         long size = 0;
         for (String l : lines) size += l.length() + 1;
         return size;
