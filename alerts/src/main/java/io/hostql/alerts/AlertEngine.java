@@ -71,6 +71,19 @@ public final class AlertEngine implements Subscriber.RowListener, AutoCloseable 
         }
     }
 
+    /** Compiles the rules and discards them: --config_check refuses what the daemon would refuse. */
+    public static void check(List<AlertRule> rules, Collection<TableSchema> eventedTables) {
+        if (rules.isEmpty()) return;
+        ResultLogger none = new ResultLogger() {
+            public void logResults(List<String> lines) {}
+
+            public void logSnapshots(List<String> lines) {}
+
+            public void close() {}
+        };
+        new AlertEngine(rules, eventedTables, none, () -> "", LogFormat.DEFAULT).close();
+    }
+
     private void ensureTable(TableSchema t) {
         if (inserts.containsKey(t.name())) return;
         StringBuilder ddl = new StringBuilder("CREATE TABLE \"").append(t.name()).append("\" (");

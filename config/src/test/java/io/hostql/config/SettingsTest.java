@@ -33,13 +33,14 @@ class SettingsTest {
     @Test
     void flagfileAndEnvironment(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("osquery.flags");
-        Files.writeString(f, "# comment\n--logger_path=/tmp/logs\n--events_expiry=60\n--watchdog_level=1\n");
+        Files.writeString(f, "# comment\n--logger_path=/tmp/logs\n--events_expiry=60\n--watchdog_level=1\n--not_a_hostql_flag=1\n");
         Settings s = Settings.parse(new String[] {"--flagfile", f.toString(), "--events_expiry=30"},
                 Map.of("HOSTQL_DATABASE_PATH", "/tmp/env"));
         assertThat(s.string("logger_path")).isEqualTo("/tmp/logs");
         assertThat(s.number("events_expiry")).isEqualTo(30);
         assertThat(s.string("database_path")).isEqualTo("/tmp/env");
-        assertThat(s.warnings()).anyMatch(w -> w.contains("--watchdog_level"));
+        assertThat(s.number("watchdog_level")).isEqualTo(1);
+        assertThat(s.warnings()).anyMatch(w -> w.contains("--not_a_hostql_flag"));
     }
 
     @Test

@@ -21,6 +21,13 @@ import io.hostql.subscribers.LossSubscriber;
 import io.hostql.subscribers.Subscriber;
 import io.hostql.subscribers.fim.FimSubscriber;
 import io.hostql.subscribers.hardware.HardwareSubscriber;
+import io.hostql.daemon.schedule.ScheduleTables;
+import io.hostql.daemon.schedule.Scheduler;
+import io.hostql.loggers.FilesystemLogger;
+import io.hostql.loggers.HostIdentifier;
+import io.hostql.loggers.ResultLogger;
+import io.hostql.sql.table.TableRegistry;
+import io.hostql.tables.LinuxTables;
 import io.hostql.tables.self.AgentInfo;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,10 +63,11 @@ final class Daemon {
     private HardwareSubscriber hardware;
     private final List<Subscriber> subscribers = new ArrayList<>();
     private ScheduledExecutorService maintenance;
-    private ResultLogger results;
     private String hostIdentifier;
     /** Swapped whole on SIGHUP; subscribers call through {@link #onCommitted}. */
     private final AtomicReference<AlertEngine> alerts = new AtomicReference<>();
+    private ResultLogger resultLogger;
+    private volatile Scheduler scheduler;
 
     Daemon(Settings flags) {
         this.flags = flags;
@@ -91,7 +99,7 @@ final class Daemon {
         Path logs = settings.path("logger_path");
         createPrivateDir(data);
         Files.createDirectories(logs);
-        StatusLog.configure(logs, settings.bool("verbose"), false);
+        StatusLog.configure(logs, settings.bool("verbose"), settings.bool("status_log_json"));
         lock = InstanceLock.acquire(data, settings.path("pidfile"));
         log.info("hostqld starting: pid {}, database_path {}, config {}", ProcessHandle.current().pid(), data,
                 Files.exists(settings.path("config_path")) ? settings.path("config_path") : "embedded default");
@@ -99,11 +107,11 @@ final class Daemon {
         for (ConfigError w : config.warnings()) log.warn("config: {}", w);
         AgentInfo.setConfig(config.hash(), true);
 
-        results = new FilesystemLogger(logs, settings.string("logger_mode"),
-                settings.bool("logger_rotate") ? settings.number("logger_rotate_size") : 0,
-                (int) settings.number("logger_rotate_max_files"));
+        // One result logger and one host identifier for the scheduler and the alert rules.
+        AgentInfo.setInstanceId(HostIdentifier.instanceId(data));
         hostIdentifier = HostIdentifier.resolve(settings.string("host_identifier"), settings.string("specified_identifier"),
                 data, AgentInfo::hostUuid);
+        resultLogger = resultLogger(settings, logs);
         alerts.set(alertEngine(config));
         journal = Journal.open(data.resolve("journal"));
         store = EventStore.open(data.resolve("events.db"), EventedTables.all());
@@ -129,6 +137,10 @@ final class Daemon {
         } else if (!events) {
             log.info("events are disabled (--disable_events)");
         }
+        TableRegistry registry = registry(settings, this::eventSources, () -> scheduler);
+        scheduler = new Scheduler(settings, registry, data, store.file(), EventedTables.all(), resultLogger, hostIdentifier);
+        scheduler.configure(config);
+        scheduler.start();
         maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hostql-retention");
             t.setDaemon(true);
@@ -146,7 +158,7 @@ final class Daemon {
         if (rules.isEmpty()) return null;
         LogFormat format = new LogFormat(settings.bool("logger_numerics"), settings.bool("decorations_top_level"), true,
                 settings.bool("logger_snapshot_event_type"));
-        AlertEngine engine = new AlertEngine(rules, EventedTables.all(), results, () -> hostIdentifier, format);
+        AlertEngine engine = new AlertEngine(rules, EventedTables.all(), resultLogger, () -> hostIdentifier, format);
         log.info("alert rules: {}", String.join(", ", rules.stream().map(AlertRule::name).toList()));
         return engine;
     }
@@ -176,6 +188,43 @@ final class Daemon {
             log.error("hardware events: cannot listen for uevents: {}; hardware_events stays empty", e.getMessage());
             return null;
         }
+    }
+
+    /** Every table the daemon's queries see: the snapshot tables, osquery_events, osquery_schedule and osquery_packs. */
+    static TableRegistry registry(Settings settings, java.util.function.Supplier<List<OsqueryEventsTable.Source>> events,
+            java.util.function.Supplier<Scheduler> scheduler) {
+        TableRegistry registry = LinuxTables.registry(settings);
+        registry.add(new OsqueryEventsTable(events));
+        ScheduleTables.all(scheduler).forEach(registry::add);
+        return registry;
+    }
+
+    private static ResultLogger resultLogger(Settings settings, Path logs) {
+        for (String plugin : settings.string("logger_plugin").split(",")) {
+            if (!plugin.isBlank() && !plugin.strip().equals("filesystem")) {
+                log.warn("logger_plugin {} is not available in hostqld; results go to the filesystem logger", plugin.strip());
+            }
+        }
+        return new FilesystemLogger(logs, settings.string("logger_mode"),
+                settings.bool("logger_rotate") ? settings.number("logger_rotate_size") : 0,
+                (int) settings.number("logger_rotate_max_files"));
+    }
+
+    /** osquery_events: the publishers and subscribers running now. */
+    private List<OsqueryEventsTable.Source> eventSources() {
+        List<OsqueryEventsTable.Source> out = new ArrayList<>();
+        InotifyPublisher p = inotify;
+        if (p != null) {
+            InotifyPublisher.Stats s = p.stats();
+            out.add(new OsqueryEventsTable.Source("inotify", "inotify", "publisher", 1, s.eventsPublished(), 0, true,
+                    s.losses()));
+        }
+        for (Subscriber sub : subscribers) {
+            Subscriber.Stats s = sub.stats();
+            out.add(new OsqueryEventsTable.Source(s.name(), sub instanceof FimSubscriber ? "inotify" : "journal", "subscriber", 1,
+                    s.rows(), 0, s.active(), 0)); // a subscriber loses nothing: rows and position commit together
+        }
+        return out;
     }
 
     private static void createPrivateDir(Path dir) throws IOException {
@@ -210,6 +259,7 @@ final class Daemon {
             AgentInfo.setConfig(next.hash(), true);
             if (inotify != null) inotify.reconfigure(next.fileMonitoring());
             if (hardware != null) hardware.disabledTypes(flags.withOptions(next.options()).string("hardware_disabled_types"));
+            if (scheduler != null) scheduler.configure(next);
             log.info("config reloaded: {} file_paths categories", next.fileMonitoring().filePaths().size());
         } catch (RuntimeException e) {
             log.error("config reload refused, keeping the running config: {}", e.getMessage());
@@ -228,12 +278,13 @@ final class Daemon {
         stopped = true;
         log.info("hostqld stopping");
         if (maintenance != null) maintenance.shutdownNow();
+        if (scheduler != null) scheduler.close();
         if (inotify != null) inotify.close();
         if (uevent != null) uevent.close();
         for (Subscriber s : subscribers) s.close();
         AlertEngine a = alerts.getAndSet(null);
         if (a != null) a.close();
-        if (results != null) results.close();
+        if (resultLogger != null) resultLogger.close(); // last: the scheduler and the alerts write through it
         if (store != null) store.close();
         if (journal != null) journal.close();
         if (lock != null) lock.close();

@@ -24,7 +24,10 @@ public final class Hostqld {
             "  --flagfile FILE         more flags, one per line (osquery.flags works)",
             "  --disable_events        no publishers or subscribers",
             "  --events_expiry N       seconds event rows are kept      --events_max N   rows per table",
-            "  --config_check          validate the config and exit     --config_dump    print it and exit",
+            "  --config_check          validate the config (every query prepared) and exit",
+            "  --config_dump           print the effective config and exit",
+            "  --watchdog_level N      0: 200 MB / 10% CPU for 12 s per scheduled query; 1: 100 MB / 5% / 6 s; -1: off",
+            "  --logger_event_type     result lines per row (default) or, =false, one diffResults line per run",
             "  --verbose               debug status logging",
             "",
             "Runs in the foreground. Query its evented tables with: hostqli --database_path DIR");
@@ -100,28 +103,24 @@ public final class Hostqld {
     private static int checkOrDump(Settings flags, boolean dump) {
         try {
             OsqueryConfig c = Daemon.loadConfig(flags);
+            Settings settings = flags.withOptions(c.options());
             for (var w : c.warnings()) System.err.println("warning: " + w);
             // Alert predicates are compiled against the evented tables, as the daemon would.
-            var rules = io.hostql.alerts.AlertRules.parse(c.alerts(), io.hostql.evented.EventedTables.all());
-            if (!rules.isEmpty()) {
-                new io.hostql.alerts.AlertEngine(rules, io.hostql.evented.EventedTables.all(), new io.hostql.loggers.ResultLogger() {
-                    public void logResults(java.util.List<String> lines) {}
-
-                    public void logSnapshots(java.util.List<String> lines) {}
-
-                    public void close() {}
-                }, () -> "", io.hostql.loggers.LogFormat.DEFAULT).close();
-            }
-            for (String w : flags.withOptions(c.options()).warnings()) System.err.println("warning: " + w);
+            io.hostql.alerts.AlertEngine.check(io.hostql.alerts.AlertRules.parse(c.alerts(), io.hostql.evented.EventedTables.all()),
+                    io.hostql.evented.EventedTables.all());
+            for (String w : settings.warnings()) System.err.println("warning: " + w);
             if (dump) {
-                System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
-                        .writeValueAsString(java.util.Map.of("source", c.source(), "hash", c.hash(), "options", c.options(),
-                                "file_paths", c.fileMonitoring().filePaths(), "exclude_paths", c.fileMonitoring().excludePaths(),
-                                "file_accesses", c.fileMonitoring().fileAccesses())));
+                System.out.println(ConfigCheck.dump(c, settings));
+                return 0;
             }
-            return 0;
+            var errors = ConfigCheck.sqlErrors(c, settings);
+            for (var e : errors) System.err.println(e);
+            return errors.isEmpty() ? 0 : 1;
         } catch (ConfigException | io.hostql.alerts.AlertConfigException e) {
             System.err.println(e.getMessage());
+            return 1;
+        } catch (SqliteUnavailableException e) {
+            System.err.println("hostqld: " + e.getMessage());
             return 1;
         } catch (Exception e) {
             System.err.println("hostqld: " + e.getMessage());

@@ -85,19 +85,32 @@ public final class EventStore implements AutoCloseable {
             String old = t.name() + "_before_" + System.currentTimeMillis() / 1000;
             log.warn("events.db table {} has an older layout; renamed to {} and recreated", t.name(), old);
             db.executeTrusted("ALTER TABLE \"" + t.name() + "\" RENAME TO \"" + old + "\"");
-            db.executeTrusted("DROP INDEX IF EXISTS \"" + t.name() + "_time\"");
+            db.executeTrusted("DROP INDEX IF EXISTS \"" + t.name() + "_time\"; DROP INDEX IF EXISTS \"" + t.name() + "_eid\"");
             existing.clear();
         }
-        if (existing.isEmpty()) {
-            StringBuilder ddl = new StringBuilder("CREATE TABLE \"").append(t.name()).append("\" (");
-            for (int i = 0; i < t.columns().size(); i++) {
-                Column c = t.columns().get(i);
-                if (i > 0) ddl.append(", ");
-                ddl.append('"').append(c.name()).append("\" ").append(c.type().sqlType());
-            }
-            db.executeTrusted(ddl.append(')').toString());
+        if (existing.isEmpty()) db.executeTrusted(createTable(t, ""));
+        db.executeTrusted(createIndexes(t, ""));
+    }
+
+    /** The table's DDL in a schema ("" for main): the same layout wherever the table is made. */
+    public static String createTable(TableSchema t, String schema) {
+        StringBuilder ddl = new StringBuilder("CREATE TABLE ").append(schema.isEmpty() ? "" : schema + ".").append('"').append(t.name()).append("\" (");
+        for (int i = 0; i < t.columns().size(); i++) {
+            Column c = t.columns().get(i);
+            if (i > 0) ddl.append(", ");
+            ddl.append('"').append(c.name()).append("\" ").append(c.type().sqlType());
         }
-        db.executeTrusted("CREATE INDEX IF NOT EXISTS \"" + t.name() + "_time\" ON \"" + t.name() + "\"(time)");
+        return ddl.append(')').toString();
+    }
+
+    /**
+     * The time index (time windows) and the eid index (the scheduler reads each event once by eid,
+     * which only grows, unlike rowid, which restarts when retention empties a table).
+     */
+    public static String createIndexes(TableSchema t, String schema) {
+        String p = schema.isEmpty() ? "" : schema + ".";
+        return "CREATE INDEX IF NOT EXISTS " + p + "\"" + t.name() + "_time\" ON \"" + t.name() + "\"(time);"
+                + " CREATE INDEX IF NOT EXISTS " + p + "\"" + t.name() + "_eid\" ON \"" + t.name() + "\"(eid)";
     }
 
     public Path file() {

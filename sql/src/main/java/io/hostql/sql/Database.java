@@ -224,6 +224,48 @@ public final class Database implements AutoCloseable {
         return Sqlite.sqlite3_complete(Sqlite.cstr(sql)) != 0;
     }
 
+    /**
+     * Adds a SQL function to this connection only. It is not deterministic, so SQLite calls it for
+     * each statement rather than folding it in: a value may differ from one run to the next.
+     */
+    public synchronized void createFunction(String name, int nArgs, java.util.function.Function<Object[], Object> fn) {
+        ensureOpen();
+        SqlFunctions.installVolatile(this, name, nArgs, fn::apply);
+    }
+
+    /** SQLite's own heap in use, process-wide (every connection's page caches, sorters and strings). */
+    public static long sqliteMemoryUsed() {
+        return Sqlite.sqlite3_memory_used();
+    }
+
+    /** The most SQLite's heap held since the last reset (process-wide); reset starts a new measure. */
+    public static long sqliteMemoryHighwater(boolean reset) {
+        return Sqlite.sqlite3_memory_highwater(reset ? 1 : 0);
+    }
+
+    /** Called every {@code ops} VM steps of a running statement; stops the statement (SQLITE_INTERRUPT) when it returns true. */
+    public interface ProgressCheck {
+        boolean stop();
+    }
+
+    interface ProgressCallback extends com.sun.jna.Callback {
+        int invoke(Pointer arg);
+    }
+
+    private ProgressCallback progress; // kept reachable while SQLite holds it
+
+    public synchronized void setProgressCheck(int ops, ProgressCheck check) {
+        ensureOpen();
+        progress = arg -> {
+            try {
+                return check.stop() ? 1 : 0;
+            } catch (Throwable e) {
+                return 0; // a failing check must not stop queries; JNA would swallow the exception anyway
+            }
+        };
+        Sqlite.sqlite3_progress_handler(db, ops, CallbackReference.getFunctionPointer(progress), null);
+    }
+
     /** Stops a running statement from another thread. */
     public void interrupt() {
         Pointer p = db;

@@ -65,6 +65,18 @@ final class SqlFunctions {
         }
     }
 
+    /** One connection's own function, not deterministic: its value may change between statements (the scheduler's windows). */
+    static void installVolatile(Database d, String name, int nArg, Fn fn) {
+        int i;
+        synchronized (DEFS) {
+            DEFS.add(new Def(name, nArg, fn));
+            i = DEFS.size() - 1;
+        }
+        int rc = Sqlite.sqlite3_create_function_v2(d.handle(), Sqlite.cstr(name), nArg, Sqlite.UTF8 | Sqlite.INNOCUOUS,
+                new Pointer(i), CallbackReference.getFunctionPointer(X_FUNC), null, null, null);
+        if (rc != Sqlite.OK) throw new IllegalStateException("cannot register SQL function " + name);
+    }
+
     private static void call(Pointer ctx, int argc, Pointer argv) {
         Def def = null;
         try {

@@ -36,7 +36,7 @@ public final class ConfigLoader {
         List<ConfigError> errors = new ArrayList<>();
         List<ConfigError> warnings = new ArrayList<>();
         ObjectNode merged = JsonNodeFactory.instance.objectNode();
-        Map<String, Source> origin = new LinkedHashMap<>();
+        Map<String, Checker.Source> origin = new LinkedHashMap<>();
         MessageDigest sha1 = sha1();
 
         List<Path> files = new ArrayList<>();
@@ -73,7 +73,7 @@ public final class ConfigLoader {
             var it = json.root.fields();
             while (it.hasNext()) {
                 var e = it.next();
-                Source src = new Source(f.toString(), json, "/" + e.getKey());
+                Checker.Source src = new Checker.Source(f.toString(), json, "/" + e.getKey());
                 JsonNode existing = merged.get(e.getKey());
                 if (existing != null && existing.isObject() && e.getValue().isObject()) {
                     ((ObjectNode) existing).setAll((ObjectNode) e.getValue());
@@ -81,6 +81,10 @@ public final class ConfigLoader {
                     merged.set(e.getKey(), e.getValue());
                 }
                 origin.put(e.getKey(), src);
+                // Drop-ins merge entry by entry, so each entry remembers its own file.
+                if (e.getValue().isObject()) {
+                    e.getValue().fieldNames().forEachRemaining(k -> origin.put(e.getKey() + "/" + ScheduleParser.pointerPart(k), src));
+                }
             }
         }
         if (!errors.isEmpty()) throw new ConfigException(errors);
@@ -111,125 +115,13 @@ public final class ConfigLoader {
                 disable = c.stringSet(events.get("disable_subscribers"), "events", "/disable_subscribers");
             }
         }
+        ScheduleParser sp = new ScheduleParser(c, configPath);
+        List<Pack> packs = sp.packs(merged.get("schedule"), merged.get("packs"));
+        Decorators decorators = sp.decorators(merged.get("decorators"));
+        Map<String, String> views = sp.views(merged.get("views"));
         if (!errors.isEmpty()) throw new ConfigException(errors);
         return new OsqueryConfig(configPath.toString(), HexFormat.of().formatHex(sha1.digest()), options, fim, enable,
-                disable, merged.get("schedule"), merged.get("packs"), merged.get("decorators"), merged.get("views"),
-                merged.get("alerts"), List.copyOf(warnings));
-    }
-
-    private record Source(String file, LocatedJson json, String pointer) {}
-
-    /** Type checks that report "file:line: key: problem". */
-    private static final class Checker {
-        private final Map<String, Source> origin;
-        private final List<ConfigError> errors, warnings;
-
-        Checker(Map<String, Source> origin, List<ConfigError> errors, List<ConfigError> warnings) {
-            this.origin = origin;
-            this.errors = errors;
-            this.warnings = warnings;
-        }
-
-        private ConfigError at(String key, String sub, String message, boolean fatal) {
-            Source s = origin.get(key);
-            String file = s == null ? "config" : s.file();
-            int line = s == null ? 0 : Math.max(s.json().line(s.pointer() + sub), s.json().line(s.pointer()));
-            String name = key + sub.replace('/', '.');
-            return new ConfigError(file, line, name, message, fatal);
-        }
-
-        void error(String key, String sub, String message) {
-            errors.add(at(key, sub, message, true));
-        }
-
-        void warn(String key, String sub, String message) {
-            warnings.add(at(key, sub, message, false));
-        }
-
-        Map<String, String> options(JsonNode node) {
-            Map<String, String> out = new LinkedHashMap<>();
-            if (node == null) return out;
-            if (!node.isObject()) {
-                error("options", "", "must be an object of flag names to values, got " + kind(node));
-                return out;
-            }
-            var it = node.fields();
-            while (it.hasNext()) {
-                var e = it.next();
-                JsonNode v = e.getValue();
-                if (v.isObject() || v.isArray() || v.isNull()) {
-                    error("options", "/" + e.getKey(), "must be a string, number or boolean, got " + kind(v));
-                } else {
-                    out.put(e.getKey(), v.asText());
-                }
-            }
-            return out;
-        }
-
-        Map<String, List<String>> pathMap(JsonNode root, String key) {
-            Map<String, List<String>> out = new LinkedHashMap<>();
-            JsonNode node = root.get(key);
-            if (node == null) return out;
-            if (!node.isObject()) {
-                error(key, "", "must be an object of category names to arrays of paths, got " + kind(node));
-                return out;
-            }
-            var it = node.fields();
-            while (it.hasNext()) {
-                var e = it.next();
-                String sub = "/" + e.getKey();
-                JsonNode v = e.getValue();
-                List<String> paths = new ArrayList<>();
-                if (v.isTextual()) {
-                    paths.add(v.asText());
-                } else if (v.isArray()) {
-                    for (int i = 0; i < v.size(); i++) {
-                        if (!v.get(i).isTextual()) error(key, sub + "/" + i, "must be a path string, got " + kind(v.get(i)));
-                        else paths.add(v.get(i).asText());
-                    }
-                } else {
-                    error(key, sub, "must be an array of paths, got " + kind(v));
-                    continue;
-                }
-                for (int i = 0; i < paths.size(); i++) checkPattern(key, sub + "/" + i, paths.get(i));
-                out.put(e.getKey(), paths);
-            }
-            return out;
-        }
-
-        private void checkPattern(String key, String sub, String p) {
-            if (!p.startsWith("/")) {
-                error(key, sub, "'" + p + "' must be an absolute path (use /home/%/... rather than ~)");
-                return;
-            }
-            int dd = p.indexOf("%%");
-            if (dd >= 0 && dd + 2 != p.length() && !(dd + 3 == p.length() && p.endsWith("/"))) {
-                error(key, sub, "'" + p + "': %% (recursive) is only allowed at the end of a path");
-            }
-        }
-
-        Set<String> stringSet(JsonNode node, String key, String sub) {
-            Set<String> out = new LinkedHashSet<>();
-            if (node == null) return out;
-            if (!node.isArray()) {
-                error(key, sub, "must be an array of strings, got " + kind(node));
-                return out;
-            }
-            for (int i = 0; i < node.size(); i++) {
-                if (node.get(i).isTextual()) out.add(node.get(i).asText());
-                else error(key, sub + "/" + i, "must be a string, got " + kind(node.get(i)));
-            }
-            return out;
-        }
-
-        private static String kind(JsonNode n) {
-            if (n.isObject()) return "an object";
-            if (n.isArray()) return "an array";
-            if (n.isTextual()) return "a string";
-            if (n.isBoolean()) return "a boolean";
-            if (n.isNumber()) return "a number";
-            return "null";
-        }
+                disable, packs, decorators, views, sp.locations(), merged, List.copyOf(warnings));
     }
 
     private static MessageDigest sha1() {

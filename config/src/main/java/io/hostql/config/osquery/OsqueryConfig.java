@@ -7,16 +7,22 @@ import java.util.Set;
 
 /**
  * An osquery-format JSON config, as loaded from {@code --config_path} and {@code <config_path>.d/*.conf}.
- * The parts hostql acts on are typed; schedule, packs, decorators and views are kept as JSON for the
- * scheduler, alerts for the alert engine. warnings lists what was ignored (unknown keys and the like); errors make a config unusable.
+ * Everything is typed: packs (the schedule is pack "main"), decorators and views, with sqlLocations
+ * giving the "file:line" of other SQL (discovery, decorators, views) for checks made later. warnings
+ * lists what was ignored (unknown keys and the like); errors make a config unusable.
  */
 public record OsqueryConfig(String source, String hash, Map<String, String> options, FileMonitoring fileMonitoring,
-        Set<String> enableSubscribers, Set<String> disableSubscribers, JsonNode schedule, JsonNode packs,
-        JsonNode decorators, JsonNode views, JsonNode alerts, List<ConfigError> warnings) {
+        Set<String> enableSubscribers, Set<String> disableSubscribers, List<Pack> packs, Decorators decorators,
+        Map<String, String> views, Map<String, String> sqlLocations, JsonNode raw, List<ConfigError> warnings) {
 
     /** Whether a subscriber (table name) runs under the events key: the enable list first, the disable list last. */
     public boolean subscriberEnabled(String name) {
         if (!enableSubscribers.isEmpty() && !enableSubscribers.contains(name)) return false;
         return !disableSubscribers.contains(name);
+    }
+
+    /** The config's alert rules (read by the alert engine), or null. */
+    public JsonNode alerts() {
+        return raw == null ? null : raw.get("alerts");
     }
 }

@@ -40,7 +40,7 @@ class ConfigLoaderTest {
         assertThat(c.fileMonitoring().fileAccesses()).containsExactly("homes");
         assertThat(c.subscriberEnabled("file_events")).isTrue();
         assertThat(c.subscriberEnabled("hardware_events")).isFalse();
-        assertThat(c.schedule().get("q").get("interval").asInt()).isEqualTo(10);
+        assertThat(c.packs().get(0).queries().get(0).interval()).isEqualTo(10);
         assertThat(c.hash()).hasSize(40);
         assertThat(c.warnings()).isEmpty();
     }

@@ -85,6 +85,9 @@ public final class Sqlite {
     public static native int sqlite3_busy_timeout(Pointer db, int ms);
     public static native int sqlite3_changes(Pointer db);
     public static native void sqlite3_interrupt(Pointer db);
+    public static native void sqlite3_progress_handler(Pointer db, int nOps, Pointer xProgress, Pointer arg);
+    public static native long sqlite3_memory_used();
+    public static native long sqlite3_memory_highwater(int resetFlag);
     public static native int sqlite3_complete(byte[] sqlNulTerminated);
     public static native int sqlite3_limit(Pointer db, int id, int newVal);
     public static native int sqlite3_enable_load_extension(Pointer db, int onoff);

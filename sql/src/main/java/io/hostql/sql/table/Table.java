@@ -9,4 +9,13 @@ public interface Table {
     TableSchema schema();
 
     void generate(QueryContext context, RowSink rows) throws Exception;
+
+    /**
+     * Whether the rows generated for one statement may serve another statement inside the same
+     * {@link RowCache} scope (the scheduled queries of one scheduler tick, as osquery's cacheable
+     * tables). False for tables that describe the agent's own state, which changes between them.
+     */
+    default boolean shareable() {
+        return true;
+    }
 }

@@ -267,10 +267,23 @@ public final class VirtualTables {
                 }
             }
             QueryContext ctx = new QueryContext(schema, constraints, colUsed);
-            c.rows = new ArrayList<>();
             c.pos = 0;
-            c.table.generate(ctx, c.sink());
+            c.rows = io.hostql.sql.table.RowCache.rows(c.table, Long.toHexString(colUsed) + "|" + new java.util.TreeMap<>(constraints), () -> {
+                c.rows = new ArrayList<>();
+                try {
+                    c.table.generate(ctx, c.sink());
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new GenerateFailed(e);
+                }
+                return c.rows;
+            });
             return Sqlite.OK;
+        } catch (GenerateFailed e) {
+            c.rows = List.of();
+            setError(cur.getPointer(0), "table " + c.table.schema().name() + ": " + describe(e.getCause()));
+            return Sqlite.ERROR;
         } catch (Throwable e) {
             c.rows = List.of();
             setError(cur.getPointer(0), "table " + c.table.schema().name() + ": " + describe(e));
@@ -383,6 +396,13 @@ public final class VirtualTables {
         if (e instanceof java.nio.file.NoSuchFileException) return m + ": no such file";
         if (e instanceof java.nio.file.AccessDeniedException) return m + ": permission denied";
         return m;
+    }
+
+    /** A generator's checked exception, carried out of the cache's supplier. */
+    private static final class GenerateFailed extends RuntimeException {
+        GenerateFailed(Exception cause) {
+            super(cause);
+        }
     }
 
     private static final class Cursor {

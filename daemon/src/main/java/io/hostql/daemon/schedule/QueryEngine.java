@@ -1,0 +1,184 @@
+package io.hostql.daemon.schedule;
+
+import io.hostql.evented.EventStore;
+import io.hostql.sql.Database;
+import io.hostql.sql.QueryResult;
+import io.hostql.sql.SqlException;
+import io.hostql.sql.table.TableRegistry;
+import io.hostql.sql.table.TableSchema;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection scheduled queries run on: every snapshot table, the daemon's evented tables
+ * (events.db attached read-only), and the config's views.
+ *
+ * <p>In the scheduler ({@link #windowed}), each evented table name is a TEMP view over the real
+ * table limited to the running query's window of eids, so a scheduled query sees each event once:
+ * the rows committed since its previous run. Queries from anywhere else (the shell, live queries)
+ * read the real tables and see every retained row. A query that bounds {@code time} itself gets
+ * no window (see {@link #plan}); {@code hostql_last_run()} and {@code hostql_run_time()} give it
+ * the times to bound by, e.g. {@code WHERE time > hostql_last_run() - 300} for a 5-minute
+ * correlation window.
+ *
+ * <p>The raw engine ({@link #raw}) has empty in-memory evented tables: --config_check prepares
+ * every query on it, and the scheduler asks it how a query uses the evented tables.
+ */
+public final class QueryEngine implements AutoCloseable {
+    /** The window a query runs with: per evented table, eids in (start, end]; plus its run times. */
+    public record Window(Map<String, String> start, Map<String, String> end, long lastRun, long runTime) {
+        static final Window ALL = new Window(Map.of(), Map.of(), 0, 0);
+    }
+
+    /** How a query reads the evented tables: which ones, and whether it bounds their time itself. */
+    public record Plan(Set<String> eventedTables, boolean boundsTime) {
+        public boolean windowed() {
+            return !eventedTables.isEmpty() && !boundsTime;
+        }
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(QueryEngine.class);
+    private static final String ALL_START = "", ALL_END = "~"; // eids are zero-padded digits: '' < eid < '~'
+    private static final Pattern PLAN_TABLE = Pattern.compile("\\b(?:SCAN|SEARCH) (?:TABLE )?(\\w+)");
+    private static final Pattern TIME_INDEX = Pattern.compile("USING (?:COVERING )?INDEX (\\w+)_time \\(time");
+
+    private final Database db;
+    private final List<TableSchema> evented;
+    private volatile Window window = Window.ALL;
+
+    private QueryEngine(Database db, List<TableSchema> evented) {
+        this.db = db;
+        this.evented = evented;
+    }
+
+    /** The scheduler's engine on the daemon's events.db (attached if it exists), with windows and views. */
+    public static QueryEngine windowed(TableRegistry registry, Path eventsDb, List<TableSchema> evented, Map<String, String> views) {
+        Database db = Database.open(registry);
+        QueryEngine e = new QueryEngine(db, evented);
+        try {
+            e.functions();
+            if (Files.exists(eventsDb)) db.attachReadOnly(eventsDb, "events");
+            else e.emptyEvents(); // events disabled: the tables exist, empty
+            for (TableSchema t : evented) {
+                String n = quote(t.name()), lit = "'" + t.name().replace("'", "''") + "'";
+                db.executeTrusted("CREATE TEMP VIEW " + n + " AS SELECT * FROM events." + n + " WHERE eid > hostql_window_start(" + lit
+                        + ") AND eid <= hostql_window_end(" + lit + ")");
+            }
+            for (Map.Entry<String, String> v : views.entrySet()) {
+                try {
+                    e.addView(v.getKey(), v.getValue());
+                } catch (SqlException bad) {
+                    log.error("config view {} is not created: {}", v.getKey(), bad.getMessage());
+                }
+            }
+        } catch (RuntimeException ex) {
+            db.close();
+            throw ex;
+        }
+        return e;
+    }
+
+    /** Empty evented tables, no views yet ({@link #addView}): for checking and planning queries. */
+    public static QueryEngine raw(TableRegistry registry, List<TableSchema> evented) {
+        Database db = Database.open(registry);
+        QueryEngine e = new QueryEngine(db, evented);
+        try {
+            e.functions();
+            e.emptyEvents();
+        } catch (RuntimeException ex) {
+            db.close();
+            throw ex;
+        }
+        return e;
+    }
+
+    private void emptyEvents() {
+        db.executeTrusted("ATTACH DATABASE ':memory:' AS events");
+        for (TableSchema t : evented) {
+            db.executeTrusted(EventStore.createTable(t, "events"));
+            db.executeTrusted(EventStore.createIndexes(t, "events"));
+        }
+    }
+
+    private void functions() {
+        db.createFunction("hostql_window_start", 1, a -> window.start().getOrDefault(String.valueOf(a[0]), ALL_START));
+        db.createFunction("hostql_window_end", 1, a -> window.end().getOrDefault(String.valueOf(a[0]), ALL_END));
+        db.createFunction("hostql_last_run", 0, a -> window.lastRun());
+        db.createFunction("hostql_run_time", 0, a -> window.runTime() == 0 ? System.currentTimeMillis() / 1000 : window.runTime());
+    }
+
+    /** A config view, as a TEMP view so it can read every schema (user SQL stays read-only); a bad one throws. */
+    public void addView(String name, String sql) {
+        db.validate(sql); // read-only and compiles, checked with the user-facing rules first
+        db.executeTrusted("CREATE TEMP VIEW " + quote(name) + " AS " + sql);
+    }
+
+    static String quote(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    /** Prepares the statement without running it: an unknown table or column, or a missing required column, throws. */
+    public void validate(String sql) {
+        db.validate(sql);
+    }
+
+    /** How the query reads the evented tables, from SQLite's own plan (a raw engine sees the real table names). */
+    public Plan plan(String sql) {
+        Set<String> names = new LinkedHashSet<>();
+        for (TableSchema t : evented) names.add(t.name());
+        Set<String> used = new LinkedHashSet<>();
+        boolean time = false;
+        QueryResult r = db.query("EXPLAIN QUERY PLAN " + sql);
+        int detail = r.columns().indexOf("detail");
+        for (Object[] row : r.rows()) {
+            String d = String.valueOf(row[detail]);
+            Matcher m = PLAN_TABLE.matcher(d);
+            while (m.find()) if (names.contains(m.group(1))) used.add(m.group(1));
+            Matcher t = TIME_INDEX.matcher(d);
+            while (t.find()) if (names.contains(t.group(1))) time = true;
+        }
+        return new Plan(used, time);
+    }
+
+    /** The newest eid of each evented table now: the end of the windows of the runs about to start. */
+    public Map<String, String> newestEids() {
+        Map<String, String> out = new HashMap<>();
+        for (TableSchema t : evented) {
+            Object v = db.queryTrusted("SELECT max(eid) FROM events." + quote(t.name())).rows().get(0)[0];
+            out.put(t.name(), v == null ? "" : v.toString());
+        }
+        return out;
+    }
+
+    /** Runs one statement with the given window in force. */
+    public QueryResult run(String sql, Window w) {
+        window = w;
+        try {
+            return db.query(sql);
+        } finally {
+            window = Window.ALL;
+        }
+    }
+
+    public void interrupt() {
+        db.interrupt();
+    }
+
+    @Override
+    public void close() {
+        db.close();
+    }
+}

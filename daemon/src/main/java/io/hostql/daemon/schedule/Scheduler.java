@@ -1,0 +1,468 @@
+package io.hostql.daemon.schedule;
+
+import io.hostql.config.Settings;
+import io.hostql.config.osquery.OsqueryConfig;
+import io.hostql.config.osquery.Pack;
+import io.hostql.config.osquery.ScheduledQuery;
+import io.hostql.loggers.HostIdentifier;
+import io.hostql.loggers.LogFormat;
+import io.hostql.loggers.QueryLogItem;
+import io.hostql.loggers.ResultLines;
+import io.hostql.loggers.ResultLogger;
+import io.hostql.sql.Database;
+import io.hostql.sql.QueryResult;
+import io.hostql.sql.table.RowCache;
+import io.hostql.sql.table.TableRegistry;
+import io.hostql.sql.table.TableSchema;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * osquery's scheduler: each applicable query of the schedule and the active packs runs when the
+ * Unix time is a multiple of its splayed interval, one query at a time on the scheduler's thread.
+ * Results are logged as differentials against the previous run (persisted), as snapshots, or, for
+ * queries on evented tables, as the events since the query's previous run. A query that fails
+ * repeatedly, or that the {@link Watchdog} stops, is denylisted for a while.
+ */
+public final class Scheduler implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+
+    /** A row of osquery_schedule. */
+    public record Status(String name, String sql, long interval, long executions, long lastExecuted, boolean denylisted,
+            long outputSize, long wallTimeMs, long lastWallTimeMs, long userTimeMs, long lastUserTimeMs, long systemTimeMs,
+            long lastSystemTimeMs, long averageMemory, long lastMemory, String pack) {}
+
+    /** A row of osquery_packs. */
+    public record PackStatus(String name, String platform, String version, int shard, long discoveryCacheHits,
+            long discoveryExecutions, boolean active) {}
+
+    private final Settings settings;
+    private final TableRegistry registry;
+    private final Path eventsDb;
+    private final List<TableSchema> evented;
+    private final ResultLogger logger;
+    private final String hostIdentifier;
+    private final String hostname = HostIdentifier.hostname();
+    private final ScheduleState state;
+    private final Watchdog watchdog;
+    private final LogFormat format;
+    private final ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+    private final Thread thread;
+
+    private volatile OsqueryConfig pending;
+    private volatile boolean closed;
+    private QueryEngine engine, planner;
+    private OsqueryConfig config;
+    private volatile List<ActiveQuery> active = List.of();
+    private volatile List<PackStatus> packs = List.of();
+    private final Map<String, QueryStats> stats = new ConcurrentHashMap<>();
+    /** Each query's persisted state as last saved (the scheduler thread's copy, so a run reads no JSON back). */
+    private final Map<String, ScheduleState.Saved> savedState = new HashMap<>();
+    private final Map<String, Long> denylisted = new ConcurrentHashMap<>();
+    private final Map<String, Long> discoveryExecutions = new HashMap<>(), discoveryHits = new HashMap<>();
+    private final Map<String, Boolean> discoveryResult = new HashMap<>();
+    private long discoveredAt;
+    private Map<String, String> loadDecorations = Map.of();
+    private final Map<Long, Map<String, String>> intervalDecorations = new LinkedHashMap<>();
+
+    public Scheduler(Settings settings, TableRegistry registry, Path dataDir, Path eventsDb, List<TableSchema> evented,
+            ResultLogger logger, String hostIdentifier) {
+        this.settings = settings;
+        this.registry = registry;
+        this.eventsDb = eventsDb;
+        this.evented = evented;
+        this.logger = logger;
+        this.hostIdentifier = hostIdentifier;
+        this.state = new ScheduleState(dataDir.resolve("schedule.db"));
+        boolean off = settings.bool("disable_watchdog");
+        this.watchdog = new Watchdog(Watchdog.Limits.of(off ? -1 : settings.number("watchdog_level"),
+                settings.number("watchdog_memory_limit"), settings.number("watchdog_utilization_limit"),
+                settings.number("watchdog_latency_limit")), settings.number("watchdog_delay"));
+        this.format = new LogFormat(settings.bool("logger_numerics"), settings.bool("decorations_top_level"),
+                settings.bool("logger_event_type"), settings.bool("logger_snapshot_event_type"));
+        this.thread = new Thread(this::loop, "hostql-scheduler");
+        this.thread.setDaemon(true);
+        denylistCrashedQuery();
+        denylisted.putAll(state.denylisted());
+    }
+
+    private ScheduleState.Saved saved(String name) {
+        return savedState.computeIfAbsent(name, state::load);
+    }
+
+    private void save(String name, ScheduleState.Saved s) {
+        state.save(name, s);
+        savedState.put(name, s);
+    }
+
+    /** osquery's kExecutingQuery: a query that was running when the daemon died (OOM kill, crash) is denylisted. */
+    private void denylistCrashedQuery() {
+        String crashed = state.executing();
+        if (crashed == null) return;
+        state.setExecuting(null);
+        if (!watchdog.limits().enabled()) return;
+        long until = now() + settings.number("schedule_denylist_duration");
+        ScheduleState.Saved s = saved(crashed);
+        save(crashed, new ScheduleState.Saved(s.sql(), s.epoch(), s.counter(), s.results(), s.hasResults(), s.interval(),
+                s.splayed(), s.lastRun(), s.windowEnds(), until, "the daemon stopped while it was running"));
+        log.error("scheduled query {} was running when hostqld last stopped abnormally; denylisted for {} s", crashed,
+                settings.number("schedule_denylist_duration"));
+    }
+
+    /** A new config (at start and on SIGHUP), applied by the scheduler thread at its next tick. */
+    public void configure(OsqueryConfig c) {
+        pending = c;
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    public List<Status> status() {
+        long now = now();
+        List<Status> out = new ArrayList<>();
+        for (ActiveQuery a : active) {
+            QueryStats s = stats.getOrDefault(a.name(), new QueryStats());
+            Long until = denylisted.get(a.name());
+            out.add(new Status(a.name(), a.query().sql(), a.interval(), s.executions, s.lastExecuted, until != null && until > now,
+                    s.outputSize, s.wallTimeMs, s.lastWallTimeMs, s.userTimeMs, s.lastUserTimeMs, s.systemTimeMs, s.lastSystemTimeMs,
+                    s.averageMemory(), s.lastMemory, a.packName()));
+        }
+        return out;
+    }
+
+    public List<PackStatus> packs() {
+        return packs;
+    }
+
+    private static long now() {
+        return System.currentTimeMillis() / 1000;
+    }
+
+    private void loop() {
+        long last = now() - 1;
+        while (!closed) {
+            try {
+                long sleep = 1000 - System.currentTimeMillis() % 1000;
+                Thread.sleep(sleep);
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                if (pending != null) {
+                    OsqueryConfig c = pending;
+                    pending = null;
+                    apply(c);
+                }
+                long now = now();
+                // Catch up seconds missed by a stall, as osquery, within schedule_max_drift.
+                long from = Math.max(last + 1, now - settings.number("schedule_max_drift"));
+                for (long t = from; t <= now && !closed; t++) tick(t);
+                last = now;
+            } catch (Throwable e) {
+                log.error("scheduler tick failed: {}", e.toString(), e);
+            }
+        }
+    }
+
+    private void apply(OsqueryConfig c) {
+        QueryEngine nextEngine = QueryEngine.windowed(registry, eventsDb, evented, c.views());
+        QueryEngine nextPlanner = QueryEngine.raw(registry, evented);
+        for (Map.Entry<String, String> v : c.views().entrySet()) {
+            try {
+                nextPlanner.addView(v.getKey(), v.getValue());
+            } catch (RuntimeException ignored) {
+                // reported by the windowed engine
+            }
+        }
+        if (engine != null) engine.close();
+        if (planner != null) planner.close();
+        engine = nextEngine;
+        planner = nextPlanner;
+        watchdog.watch(engine);
+        config = c;
+        discoveryResult.clear();
+        discoveredAt = 0;
+        refreshPacks();
+        loadDecorations = settings.bool("disable_decorators") ? Map.of() : decorate(c.decorators().load());
+        intervalDecorations.clear();
+        log.info("schedule: {} queries active in {} packs", active.size(), packs.stream().filter(PackStatus::active).count());
+    }
+
+    /** Re-evaluates which packs apply (platform, version, shard, discovery) and the queries they schedule. */
+    private void refreshPacks() {
+        long now = now();
+        boolean rediscover = now - discoveredAt >= settings.number("pack_refresh_interval");
+        if (rediscover) discoveredAt = now;
+        String delim = settings.string("pack_delimiter");
+        List<ActiveQuery> queries = new ArrayList<>();
+        List<PackStatus> packList = new ArrayList<>();
+        for (Pack p : config.packs()) {
+            boolean applies = Applicability.platform(p.platform()) && Applicability.version(p.version())
+                    && Applicability.shard(p.shard(), hostname);
+            boolean found = applies && discovered(p, rediscover);
+            packList.add(new PackStatus(p.name(), p.platform(), p.version(), p.shard(), discoveryHits.getOrDefault(p.name(), 0L),
+                    discoveryExecutions.getOrDefault(p.name(), 0L), found));
+            if (!found) continue;
+            for (ScheduledQuery q : p.queries()) {
+                if (!Applicability.platform(q.platform()) || !Applicability.version(q.version()) || !Applicability.shard(q.shard(), hostname)) continue;
+                queries.add(activate(q, q.name(delim), p.name()));
+            }
+        }
+        active = List.copyOf(queries);
+        packs = List.copyOf(packList);
+    }
+
+    private boolean discovered(Pack p, boolean rediscover) {
+        if (p.discovery().isEmpty()) return true;
+        Boolean cached = discoveryResult.get(p.name());
+        if (cached != null && !rediscover) {
+            discoveryHits.merge(p.name(), 1L, Long::sum);
+            return cached;
+        }
+        boolean ok = true;
+        for (String sql : p.discovery()) {
+            discoveryExecutions.merge(p.name(), 1L, Long::sum);
+            try {
+                if (engine.run(sql, QueryEngine.Window.ALL).rows().isEmpty()) {
+                    log.info("pack {} is not active: its discovery query returned no row: {}", p.name(), sql);
+                    ok = false;
+                    break;
+                }
+            } catch (RuntimeException e) {
+                log.warn("pack {} is not active: its discovery query failed: {}: {}", p.name(), sql, e.getMessage());
+                ok = false;
+                break;
+            }
+        }
+        discoveryResult.put(p.name(), ok);
+        return ok;
+    }
+
+    private ActiveQuery activate(ScheduledQuery q, String name, String pack) {
+        long interval = q.interval() > 0 ? q.interval() : settings.number("schedule_default_interval");
+        ScheduleState.Saved s = saved(name);
+        long splayed = s.interval() == interval && s.splayed() > 0 ? s.splayed() : splay(interval);
+        if (splayed != s.splayed() || s.interval() != interval) {
+            save(name, new ScheduleState.Saved(s.sql(), s.epoch(), s.counter(), s.results(), s.hasResults(), interval, splayed,
+                    s.lastRun(), s.windowEnds(), s.denylistedUntil(), s.denylistReason()));
+        }
+        QueryEngine.Plan plan;
+        try {
+            plan = planner.plan(q.sql());
+        } catch (RuntimeException e) {
+            plan = new QueryEngine.Plan(java.util.Set.of(), false); // it fails when it runs, and is counted then
+        }
+        return new ActiveQuery(q, name, interval, splayed, plan, pack);
+    }
+
+    /** osquery's splayValue: a random interval within +-schedule_splay_percent, at least 1. */
+    private long splay(long interval) {
+        long percent = settings.number("schedule_splay_percent");
+        if (percent <= 1 || percent > 100) percent = 10;
+        long diff = (long) (interval * (percent / 100.0));
+        long min = Math.max(1, interval - diff), max = interval + diff;
+        return min >= max ? max : ThreadLocalRandom.current().nextLong(min, max + 1);
+    }
+
+    private void tick(long t) {
+        if (config == null) return;
+        if (t - discoveredAt >= settings.number("pack_refresh_interval")) refreshPacks();
+        Map<String, String> ends = null;
+        // The queries of one tick share what the tables generate (same second, same rows).
+        try (RowCache.Scope shared = RowCache.open()) {
+            for (ActiveQuery a : active) {
+                if (closed) return;
+                if (t % a.splayed() != 0) continue;
+                if (a.plan().windowed() && ends == null) ends = engine.newestEids();
+                run(a, t, ends);
+            }
+        }
+    }
+
+    private Map<String, String> decorations(long t) {
+        if (settings.bool("disable_decorators") || config.decorators().isEmpty()) return Map.of();
+        Map<String, String> out = new LinkedHashMap<>(loadDecorations);
+        for (Map.Entry<Long, List<String>> e : config.decorators().interval().entrySet()) {
+            if (t % e.getKey() == 0 || !intervalDecorations.containsKey(e.getKey())) intervalDecorations.put(e.getKey(), decorate(e.getValue()));
+            out.putAll(intervalDecorations.get(e.getKey()));
+        }
+        out.putAll(decorate(config.decorators().always()));
+        return out;
+    }
+
+    /** Each decorator query's first row, every column as text. */
+    private Map<String, String> decorate(List<String> queries) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String sql : queries) {
+            try {
+                QueryResult r = engine.run(sql, QueryEngine.Window.ALL);
+                if (r.rows().isEmpty()) continue;
+                Object[] row = r.rows().get(0);
+                for (int i = 0; i < row.length; i++) out.put(r.columns().get(i), QueryResult.text(row[i], ""));
+            } catch (RuntimeException e) {
+                log.warn("decorator query failed: {}: {}", sql, e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private void run(ActiveQuery a, long t, Map<String, String> ends) {
+        String name = a.name();
+        Long until = denylisted.get(name);
+        if (until != null) {
+            if (until > t) return;
+            denylisted.remove(name);
+            log.info("scheduled query {} is no longer denylisted", name);
+        }
+        ScheduledQuery q = a.query();
+        ScheduleState.Saved saved = saved(name);
+        Map<String, String> decorations = decorations(t);
+        QueryEngine.Window window = a.plan().windowed()
+                ? new QueryEngine.Window(saved.windowEnds(), ends, saved.lastRun(), t)
+                : new QueryEngine.Window(Map.of(), Map.of(), saved.lastRun(), t);
+        QueryStats st = stats.computeIfAbsent(name, n -> new QueryStats());
+        state.setExecuting(name);
+        long wall0 = System.nanoTime(), user0 = cpu.getCurrentThreadUserTime(), cpu0 = cpu.getCurrentThreadCpuTime();
+        Database.sqliteMemoryHighwater(true);
+        long mem0 = Database.sqliteMemoryUsed();
+        QueryResult result = null;
+        String failure = null;
+        watchdog.begin();
+        try {
+            result = engine.run(q.sql(), window);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            failure = e.getMessage() == null ? e.toString() : e.getMessage();
+        }
+        String stopped = watchdog.end();
+        long wallMs = (System.nanoTime() - wall0) / 1_000_000;
+        long userMs = (cpu.getCurrentThreadUserTime() - user0) / 1_000_000;
+        long sysMs = Math.max(0, (cpu.getCurrentThreadCpuTime() - cpu0) / 1_000_000 - userMs);
+        long memory = Math.max(0, Database.sqliteMemoryHighwater(false) - mem0);
+        st.executions++;
+        st.lastExecuted = t;
+        st.wallTimeMs += wallMs;
+        st.lastWallTimeMs = wallMs;
+        st.userTimeMs += userMs;
+        st.lastUserTimeMs = userMs;
+        st.systemTimeMs += sysMs;
+        st.lastSystemTimeMs = sysMs;
+        st.totalMemory += memory;
+        st.lastMemory = memory;
+        try {
+            if (stopped != null) {
+                log.error("scheduled query {} stopped by the watchdog: {}", name, stopped);
+                denylist(a, saved, "stopped by the watchdog: " + stopped);
+            } else if (failure != null || result == null) {
+                st.consecutiveFailures++;
+                st.lastError = failure;
+                log.warn("scheduled query {} failed ({} in a row): {}", name, st.consecutiveFailures, failure);
+                if (st.consecutiveFailures >= settings.number("schedule_denylist_failures")) {
+                    denylist(a, saved, "failed " + st.consecutiveFailures + " times in a row: " + failure);
+                    st.consecutiveFailures = 0;
+                }
+            } else {
+                st.consecutiveFailures = 0;
+                st.outputSize += logResults(a, saved, result, decorations, t, window);
+            }
+        } finally {
+            state.setExecuting(null);
+        }
+    }
+
+    private void denylist(ActiveQuery a, ScheduleState.Saved s, String reason) {
+        if (!a.query().denylist()) {
+            log.warn("scheduled query {} is not denylisted: its config says \"denylist\": false", a.name());
+            return;
+        }
+        long until = now() + settings.number("schedule_denylist_duration");
+        denylisted.put(a.name(), until);
+        save(a.name(), new ScheduleState.Saved(s.sql(), s.epoch(), s.counter(), s.results(), s.hasResults(), s.interval(),
+                s.splayed(), s.lastRun(), s.windowEnds(), until, reason));
+        log.error("scheduled query {} is denylisted for {} s: {}", a.name(), settings.number("schedule_denylist_duration"), reason);
+    }
+
+    /** Logs the run's lines and saves its state (lines first: a crash in between repeats lines, never loses them). */
+    private long logResults(ActiveQuery a, ScheduleState.Saved saved, QueryResult result, Map<String, String> decorations, long t,
+            QueryEngine.Window window) {
+        ScheduledQuery q = a.query();
+        List<Map<String, Object>> rows = Differential.rows(result);
+        long epoch = settings.number("schedule_epoch");
+        List<String> lines;
+        long counter;
+        List<String> keep = List.of();
+        boolean hasResults = false;
+        if (q.snapshot()) {
+            counter = 0;
+            lines = ResultLines.snapshot(new QueryLogItem(a.name(), hostIdentifier, t, epoch, counter, decorations), format, rows);
+            if (!settings.bool("disable_logging")) logger.logSnapshots(lines);
+        } else {
+            List<Map<String, Object>> added, removed;
+            boolean fresh = !saved.hasResults() || saved.epoch() != epoch || !saved.sql().equals(q.sql());
+            if (saved.hasResults() && !saved.sql().equals(q.sql())) log.info("scheduled query {} has been updated", a.name());
+            if (a.plan().windowed()) {
+                // Event queries: every row in the window is new ("added"), as osquery's events_optimize; counting starts at 1.
+                added = rows;
+                removed = List.of();
+                counter = (fresh ? 0 : saved.counter()) + (rows.isEmpty() ? 0 : 1);
+            } else {
+                List<String> canonical = new ArrayList<>(rows.size());
+                for (Map<String, Object> r : rows) canonical.add(Differential.canonical(r));
+                Differential.Diff d = Differential.diff(fresh ? List.of() : saved.results(), rows, canonical);
+                added = d.added();
+                removed = q.removed() ? d.removed() : List.of();
+                counter = fresh ? 0 : saved.counter() + (d.isEmpty() ? 0 : 1);
+                keep = canonical;
+            }
+            hasResults = true;
+            lines = ResultLines.differential(new QueryLogItem(a.name(), hostIdentifier, t, epoch, counter, decorations), format, added, removed);
+            if (!settings.bool("disable_logging")) logger.logResults(lines);
+        }
+        boolean unchanged = !a.plan().windowed() && saved.sql().equals(q.sql()) && saved.epoch() == epoch && saved.denylistedUntil() == 0
+                && (q.snapshot() ? !saved.hasResults() : saved.hasResults() && counter == saved.counter());
+        if (unchanged) {
+            // Same rows as last time: only the run time moves; the stored results stay as they are.
+            state.touch(a.name(), t);
+            savedState.put(a.name(), new ScheduleState.Saved(saved.sql(), saved.epoch(), saved.counter(), saved.results(), saved.hasResults(),
+                    saved.interval(), saved.splayed(), t, saved.windowEnds(), 0, ""));
+        } else {
+            save(a.name(), new ScheduleState.Saved(q.sql(), epoch, counter, keep, hasResults && !q.snapshot(), a.interval(), a.splayed(),
+                    t, window.end().isEmpty() ? saved.windowEnds() : window.end(), 0, ""));
+        }
+        long size = 0;
+        for (String l : lines) size += l.length() + 1;
+        return size;
+    }
+
+    /** The engine scheduled queries run on (and the watchdog watches): for tests and the shell's view of the daemon. */
+    QueryEngine engine() {
+        return engine;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+        QueryEngine e = engine;
+        if (e != null) e.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        watchdog.close();
+        if (engine != null) engine.close();
+        if (planner != null) planner.close();
+        state.close();
+    }
+}
