@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class Subscriber implements AutoCloseable {
     private static final int BATCH = 512;
-    private static final long IDLE_PARK_NANOS = 10_000_000L;
+    private static final long IDLE_PARK_NANOS = 10_000_000L, MAX_IDLE_PARK_NANOS = 100_000_000L;
 
     protected final Logger log = LoggerFactory.getLogger(getClass());
     private final String name;
@@ -97,13 +97,17 @@ public abstract class Subscriber implements AutoCloseable {
                 journal.acknowledge(name, pos.index());
             }
             List<JournalEntry> batch = new ArrayList<>(BATCH);
+            long park = IDLE_PARK_NANOS;
             while (running) {
                 batch.clear();
                 for (JournalEntry e; batch.size() < BATCH && (e = reader.next()) != null; ) batch.add(e);
                 if (batch.isEmpty()) {
-                    LockSupport.parkNanos(IDLE_PARK_NANOS);
+                    // Polling a quiet journal 100 times a second cost 1% of a core; back off to 10 a second.
+                    LockSupport.parkNanos(park);
+                    park = Math.min(MAX_IDLE_PARK_NANOS, park * 2);
                     continue;
                 }
+                park = IDLE_PARK_NANOS;
                 process(batch);
             }
         } catch (Throwable t) {
