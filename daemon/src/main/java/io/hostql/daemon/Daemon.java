@@ -8,9 +8,13 @@ import io.hostql.config.osquery.OsqueryConfig;
 import io.hostql.events.Journal;
 import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
+import io.hostql.publishers.audit.AuditPublisher;
 import io.hostql.publishers.inotify.InotifyPublisher;
 import io.hostql.subscribers.LossSubscriber;
 import io.hostql.subscribers.Subscriber;
+import io.hostql.subscribers.audit.ProcessEventsSubscriber;
+import io.hostql.subscribers.audit.SocketEventsSubscriber;
+import io.hostql.subscribers.audit.UserEventsSubscriber;
 import io.hostql.subscribers.fim.FimSubscriber;
 import io.hostql.tables.self.AgentInfo;
 import java.io.IOException;
@@ -42,6 +46,7 @@ final class Daemon {
     private Journal journal;
     private EventStore store;
     private InotifyPublisher inotify;
+    private AuditPublisher audit;
     private final List<Subscriber> subscribers = new ArrayList<>();
     private ScheduledExecutorService maintenance;
 
@@ -91,7 +96,17 @@ final class Daemon {
             subscribers.add(new FimSubscriber(journal, store, settings.number("read_max")));
             inotify = new InotifyPublisher(config.fileMonitoring(), journal);
         }
+        if (events && !settings.bool("disable_audit")) audit = auditPublisher(data);
         for (Subscriber s : subscribers) s.start();
+        if (audit != null) {
+            try {
+                audit.start();
+            } catch (IOException | RuntimeException e) {
+                log.error("audit: cannot start ({}); process_events, socket_events and user_events are not captured", e.getMessage());
+                audit.close();
+                audit = null;
+            }
+        }
         if (inotify != null) {
             inotify.start();
             log.info("file integrity monitoring: {} categories", config.fileMonitoring().filePaths().size());
@@ -107,6 +122,34 @@ final class Daemon {
         maintenance.scheduleWithFixedDelay(this::retention, every, every, TimeUnit.SECONDS);
         lock.writePidfile();
         log.info("hostqld started");
+    }
+
+    /** The audit subscribers the flags and the config's events section enable, and their publisher (null when none is). */
+    private AuditPublisher auditPublisher(Path data) {
+        boolean processes = settings.bool("audit_allow_process_events") && config.subscriberEnabled(ProcessEventsSubscriber.NAME);
+        boolean sockets = settings.bool("audit_allow_sockets") && config.subscriberEnabled(SocketEventsSubscriber.NAME);
+        boolean users = settings.bool("audit_allow_user_events") && config.subscriberEnabled(UserEventsSubscriber.NAME);
+        if (!processes && !sockets && !users) {
+            log.info("audit: no audit subscriber is enabled (audit_allow_process_events, audit_allow_sockets, audit_allow_user_events)");
+            return null;
+        }
+        AuditPublisher.Config c;
+        try {
+            c = new AuditPublisher.Config(AuditPublisher.Mode.parse(settings.string("audit_mode")), settings.bool("audit_allow_config"),
+                    processes, sockets, settings.bool("audit_allow_accept_socket_events"), users,
+                    (int) settings.number("audit_backlog_limit"), (int) settings.number("audit_backlog_wait_time"), data);
+        } catch (IllegalArgumentException e) {
+            log.error("audit: {}; process_events, socket_events and user_events are not captured", e.getMessage());
+            return null;
+        }
+        if (processes) subscribers.add(new ProcessEventsSubscriber(journal, store));
+        if (sockets) {
+            subscribers.add(new SocketEventsSubscriber(journal, store, new SocketEventsSubscriber.Options(
+                    settings.bool("audit_allow_failed_socket_events"), settings.bool("audit_allow_null_accept_socket_events"),
+                    settings.bool("audit_allow_unix"))));
+        }
+        if (users) subscribers.add(new UserEventsSubscriber(journal, store));
+        return new AuditPublisher(c, journal);
     }
 
     private static void createPrivateDir(Path dir) throws IOException {
@@ -156,6 +199,7 @@ final class Daemon {
         log.info("hostqld stopping");
         if (maintenance != null) maintenance.shutdownNow();
         if (inotify != null) inotify.close();
+        if (audit != null) audit.close();
         for (Subscriber s : subscribers) s.close();
         if (store != null) store.close();
         if (journal != null) journal.close();

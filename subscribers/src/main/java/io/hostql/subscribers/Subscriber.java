@@ -53,9 +53,9 @@ public abstract class Subscriber implements AutoCloseable {
             this.eid = eid;
         }
 
-        /** values in the table's column order; the last column (eid) is filled in here. */
+        /** values in the table's column order; the eid column is filled in here. */
         public void add(TableSchema table, Object[] row) {
-            row[row.length - 1] = String.format("%010d", ++eid);
+            row[table.indexOf("eid")] = String.format("%010d", ++eid);
             tables.add(table);
             values.add(row);
         }

@@ -13,7 +13,7 @@ import java.nio.file.StandardOpenOption;
  * lstat and open by raw path bytes: Java's Path cannot name a file whose name is not valid in the
  * JVM's file-name encoding, and Linux names are arbitrary bytes.
  */
-final class NativeFiles {
+public final class NativeFiles {
     static {
         Native.register(NativeFiles.class, Platform.C_LIBRARY_NAME);
     }
@@ -29,13 +29,13 @@ final class NativeFiles {
     private static native int close(int fd);
 
     /** What FIM reports about a file (lstat semantics, as osquery's file table). */
-    record Stat(long dev, long inode, int mode, long uid, long gid, long size, long atime, long mtime, long ctime) {
-        boolean regular() {
+    public record Stat(long dev, long inode, int mode, long uid, long gid, long size, long atime, long mtime, long ctime) {
+        public boolean regular() {
             return (mode & S_IFMT) == S_IFREG;
         }
     }
 
-    static Stat lstat(byte[] path) {
+    public static Stat lstat(byte[] path) {
         byte[] buf = new byte[256];
         return lstat(cstr(path), buf) == 0 ? decode(buf) : null;
     }
