@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
 final class Daemon {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
     static final String DEFAULT_CONFIG = "default-config.json";
+    private static final long AUDIT_STATUS_SECONDS = 5;
 
     private final Settings flags;
     private Settings settings;
@@ -120,6 +121,7 @@ final class Daemon {
         });
         long every = Math.max(1, settings.number("events_retention_interval"));
         maintenance.scheduleWithFixedDelay(this::retention, every, every, TimeUnit.SECONDS);
+        if (audit != null) maintenance.scheduleWithFixedDelay(this::auditStatus, 0, AUDIT_STATUS_SECONDS, TimeUnit.SECONDS);
         lock.writePidfile();
         log.info("hostqld started");
     }
@@ -172,6 +174,21 @@ final class Daemon {
         }
     }
 
+    /** hostql_audit_status: the audit publisher's counters, for users asking what was read and lost. */
+    private void auditStatus() {
+        AuditPublisher a = audit;
+        if (a == null) return;
+        try {
+            AuditPublisher.Stats s = a.stats();
+            store.replace(EventedTables.AUDIT_STATUS, new Object[] {System.currentTimeMillis() / 1000, ProcessHandle.current().pid(), s.mode(),
+                    (long) s.ownerPid(), (long) s.enabled(), (long) s.backlogLimit(), (long) s.backlogWaitTime(), (long) s.backlog(),
+                    s.kernelLostAtStart(), s.kernelLost(), s.records(), s.processEvents(), s.socketEvents(), s.userEvents(), s.incomplete(),
+                    s.serialGapEvents(), s.enobufs(), s.ignoredOwn(), s.malformed(), (long) s.receiveBuffer()});
+        } catch (RuntimeException e) {
+            log.warn("audit status update failed: {}", e.toString());
+        }
+    }
+
     /** SIGHUP: re-read the config and re-plan file watches; a bad config is refused and the old one kept. */
     synchronized void reload() {
         try {
@@ -199,7 +216,10 @@ final class Daemon {
         log.info("hostqld stopping");
         if (maintenance != null) maintenance.shutdownNow();
         if (inotify != null) inotify.close();
-        if (audit != null) audit.close();
+        if (audit != null) {
+            audit.close();
+            auditStatus();
+        }
         for (Subscriber s : subscribers) s.close();
         if (store != null) store.close();
         if (journal != null) journal.close();

@@ -171,9 +171,16 @@ class AuditEndToEndTest {
     }
 
     @Test
-    void nothingWasLost() throws Exception {
+    void nothingWasLostAndTheStatusSaysSo() throws Exception {
         AuditWitness.run("/bin/true");
-        Thread.sleep(3000);
+        long start = System.currentTimeMillis() / 1000;
+        waitFor(() -> rows("SELECT 1 FROM hostql_audit_status WHERE time > " + start).size() == 1, 10, "a fresh hostql_audit_status row");
+        Object[] s = rows("SELECT mode, owner_pid, hostqld_pid, enabled, backlog_limit, kernel_lost, serial_gap_events, incomplete, process_events,"
+                + " records, malformed FROM hostql_audit_status").get(0);
+        assertThat(s).startsWith("owner", daemon.pid(), daemon.pid(), 1L, 8192L, 0L, 0L, 0L);
+        assertThat((Long) s[8]).isPositive();
+        assertThat((Long) s[9]).isGreaterThan((Long) s[8]);
+        assertThat(s[10]).isEqualTo(0L);
         assertThat(rows("SELECT count, reason FROM hostql_event_losses WHERE source = 'audit'")).isEmpty();
     }
 }

@@ -57,7 +57,19 @@ public final class EventedTables {
             .text("eid", HIDDEN)
             .build();
 
+    /**
+     * hostql's own: the audit publisher's state, one row refreshed every few seconds while hostqld runs
+     * (and left as it was last at stop). Counters are since that hostqld started.
+     */
+    public static final TableSchema AUDIT_STATUS = TableSchema.builder("hostql_audit_status",
+                    "The audit publisher: its mode, the kernel's audit settings, and what it read, published and lost.")
+            .bigint("time", ADDITIONAL).bigint("hostqld_pid").text("mode").bigint("owner_pid").integer("enabled").bigint("backlog_limit")
+            .bigint("backlog_wait_time").bigint("backlog").bigint("kernel_lost_at_start").bigint("kernel_lost").bigint("records")
+            .bigint("process_events").bigint("socket_events").bigint("user_events").bigint("incomplete").bigint("serial_gap_events")
+            .bigint("enobufs").bigint("ignored_own").bigint("malformed").bigint("receive_buffer")
+            .build();
+
     public static List<TableSchema> all() {
-        return List.of(FILE_EVENTS, PROCESS_EVENTS, SOCKET_EVENTS, USER_EVENTS, EVENT_LOSSES);
+        return List.of(FILE_EVENTS, PROCESS_EVENTS, SOCKET_EVENTS, USER_EVENTS, EVENT_LOSSES, AUDIT_STATUS);
     }
 }

@@ -192,7 +192,11 @@ public final class AuditPublisher implements AutoCloseable {
 
     public Stats stats() {
         AuditStatus s = lastStatus;
-        return new Stats(effective == null ? "stopped" : effective.name().toLowerCase(java.util.Locale.ROOT), s == null ? 0 : s.pid(),
+        boolean stopped;
+        synchronized (lock) {
+            stopped = closed;
+        }
+        return new Stats(effective == null || stopped ? "stopped" : effective.name().toLowerCase(java.util.Locale.ROOT), s == null ? 0 : s.pid(),
                 s == null ? 0 : s.enabled(), s == null ? 0 : s.backlogLimit(), s == null ? 0 : s.backlogWaitTime(), s == null ? 0 : s.backlog(),
                 lostAtStart, s == null ? 0 : s.lost() - lostAtStart, records.get(), processEvents.get(), socketEvents.get(), userEvents.get(),
                 incomplete.get(), gaps.lost(), enobufs.get(), ignoredOwn.get(), malformed.get(), receiveBuffer);

@@ -1,24 +1,39 @@
 package io.hostql.subscribers.audit;
 
-import java.io.IOException;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The few /proc/<pid> reads the audit subscribers make: executable, command line, cgroup, parent, boot time. */
+/**
+ * The few /proc/<pid> reads the audit subscribers make: executable, command line, cgroup, parent, boot
+ * time. Read with libc directly: most processes in an exec storm are gone by the time their row is
+ * made, and a Java exception per missing file would cost more than the row.
+ */
 final class ProcFiles {
+    static {
+        Native.register(ProcFiles.class, Platform.C_LIBRARY_NAME);
+    }
+
     private static final Pattern CONTAINER_ID = Pattern.compile("[0-9a-f]{64}");
+    private static final int O_RDONLY_CLOEXEC = 0x80000, MAX = 1 << 20;
 
     private ProcFiles() {}
 
+    private static native int open(byte[] path, int flags);
+
+    private static native long read(int fd, byte[] buf, long count);
+
+    private static native int close(int fd);
+
+    private static native long readlink(byte[] path, byte[] buf, long size);
+
     static byte[] exe(int pid) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString().getBytes(StandardCharsets.UTF_8);
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
+        byte[] buf = new byte[4096];
+        long n = readlink(cpath("/proc/" + pid + "/exe"), buf, buf.length);
+        return n <= 0 ? null : Arrays.copyOf(buf, (int) n);
     }
 
     /** argv joined by spaces (the NULs between arguments), null when the process is gone. */
@@ -87,11 +102,28 @@ final class ProcFiles {
         return 0;
     }
 
+    /** A small /proc file's bytes, or null when it cannot be opened (the process is gone). */
     private static byte[] read(String path) {
+        int fd = open(cpath(path), O_RDONLY_CLOEXEC);
+        if (fd < 0) return null;
         try {
-            return Files.readAllBytes(Path.of(path));
-        } catch (IOException | RuntimeException e) {
-            return null;
+            byte[] chunk = new byte[4096];
+            byte[] out = new byte[0];
+            while (out.length < MAX) {
+                long n = read(fd, chunk, chunk.length);
+                if (n <= 0) break;
+                int len = out.length;
+                out = Arrays.copyOf(out, len + (int) n);
+                System.arraycopy(chunk, 0, out, len, (int) n);
+            }
+            return out;
+        } finally {
+            close(fd);
         }
+    }
+
+    private static byte[] cpath(String s) {
+        byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+        return Arrays.copyOf(b, b.length + 1);
     }
 }

@@ -1,12 +1,14 @@
 package io.hostql.subscribers.audit;
 
+import io.hostql.evented.EventStore;
+import io.hostql.evented.EventedTables;
+import io.hostql.events.EventType;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
 import io.hostql.events.ProcessEvent;
-import io.hostql.evented.EventStore;
-import io.hostql.evented.EventedTables;
 import io.hostql.subscribers.Subscriber;
 import io.hostql.subscribers.fim.NativeFiles;
+import java.util.Set;
 
 /**
  * process_events: each successful execve/execveat, with osquery's columns filled as osquery fills them
@@ -25,6 +27,11 @@ public final class ProcessEventsSubscriber extends Subscriber {
 
     public ProcessEventsSubscriber(Journal journal, EventStore store) {
         super(NAME, journal, store);
+    }
+
+    @Override
+    protected Set<EventType> types() {
+        return Set.of(EventType.PROCESS);
     }
 
     @Override

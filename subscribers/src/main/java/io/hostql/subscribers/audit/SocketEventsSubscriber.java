@@ -1,12 +1,14 @@
 package io.hostql.subscribers.audit;
 
+import io.hostql.evented.EventStore;
+import io.hostql.evented.EventedTables;
+import io.hostql.events.EventType;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
 import io.hostql.events.SocketEvent;
-import io.hostql.evented.EventStore;
-import io.hostql.evented.EventedTables;
 import io.hostql.subscribers.Subscriber;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 
 /**
  * socket_events: bind, connect and accept, with the address decoded from the kernel's sockaddr (bind:
@@ -29,6 +31,11 @@ public final class SocketEventsSubscriber extends Subscriber {
     public SocketEventsSubscriber(Journal journal, EventStore store, Options options) {
         super(NAME, journal, store);
         this.options = options;
+    }
+
+    @Override
+    protected Set<EventType> types() {
+        return Set.of(EventType.SOCKET);
     }
 
     @Override

@@ -1,11 +1,13 @@
 package io.hostql.subscribers.audit;
 
+import io.hostql.evented.EventStore;
+import io.hostql.evented.EventedTables;
+import io.hostql.events.EventType;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
 import io.hostql.events.UserEvent;
-import io.hostql.evented.EventStore;
-import io.hostql.evented.EventedTables;
 import io.hostql.subscribers.Subscriber;
+import java.util.Set;
 
 /**
  * user_events: user-space audit records 1100-1199 (PAM authentication and sessions, sudo, logins).
@@ -17,6 +19,11 @@ public final class UserEventsSubscriber extends Subscriber {
 
     public UserEventsSubscriber(Journal journal, EventStore store) {
         super(NAME, journal, store);
+    }
+
+    @Override
+    protected Set<EventType> types() {
+        return Set.of(EventType.USER);
     }
 
     @Override

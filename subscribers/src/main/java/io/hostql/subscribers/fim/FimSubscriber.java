@@ -1,11 +1,13 @@
 package io.hostql.subscribers.fim;
 
+import io.hostql.evented.EventStore;
+import io.hostql.evented.EventedTables;
+import io.hostql.events.EventType;
 import io.hostql.events.FileEvent;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
-import io.hostql.evented.EventStore;
-import io.hostql.evented.EventedTables;
 import io.hostql.subscribers.Subscriber;
+import java.util.Set;
 
 /**
  * file_events: each inotify event, decorated as osquery does when the row is made: the file's
@@ -21,6 +23,11 @@ public final class FimSubscriber extends Subscriber {
     public FimSubscriber(Journal journal, EventStore store, long maxHashBytes) {
         super(NAME, journal, store);
         this.maxHashBytes = maxHashBytes;
+    }
+
+    @Override
+    protected Set<EventType> types() {
+        return Set.of(EventType.FILE);
     }
 
     @Override
