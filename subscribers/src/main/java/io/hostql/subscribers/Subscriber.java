@@ -21,6 +21,12 @@ import org.slf4j.LoggerFactory;
 public abstract class Subscriber implements AutoCloseable {
     private static final int BATCH = 512;
     private static final long IDLE_PARK_NANOS = 10_000_000L;
+    /**
+     * After a partial batch, wait this long before reading on, so that the next commit carries several
+     * events: one SQLite commit per event was most of a busy subscriber's cost. Rows appear at most this
+     * much later.
+     */
+    private static final long LINGER_NANOS = 50_000_000L;
     /** After a second without records, poll less often: idle subscribers should cost next to nothing. */
     /**
      * A batch that made no rows commits its position at most this often: re-reading such records after
@@ -122,6 +128,7 @@ public abstract class Subscriber implements AutoCloseable {
                 }
                 lastRecord = System.nanoTime();
                 process(batch);
+                if (batch.size() < BATCH) LockSupport.parkNanos(LINGER_NANOS);
             }
         } catch (Throwable t) {
             log.error("subscriber {} stopped: {}", name, t.toString(), t);

@@ -50,6 +50,7 @@ public final class AuditPublisher implements AutoCloseable {
     private static final long GAP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int MAX_OPEN_GROUPS = 50_000;
     private static final int DRAIN_BATCH = 4096;
+
     private static final long CLOSE_WAIT_MILLIS = 2000;
     private static final int NLMSG_ERROR = 2, AUDIT_REPLACE = 1329;
 
@@ -287,21 +288,23 @@ public final class AuditPublisher implements AutoCloseable {
         }
     }
 
-    /** Reads what is waiting (bounded, so the timers still run under a flood). */
-    private void drain() {
-        for (int i = 0; i < DRAIN_BATCH; i++) {
+    /** Reads what is waiting (bounded, so the timers still run under a flood); returns how many datagrams. */
+    private int drain() {
+        int i = 0;
+        for (; i < DRAIN_BATCH; i++) {
             int n = events.receive(false);
-            if (n == 0) return;
+            if (n == 0) return i;
             if (n < 0) {
                 if (-n == AuditLibc.ENOBUFS) {
                     enobufs.incrementAndGet();
                     continue;
                 }
                 logErrorRateLimited("audit: receive failed: " + AuditLibc.errorText(-n));
-                return;
+                return i;
             }
             datagram(n);
         }
+        return i;
     }
 
     /** One datagram in the event socket's buffer: a record, or a reply to our own pid registration. */
