@@ -31,6 +31,9 @@ final class AuditLibc {
 
     static native long recv(int fd, Pointer buf, long len, int flags);
 
+    /** {@code struct mmsghdr} (64 bytes on LP64): a {@code struct msghdr} (56) and the received length. */
+    static native int recvmmsg(int fd, Pointer msgvec, int vlen, int flags, Pointer timeout);
+
     static native int setsockopt(int fd, int level, int name, int[] value, int len);
 
     static native int getsockopt(int fd, int level, int name, int[] value, int[] len);

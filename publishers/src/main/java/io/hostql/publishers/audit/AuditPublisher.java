@@ -290,36 +290,44 @@ public final class AuditPublisher implements AutoCloseable {
 
     /** Reads what is waiting (bounded, so the timers still run under a flood); returns how many datagrams. */
     private int drain() {
-        int i = 0;
-        for (; i < DRAIN_BATCH; i++) {
-            int n = events.receive(false);
-            if (n == 0) return i;
+        int total = 0;
+        while (total < DRAIN_BATCH) {
+            int n = events.receiveMany();
+            if (n == 0) return total;
             if (n < 0) {
                 if (-n == AuditLibc.ENOBUFS) {
                     enobufs.incrementAndGet();
                     continue;
                 }
                 logErrorRateLimited("audit: receive failed: " + AuditLibc.errorText(-n));
-                return i;
+                return total;
             }
-            datagram(n);
+            for (int i = 0; i < n; i++) datagram(events.slot(i), events.slotLength(i));
+            total += n;
+            if (n < AuditSocket.SLOTS) return total; // the queue was empty when the kernel stopped copying
         }
-        return i;
+        return total;
     }
 
-    /** One datagram in the event socket's buffer: a record, or a reply to our own pid registration. */
+    /** One datagram in the event socket's buffer (during registration). */
     private void datagram(int n) {
+        datagram(events.buffer, n);
+    }
+
+    /** One datagram: a record, or a reply to our own pid registration. */
+    private void datagram(com.sun.jna.Pointer buf, int n) {
         if (n < AuditSocket.HEADER) return;
-        int type = events.buffer.getShort(4) & 0xffff;
+        int type = buf.getShort(4) & 0xffff;
         if (type == NLMSG_ERROR) {
-            int err = -events.buffer.getInt(AuditSocket.HEADER);
+            int err = -buf.getInt(AuditSocket.HEADER);
             if (err != 0) logErrorRateLimited("audit: the kernel refused a request: " + AuditLibc.errorText(err));
             return;
         }
         if (type < EventBuilder.FIRST_USER || type >= 2100 || type == AUDIT_REPLACE) return;
         int len = n - AuditSocket.HEADER;
-        while (len > 0 && (events.buffer.getByte(AuditSocket.HEADER + len - 1) == 0 || events.buffer.getByte(AuditSocket.HEADER + len - 1) == '\n')) len--;
-        byte[] text = events.buffer.getByteArray(AuditSocket.HEADER, len);
+        byte[] text = buf.getByteArray(AuditSocket.HEADER, len);
+        while (len > 0 && (text[len - 1] == 0 || text[len - 1] == '\n')) len--;
+        if (len < text.length) text = java.util.Arrays.copyOf(text, len);
         records.incrementAndGet();
         AuditRecord r = AuditRecord.parse(type, text);
         if (r == null) {

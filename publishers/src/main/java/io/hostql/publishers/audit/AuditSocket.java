@@ -35,6 +35,10 @@ final class AuditSocket implements AutoCloseable {
     final Memory buffer = new Memory(BUFFER_SIZE);
     private final ByteBuffer view = buffer.getByteBuffer(0, BUFFER_SIZE).order(ByteOrder.nativeOrder());
     private final Memory pollFd = new Memory(8);
+    /** Batch receive: SLOTS datagrams per recvmmsg, each into its own SLOT-byte buffer. */
+    static final int SLOTS = 64, SLOT = 9216;
+    private static final int MMSGHDR = 64, MSGHDR_IOV = 16, MSGHDR_IOVLEN = 24, MSG_LEN = 56, IOVEC = 16;
+    private Memory slots, headers, iovecs;
     private int seq = (int) (System.nanoTime() & 0xffffff);
     private boolean closed;
 
@@ -100,6 +104,41 @@ final class AuditSocket implements AutoCloseable {
             if (errno == AuditLibc.EAGAIN) return 0;
             return -errno;
         }
+    }
+
+    /**
+     * Receives up to {@link #SLOTS} waiting datagrams with one recvmmsg; returns how many (see
+     * {@link #slot}, {@link #slotLength}), 0 when none is waiting, or a negative errno.
+     */
+    int receiveMany() {
+        if (slots == null) {
+            slots = new Memory((long) SLOTS * SLOT);
+            headers = new Memory((long) SLOTS * MMSGHDR);
+            iovecs = new Memory((long) SLOTS * IOVEC);
+            headers.clear();
+            for (int i = 0; i < SLOTS; i++) {
+                iovecs.setPointer((long) i * IOVEC, slots.share((long) i * SLOT));
+                iovecs.setLong((long) i * IOVEC + 8, SLOT);
+                headers.setPointer((long) i * MMSGHDR + MSGHDR_IOV, iovecs.share((long) i * IOVEC));
+                headers.setLong((long) i * MMSGHDR + MSGHDR_IOVLEN, 1);
+            }
+        }
+        while (true) {
+            int n = AuditLibc.recvmmsg(fd, headers, SLOTS, AuditLibc.MSG_DONTWAIT, null);
+            if (n >= 0) return n;
+            int errno = Native.getLastError();
+            if (errno == AuditLibc.EINTR) continue;
+            if (errno == AuditLibc.EAGAIN) return 0;
+            return -errno;
+        }
+    }
+
+    com.sun.jna.Pointer slot(int i) {
+        return slots.share((long) i * SLOT);
+    }
+
+    int slotLength(int i) {
+        return headers.getInt((long) i * MMSGHDR + MSG_LEN);
     }
 
     private boolean awaitReadable(long deadlineNanos) {
