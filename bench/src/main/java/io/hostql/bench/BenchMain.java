@@ -42,21 +42,37 @@ public final class BenchMain {
     }
 
     /**
-     * The new text, followed by the sections of the existing file that this run did not produce, so
-     * {@code bench/run exec} updates its own section and keeps the others' last figures.
+     * The existing file with this run's sections replacing theirs in place (new ones appended), under
+     * this run's header: {@code bench/run exec} updates its own section and keeps the others' figures.
      */
     static String keepOtherSections(Path file, String fresh) throws java.io.IOException {
         if (!Files.exists(file)) return fresh;
-        Set<String> produced = new java.util.HashSet<>();
-        for (String line : fresh.split("\n")) if (line.startsWith("## ")) produced.add(line);
-        StringBuilder kept = new StringBuilder();
-        boolean keep = false;
-        for (String line : Files.readString(file).split("\n", -1)) {
-            if (line.startsWith("## ")) keep = !produced.contains(line);
-            else if (line.startsWith("# ")) keep = false;
-            if (keep) kept.append(line).append('\n');
+        java.util.LinkedHashMap<String, String> now = sections(fresh), before = sections(Files.readString(file));
+        String header = now.remove("");
+        before.remove("");
+        if (before.keySet().stream().allMatch(now::containsKey)) return fresh;
+        StringBuilder out = new StringBuilder(header.stripTrailing())
+                .append("\n- Sections this run did not produce keep their figures from an earlier run.\n\n");
+        before.forEach((title, text) -> out.append(now.containsKey(title) ? now.remove(title) : text));
+        now.values().forEach(out::append);
+        return out.toString().stripTrailing() + "\n";
+    }
+
+    /** The text before the first "## " heading (key ""), then each section by its heading line. */
+    private static java.util.LinkedHashMap<String, String> sections(String md) {
+        java.util.LinkedHashMap<String, String> out = new java.util.LinkedHashMap<>();
+        String key = "";
+        StringBuilder cur = new StringBuilder();
+        for (String line : md.split("\n", -1)) {
+            if (line.startsWith("## ")) {
+                out.put(key, cur.toString());
+                key = line;
+                cur = new StringBuilder();
+            }
+            cur.append(line).append('\n');
         }
-        return kept.length() == 0 ? fresh : fresh + kept.toString().stripTrailing() + "\n";
+        out.put(key, cur.toString().stripTrailing() + "\n\n");
+        return out;
     }
 
     interface Section {
