@@ -67,6 +67,33 @@ class AuditStateEndToEndTest {
     }
 
     @Test
+    void recordsTheKernelDropsAreAccountedFor() throws Exception {
+        String before = AuditWitness.state();
+        DaemonProcess hostqld = null;
+        try {
+            hostqld = DaemonProcess.start(config(tmp, "\"disable_audit\": false, \"audit_mode\": \"owner\""), tmp.resolve("data"));
+            // The kernel's rate limit drops records past 50 a second, after numbering them: a real loss, counted by the kernel.
+            AuditWitness.run("auditctl", "-r", "50");
+            Path script = Files.writeString(tmp.resolve("storm.sh"), "for i in $(seq 300); do /bin/true; done\necho $$\n");
+            long loop = Long.parseLong(AuditWitness.run("/bin/bash", script.toString()).strip());
+            AuditWitness.run("auditctl", "-r", "0");
+            Path data = hostqld.data;
+            String rows = "SELECT count(*) FROM process_events WHERE parent = " + loop;
+            String lost = "SELECT coalesce(sum(count), 0) FROM hostql_event_losses WHERE source = 'audit' AND count > 0";
+            DaemonProcess.waitFor(() -> (Long) query(data, rows).rows().get(0)[0] + (Long) query(data, lost).rows().get(0)[0] >= 300, 15,
+                    "every /bin/true to be a row or a counted loss");
+            long captured = (Long) query(data, rows).rows().get(0)[0];
+            assertThat(captured).as("some execs lost their records").isLessThan(300);
+            assertThat(query(data, "SELECT reason FROM hostql_event_losses WHERE source = 'audit'").rows())
+                    .anySatisfy(r -> assertThat((String) r[0]).contains("'lost' counter"));
+        } finally {
+            AuditWitness.run("auditctl", "-r", "0");
+            if (hostqld != null) hostqld.close();
+            AuditWitness.restore(before);
+        }
+    }
+
+    @Test
     void nextToAuditdHostqlCoexistsAndAuditdKeepsWorking() throws Exception {
         String before = AuditWitness.state();
         Process auditd = null;
