@@ -26,7 +26,8 @@ final class AuditSocket implements AutoCloseable {
         final int errno;
 
         AuditException(String what, int errno) {
-            super(what + ": " + AuditLibc.errorText(errno));
+            super(what + ": " + AuditLibc.errorText(errno) + (errno == AuditLibc.EPERM || errno == AuditLibc.EACCES
+                    ? " (kernel audit needs root: CAP_AUDIT_CONTROL, and CAP_AUDIT_READ to coexist)" : ""));
             this.errno = errno;
         }
     }
