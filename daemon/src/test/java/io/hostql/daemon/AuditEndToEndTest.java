@@ -126,6 +126,34 @@ class AuditEndToEndTest {
     }
 
     @Test
+    void argumentsComeBackIntactThroughTheTable() throws Exception {
+        String marker = UUID.randomUUID().toString();
+        // 200 arguments, spaces, quotes and bytes that are not UTF-8 (through bash, as Java passes Strings)
+        StringBuilder many = new StringBuilder();
+        StringBuilder expected = new StringBuilder("/bin/true " + marker);
+        for (int i = 0; i < 200; i++) {
+            many.append(" a").append(i).append('-').append("z".repeat(i));
+            expected.append(" a").append(i).append('-').append("z".repeat(i));
+        }
+        Path script = Files.writeString(tmp.resolve("args.sh"), "/bin/true " + marker + many + "\n"
+                + "/bin/true " + marker + "-odd 'two words' 'a \"quoted\" one' $'\\xff\\xfe-\\xe9'\n");
+        AuditWitness.run("/bin/bash", script.toString());
+        waitFor(() -> rows("SELECT 1 FROM process_events WHERE cmdline LIKE '%" + marker + "-odd%'").size() == 1
+                && rows("SELECT 1 FROM process_events WHERE cmdline LIKE '/bin/true " + marker + " a0-%'").size() == 1, 5, "both rows");
+        Object[] longRow = rows("SELECT cmdline, cmdline_size FROM process_events WHERE cmdline LIKE '/bin/true " + marker + " a0-%'").get(0);
+        assertThat(text(longRow[0])).isEqualTo(expected.toString());
+        assertThat(longRow[1]).isEqualTo((long) expected.length());
+        byte[] odd = ("/bin/true " + marker + "-odd two words a \"quoted\" one ").getBytes(StandardCharsets.UTF_8);
+        byte[] want = java.util.Arrays.copyOf(odd, odd.length + 4);
+        want[odd.length] = (byte) 0xff;
+        want[odd.length + 1] = (byte) 0xfe;
+        want[odd.length + 2] = '-';
+        want[odd.length + 3] = (byte) 0xe9;
+        assertThat(rows("SELECT hex(cmdline) FROM process_events WHERE cmdline LIKE '%" + marker + "-odd%'").get(0)[0])
+                .isEqualTo(java.util.HexFormat.of().withUpperCase().formatHex(want));
+    }
+
+    @Test
     void tcpConnectAcceptAndBindAreSocketEvents() throws Exception {
         int free;
         try (ServerSocket probe = new ServerSocket(0)) {
