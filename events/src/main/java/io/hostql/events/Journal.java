@@ -55,6 +55,8 @@ public final class Journal implements EventSink, AutoCloseable {
     private final CRC32C crc = new CRC32C();
     private final Map<String, Long> consumers = new ConcurrentHashMap<>();
     private final AtomicLong appended = new AtomicLong();
+    /** Readers parked in {@link #awaitAppend}, woken by the next append instead of polling. */
+    private final java.util.Set<Thread> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicLong damaged = new AtomicLong();
     private final List<LossEvent> recoveries = new ArrayList<>();
     /** journal/head: the last index and capture time appended, kept in a mapped page so a truncation is noticed. */
@@ -108,6 +110,7 @@ public final class Journal implements EventSink, AutoCloseable {
             dc.wire().bytes().write(frame);
         }
         appended.incrementAndGet();
+        if (!waiting.isEmpty()) for (Thread t : waiting) java.util.concurrent.locks.LockSupport.unpark(t);
         long index = appender.lastIndexAppended();
         head.putLong(0, index);
         head.putLong(8, nanos);
@@ -375,6 +378,20 @@ public final class Journal implements EventSink, AutoCloseable {
             return Files.size(p);
         } catch (IOException e) {
             return 0;
+        }
+    }
+
+    /**
+     * Parks the calling reader until something is appended after {@code seen} (a value of
+     * {@link #appendedCount()} taken before it last found nothing to read), or at most maxNanos.
+     */
+    public void awaitAppend(long seen, long maxNanos) {
+        Thread me = Thread.currentThread();
+        waiting.add(me);
+        try {
+            if (appended.get() == seen) java.util.concurrent.locks.LockSupport.parkNanos(this, maxNanos);
+        } finally {
+            waiting.remove(me);
         }
     }
 

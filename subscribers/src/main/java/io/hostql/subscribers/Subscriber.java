@@ -20,20 +20,18 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class Subscriber implements AutoCloseable {
     private static final int BATCH = 512;
-    private static final long IDLE_PARK_NANOS = 10_000_000L;
+    private static final long WAIT_NANOS = 1_000_000_000L;
     /**
      * After a partial batch, wait this long before reading on, so that the next commit carries several
      * events: one SQLite commit per event was most of a busy subscriber's cost. Rows appear at most this
      * much later.
      */
     private static final long LINGER_NANOS = 50_000_000L;
-    /** After a second without records, poll less often: idle subscribers should cost next to nothing. */
     /**
      * A batch that made no rows commits its position at most this often: re-reading such records after
      * a crash makes no rows either, and a commit per batch was most of an idle subscriber's cost.
      */
     private static final long ROWLESS_COMMIT_NANOS = 1_000_000_000L;
-    private static final long SLEEPY_PARK_NANOS = 100_000_000L, SLEEPY_AFTER_NANOS = 1_000_000_000L;
 
     protected final Logger log = LoggerFactory.getLogger(getClass());
     private final String name;
@@ -117,16 +115,17 @@ public abstract class Subscriber implements AutoCloseable {
                 journal.acknowledge(name, pos.index());
             }
             List<JournalEntry> batch = new ArrayList<>(BATCH);
-            long lastRecord = System.nanoTime();
             while (running) {
+                long seen = journal.appendedCount();
                 batch.clear();
                 for (JournalEntry e; batch.size() < BATCH && (e = reader.next()) != null; ) batch.add(e);
                 if (batch.isEmpty()) {
                     if (uncommitted != null && System.nanoTime() - lastCommit >= ROWLESS_COMMIT_NANOS) commit(uncommitted, new Rows(lastEid));
-                    LockSupport.parkNanos(System.nanoTime() - lastRecord > SLEEPY_AFTER_NANOS ? SLEEPY_PARK_NANOS : IDLE_PARK_NANOS);
+                    // Woken by the next append; the timeout covers records this process did not append (a journal
+                    // recovered at start) and rowless positions still to commit.
+                    journal.awaitAppend(seen, uncommitted != null ? ROWLESS_COMMIT_NANOS : WAIT_NANOS);
                     continue;
                 }
-                lastRecord = System.nanoTime();
                 process(batch);
                 if (batch.size() < BATCH) LockSupport.parkNanos(LINGER_NANOS);
             }
