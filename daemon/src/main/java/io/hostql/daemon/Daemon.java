@@ -15,10 +15,14 @@ import io.hostql.loggers.LogFormat;
 import io.hostql.loggers.ResultLogger;
 import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
+import io.hostql.publishers.audit.AuditPublisher;
 import io.hostql.publishers.inotify.InotifyPublisher;
 import io.hostql.publishers.uevent.UeventPublisher;
 import io.hostql.subscribers.LossSubscriber;
 import io.hostql.subscribers.Subscriber;
+import io.hostql.subscribers.audit.ProcessEventsSubscriber;
+import io.hostql.subscribers.audit.SocketEventsSubscriber;
+import io.hostql.subscribers.audit.UserEventsSubscriber;
 import io.hostql.subscribers.fim.FimSubscriber;
 import io.hostql.subscribers.hardware.HardwareSubscriber;
 import io.hostql.daemon.schedule.ScheduleTables;
@@ -51,6 +55,7 @@ import org.slf4j.LoggerFactory;
 final class Daemon {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
     static final String DEFAULT_CONFIG = "default-config.json";
+    private static final long AUDIT_STATUS_SECONDS = 5;
 
     private final Settings flags;
     private Settings settings;
@@ -61,6 +66,7 @@ final class Daemon {
     private InotifyPublisher inotify;
     private UeventPublisher uevent;
     private HardwareSubscriber hardware;
+    private AuditPublisher audit;
     private final List<Subscriber> subscribers = new ArrayList<>();
     private ScheduledExecutorService maintenance;
     private String hostIdentifier;
@@ -126,11 +132,21 @@ final class Daemon {
             subscribers.add(hardware);
             uevent = newUeventPublisher();
         }
+        if (events && !settings.bool("disable_audit")) audit = auditPublisher(data);
         for (Subscriber s : subscribers) {
             s.addListener(this::onCommitted);
             s.start();
         }
         if (uevent != null) uevent.start();
+        if (audit != null) {
+            try {
+                audit.start();
+            } catch (IOException | RuntimeException e) {
+                log.error("audit: cannot start ({}); process_events, socket_events and user_events are not captured", e.getMessage());
+                audit.close();
+                audit = null;
+            }
+        }
         if (inotify != null) {
             inotify.start();
             log.info("file integrity monitoring: {} categories", config.fileMonitoring().filePaths().size());
@@ -148,6 +164,7 @@ final class Daemon {
         });
         long every = Math.max(1, settings.number("events_retention_interval"));
         maintenance.scheduleWithFixedDelay(this::retention, every, every, TimeUnit.SECONDS);
+        if (audit != null) maintenance.scheduleWithFixedDelay(this::auditStatus, 0, AUDIT_STATUS_SECONDS, TimeUnit.SECONDS);
         lock.writePidfile();
         log.info("hostqld started");
     }
@@ -227,6 +244,34 @@ final class Daemon {
         return out;
     }
 
+    /** The audit subscribers the flags and the config's events section enable, and their publisher (null when none is). */
+    private AuditPublisher auditPublisher(Path data) {
+        boolean processes = settings.bool("audit_allow_process_events") && config.subscriberEnabled(ProcessEventsSubscriber.NAME);
+        boolean sockets = settings.bool("audit_allow_sockets") && config.subscriberEnabled(SocketEventsSubscriber.NAME);
+        boolean users = settings.bool("audit_allow_user_events") && config.subscriberEnabled(UserEventsSubscriber.NAME);
+        if (!processes && !sockets && !users) {
+            log.info("audit: no audit subscriber is enabled (audit_allow_process_events, audit_allow_sockets, audit_allow_user_events)");
+            return null;
+        }
+        AuditPublisher.Config c;
+        try {
+            c = new AuditPublisher.Config(AuditPublisher.Mode.parse(settings.string("audit_mode")), settings.bool("audit_allow_config"),
+                    processes, sockets, settings.bool("audit_allow_accept_socket_events"), users,
+                    (int) settings.number("audit_backlog_limit"), (int) settings.number("audit_backlog_wait_time"), data);
+        } catch (IllegalArgumentException e) {
+            log.error("audit: {}; process_events, socket_events and user_events are not captured", e.getMessage());
+            return null;
+        }
+        if (processes) subscribers.add(new ProcessEventsSubscriber(journal, store));
+        if (sockets) {
+            subscribers.add(new SocketEventsSubscriber(journal, store, new SocketEventsSubscriber.Options(
+                    settings.bool("audit_allow_failed_socket_events"), settings.bool("audit_allow_null_accept_socket_events"),
+                    settings.bool("audit_allow_unix"))));
+        }
+        if (users) subscribers.add(new UserEventsSubscriber(journal, store));
+        return new AuditPublisher(c, journal);
+    }
+
     private static void createPrivateDir(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir);
@@ -244,6 +289,21 @@ final class Daemon {
             journal.applyRetention(settings.number("journal_expiry") * 1000, settings.number("journal_max_bytes"));
         } catch (RuntimeException e) {
             log.warn("retention pass failed: {}", e.toString());
+        }
+    }
+
+    /** hostql_audit_status: the audit publisher's counters, for users asking what was read and lost. */
+    private void auditStatus() {
+        AuditPublisher a = audit;
+        if (a == null) return;
+        try {
+            AuditPublisher.Stats s = a.stats();
+            store.replace(EventedTables.AUDIT_STATUS, new Object[] {System.currentTimeMillis() / 1000, ProcessHandle.current().pid(), s.mode(),
+                    (long) s.ownerPid(), (long) s.enabled(), (long) s.backlogLimit(), (long) s.backlogWaitTime(), (long) s.backlog(),
+                    s.kernelLostAtStart(), s.kernelLost(), s.records(), s.processEvents(), s.socketEvents(), s.userEvents(), s.incomplete(),
+                    s.serialGapEvents(), s.enobufs(), s.ignoredOwn(), s.malformed(), (long) s.receiveBuffer()});
+        } catch (RuntimeException e) {
+            log.warn("audit status update failed: {}", e.toString());
         }
     }
 
@@ -281,6 +341,10 @@ final class Daemon {
         if (scheduler != null) scheduler.close();
         if (inotify != null) inotify.close();
         if (uevent != null) uevent.close();
+        if (audit != null) {
+            audit.close();
+            auditStatus();
+        }
         for (Subscriber s : subscribers) s.close();
         AlertEngine a = alerts.getAndSet(null);
         if (a != null) a.close();

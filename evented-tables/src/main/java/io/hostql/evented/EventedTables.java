@@ -30,6 +30,36 @@ public final class EventedTables {
             .text("devpath").text("subsystem").bigint("seqnum").integer("synthetic")
             .build();
 
+    /**
+     * osquery's process_events, then hostql's: the parent's path and command line (from the process
+     * tree, so known after the parent exited), the cgroup and container id, the kernel's event time in
+     * ms and the audit serial (to find the event in auditd's log).
+     */
+    public static final TableSchema PROCESS_EVENTS = TableSchema.builder("process_events", "Track time/action process executions.")
+            .bigint("pid").text("path").text("mode").text("cmdline").bigint("cmdline_size", HIDDEN).text("env", HIDDEN)
+            .bigint("env_count", HIDDEN).bigint("env_size", HIDDEN).text("cwd").bigint("auid").bigint("uid").bigint("euid")
+            .bigint("gid").bigint("egid").bigint("owner_uid").bigint("owner_gid").bigint("atime").bigint("mtime").bigint("ctime")
+            .bigint("btime").text("overflows", HIDDEN).bigint("parent").bigint("time", ADDITIONAL).bigint("uptime").text("eid", HIDDEN)
+            .bigint("fsuid").bigint("suid").bigint("fsgid").bigint("sgid").text("syscall")
+            .text("parent_path").text("parent_cmdline").text("cgroup_path").text("container_id").bigint("event_time_ms")
+            .bigint("audit_serial")
+            .build();
+
+    /** osquery's socket_events, then hostql's: the acting uid, the kernel's event time in ms and the audit serial. */
+    public static final TableSchema SOCKET_EVENTS = TableSchema.builder("socket_events", "Track network socket bind, connect, and accepts.")
+            .text("action").bigint("pid").text("path").text("fd").bigint("auid").integer("family").integer("protocol", HIDDEN)
+            .text("local_address").text("remote_address").integer("local_port").integer("remote_port").text("socket", HIDDEN)
+            .bigint("time", ADDITIONAL).bigint("uptime").text("eid", HIDDEN).integer("success", HIDDEN).text("status")
+            .bigint("uid").bigint("event_time_ms").bigint("audit_serial")
+            .build();
+
+    /** osquery's user_events, then hostql's: the kernel's event time in ms and the audit serial. */
+    public static final TableSchema USER_EVENTS = TableSchema.builder("user_events", "Track user events from the audit framework.")
+            .bigint("uid").bigint("auid").bigint("pid").text("message").integer("type").text("path").text("address").text("terminal")
+            .bigint("time", ADDITIONAL).bigint("uptime").text("eid", HIDDEN)
+            .bigint("event_time_ms").bigint("audit_serial")
+            .build();
+
     /** hostql's own: every gap any event source reported (kernel overflow, audit lost, ENOBUFS, journal damage). */
     public static final TableSchema EVENT_LOSSES = TableSchema.builder("hostql_event_losses",
                     "Events lost by a publisher or the journal, as reported by the kernel or found by hostql.")
@@ -37,7 +67,19 @@ public final class EventedTables {
             .text("eid", HIDDEN)
             .build();
 
+    /**
+     * hostql's own: the audit publisher's state, one row refreshed every few seconds while hostqld runs
+     * (and left as it was last at stop). Counters are since that hostqld started.
+     */
+    public static final TableSchema AUDIT_STATUS = TableSchema.builder("hostql_audit_status",
+                    "The audit publisher: its mode, the kernel's audit settings, and what it read, published and lost.")
+            .bigint("time", ADDITIONAL).bigint("hostqld_pid").text("mode").bigint("owner_pid").integer("enabled").bigint("backlog_limit")
+            .bigint("backlog_wait_time").bigint("backlog").bigint("kernel_lost_at_start").bigint("kernel_lost").bigint("records")
+            .bigint("process_events").bigint("socket_events").bigint("user_events").bigint("incomplete").bigint("serial_gap_events")
+            .bigint("enobufs").bigint("ignored_own").bigint("malformed").bigint("receive_buffer")
+            .build();
+
     public static List<TableSchema> all() {
-        return List.of(FILE_EVENTS, HARDWARE_EVENTS, EVENT_LOSSES);
+        return List.of(FILE_EVENTS, PROCESS_EVENTS, SOCKET_EVENTS, USER_EVENTS, HARDWARE_EVENTS, EVENT_LOSSES, AUDIT_STATUS);
     }
 }

@@ -55,6 +55,8 @@ public final class Journal implements EventSink, AutoCloseable {
     private final CRC32C crc = new CRC32C();
     private final Map<String, Long> consumers = new ConcurrentHashMap<>();
     private final AtomicLong appended = new AtomicLong();
+    /** Readers parked in {@link #awaitAppend}, woken by the next append instead of polling. */
+    private final java.util.Set<Thread> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicLong damaged = new AtomicLong();
     private final List<LossEvent> recoveries = new ArrayList<>();
     /** journal/head: the last index and capture time appended, kept in a mapped page so a truncation is noticed. */
@@ -108,6 +110,7 @@ public final class Journal implements EventSink, AutoCloseable {
             dc.wire().bytes().write(frame);
         }
         appended.incrementAndGet();
+        if (!waiting.isEmpty()) for (Thread t : waiting) java.util.concurrent.locks.LockSupport.unpark(t);
         long index = appender.lastIndexAppended();
         head.putLong(0, index);
         head.putLong(8, nanos);
@@ -124,6 +127,10 @@ public final class Journal implements EventSink, AutoCloseable {
 
     /** Bytes of one frame, checked: null if it fails its checksum or its framing. */
     static Event decodeFrame(byte[] b) {
+        return decodeFrame(b, null);
+    }
+
+    private static Event decodeFrame(byte[] b, java.util.Set<EventType> types) {
         if (b.length < HEADER + TRAILER || (b[0] & 0xff) != FRAME_VERSION) return null;
         CRC32C c = new CRC32C();
         c.update(b, 0, b.length - TRAILER);
@@ -131,6 +138,11 @@ public final class Journal implements EventSink, AutoCloseable {
                 | (b[b.length - 1] & 0xff) << 24;
         if ((int) c.getValue() != stored) return null;
         EventType type = EventType.of(b[1] & 0xff);
+        if (type != null && types != null && !types.contains(type)) {
+            long nanos = 0;
+            for (int i = 9; i >= 2; i--) nanos = nanos << 8 | (b[i] & 0xff);
+            return new SkippedEvent(nanos, type);
+        }
         RecordInput in = new RecordInput(java.util.Arrays.copyOfRange(b, 2, b.length - TRAILER));
         long nanos = in.readLong();
         byte[] data = in.readBytes();
@@ -146,16 +158,26 @@ public final class Journal implements EventSink, AutoCloseable {
 
     /** A new reader positioned at the start of the journal. Each consumer thread uses its own. */
     public Reader reader() {
-        return new Reader(queue.createTailer());
+        return new Reader(queue.createTailer(), null);
+    }
+
+    /**
+     * A reader that decodes only records of these types; the others still pass their checksum and come
+     * back as {@link SkippedEvent}s, so the consumer's position advances without the cost of decoding.
+     */
+    public Reader reader(java.util.Set<EventType> types) {
+        return new Reader(queue.createTailer(), types == null ? null : java.util.EnumSet.copyOf(types));
     }
 
     /** Reads records in order; damage becomes a {@link LossEvent} entry, never a silent stop. */
     public final class Reader implements AutoCloseable {
         private final ExcerptTailer tailer;
+        private final java.util.Set<EventType> types;
         private long stuckSince = -1;
 
-        private Reader(ExcerptTailer tailer) {
+        private Reader(ExcerptTailer tailer, java.util.Set<EventType> types) {
             this.tailer = tailer;
+            this.types = types;
         }
 
         /** The next entry, or null if there is none yet. */
@@ -170,7 +192,7 @@ public final class Journal implements EventSink, AutoCloseable {
                 index = dc.index();
                 bytes = dc.wire().bytes().toByteArray();
             }
-            Event e = decodeFrame(bytes);
+            Event e = decodeFrame(bytes, types);
             if (e == null) {
                 damaged.incrementAndGet();
                 String msg = "journal record at index " + Long.toHexString(index) + " failed its checksum; skipped";
@@ -356,6 +378,20 @@ public final class Journal implements EventSink, AutoCloseable {
             return Files.size(p);
         } catch (IOException e) {
             return 0;
+        }
+    }
+
+    /**
+     * Parks the calling reader until something is appended after {@code seen} (a value of
+     * {@link #appendedCount()} taken before it last found nothing to read), or at most maxNanos.
+     */
+    public void awaitAppend(long seen, long maxNanos) {
+        Thread me = Thread.currentThread();
+        waiting.add(me);
+        try {
+            if (appended.get() == seen) java.util.concurrent.locks.LockSupport.parkNanos(this, maxNanos);
+        } finally {
+            waiting.remove(me);
         }
     }
 

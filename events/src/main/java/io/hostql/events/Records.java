@@ -9,6 +9,9 @@ public final class Records {
         return switch (type) {
             case FILE -> FileEvent.decode(captureNanos, in);
             case HARDWARE -> HardwareEvent.decode(captureNanos, in);
+            case PROCESS -> ProcessEvent.decode(captureNanos, in);
+            case SOCKET -> SocketEvent.decode(captureNanos, in);
+            case USER -> UserEvent.decode(captureNanos, in);
             case LOSS -> LossEvent.decode(captureNanos, in);
             case SYSTEM -> SystemEvent.decode(captureNanos, in);
             default -> throw new CorruptRecordException("no decoder for event type " + type);

@@ -1,10 +1,12 @@
 package io.hostql.subscribers;
 
+import io.hostql.evented.EventStore;
+import io.hostql.evented.EventedTables;
+import io.hostql.events.EventType;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
 import io.hostql.events.LossEvent;
-import io.hostql.evented.EventStore;
-import io.hostql.evented.EventedTables;
+import java.util.Set;
 
 /** Writes every loss record in the journal to hostql_event_losses, so users can ask what was lost and when. */
 public final class LossSubscriber extends Subscriber {
@@ -12,6 +14,11 @@ public final class LossSubscriber extends Subscriber {
 
     public LossSubscriber(Journal journal, EventStore store) {
         super(NAME, journal, store);
+    }
+
+    @Override
+    protected Set<EventType> types() {
+        return Set.of(EventType.LOSS);
     }
 
     @Override

@@ -1,11 +1,13 @@
 package io.hostql.subscribers;
 
+import io.hostql.events.EventType;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
 import io.hostql.evented.EventStore;
 import io.hostql.sql.table.TableSchema;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -18,7 +20,18 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class Subscriber implements AutoCloseable {
     private static final int BATCH = 512;
-    private static final long IDLE_PARK_NANOS = 10_000_000L, MAX_IDLE_PARK_NANOS = 100_000_000L;
+    private static final long WAIT_NANOS = 1_000_000_000L;
+    /**
+     * After a partial batch, wait this long before reading on, so that the next commit carries several
+     * events: one SQLite commit per event was most of a busy subscriber's cost. Rows appear at most this
+     * much later.
+     */
+    private static final long LINGER_NANOS = 50_000_000L;
+    /**
+     * A batch that made no rows commits its position at most this often: re-reading such records after
+     * a crash makes no rows either, and a commit per batch was most of an idle subscriber's cost.
+     */
+    private static final long ROWLESS_COMMIT_NANOS = 1_000_000_000L;
 
     protected final Logger log = LoggerFactory.getLogger(getClass());
     private final String name;
@@ -46,6 +59,14 @@ public abstract class Subscriber implements AutoCloseable {
     /** Rows for one journal entry; most entries of other types produce none. */
     protected abstract void handle(JournalEntry entry, Rows out) throws Exception;
 
+    /**
+     * The event types this subscriber turns into rows (null: all). Records of other types reach
+     * {@link #handle} undecoded, as {@link io.hostql.events.SkippedEvent}s.
+     */
+    protected Set<EventType> types() {
+        return null;
+    }
+
     /** Collects a batch's rows; eids are assigned in order, osquery-style (10-digit, zero-padded). */
     public final class Rows {
         final List<TableSchema> tables = new ArrayList<>();
@@ -64,10 +85,10 @@ public abstract class Subscriber implements AutoCloseable {
         }
     }
 
-    /** osquery's eid: 10 digits, zero-padded (String.format is costly per row). */
+    /** osquery's eid text: 10 digits, zero-padded (String.format's parsing cost more than the rest of a row). */
     static String eidText(long eid) {
-        String d = Long.toString(eid);
-        return d.length() >= 10 ? d : "0000000000".substring(d.length()) + d;
+        String s = Long.toString(eid);
+        return s.length() >= 10 ? s : "0000000000".substring(s.length()) + s;
     }
 
     /** Called after each commit with the rows just made durable (the alert engine listens here). */
@@ -91,29 +112,34 @@ public abstract class Subscriber implements AutoCloseable {
         journal.registerConsumer(name);
         EventStore.Position pos = store.position(name);
         lastEid = pos.lastEid();
-        try (Journal.Reader reader = journal.reader()) {
+        try (Journal.Reader reader = journal.reader(types())) {
             if (pos.index() >= 0) {
                 reader.resumeAfter(pos.index(), pos.captureNanos());
                 journal.acknowledge(name, pos.index());
             }
             List<JournalEntry> batch = new ArrayList<>(BATCH);
-            long park = IDLE_PARK_NANOS;
             while (running) {
+                long seen = journal.appendedCount();
                 batch.clear();
                 for (JournalEntry e; batch.size() < BATCH && (e = reader.next()) != null; ) batch.add(e);
                 if (batch.isEmpty()) {
-                    // Polling a quiet journal 100 times a second cost 1% of a core; back off to 10 a second.
-                    LockSupport.parkNanos(park);
-                    park = Math.min(MAX_IDLE_PARK_NANOS, park * 2);
+                    if (uncommitted != null && System.nanoTime() - lastCommit >= ROWLESS_COMMIT_NANOS) commit(uncommitted, new Rows(lastEid));
+                    // Woken by the next append; the timeout covers records this process did not append (a journal
+                    // recovered at start) and rowless positions still to commit.
+                    journal.awaitAppend(seen, uncommitted != null ? ROWLESS_COMMIT_NANOS : WAIT_NANOS);
                     continue;
                 }
-                park = IDLE_PARK_NANOS;
                 process(batch);
+                if (batch.size() < BATCH) LockSupport.parkNanos(LINGER_NANOS);
             }
         } catch (Throwable t) {
             log.error("subscriber {} stopped: {}", name, t.toString(), t);
         }
     }
+
+    private long lastCommit;
+    /** The last record of rowless batches whose position is not committed yet. */
+    private JournalEntry uncommitted;
 
     private void process(List<JournalEntry> batch) {
         batchStarted();
@@ -127,6 +153,17 @@ public abstract class Subscriber implements AutoCloseable {
             }
         }
         JournalEntry last = batch.get(batch.size() - 1);
+        events.addAndGet(batch.size());
+        if (out.values.isEmpty() && System.nanoTime() - lastCommit < ROWLESS_COMMIT_NANOS) {
+            uncommitted = last;
+            return;
+        }
+        commit(last, out);
+    }
+
+    /** Commits the rows and the position after {@code last}; retried until it works or the subscriber stops. */
+    private void commit(JournalEntry last, Rows out) {
+        uncommitted = null;
         EventStore.Position next = new EventStore.Position(last.index(), last.event().captureNanos(), out.eid);
         for (int attempt = 0; running; attempt++) {
             try {
@@ -140,8 +177,8 @@ public abstract class Subscriber implements AutoCloseable {
                 LockSupport.parkNanos(1_000_000_000L);
             }
         }
+        lastCommit = System.nanoTime();
         lastEid = out.eid;
-        events.addAndGet(batch.size());
         rows.addAndGet(out.values.size());
         journal.acknowledge(name, last.index());
         if (!listeners.isEmpty() && !out.values.isEmpty()) notifyListeners(out);

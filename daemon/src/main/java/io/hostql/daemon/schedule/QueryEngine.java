@@ -70,6 +70,7 @@ public final class QueryEngine implements AutoCloseable {
             else e.emptyEvents(); // events disabled: the tables exist, empty
             for (TableSchema t : evented) {
                 String n = quote(t.name()), lit = "'" + t.name().replace("'", "''") + "'";
+                if (t.indexOf("eid") < 0) continue; // a status table (hostql_audit_status): nothing to window
                 db.executeTrusted("CREATE TEMP VIEW " + n + " AS SELECT * FROM events." + n + " WHERE eid > hostql_window_start(" + lit
                         + ") AND eid <= hostql_window_end(" + lit + ")");
             }
@@ -157,6 +158,7 @@ public final class QueryEngine implements AutoCloseable {
     public Map<String, String> newestEids() {
         Map<String, String> out = new HashMap<>();
         for (TableSchema t : evented) {
+            if (t.indexOf("eid") < 0) continue;
             Object v = db.queryTrusted("SELECT max(eid) FROM events." + quote(t.name())).rows().get(0)[0];
             out.put(t.name(), v == null ? "" : v.toString());
         }

@@ -1,11 +1,13 @@
 package io.hostql.subscribers.fim;
 
+import io.hostql.evented.EventStore;
+import io.hostql.evented.EventedTables;
+import io.hostql.events.EventType;
 import io.hostql.events.FileEvent;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
-import io.hostql.evented.EventStore;
-import io.hostql.evented.EventedTables;
 import io.hostql.subscribers.Subscriber;
+import java.util.Set;
 
 /**
  * file_events: each inotify event, decorated as osquery does when the row is made: the file's
@@ -33,6 +35,11 @@ public final class FimSubscriber extends Subscriber {
     @Override
     protected void batchStarted() {
         batchCache.clear();
+    }
+
+    @Override
+    protected Set<EventType> types() {
+        return Set.of(EventType.FILE);
     }
 
     @Override

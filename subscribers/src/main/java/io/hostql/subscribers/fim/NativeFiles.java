@@ -13,7 +13,7 @@ import java.security.MessageDigest;
  * JVM's file-name encoding, and Linux names are arbitrary bytes. One open, one fstat, reads into
  * native memory: the FIM subscriber does this for every changed file.
  */
-final class NativeFiles {
+public final class NativeFiles {
     static {
         Native.register(NativeFiles.class, Platform.C_LIBRARY_NAME);
     }
@@ -31,9 +31,9 @@ final class NativeFiles {
     private static native int close(int fd);
 
     /** What FIM reports about a file (lstat semantics, as osquery's file table). */
-    record Stat(long dev, long inode, int mode, long uid, long gid, long size, long atime, long mtime, long ctime,
+    public record Stat(long dev, long inode, int mode, long uid, long gid, long size, long atime, long mtime, long ctime,
             long mtimeNanos, long ctimeNanos) {
-        boolean regular() {
+        public boolean regular() {
             return (mode & S_IFMT) == S_IFREG;
         }
 
@@ -44,7 +44,9 @@ final class NativeFiles {
         }
     }
 
-    static Stat lstat(byte[] cpath) {
+    /** lstat by path bytes, with or without the terminating NUL. */
+    public static Stat lstat(byte[] path) {
+        byte[] cpath = path.length > 0 && path[path.length - 1] == 0 ? path : cstr(path);
         byte[] buf = new byte[256];
         return lstat(cpath, buf) == 0 ? decode(buf) : null;
     }

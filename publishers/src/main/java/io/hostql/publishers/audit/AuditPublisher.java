@@ -1,0 +1,451 @@
+package io.hostql.publishers.audit;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import io.hostql.events.Clock;
+import io.hostql.events.Event;
+import io.hostql.events.EventSink;
+import io.hostql.events.LossEvent;
+import io.hostql.events.ProcessEvent;
+import io.hostql.events.SocketEvent;
+import io.hostql.publishers.audit.AuditSocket.AuditException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit publisher: process_events, socket_events and user_events from the kernel's audit
+ * subsystem over NETLINK_AUDIT, spoken directly (no libaudit). Its thread ({@code hostql-audit})
+ * reads records, assembles them by serial and appends typed events to the sink; nothing else.
+ *
+ * <p>Modes: <b>owner</b> registers as the audit daemon (the one unicast reader), sets the backlog and
+ * installs hostql's rules; <b>coexist</b> reads the read-only multicast group next to another audit
+ * daemon (auditd) and installs rules only when {@code audit_allow_config} is set; <b>auto</b> is
+ * coexist when another live process owns audit, owner otherwise. Every change to the kernel's settings
+ * is recorded before it is made and undone on {@link #close()} (see {@link AuditControl}).
+ *
+ * <p>Losses become {@link LossEvent}s: rises of the kernel's {@code lost} counter (polled every second),
+ * serials that never arrived, receive-buffer overflows (ENOBUFS, coexist), and events whose end record
+ * never came.
+ */
+public final class AuditPublisher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AuditPublisher.class);
+
+    static final String SOURCE = "audit";
+    static final String THREAD_NAME = "hostql-audit";
+    private static final int READLOG_GROUP = 1;
+    private static final int RECEIVE_BUFFER = 64 << 20;
+    private static final int POLL_MILLIS = 200;
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long STATUS_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long GROUP_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(3);
+    private static final long GAP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final int MAX_OPEN_GROUPS = 50_000;
+    private static final int DRAIN_BATCH = 4096;
+
+    private static final long CLOSE_WAIT_MILLIS = 2000;
+    private static final int NLMSG_ERROR = 2, AUDIT_REPLACE = 1329;
+
+    public enum Mode {
+        OWNER, COEXIST, AUTO;
+
+        public static Mode parse(String s) {
+            try {
+                return valueOf(s.strip().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("audit_mode must be owner, coexist or auto, not '" + s + "'");
+            }
+        }
+    }
+
+    /**
+     * What to capture and how: osquery's flag names where they exist ({@code audit_allow_config},
+     * {@code audit_allow_process_events}, {@code audit_allow_sockets}, {@code audit_allow_accept_socket_events},
+     * {@code audit_allow_user_events}, {@code audit_backlog_limit}, {@code audit_backlog_wait_time}).
+     */
+    public record Config(Mode mode, boolean allowConfig, boolean processEvents, boolean sockets, boolean acceptSockets,
+            boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir) {}
+
+    /** Counters for the status log and hostql_audit_status: cumulative since start. */
+    public record Stats(String mode, int ownerPid, int enabled, int backlogLimit, int backlogWaitTime, int backlog,
+            long kernelLostAtStart, long kernelLost, long records, long processEvents, long socketEvents, long userEvents,
+            long incomplete, long serialGapEvents, long enobufs, long ignoredOwn, long malformed, int receiveBuffer) {}
+
+    private final Config config;
+    private final EventSink sink;
+    private final int self = (int) ProcessHandle.current().pid();
+    private final Set<String> wanted = new HashSet<>();
+    private final Memory pollFds = new Memory(16);
+    private final Memory wakeBuf = new Memory(8);
+
+    private AuditSocket control;
+    private AuditSocket events;
+    private AuditControl settings;
+    private int wakeFd = -1;
+    private Mode effective;
+    private final Assembler assembler = new Assembler(this::group, GROUP_TIMEOUT_NANOS, MAX_OPEN_GROUPS);
+    private final SerialGaps gaps = new SerialGaps(GAP_GRACE_NANOS);
+
+    private final AtomicLong records = new AtomicLong(), processEvents = new AtomicLong(), socketEvents = new AtomicLong(),
+            userEvents = new AtomicLong(), incomplete = new AtomicLong(), enobufs = new AtomicLong(), ignoredOwn = new AtomicLong(),
+            malformed = new AtomicLong();
+    private volatile AuditStatus lastStatus;
+    private long lostAtStart;
+    private long lostReported;
+    private long enobufsReported;
+    private int receiveBuffer;
+    private long lastErrorLog;
+
+    private final Object lock = new Object();
+    private Thread thread;
+    private boolean closed;
+    private volatile boolean closing;
+
+    public AuditPublisher(Config config, EventSink sink) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.sink = Objects.requireNonNull(sink, "sink");
+        for (Syscalls.Arch a : Syscalls.forThisMachine()) {
+            if (config.processEvents) wanted.addAll(a.exec().keySet());
+            if (config.sockets) {
+                wanted.add("bind");
+                wanted.add("connect");
+                if (config.acceptSockets) {
+                    wanted.add("accept");
+                    wanted.add("accept4");
+                }
+            }
+        }
+    }
+
+    /**
+     * Restores what a previous hostqld left changed, chooses the mode, configures the kernel and starts
+     * reading. Throws (having changed nothing, or having put it back) when audit cannot be used.
+     */
+    public void start() throws IOException {
+        synchronized (lock) {
+            if (closed) throw new IllegalStateException("audit publisher is closed");
+            if (thread != null) throw new IllegalStateException("audit publisher already started");
+            control = AuditSocket.open(0);
+            try {
+                settings = new AuditControl(config.stateDir, control, self);
+                settings.restoreLeftover();
+                AuditStatus st = control.status();
+                int other = settings.otherOwner(st);
+                effective = config.mode == Mode.AUTO ? (other != 0 ? Mode.COEXIST : Mode.OWNER) : config.mode;
+                if (effective == Mode.OWNER && other != 0) {
+                    throw new IllegalStateException("audit is owned by pid " + other + " (" + AuditControl.comm(other)
+                            + "); audit_mode=owner cannot take it over while it runs: use audit_mode=auto or coexist");
+                }
+                events = AuditSocket.open(effective == Mode.COEXIST ? READLOG_GROUP : 0);
+                receiveBuffer = events.receiveBuffer(RECEIVE_BUFFER);
+                lostAtStart = st.lost();
+                lostReported = st.lost();
+                List<AuditRule> rules = rules();
+                if (effective == Mode.OWNER) {
+                    settings.applyOwner(st, rules, config.backlogLimit, config.backlogWaitTime, events, this::datagram);
+                } else if (config.allowConfig) {
+                    settings.applyCoexist(st, rules);
+                }
+                lastStatus = control.status();
+                wakeFd = AuditLibc.eventfd(0, AuditLibc.EFD_NONBLOCK | AuditLibc.EFD_CLOEXEC);
+                if (wakeFd < 0) throw new AuditException("eventfd", Native.getLastError());
+            } catch (RuntimeException | IOException e) {
+                undo();
+                throw e;
+            }
+            log.info("audit: {} mode{}, {}; rules for {}; receive buffer {} MiB", effective.name().toLowerCase(java.util.Locale.ROOT),
+                    effective == Mode.COEXIST ? " next to pid " + settings.otherOwner(lastStatus) + " (" + AuditControl.comm(lastStatus.pid()) + ")" : "",
+                    lastStatus.describe(), effective == Mode.COEXIST && !config.allowConfig ? "none installed (audit_allow_config=false)" : new java.util.TreeSet<>(wanted),
+                    receiveBuffer >> 20);
+            thread = new Thread(null, this::run, THREAD_NAME, 4L << 20);
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    /** hostql's rules: exec (and socket) syscalls on each of this machine's architectures, never for hostqld itself. */
+    List<AuditRule> rules() {
+        List<AuditRule> out = new ArrayList<>();
+        for (Syscalls.Arch a : Syscalls.forThisMachine()) {
+            List<Integer> nrs = new ArrayList<>();
+            a.exec().forEach((n, nr) -> {
+                if (wanted.contains(n)) nrs.add(nr);
+            });
+            a.socket().forEach((n, nr) -> {
+                if (wanted.contains(n)) nrs.add(nr);
+            });
+            if (!nrs.isEmpty()) out.add(AuditRule.syscalls(a.audit(), nrs.stream().sorted().toList(), self));
+        }
+        return out;
+    }
+
+    public Mode mode() {
+        return effective;
+    }
+
+    public Stats stats() {
+        AuditStatus s = lastStatus;
+        boolean stopped;
+        synchronized (lock) {
+            stopped = closed;
+        }
+        return new Stats(effective == null || stopped ? "stopped" : effective.name().toLowerCase(java.util.Locale.ROOT), s == null ? 0 : s.pid(),
+                s == null ? 0 : s.enabled(), s == null ? 0 : s.backlogLimit(), s == null ? 0 : s.backlogWaitTime(), s == null ? 0 : s.backlog(),
+                lostAtStart, s == null ? 0 : s.lost() - lostAtStart, records.get(), processEvents.get(), socketEvents.get(), userEvents.get(),
+                incomplete.get(), gaps.lost(), enobufs.get(), ignoredOwn.get(), malformed.get(), receiveBuffer);
+    }
+
+    /** Stops reading, publishes what is still being assembled, and puts the kernel's audit settings back. Idempotent. */
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (lock) {
+            if (closed) return;
+            closed = true;
+            closing = true;
+            t = thread;
+        }
+        if (t != null) {
+            wake();
+            try {
+                t.join(CLOSE_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (t.isAlive()) log.warn("audit publisher thread did not stop within {} ms", CLOSE_WAIT_MILLIS);
+        }
+        synchronized (lock) {
+            undo();
+        }
+    }
+
+    private void undo() {
+        if (settings != null) {
+            try {
+                settings.restore();
+            } catch (RuntimeException e) {
+                log.error("audit: restoring the kernel audit settings failed: {}", e.toString());
+            }
+        }
+        if (events != null) events.close();
+        if (control != null) control.close();
+        if (wakeFd >= 0) AuditLibc.close(wakeFd);
+        wakeFd = -1;
+    }
+
+    private void wake() {
+        Memory one = new Memory(8);
+        one.setLong(0, 1);
+        if (wakeFd >= 0) AuditLibc.write(wakeFd, one, 8);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The thread
+
+    private void run() {
+        long nextTick = System.nanoTime() + TICK_NANOS, nextStatus = System.nanoTime() + STATUS_NANOS;
+        try {
+            pollFds.setInt(0, events.fd);
+            pollFds.setShort(4, AuditLibc.POLLIN);
+            pollFds.setInt(8, wakeFd);
+            pollFds.setShort(12, AuditLibc.POLLIN);
+            while (!closing) {
+                pollFds.setShort(6, (short) 0);
+                pollFds.setShort(14, (short) 0);
+                int r = AuditLibc.poll(pollFds, 2, POLL_MILLIS);
+                if (r < 0 && Native.getLastError() != AuditLibc.EINTR) {
+                    logErrorRateLimited("audit: poll failed: " + AuditLibc.errorText(Native.getLastError()));
+                    sleep(100);
+                }
+                if (r > 0 && pollFds.getShort(14) != 0) AuditLibc.read(wakeFd, wakeBuf, 8);
+                if (closing) break;
+                if (r > 0 && pollFds.getShort(6) != 0) drain();
+                long now = System.nanoTime();
+                if (now >= nextTick) {
+                    nextTick = now + TICK_NANOS;
+                    tick(now);
+                }
+                if (now >= nextStatus) {
+                    nextStatus = now + STATUS_NANOS;
+                    pollStatus();
+                }
+            }
+            drain();
+            incomplete.addAndGet(assembler.flush());
+            long now = System.nanoTime();
+            pollStatus();
+            tick(now);
+        } catch (Throwable t) {
+            log.error("audit: publisher thread failed; process, socket and user events are no longer captured", t);
+        }
+    }
+
+    /** Reads what is waiting (bounded, so the timers still run under a flood); returns how many datagrams. */
+    private int drain() {
+        int total = 0;
+        while (total < DRAIN_BATCH) {
+            int n = events.receiveMany();
+            if (n == 0) return total;
+            if (n < 0) {
+                if (-n == AuditLibc.ENOBUFS) {
+                    enobufs.incrementAndGet();
+                    continue;
+                }
+                logErrorRateLimited("audit: receive failed: " + AuditLibc.errorText(-n));
+                return total;
+            }
+            for (int i = 0; i < n; i++) datagram(events.slot(i), events.slotLength(i));
+            total += n;
+            if (n < AuditSocket.SLOTS) return total; // the queue was empty when the kernel stopped copying
+        }
+        return total;
+    }
+
+    /** One datagram in the event socket's buffer (during registration). */
+    private void datagram(int n) {
+        datagram(events.buffer, n);
+    }
+
+    /** One datagram: a record, or a reply to our own pid registration. */
+    private void datagram(com.sun.jna.Pointer buf, int n) {
+        if (n < AuditSocket.HEADER) return;
+        int type = buf.getShort(4) & 0xffff;
+        if (type == NLMSG_ERROR) {
+            int err = -buf.getInt(AuditSocket.HEADER);
+            if (err != 0) logErrorRateLimited("audit: the kernel refused a request: " + AuditLibc.errorText(err));
+            return;
+        }
+        if (type < EventBuilder.FIRST_USER || type >= 2100 || type == AUDIT_REPLACE) return;
+        int len = n - AuditSocket.HEADER;
+        byte[] text = buf.getByteArray(AuditSocket.HEADER, len);
+        while (len > 0 && (text[len - 1] == 0 || text[len - 1] == '\n')) len--;
+        if (len < text.length) text = java.util.Arrays.copyOf(text, len);
+        records.incrementAndGet();
+        AuditRecord r = AuditRecord.parse(type, text);
+        if (r == null) {
+            malformed.incrementAndGet();
+            return;
+        }
+        long now = System.nanoTime();
+        gaps.seen(r.serial, now);
+        if (type <= EventBuilder.LAST_USER) {
+            if (!config.userEvents) return;
+            if (r.number("pid", -1) == self) {
+                ignoredOwn.incrementAndGet();
+                return;
+            }
+            userEvents.incrementAndGet();
+            append(EventBuilder.user(r));
+            return;
+        }
+        if (type < 1300) return; // 12xx: daemon-internal messages
+        boolean want = true;
+        if (type == EventBuilder.SYSCALL) {
+            String name = Syscalls.name(r.hexNumber("arch", 0), r.number("syscall", -1));
+            want = name != null && wanted.contains(name);
+            if (want && r.number("pid", -1) == self) {
+                ignoredOwn.incrementAndGet();
+                want = false;
+            }
+        }
+        assembler.add(r, want, now);
+    }
+
+    private void group(List<AuditRecord> rs, boolean complete) {
+        Event e = EventBuilder.syscall(rs, complete);
+        if (e == null) return;
+        if (e instanceof ProcessEvent) processEvents.incrementAndGet();
+        else if (e instanceof SocketEvent) socketEvents.incrementAndGet();
+        append(e);
+    }
+
+    private void tick(long now) {
+        int timedOut = assembler.expire(now);
+        if (timedOut > 0) {
+            incomplete.addAndGet(timedOut);
+            append(new LossEvent(Clock.nowNanos(), SOURCE, timedOut, timedOut + " audit events incomplete: their end record (EOE) did not"
+                    + " arrive within 3 s; published with the records that did"));
+        }
+        long[] range = new long[2];
+        long gap = gaps.expire(now, range);
+        if (gap > 0) {
+            append(new LossEvent(Clock.nowNanos(), SOURCE, gap, gap + " audit events never arrived (serial gap, between serials "
+                    + range[0] + " and " + range[1] + ")"));
+        }
+        long nb = enobufs.get();
+        if (nb > enobufsReported) {
+            long d = nb - enobufsReported;
+            enobufsReported = nb;
+            if (effective == Mode.COEXIST) {
+                append(new LossEvent(Clock.nowNanos(), SOURCE, -1, "the audit multicast socket overflowed " + d
+                        + " times (ENOBUFS): the kernel dropped records for hostql; serial gaps give the count"));
+            } else {
+                log.debug("audit: receive buffer full {} times; the kernel retries unicast delivery", d);
+            }
+        }
+    }
+
+    private void pollStatus() {
+        AuditStatus s;
+        try {
+            s = control.status();
+        } catch (AuditException e) {
+            logErrorRateLimited("audit: status request failed: " + e.getMessage());
+            return;
+        }
+        lastStatus = s;
+        if (s.lost() > lostReported) {
+            long d = s.lost() - lostReported;
+            append(new LossEvent(Clock.nowNanos(), SOURCE, d, "the kernel's audit 'lost' counter rose from " + lostReported + " to " + s.lost()
+                    + ": records dropped in the kernel (backlog " + s.backlog() + ", backlog_limit " + s.backlogLimit() + ", backlog_wait_time "
+                    + s.backlogWaitTime() + ")"));
+            lostReported = s.lost();
+        } else if (s.lost() < lostReported) {
+            lostReported = s.lost(); // the counter wrapped or was reset
+        }
+        if (effective == Mode.OWNER && s.pid() != self) {
+            if (s.pid() == 0 || !AuditControl.alive(s.pid())) {
+                log.warn("audit: hostqld is no longer the registered audit daemon (pid {}); registering again", s.pid());
+                try {
+                    events.send(AuditSocket.AUDIT_SET, AuditSocket.NLM_F_ACK, AuditStatus.set(AuditStatus.PID, 0, 0, self, 0, 0));
+                } catch (AuditException e) {
+                    logErrorRateLimited("audit: registering again failed: " + e.getMessage());
+                }
+            } else {
+                logErrorRateLimited("audit: pid " + s.pid() + " (" + AuditControl.comm(s.pid()) + ") took over audit; hostql receives nothing until it stops");
+            }
+        }
+    }
+
+    private void append(Event e) {
+        try {
+            sink.append(e);
+        } catch (RuntimeException ex) {
+            logErrorRateLimited("audit: the journal refused an event: " + ex);
+        }
+    }
+
+    private void logErrorRateLimited(String msg) {
+        long now = System.nanoTime();
+        if (now - lastErrorLog > TimeUnit.SECONDS.toNanos(60) || lastErrorLog == 0) {
+            lastErrorLog = now;
+            log.error(msg);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.hostql.publishers.audit;
+
+import io.hostql.events.Clock;
+import io.hostql.events.Event;
+import io.hostql.events.ProcessEvent;
+import io.hostql.events.SocketEvent;
+import io.hostql.events.UserEvent;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Turns an assembled audit event (its records, SYSCALL first when it arrived) into a typed journal event. */
+final class EventBuilder {
+    static final int SYSCALL = 1300, PATH = 1302, SOCKADDR = 1306, CWD = 1307, EXECVE = 1309, EOE = 1320, PROCTITLE = 1327;
+    static final int FIRST_USER = 1100, LAST_USER = 1199;
+
+    private EventBuilder() {}
+
+    /** The event for a syscall group, or null when it is not an exec or socket syscall. */
+    static Event syscall(List<AuditRecord> records, boolean complete) {
+        AuditRecord sc = null;
+        for (AuditRecord r : records) if (r.type == SYSCALL) {
+            sc = r;
+            break;
+        }
+        if (sc == null) return null;
+        String name = Syscalls.name(sc.hexNumber("arch", 0), sc.number("syscall", -1));
+        if (name == null) return null;
+        return Syscalls.isExec(name) ? process(sc, name, records, complete) : socket(sc, name, records, complete);
+    }
+
+    private static ProcessEvent process(AuditRecord sc, String name, List<AuditRecord> records, boolean complete) {
+        byte[] cwd = null, proctitle = null;
+        AuditRecord firstPath = null;
+        Args args = new Args();
+        for (AuditRecord r : records) {
+            switch (r.type) {
+                case EXECVE -> args.add(r);
+                case CWD -> cwd = r.bytes("cwd");
+                case PATH -> {
+                    if (firstPath == null || r.number("item", 1) == 0 && firstPath.number("item", 1) != 0) firstPath = r;
+                }
+                case PROCTITLE -> proctitle = r.bytes("proctitle");
+                default -> { }
+            }
+        }
+        int flags = complete ? 0 : ProcessEvent.INCOMPLETE;
+        byte[][] argv = args.argv();
+        int argc = args.argc;
+        if (argv.length == 0 && proctitle != null) {
+            argv = splitNul(proctitle);
+            argc = argv.length;
+            flags |= ProcessEvent.ARGV_FROM_PROCTITLE;
+        }
+        int mode = -1;
+        long ouid = -1, ogid = -1;
+        if (firstPath != null) {
+            String m = firstPath.raw("mode");
+            if (m != null) {
+                try {
+                    mode = Integer.parseInt(m, 8);
+                } catch (NumberFormatException ignored) {
+                    // left -1
+                }
+            }
+            ouid = firstPath.number("ouid", -1);
+            ogid = firstPath.number("ogid", -1);
+        }
+        return new ProcessEvent(Clock.nowNanos(), sc.millis, sc.serial, name, "yes".equals(sc.raw("success")), sc.number("exit", 0),
+                (int) sc.number("pid", -1), (int) sc.number("ppid", -1), sc.number("auid", -1), sc.number("uid", -1),
+                sc.number("euid", -1), sc.number("suid", -1), sc.number("fsuid", -1), sc.number("gid", -1), sc.number("egid", -1),
+                sc.number("sgid", -1), sc.number("fsgid", -1), sc.number("ses", -1), sc.bytes("exe"), sc.bytes("comm"), cwd, argv,
+                argc, mode, ouid, ogid, flags);
+    }
+
+    private static SocketEvent socket(AuditRecord sc, String name, List<AuditRecord> records, boolean complete) {
+        byte[] saddr = null;
+        for (AuditRecord r : records) if (r.type == SOCKADDR) saddr = r.bytes("saddr");
+        return new SocketEvent(Clock.nowNanos(), sc.millis, sc.serial, name, "yes".equals(sc.raw("success")), sc.number("exit", 0),
+                (int) sc.number("pid", -1), (int) sc.number("ppid", -1), sc.number("auid", -1), sc.number("uid", -1),
+                sc.number("euid", -1), sc.number("gid", -1), sc.number("egid", -1), sc.bytes("exe"), sc.bytes("comm"),
+                sc.hexNumber("a0", -1), saddr, complete ? 0 : SocketEvent.INCOMPLETE);
+    }
+
+    static UserEvent user(AuditRecord r) {
+        String addr = r.raw("addr"), terminal = r.raw("terminal");
+        return new UserEvent(Clock.nowNanos(), r.millis, r.serial, r.type, (int) r.number("pid", -1), r.number("uid", -1),
+                r.number("auid", -1), r.number("ses", -1), r.bytes("msg"), r.bytes("exe"), addr, terminal);
+    }
+
+    private static byte[][] splitNul(byte[] b) {
+        List<byte[]> out = new ArrayList<>();
+        int s = 0;
+        for (int i = 0; i <= b.length; i++) {
+            if (i == b.length || b[i] == 0) {
+                if (i > s || i < b.length) out.add(java.util.Arrays.copyOfRange(b, s, i));
+                s = i + 1;
+            }
+        }
+        return out.toArray(new byte[0][]);
+    }
+
+    /**
+     * EXECVE arguments: {@code argc=N a0=.. a1=..}, spread over as many records as needed; an argument
+     * too long for one record comes as {@code aN_len=L aN[0]=.. aN[1]=..}, possibly across records.
+     */
+    static final class Args {
+        int argc = -1;
+        private final List<byte[]> args = new ArrayList<>();
+        private java.io.ByteArrayOutputStream[] pieces;
+
+        void add(AuditRecord r) {
+            for (int i = 0; i < r.fieldCount(); i++) {
+                String n = r.name(i);
+                if (n.equals("argc")) {
+                    argc = (int) Math.min(Integer.MAX_VALUE, Long.parseLong(r.raw(i)));
+                    continue;
+                }
+                if (n.length() < 2 || n.charAt(0) != 'a' || !Character.isDigit(n.charAt(1))) continue;
+                int br = n.indexOf('[');
+                int us = n.indexOf('_');
+                int end = br > 0 ? br : us > 0 ? us : n.length();
+                int idx;
+                try {
+                    idx = Integer.parseInt(n, 1, end, 10);
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (us > 0 && br < 0) continue; // aN_len: the pieces say it all
+                byte[] v = r.bytes(i);
+                if (v == null) v = new byte[0];
+                if (br > 0) piece(idx).writeBytes(v);
+                else set(idx, v);
+            }
+        }
+
+        private java.io.ByteArrayOutputStream piece(int idx) {
+            if (pieces == null || pieces.length <= idx) pieces = java.util.Arrays.copyOf(pieces == null ? new java.io.ByteArrayOutputStream[0] : pieces, idx + 8);
+            if (pieces[idx] == null) pieces[idx] = new java.io.ByteArrayOutputStream();
+            return pieces[idx];
+        }
+
+        private void set(int idx, byte[] v) {
+            while (args.size() <= idx) args.add(null);
+            args.set(idx, v);
+        }
+
+        byte[][] argv() {
+            if (pieces != null) for (int i = 0; i < pieces.length; i++) if (pieces[i] != null) set(i, pieces[i].toByteArray());
+            int n = args.size();
+            while (n > 0 && args.get(n - 1) == null) n--;
+            byte[][] out = new byte[n][];
+            for (int i = 0; i < n; i++) out[i] = args.get(i) == null ? new byte[0] : args.get(i);
+            return out;
+        }
+    }
+}

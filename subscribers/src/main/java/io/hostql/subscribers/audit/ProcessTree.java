@@ -1,0 +1,71 @@
+package io.hostql.subscribers.audit;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Who each process is (parent, executable, command line, cgroup), seeded from /proc and then kept from
+ * the exec events, so a parent that has exited by the time its child's event is handled is still
+ * known. Bounded: the least recently used entries go first. Owned by one subscriber thread.
+ */
+final class ProcessTree {
+    record Node(int ppid, byte[] path, byte[] cmdline, String cgroup) {}
+
+    private final int capacity;
+    private final LinkedHashMap<Integer, Node> nodes;
+
+    ProcessTree(int capacity) {
+        this.capacity = capacity;
+        this.nodes = new LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, Node> eldest) {
+                return size() > ProcessTree.this.capacity;
+            }
+        };
+    }
+
+    /** Every process running now. */
+    void seedFromProc() {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"))) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (n.isEmpty() || !Character.isDigit(n.charAt(0))) continue;
+                try {
+                    fromProc(Integer.parseInt(n));
+                } catch (NumberFormatException ignored) {
+                    // not a pid
+                }
+            }
+        } catch (IOException e) {
+            // /proc unreadable: the tree fills from events only
+        }
+    }
+
+    /** A program was executed: from now on this pid is that program. */
+    void exec(int pid, int ppid, byte[] path, byte[] cmdline, String cgroup) {
+        nodes.put(pid, new Node(ppid, path, cmdline, cgroup));
+    }
+
+    /** What is known about a pid: from the events or the seed, else from /proc now (then remembered); null when unknown. */
+    Node get(int pid) {
+        if (pid <= 0) return null;
+        Node n = nodes.get(pid);
+        return n != null ? n : fromProc(pid);
+    }
+
+    private Node fromProc(int pid) {
+        byte[] cmd = ProcFiles.cmdline(pid);
+        if (cmd == null) return null;
+        Node n = new Node(ProcFiles.ppid(pid), ProcFiles.exe(pid), cmd, ProcFiles.cgroup(pid));
+        nodes.put(pid, n);
+        return n;
+    }
+
+    int size() {
+        return nodes.size();
+    }
+}

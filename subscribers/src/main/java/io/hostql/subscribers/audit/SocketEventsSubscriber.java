@@ -1,0 +1,116 @@
+package io.hostql.subscribers.audit;
+
+import io.hostql.evented.EventStore;
+import io.hostql.evented.EventedTables;
+import io.hostql.events.EventType;
+import io.hostql.events.Journal;
+import io.hostql.events.JournalEntry;
+import io.hostql.events.SocketEvent;
+import io.hostql.subscribers.Subscriber;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+/**
+ * socket_events: bind, connect and accept, with the address decoded from the kernel's sockaddr (bind:
+ * local; connect and accept: remote). As osquery: failed calls are kept only with
+ * {@code audit_allow_failed_socket_events}, a non-blocking accept with no client only with
+ * {@code audit_allow_null_accept_socket_events}, UNIX sockets only with {@code audit_allow_unix}, and
+ * netlink sockets never. A non-blocking connect still in progress is kept (status in_progress).
+ */
+public final class SocketEventsSubscriber extends Subscriber {
+    public static final String NAME = "socket_events";
+    private static final int AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10, AF_NETLINK = 16;
+    private static final long EAGAIN = -11, EINPROGRESS = -115;
+
+    /** osquery's socket_events flags. */
+    public record Options(boolean failed, boolean nullAccept, boolean unix) {}
+
+    private final Options options;
+    private final long bootTime = ProcFiles.bootTime();
+
+    public SocketEventsSubscriber(Journal journal, EventStore store, Options options) {
+        super(NAME, journal, store);
+        this.options = options;
+    }
+
+    @Override
+    protected Set<EventType> types() {
+        return Set.of(EventType.SOCKET);
+    }
+
+    @Override
+    protected void handle(JournalEntry entry, Rows out) {
+        if (!(entry.event() instanceof SocketEvent e)) return;
+        boolean accept = e.syscall().startsWith("accept");
+        String status;
+        if (e.success()) status = "succeeded";
+        else if (e.syscall().equals("connect") && e.exit() == EINPROGRESS) status = "in_progress";
+        else if (accept && e.exit() == EAGAIN) status = "no_client";
+        else status = "failed";
+        if (status.equals("failed") && !options.failed || status.equals("no_client") && !options.nullAccept) return;
+        byte[] sa = e.sockaddr();
+        int family = sa != null && sa.length >= 2 ? (sa[0] & 0xff) | (sa[1] & 0xff) << 8 : 0;
+        if (family == AF_NETLINK) return;
+        if (family == AF_UNIX && !options.unix) return;
+        String address = "", socket = "";
+        long port = 0;
+        if (family == AF_INET && sa.length >= 8) {
+            port = (sa[2] & 0xff) << 8 | (sa[3] & 0xff);
+            address = (sa[4] & 0xff) + "." + (sa[5] & 0xff) + "." + (sa[6] & 0xff) + "." + (sa[7] & 0xff);
+        } else if (family == AF_INET6 && sa.length >= 24) {
+            port = (sa[2] & 0xff) << 8 | (sa[3] & 0xff);
+            address = ipv6(sa, 8);
+        } else if (family == AF_UNIX) {
+            socket = unixPath(sa);
+        }
+        boolean bind = e.syscall().equals("bind");
+        String action = accept ? "accept" : e.syscall();
+        long seconds = e.kernelMillis() / 1000;
+        out.add(EventedTables.SOCKET_EVENTS, new Object[] {action, (long) e.pid(), e.exe(), Long.toString(e.a0()), e.auid(), (long) family,
+                0L, bind ? address : "", bind ? "" : address, bind ? port : 0L, bind ? 0L : port, socket,
+                e.captureNanos() / 1_000_000_000L, bootTime > 0 ? Math.max(0, seconds - bootTime) : null, null,
+                status.equals("failed") ? 0L : 1L, status, e.uid(), e.kernelMillis(), e.serial()});
+    }
+
+    /** RFC 5952 text: lower-case hex, the longest run of two or more zero groups as "::". */
+    static String ipv6(byte[] b, int off) {
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) g[i] = (b[off + 2 * i] & 0xff) << 8 | (b[off + 2 * i + 1] & 0xff);
+        int bestStart = -1, bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            if (g[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && g[j] == 0) j++;
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        if (bestStart == 0 && bestLen == 5 && g[5] == 0xffff) { // v4-mapped
+            return "::ffff:" + (g[6] >> 8) + "." + (g[6] & 0xff) + "." + (g[7] >> 8) + "." + (g[7] & 0xff);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') sb.append(':');
+            sb.append(Integer.toHexString(g[i]));
+        }
+        return sb.toString();
+    }
+
+    private static String unixPath(byte[] sa) {
+        if (sa.length <= 2) return "";
+        if (sa[2] == 0) return "@" + new String(sa, 3, sa.length - 3, StandardCharsets.UTF_8).replace("\0", "");
+        int n = 2;
+        while (n < sa.length && sa[n] != 0) n++;
+        return new String(sa, 2, n - 2, StandardCharsets.UTF_8);
+    }
+}
