@@ -1,6 +1,6 @@
 package io.hostql.sql;
 
-import com.sun.jna.CallbackReference;
+import io.hostql.sql.sqlite.Callbacks;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.hostql.sql.sqlite.Sqlite;
@@ -62,7 +62,7 @@ public final class Database implements AutoCloseable {
         Sqlite.sqlite3_busy_timeout(p, 5000);
         Sqlite.sqlite3_enable_load_extension(p, 0);
         VirtualTables.install(p, tables.all());
-        if (userFacing) Sqlite.sqlite3_set_authorizer(p, CallbackReference.getFunctionPointer(d.authorizer), null);
+        if (userFacing) Sqlite.sqlite3_set_authorizer(p, Callbacks.pointer(d.authorizer), null);
         else d.authorizer.trusted = true;
         SqlFunctions.install(d);
         return d;
@@ -263,7 +263,7 @@ public final class Database implements AutoCloseable {
                 return 0; // a failing check must not stop queries; JNA would swallow the exception anyway
             }
         };
-        Sqlite.sqlite3_progress_handler(db, ops, CallbackReference.getFunctionPointer(progress), null);
+        Sqlite.sqlite3_progress_handler(db, ops, Callbacks.pointer(progress), null);
     }
 
     /** Stops a running statement from another thread. */

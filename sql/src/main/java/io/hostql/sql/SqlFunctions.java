@@ -1,7 +1,7 @@
 package io.hostql.sql;
 
 import com.sun.jna.Callback;
-import com.sun.jna.CallbackReference;
+import io.hostql.sql.sqlite.Callbacks;
 import com.sun.jna.Pointer;
 import io.hostql.sql.sqlite.Sqlite;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +56,7 @@ final class SqlFunctions {
     }
 
     static void install(Database d) {
-        Pointer fp = CallbackReference.getFunctionPointer(X_FUNC);
+        Pointer fp = Callbacks.pointer(X_FUNC);
         for (int i = 0; i < DEFS.size(); i++) {
             Def def = DEFS.get(i);
             int rc = Sqlite.sqlite3_create_function_v2(d.handle(), Sqlite.cstr(def.name), def.nArg,
@@ -73,7 +73,7 @@ final class SqlFunctions {
             i = DEFS.size() - 1;
         }
         int rc = Sqlite.sqlite3_create_function_v2(d.handle(), Sqlite.cstr(name), nArg, Sqlite.UTF8 | Sqlite.INNOCUOUS,
-                new Pointer(i), CallbackReference.getFunctionPointer(X_FUNC), null, null, null);
+                new Pointer(i), Callbacks.pointer(X_FUNC), null, null, null);
         if (rc != Sqlite.OK) throw new IllegalStateException("cannot register SQL function " + name);
     }
 

@@ -159,6 +159,12 @@ class DatabaseTest {
     }
 
     @Test
+    void callbacksAreDirect_soACellCostsNoBoxingOrReflection() {
+        // JNA's direct callbacks are reached through a private method; a JNA upgrade without it must be noticed.
+        assertThat(io.hostql.sql.sqlite.Callbacks.direct()).isTrue();
+    }
+
+    @Test
     void textResultsAreCopied_regressionForSqliteTransient() {
         QueryResult r = db.query("SELECT i, t FROM texts");
         assertThat(r.rows()).hasSize(2000);

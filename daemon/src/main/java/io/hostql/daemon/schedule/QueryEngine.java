@@ -54,6 +54,13 @@ public final class QueryEngine implements AutoCloseable {
     private final Database db;
     private final List<TableSchema> evented;
     private volatile Window window = Window.ALL;
+    /**
+     * Scheduled queries compiled once: preparing runs the authorizer and every table's xBestIndex through
+     * JNA callbacks, a good part of a small query's cost. SQLite re-prepares a statement itself when the
+     * schema changes.
+     */
+    private final Map<String, Database.Statement> compiled = new HashMap<>();
+    private static final int MAX_COMPILED = 4096;
 
     private QueryEngine(Database db, List<TableSchema> evented) {
         this.db = db;
@@ -169,10 +176,24 @@ public final class QueryEngine implements AutoCloseable {
     public QueryResult run(String sql, Window w) {
         window = w;
         try {
-            return db.query(sql);
+            return compiled(sql).query();
         } finally {
             window = Window.ALL;
         }
+    }
+
+    private synchronized Database.Statement compiled(String sql) {
+        Database.Statement s = compiled.get(sql);
+        if (s != null) return s;
+        if (compiled.size() >= MAX_COMPILED) clearCompiled(); // a config churning through queries: start over
+        s = db.prepare(sql);
+        compiled.put(sql, s);
+        return s;
+    }
+
+    private synchronized void clearCompiled() {
+        compiled.values().forEach(Database.Statement::close);
+        compiled.clear();
     }
 
     public void interrupt() {
@@ -181,6 +202,7 @@ public final class QueryEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        clearCompiled();
         db.close();
     }
 }

@@ -93,6 +93,7 @@ public final class Scheduler implements AutoCloseable {
         this.thread = new Thread(this::loop, "hostql-scheduler");
         this.thread.setDaemon(true);
         denylistCrashedQuery();
+        state.commit();
         denylisted.putAll(state.denylisted());
     }
 
@@ -287,6 +288,8 @@ public final class Scheduler implements AutoCloseable {
                 if (a.plan().windowed() && ends == null) ends = engine.newestEids();
                 run(a, t, ends);
             }
+        } finally {
+            state.commit(); // the tick's state writes, at once
         }
     }
 

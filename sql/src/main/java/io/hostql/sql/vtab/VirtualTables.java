@@ -1,7 +1,7 @@
 package io.hostql.sql.vtab;
 
 import com.sun.jna.Callback;
-import com.sun.jna.CallbackReference;
+import io.hostql.sql.sqlite.Callbacks;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.hostql.sql.sqlite.Sqlite;
@@ -126,7 +126,7 @@ public final class VirtualTables {
     }
 
     private static void setFn(Memory m, int slot, Callback cb) {
-        m.setPointer(8 + 8L * slot, CallbackReference.getFunctionPointer(cb));
+        m.setPointer(8 + 8L * slot, Callbacks.pointer(cb));
     }
 
     // ---- callbacks -------------------------------------------------------------------------
