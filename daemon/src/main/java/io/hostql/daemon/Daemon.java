@@ -66,7 +66,7 @@ final class Daemon {
     private InotifyPublisher inotify;
     private UeventPublisher uevent;
     private HardwareSubscriber hardware;
-    private AuditPublisher audit;
+    private volatile AuditPublisher audit;
     private final List<Subscriber> subscribers = new ArrayList<>();
     private ScheduledExecutorService maintenance;
     private String hostIdentifier;
@@ -246,6 +246,20 @@ final class Daemon {
 
     /** The audit subscribers the flags and the config's events section enable, and their publisher (null when none is). */
     private AuditPublisher auditPublisher(Path data) {
+        AuditPublisher.Config c = auditConfig(settings, config, data);
+        if (c == null) return null;
+        if (c.processEvents()) subscribers.add(new ProcessEventsSubscriber(journal, store));
+        if (c.sockets()) {
+            subscribers.add(new SocketEventsSubscriber(journal, store, new SocketEventsSubscriber.Options(
+                    settings.bool("audit_allow_failed_socket_events"), settings.bool("audit_allow_null_accept_socket_events"),
+                    settings.bool("audit_allow_unix"))));
+        }
+        if (c.userEvents()) subscribers.add(new UserEventsSubscriber(journal, store));
+        return new AuditPublisher(c, journal);
+    }
+
+    /** What audit should be, from flags, config options and the events section; null when no audit subscriber is enabled. */
+    private static AuditPublisher.Config auditConfig(Settings settings, OsqueryConfig config, Path data) {
         boolean processes = settings.bool("audit_allow_process_events") && config.subscriberEnabled(ProcessEventsSubscriber.NAME);
         boolean sockets = settings.bool("audit_allow_sockets") && config.subscriberEnabled(SocketEventsSubscriber.NAME);
         boolean users = settings.bool("audit_allow_user_events") && config.subscriberEnabled(UserEventsSubscriber.NAME);
@@ -253,23 +267,55 @@ final class Daemon {
             log.info("audit: no audit subscriber is enabled (audit_allow_process_events, audit_allow_sockets, audit_allow_user_events)");
             return null;
         }
-        AuditPublisher.Config c;
         try {
-            c = new AuditPublisher.Config(AuditPublisher.Mode.parse(settings.string("audit_mode")), settings.bool("audit_allow_config"),
+            return new AuditPublisher.Config(AuditPublisher.Mode.parse(settings.string("audit_mode")), settings.bool("audit_allow_config"),
                     processes, sockets, settings.bool("audit_allow_accept_socket_events"), users,
                     (int) settings.number("audit_backlog_limit"), (int) settings.number("audit_backlog_wait_time"), data);
         } catch (IllegalArgumentException e) {
             log.error("audit: {}; process_events, socket_events and user_events are not captured", e.getMessage());
             return null;
         }
-        if (processes) subscribers.add(new ProcessEventsSubscriber(journal, store));
-        if (sockets) {
-            subscribers.add(new SocketEventsSubscriber(journal, store, new SocketEventsSubscriber.Options(
-                    settings.bool("audit_allow_failed_socket_events"), settings.bool("audit_allow_null_accept_socket_events"),
-                    settings.bool("audit_allow_unix"))));
+    }
+
+    /**
+     * SIGHUP with other audit options: a new publisher with the new mode, rules and backlog (the old one
+     * puts back the kernel state it found first). Turning an audit table on or off needs its subscriber
+     * created or stopped with the store, which is done at start only: that is said, not ignored.
+     */
+    private void reconfigureAudit(Settings next, OsqueryConfig nextConfig) {
+        if (settings.bool("disable_events") || next.bool("disable_audit") != settings.bool("disable_audit")) {
+            if (next.bool("disable_audit") != settings.bool("disable_audit")) log.warn("audit: disable_audit changed; it takes effect when hostqld restarts");
+            return;
         }
-        if (users) subscribers.add(new UserEventsSubscriber(journal, store));
-        return new AuditPublisher(c, journal);
+        if (audit == null) return;
+        AuditPublisher.Config want = auditConfig(next, nextConfig, settings.path("database_path"));
+        AuditPublisher.Config have = audit.config();
+        if (want == null || want.processEvents() != have.processEvents() || want.sockets() != have.sockets()
+                || want.userEvents() != have.userEvents()) {
+            log.warn("audit: the audit tables enabled changed (audit_allow_process_events, audit_allow_sockets, audit_allow_user_events,"
+                    + " events); that takes effect when hostqld restarts");
+            return;
+        }
+        if (want.equals(have)) return;
+        log.info("audit: settings changed; restarting the audit publisher");
+        audit.close();
+        AuditPublisher fresh = new AuditPublisher(want, journal);
+        try {
+            fresh.start();
+            audit = fresh;
+        } catch (IOException | RuntimeException e) {
+            log.error("audit: cannot restart with the new settings ({}); trying the previous ones", e.getMessage());
+            fresh.close();
+            AuditPublisher previous = new AuditPublisher(have, journal);
+            try {
+                previous.start();
+                audit = previous;
+            } catch (IOException | RuntimeException again) {
+                log.error("audit: cannot restart ({}); process_events, socket_events and user_events are not captured", again.getMessage());
+                previous.close();
+                audit = null;
+            }
+        }
     }
 
     private static void createPrivateDir(Path dir) throws IOException {
@@ -318,7 +364,9 @@ final class Daemon {
             config = next;
             AgentInfo.setConfig(next.hash(), true);
             if (inotify != null) inotify.reconfigure(next.fileMonitoring());
-            if (hardware != null) hardware.disabledTypes(flags.withOptions(next.options()).string("hardware_disabled_types"));
+            Settings nextSettings = flags.withOptions(next.options());
+            if (hardware != null) hardware.disabledTypes(nextSettings.string("hardware_disabled_types"));
+            reconfigureAudit(nextSettings, next);
             if (scheduler != null) scheduler.configure(next);
             log.info("config reloaded: {} file_paths categories", next.fileMonitoring().filePaths().size());
         } catch (RuntimeException e) {

@@ -67,6 +67,48 @@ class AuditStateEndToEndTest {
     }
 
     @Test
+    void sighupAppliesNewAuditSettingsAndStopStillRestoresTheFirstState() throws Exception {
+        String before = AuditWitness.state();
+        Path data = tmp.resolve("data");
+        Path conf = tmp.resolve("hostql.conf");
+        Files.writeString(conf, "{\"options\": {\"disable_audit\": false, \"audit_mode\": \"owner\", \"audit_backlog_limit\": 12345}}");
+        DaemonProcess hostqld = null;
+        try {
+            hostqld = DaemonProcess.start(conf, data);
+            assertThat(AuditWitness.state()).contains("backlog_limit 12345");
+            Files.writeString(conf, "{\"options\": {\"disable_audit\": false, \"audit_mode\": \"owner\", \"audit_backlog_limit\": 23456}}");
+            hostqld.signal("HUP");
+            DaemonProcess.waitFor(() -> {
+                try {
+                    return AuditWitness.state().contains("backlog_limit 23456");
+                } catch (Exception e) {
+                    return false;
+                }
+            }, 5, "the reloaded backlog limit in the kernel");
+            assertThat(AuditWitness.ownerPid()).isEqualTo(hostqld.pid());
+            String marker = "hostql-" + UUID.randomUUID();
+            AuditWitness.run("/bin/echo", marker);
+            Path d = data;
+            DaemonProcess.waitFor(() -> !query(d, "SELECT 1 FROM process_events WHERE cmdline = '/bin/echo " + marker + "'").rows().isEmpty(),
+                    5, "process_events after the reload");
+
+            // Turning an audit table off is not half-applied: it is said to need a restart.
+            Files.writeString(conf, "{\"options\": {\"disable_audit\": false, \"audit_mode\": \"owner\", \"audit_backlog_limit\": 23456,"
+                    + " \"audit_allow_process_events\": false}}");
+            hostqld.signal("HUP");
+            DaemonProcess hq = hostqld;
+            DaemonProcess.waitFor(() -> hq.output().contains("takes effect when hostqld restarts"), 5, "the restart warning");
+
+            assertThat(hostqld.stop()).isZero();
+            hostqld = null;
+            assertThat(AuditWitness.state()).as("kernel audit state after start, reload and stop").isEqualTo(before);
+        } finally {
+            if (hostqld != null) hostqld.close();
+            AuditWitness.restore(before);
+        }
+    }
+
+    @Test
     void recordsTheKernelDropsAreAccountedFor() throws Exception {
         String before = AuditWitness.state();
         DaemonProcess hostqld = null;

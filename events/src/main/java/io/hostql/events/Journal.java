@@ -55,8 +55,14 @@ public final class Journal implements EventSink, AutoCloseable {
     private final CRC32C crc = new CRC32C();
     private final Map<String, Long> consumers = new ConcurrentHashMap<>();
     private final AtomicLong appended = new AtomicLong();
-    /** Readers parked in {@link #awaitAppend}, woken by the next append instead of polling. */
-    private final java.util.Set<Thread> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Appends per type (by ordinal), so a reader waits only for the types it decodes. */
+    private final java.util.concurrent.atomic.AtomicLongArray appendedByType = new java.util.concurrent.atomic.AtomicLongArray(EventType.values().length);
+    /**
+     * Readers parked in {@link #awaitAppend}, with the types that wake them (ALL_TYPES: any). A reader
+     * of other types is not woken by each process event: it catches up at its timeout, in one batch.
+     */
+    private final Map<Thread, java.util.Set<EventType>> waiting = new ConcurrentHashMap<>();
+    private static final java.util.Set<EventType> ALL_TYPES = java.util.EnumSet.allOf(EventType.class);
     private final AtomicLong damaged = new AtomicLong();
     private final List<LossEvent> recoveries = new ArrayList<>();
     /** journal/head: the last index and capture time appended, kept in a mapped page so a truncation is noticed. */
@@ -110,7 +116,12 @@ public final class Journal implements EventSink, AutoCloseable {
             dc.wire().bytes().write(frame);
         }
         appended.incrementAndGet();
-        if (!waiting.isEmpty()) for (Thread t : waiting) java.util.concurrent.locks.LockSupport.unpark(t);
+        appendedByType.incrementAndGet(type.ordinal());
+        if (!waiting.isEmpty()) {
+            for (Map.Entry<Thread, java.util.Set<EventType>> w : waiting.entrySet()) {
+                if (w.getValue().contains(type)) java.util.concurrent.locks.LockSupport.unpark(w.getKey());
+            }
+        }
         long index = appender.lastIndexAppended();
         head.putLong(0, index);
         head.putLong(8, nanos);
@@ -386,10 +397,18 @@ public final class Journal implements EventSink, AutoCloseable {
      * {@link #appendedCount()} taken before it last found nothing to read), or at most maxNanos.
      */
     public void awaitAppend(long seen, long maxNanos) {
+        awaitAppend(null, seen, maxNanos);
+    }
+
+    /**
+     * As {@link #awaitAppend(long, long)}, woken only by appends of the given types (null: all);
+     * {@code seen} is {@link #appendedCount(java.util.Set)} of the same types.
+     */
+    public void awaitAppend(java.util.Set<EventType> types, long seen, long maxNanos) {
         Thread me = Thread.currentThread();
-        waiting.add(me);
+        waiting.put(me, types == null ? ALL_TYPES : types);
         try {
-            if (appended.get() == seen) java.util.concurrent.locks.LockSupport.parkNanos(this, maxNanos);
+            if (appendedCount(types) == seen) java.util.concurrent.locks.LockSupport.parkNanos(this, maxNanos);
         } finally {
             waiting.remove(me);
         }
@@ -397,6 +416,14 @@ public final class Journal implements EventSink, AutoCloseable {
 
     public long appendedCount() {
         return appended.get();
+    }
+
+    /** Appends of the given types (null: all) since the journal was opened. */
+    public long appendedCount(java.util.Set<EventType> types) {
+        if (types == null) return appended.get();
+        long n = 0;
+        for (EventType t : types) n += appendedByType.get(t.ordinal());
+        return n;
     }
 
     public long damagedCount() {

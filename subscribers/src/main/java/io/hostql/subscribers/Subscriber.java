@@ -112,21 +112,23 @@ public abstract class Subscriber implements AutoCloseable {
         journal.registerConsumer(name);
         EventStore.Position pos = store.position(name);
         lastEid = pos.lastEid();
-        try (Journal.Reader reader = journal.reader(types())) {
+        Set<EventType> wakeFor = types();
+        try (Journal.Reader reader = journal.reader(wakeFor)) {
             if (pos.index() >= 0) {
                 reader.resumeAfter(pos.index(), pos.captureNanos());
                 journal.acknowledge(name, pos.index());
             }
             List<JournalEntry> batch = new ArrayList<>(BATCH);
             while (running) {
-                long seen = journal.appendedCount();
+                long seen = journal.appendedCount(wakeFor);
                 batch.clear();
                 for (JournalEntry e; batch.size() < BATCH && (e = reader.next()) != null; ) batch.add(e);
                 if (batch.isEmpty()) {
                     if (uncommitted != null && System.nanoTime() - lastCommit >= ROWLESS_COMMIT_NANOS) commit(uncommitted, new Rows(lastEid));
-                    // Woken by the next append; the timeout covers records this process did not append (a journal
-                    // recovered at start) and rowless positions still to commit.
-                    journal.awaitAppend(seen, uncommitted != null ? ROWLESS_COMMIT_NANOS : WAIT_NANOS);
+                    // Woken by the next append of a type it turns into rows; the timeout covers the other types (read
+                    // past in one batch), records this process did not append (a journal recovered at start), and
+                    // rowless positions still to commit.
+                    journal.awaitAppend(wakeFor, seen, uncommitted != null ? ROWLESS_COMMIT_NANOS : WAIT_NANOS);
                     continue;
                 }
                 process(batch);

@@ -50,6 +50,12 @@ public final class AuditPublisher implements AutoCloseable {
     private static final long GAP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int MAX_OPEN_GROUPS = 50_000;
     private static final int DRAIN_BATCH = 4096;
+    /**
+     * After reading a little, let more arrive before the next poll: the kernel sends each record of an
+     * exec (SYSCALL, EXECVE, CWD, PATH..., PROCTITLE, EOE) as its own datagram, and a wake-up per
+     * datagram was most of this thread's CPU. The receive buffer holds far more than this delay brings.
+     */
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private static final long CLOSE_WAIT_MILLIS = 2000;
     private static final int NLMSG_ERROR = 2, AUDIT_REPLACE = 1329;
@@ -73,6 +79,10 @@ public final class AuditPublisher implements AutoCloseable {
      */
     public record Config(Mode mode, boolean allowConfig, boolean processEvents, boolean sockets, boolean acceptSockets,
             boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir) {}
+
+    public Config config() {
+        return config;
+    }
 
     /** Counters for the status log and hostql_audit_status: cumulative since start. */
     public record Stats(String mode, int ownerPid, int enabled, int backlogLimit, int backlogWaitTime, int backlog,
@@ -267,7 +277,10 @@ public final class AuditPublisher implements AutoCloseable {
                 }
                 if (r > 0 && pollFds.getShort(14) != 0) AuditLibc.read(wakeFd, wakeBuf, 8);
                 if (closing) break;
-                if (r > 0 && pollFds.getShort(6) != 0) drain();
+                if (r > 0 && pollFds.getShort(6) != 0) {
+                    int read = drain();
+                    if (read > 0 && read < DRAIN_BATCH && !closing) java.util.concurrent.locks.LockSupport.parkNanos(LINGER_NANOS);
+                }
                 long now = System.nanoTime();
                 if (now >= nextTick) {
                     nextTick = now + TICK_NANOS;

@@ -1,5 +1,6 @@
 package io.hostql.subscribers.hardware;
 
+import io.hostql.events.EventType;
 import io.hostql.events.HardwareEvent;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
@@ -11,6 +12,7 @@ import io.hostql.tables.hardware.UsbDevicesTable;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -49,6 +51,11 @@ public final class HardwareSubscriber extends Subscriber {
     /** Events seen but kept out of the table by osquery's rules. */
     public long filtered() {
         return filtered.get();
+    }
+
+    @Override
+    protected Set<EventType> types() {
+        return Set.of(EventType.HARDWARE);
     }
 
     @Override
