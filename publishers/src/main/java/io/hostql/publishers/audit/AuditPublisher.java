@@ -43,8 +43,8 @@ public final class AuditPublisher implements AutoCloseable {
     static final String THREAD_NAME = "hostql-audit";
     private static final int READLOG_GROUP = 1;
     private static final int RECEIVE_BUFFER = 64 << 20;
-    private static final int POLL_MILLIS = 200;
-    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final int POLL_MILLIS = 1000;
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long STATUS_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long GROUP_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(3);
     private static final long GAP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
@@ -53,9 +53,11 @@ public final class AuditPublisher implements AutoCloseable {
     /**
      * After reading a little, let more arrive before the next poll: the kernel sends each record of an
      * exec (SYSCALL, EXECVE, CWD, PATH..., PROCTITLE, EOE) as its own datagram, and a wake-up per
-     * datagram was most of this thread's CPU. The receive buffer holds far more than this delay brings.
+     * datagram was most of this thread's CPU (a wake-up costs about 0.2 ms of CPU on the benchmark VM,
+     * whatever it reads). The receive buffer holds far more than this delay brings; subscribers linger as
+     * long (Subscriber.LINGER_NANOS), so an exec is a row within about 0.1 s.
      */
-    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private static final long CLOSE_WAIT_MILLIS = 2000;
     private static final int NLMSG_ERROR = 2, AUDIT_REPLACE = 1329;
