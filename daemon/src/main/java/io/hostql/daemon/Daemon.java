@@ -138,15 +138,7 @@ final class Daemon {
             s.start();
         }
         if (uevent != null) uevent.start();
-        if (audit != null) {
-            try {
-                audit.start();
-            } catch (IOException | RuntimeException e) {
-                log.error("audit: cannot start ({}); process_events, socket_events and user_events are not captured", e.getMessage());
-                audit.close();
-                audit = null;
-            }
-        }
+        if (audit != null) audit = started(audit, "cannot start");
         if (inotify != null) {
             inotify.start();
             log.info("file integrity monitoring: {} categories", config.fileMonitoring().filePaths().size());
@@ -299,22 +291,19 @@ final class Daemon {
         if (want.equals(have)) return;
         log.info("audit: settings changed; restarting the audit publisher");
         audit.close();
-        AuditPublisher fresh = new AuditPublisher(want, journal);
+        audit = started(new AuditPublisher(want, journal), "cannot restart with the new settings");
+        if (audit == null) audit = started(new AuditPublisher(have, journal), "cannot restart with the previous settings either");
+    }
+
+    /** The publisher, started; or null, with the reason logged, when it cannot start. */
+    private AuditPublisher started(AuditPublisher p, String what) {
         try {
-            fresh.start();
-            audit = fresh;
+            p.start();
+            return p;
         } catch (IOException | RuntimeException e) {
-            log.error("audit: cannot restart with the new settings ({}); trying the previous ones", e.getMessage());
-            fresh.close();
-            AuditPublisher previous = new AuditPublisher(have, journal);
-            try {
-                previous.start();
-                audit = previous;
-            } catch (IOException | RuntimeException again) {
-                log.error("audit: cannot restart ({}); process_events, socket_events and user_events are not captured", again.getMessage());
-                previous.close();
-                audit = null;
-            }
+            log.error("audit: {} ({}); process_events, socket_events and user_events are not captured", what, e.getMessage());
+            p.close();
+            return null;
         }
     }
 
