@@ -75,7 +75,9 @@ final class ExecStorm {
         List<Window> ours = new ArrayList<>(), theirs = new ArrayList<>();
         Path root = Files.createTempDirectory(tmp, "exec");
         Path gen = Files.writeString(root.resolve("gen.py"), GENERATOR);
+        double ceiling;
         try {
+            ceiling = ceiling(gen, seconds);
             try (Hostqld h = Hostqld.start(home, root.resolve("hostql"))) {
                 window(h, gen, 0, WARM_UP_SECONDS);
                 for (double r : rates) ours.add(window(h, gen, r, seconds));
@@ -96,6 +98,8 @@ final class ExecStorm {
                 + "(audit source). CPU: the daemon's user+system time from the storm's start until its output stopped growing, as a share of\n"
                 + "the storm's duration; the ratio below compares CPU per exec. The kernel's own audit work (kauditd, the audited execs) is\n"
                 + "the same for both and counted for neither. Other processes' execs on the machine during a window are captured (and cost) too.\n\n"
+                + "What the machine can offer: the same two generators as fast as they can, with no exec auditing at all (no rules, audit as\n"
+                + "found), start " + Measure.f(ceiling, 0) + " execs/s. Auditing each exec slows it in the kernel, whichever tool reads the records.\n\n"
                 + "| tool | target | achieved | execs | captured | fraction | kernel lost | reported loss | unaccounted | CPU | peak RSS |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (int i = 0; i < rates.size(); i++) {
@@ -113,6 +117,29 @@ final class ExecStorm {
                     .append(o.rssMiB < 200 ? "met" : "missed").append(" |\n");
         }
         return md.append('\n').toString();
+    }
+
+    /** Execs per second the generators reach before any audit rule is installed: this machine's ceiling. */
+    private static double ceiling(Path gen, int seconds) throws Exception {
+        return generate(gen, 0, seconds, new ArrayList<>()) / (double) seconds;
+    }
+
+    /** Runs the generators (two above 150/s or at max) to the end; how many execs they started. Their pids go to pids. */
+    private static long generate(Path gen, double rate, int seconds, List<Long> pids) throws Exception {
+        int procs = rate == 0 || rate > 150 ? 2 : 1;
+        List<Process> gens = new ArrayList<>();
+        for (int i = 0; i < procs; i++) {
+            gens.add(new ProcessBuilder(PYTHON, gen.toString(), Double.toString(rate / procs), Integer.toString(seconds))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start());
+        }
+        long started = 0;
+        for (Process p : gens) {
+            pids.add(p.pid());
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("generator failed: " + out);
+            started += Long.parseLong(out);
+        }
+        return started;
     }
 
     private static String label(double target) {
@@ -134,20 +161,8 @@ final class ExecStorm {
         long lost0 = kernelLost();
         long wall0 = System.currentTimeMillis();
         double cpu0 = Measure.cpuSeconds(c.pid());
-        int procs = rate == 0 || rate > 150 ? 2 : 1;
-        List<Process> gens = new ArrayList<>();
-        for (int i = 0; i < procs; i++) {
-            gens.add(new ProcessBuilder(PYTHON, gen.toString(), Double.toString(rate / procs), Integer.toString(seconds))
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start());
-        }
-        long started = 0;
         List<Long> pids = new ArrayList<>();
-        for (Process p : gens) {
-            pids.add(p.pid());
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("generator failed: " + out);
-            started += Long.parseLong(out);
-        }
+        long started = generate(gen, rate, seconds, pids);
         long captured = settle(() -> {
             try {
                 return c.captured(pids);
