@@ -1,16 +1,12 @@
 package io.hostql.publishers.audit;
 
-import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.hostql.events.Event;
-import io.hostql.events.EventSink;
+import io.hostql.publishers.RecordedEvents;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 /** Shared by the audit tests: root check, the auditctl witness, and an in-memory sink with waits. */
 final class AuditTestSupport {
@@ -61,41 +57,5 @@ final class AuditTestSupport {
     }
 
     /** Records what the publisher appends; waits for expected events. */
-    static final class Sink implements EventSink {
-        private final List<Event> events = new ArrayList<>();
-
-        @Override
-        public synchronized long append(Event e) {
-            events.add(e);
-            notifyAll();
-            return events.size();
-        }
-
-        synchronized List<Event> all() {
-            return List.copyOf(events);
-        }
-
-        <T extends Event> List<T> of(Class<T> type, Predicate<T> p) {
-            return all().stream().filter(type::isInstance).map(type::cast).filter(p).toList();
-        }
-
-        synchronized <T extends Event> T await(String what, Class<T> type, Predicate<T> p, long millis) {
-            long end = System.nanoTime() + millis * 1_000_000;
-            while (true) {
-                for (Event e : events) if (type.isInstance(e) && p.test(type.cast(e))) return type.cast(e);
-                long left = (end - System.nanoTime()) / 1_000_000;
-                if (left <= 0) break;
-                try {
-                    wait(Math.min(left, 50));
-                } catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            StringBuilder sb = new StringBuilder("no event within " + millis + " ms: " + what + "; last recorded:");
-            for (int i = Math.max(0, events.size() - 30); i < events.size(); i++) sb.append("\n  ").append(events.get(i));
-            fail(sb.toString());
-            return null;
-        }
-    }
+    static final class Sink extends RecordedEvents {}
 }
