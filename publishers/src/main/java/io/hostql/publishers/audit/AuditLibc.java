@@ -5,7 +5,7 @@ import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
 /**
- * The libc calls the audit publisher needs (netlink socket, poll, eventfd), bound with JNA direct
+ * The libc calls the audit publisher needs (netlink socket, poll), bound with JNA direct
  * mapping. errno is read with {@link Native#getLastError()} after a -1 return.
  */
 final class AuditLibc {
@@ -18,7 +18,6 @@ final class AuditLibc {
     static final int AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000, SOCK_NONBLOCK = 0x800, NETLINK_AUDIT = 9;
     static final int SOL_SOCKET = 1, SO_RCVBUF = 8, SO_RCVBUFFORCE = 33;
     static final int MSG_DONTWAIT = 0x40;
-    static final int EFD_NONBLOCK = 0x800, EFD_CLOEXEC = 0x80000;
     static final short POLLIN = 0x1;
     static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EAGAIN = 11, EACCES = 13, EEXIST = 17, EINVAL = 22,
             ECONNREFUSED = 111, ENOBUFS = 105, EPROTONOSUPPORT = 93;
@@ -37,12 +36,6 @@ final class AuditLibc {
     static native int setsockopt(int fd, int level, int name, int[] value, int len);
 
     static native int getsockopt(int fd, int level, int name, int[] value, int[] len);
-
-    static native int eventfd(int initval, int flags);
-
-    static native long read(int fd, Pointer buf, long count);
-
-    static native long write(int fd, Pointer buf, long count);
 
     /** {@code struct pollfd} is {int fd; short events; short revents}: 8 bytes each. */
     static native int poll(Pointer fds, long nfds, int timeoutMillis);

@@ -8,6 +8,7 @@ import io.hostql.events.EventSink;
 import io.hostql.events.LossEvent;
 import io.hostql.events.ProcessEvent;
 import io.hostql.events.SocketEvent;
+import io.hostql.publishers.Wakeup;
 import io.hostql.publishers.audit.AuditSocket.AuditException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -96,12 +97,11 @@ public final class AuditPublisher implements AutoCloseable {
     private final int self = (int) ProcessHandle.current().pid();
     private final Set<String> wanted = new HashSet<>();
     private final Memory pollFds = new Memory(16);
-    private final Memory wakeBuf = new Memory(8);
 
     private AuditSocket control;
     private AuditSocket events;
     private AuditControl settings;
-    private int wakeFd = -1;
+    private volatile Wakeup wakeup;
     private Mode effective;
     private final Assembler assembler = new Assembler(this::group, GROUP_TIMEOUT_NANOS, MAX_OPEN_GROUPS);
     private final SerialGaps gaps = new SerialGaps(GAP_GRACE_NANOS);
@@ -167,8 +167,7 @@ public final class AuditPublisher implements AutoCloseable {
                     settings.applyCoexist(st, rules);
                 }
                 lastStatus = control.status();
-                wakeFd = AuditLibc.eventfd(0, AuditLibc.EFD_NONBLOCK | AuditLibc.EFD_CLOEXEC);
-                if (wakeFd < 0) throw new AuditException("eventfd", Native.getLastError());
+                wakeup = new Wakeup();
             } catch (RuntimeException | IOException e) {
                 undo();
                 throw e;
@@ -249,14 +248,12 @@ public final class AuditPublisher implements AutoCloseable {
         }
         if (events != null) events.close();
         if (control != null) control.close();
-        if (wakeFd >= 0) AuditLibc.close(wakeFd);
-        wakeFd = -1;
+        if (wakeup != null) wakeup.close();
     }
 
     private void wake() {
-        Memory one = new Memory(8);
-        one.setLong(0, 1);
-        if (wakeFd >= 0) AuditLibc.write(wakeFd, one, 8);
+        Wakeup w = wakeup;
+        if (w != null) w.signal();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -267,7 +264,7 @@ public final class AuditPublisher implements AutoCloseable {
         try {
             pollFds.setInt(0, events.fd);
             pollFds.setShort(4, AuditLibc.POLLIN);
-            pollFds.setInt(8, wakeFd);
+            pollFds.setInt(8, wakeup.fd());
             pollFds.setShort(12, AuditLibc.POLLIN);
             while (!closing) {
                 pollFds.setShort(6, (short) 0);
@@ -277,7 +274,7 @@ public final class AuditPublisher implements AutoCloseable {
                     logErrorRateLimited("audit: poll failed: " + AuditLibc.errorText(Native.getLastError()));
                     sleep(100);
                 }
-                if (r > 0 && pollFds.getShort(14) != 0) AuditLibc.read(wakeFd, wakeBuf, 8);
+                if (r > 0 && pollFds.getShort(14) != 0) wakeup.drain();
                 if (closing) break;
                 if (r > 0 && pollFds.getShort(6) != 0) {
                     int read = drain();

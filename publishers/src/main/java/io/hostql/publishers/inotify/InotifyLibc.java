@@ -16,9 +16,8 @@ final class InotifyLibc {
 
     private InotifyLibc() {}
 
-    // inotify_init1 / eventfd flags (O_NONBLOCK, O_CLOEXEC).
+    // inotify_init1 flags (O_NONBLOCK, O_CLOEXEC).
     static final int IN_NONBLOCK = 0x800, IN_CLOEXEC = 0x80000;
-    static final int EFD_NONBLOCK = 0x800, EFD_CLOEXEC = 0x80000;
     // inotify_add_watch special flags.
     static final int IN_ONLYDIR = 0x01000000, IN_DONT_FOLLOW = 0x02000000, IN_EXCL_UNLINK = 0x04000000,
             IN_MASK_ADD = 0x20000000;
@@ -37,11 +36,7 @@ final class InotifyLibc {
 
     static native int inotify_rm_watch(int fd, int wd);
 
-    static native int eventfd(int initval, int flags);
-
     static native long read(int fd, Pointer buf, long count);
-
-    static native long write(int fd, Pointer buf, long count);
 
     /** {@code struct pollfd} is {int fd; short events; short revents}: 8 bytes each. */
     static native int poll(Pointer fds, long nfds, int timeoutMillis);

@@ -24,6 +24,7 @@ import io.hostql.events.Event;
 import io.hostql.events.EventSink;
 import io.hostql.events.FileEvent;
 import io.hostql.events.LossEvent;
+import io.hostql.publishers.Wakeup;
 import io.hostql.publishers.inotify.PathBytes.Key;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -160,13 +161,11 @@ public final class InotifyPublisher implements AutoCloseable {
 
     private final EventSink sink;
     private final int fd;
-    private final int wakeFd;
+    private final Wakeup wakeup;
     /** max_queued_events when the instance was made: the kernel fixes the queue size then. */
     private final String queueLimit;
     private final Memory buffer = new Memory(BUFFER_SIZE);
     private final Memory pollFds = new Memory(16);
-    private final Memory wakeRead = new Memory(8);
-    private final Memory wakeWrite = new Memory(8);
 
     private volatile Compiled compiled;
 
@@ -205,14 +204,12 @@ public final class InotifyPublisher implements AutoCloseable {
         this.compiled = compile(Objects.requireNonNull(config, "config"));
         this.fd = inotifyFd;
         this.queueLimit = sysctl(MAX_QUEUED_EVENTS);
-        int efd = InotifyLibc.eventfd(0, InotifyLibc.EFD_NONBLOCK | InotifyLibc.EFD_CLOEXEC);
-        if (efd < 0) {
-            int errno = Native.getLastError();
+        try {
+            this.wakeup = new Wakeup();
+        } catch (IllegalStateException e) {
             InotifyLibc.close(inotifyFd);
-            throw new IllegalStateException("eventfd failed: " + InotifyLibc.errorText(errno));
+            throw e;
         }
-        this.wakeFd = efd;
-        wakeWrite.setLong(0, 1);
     }
 
     private static int newInotify() {
@@ -386,7 +383,7 @@ public final class InotifyPublisher implements AutoCloseable {
             }
             pollFds.setInt(0, fd);
             pollFds.setShort(4, InotifyLibc.POLLIN);
-            pollFds.setInt(8, wakeFd);
+            pollFds.setInt(8, wakeup.fd());
             pollFds.setShort(12, InotifyLibc.POLLIN);
             while (!closing) {
                 runTasks();
@@ -405,7 +402,7 @@ public final class InotifyPublisher implements AutoCloseable {
                     }
                     continue;
                 }
-                if (pollFds.getShort(14) != 0) InotifyLibc.read(wakeFd, wakeRead, 8);
+                if (pollFds.getShort(14) != 0) wakeup.drain();
                 if (closing) break;
                 runTasks();
                 if (pauseRequested) continue;
@@ -892,9 +889,7 @@ public final class InotifyPublisher implements AutoCloseable {
     }
 
     private void wake() {
-        synchronized (lock) {
-            if (!fdsClosed) InotifyLibc.write(wakeFd, wakeWrite, 8);
-        }
+        wakeup.signal();
     }
 
     private void closeFds() {
@@ -902,7 +897,7 @@ public final class InotifyPublisher implements AutoCloseable {
             if (fdsClosed) return;
             fdsClosed = true;
             InotifyLibc.close(fd);
-            InotifyLibc.close(wakeFd);
+            wakeup.close();
         }
         byWd.clear();
         byPath.clear();

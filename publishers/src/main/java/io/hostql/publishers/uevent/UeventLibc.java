@@ -24,7 +24,6 @@ final class UeventLibc {
     static final int SOL_NETLINK = 270, NETLINK_ADD_MEMBERSHIP = 1, NETLINK_DROP_MEMBERSHIP = 2;
     static final int SCM_CREDENTIALS = 2;
     static final int MSG_TRUNC = 0x20, MSG_DONTWAIT = 0x40;
-    static final int EFD_NONBLOCK = 0x800, EFD_CLOEXEC = 0x80000;
     static final short POLLIN = 0x1;
     static final int EPERM = 1, EINTR = 4, EAGAIN = 11, ENOBUFS = 105;
 
@@ -46,12 +45,6 @@ final class UeventLibc {
     static native long recvmsg(int fd, Pointer msghdr, int flags);
 
     static native long sendto(int fd, byte[] buf, long len, int flags, Pointer addr, int addrlen);
-
-    static native int eventfd(int initval, int flags);
-
-    static native long read(int fd, Pointer buf, long count);
-
-    static native long write(int fd, Pointer buf, long count);
 
     /** {@code struct pollfd} is {int fd; short events; short revents}: 8 bytes each. */
     static native int poll(Pointer fds, long nfds, int timeoutMillis);

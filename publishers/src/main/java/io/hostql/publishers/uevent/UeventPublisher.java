@@ -8,6 +8,7 @@ import io.hostql.events.EventSink;
 import io.hostql.events.HardwareEvent;
 import io.hostql.events.LossEvent;
 import io.hostql.events.SystemEvent;
+import io.hostql.publishers.Wakeup;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -83,7 +84,7 @@ public final class UeventPublisher implements AutoCloseable {
     private final Sysfs sysfs;
     private final Udevd udevd;
     private final int fd;
-    private final int wakeFd;
+    private final Wakeup wakeup;
     private final int receiveBuffer;
     private final Memory buffer = new Memory(BUFFER_SIZE);
     private final Memory name = new Memory(UeventLibc.SOCKADDR_NL_SIZE);
@@ -91,8 +92,6 @@ public final class UeventPublisher implements AutoCloseable {
     private final Memory iov = new Memory(16);
     private final Memory msghdr = new Memory(UeventLibc.MSGHDR_SIZE);
     private final Memory pollFds = new Memory(16);
-    private final Memory wakeRead = new Memory(8);
-    private final Memory wakeWrite = new Memory(8);
 
     private volatile int group;
 
@@ -159,15 +158,13 @@ public final class UeventPublisher implements AutoCloseable {
             addr.setShort(0, (short) UeventLibc.AF_NETLINK);
             addr.setInt(UeventLibc.NL_GROUPS, group);
             check(UeventLibc.bind(s, addr, UeventLibc.SOCKADDR_NL_SIZE), "bind to uevent group " + group);
-            wakeFd = UeventLibc.eventfd(0, UeventLibc.EFD_NONBLOCK | UeventLibc.EFD_CLOEXEC);
-            if (wakeFd < 0) throw new IllegalStateException("eventfd failed: " + UeventLibc.errorText(Native.getLastError()));
+            wakeup = new Wakeup();
         } catch (RuntimeException e) {
             UeventLibc.close(s);
             throw e;
         }
         fd = s;
         maxSeq = sysfs.seqnum();
-        wakeWrite.setLong(0, 1);
         iov.setPointer(0, buffer);
         iov.setLong(8, BUFFER_SIZE);
     }
@@ -317,7 +314,7 @@ public final class UeventPublisher implements AutoCloseable {
             }
             pollFds.setInt(0, fd);
             pollFds.setShort(4, UeventLibc.POLLIN);
-            pollFds.setInt(8, wakeFd);
+            pollFds.setInt(8, wakeup.fd());
             pollFds.setShort(12, UeventLibc.POLLIN);
             while (!closing) {
                 if (pauseRequested) {
@@ -337,7 +334,7 @@ public final class UeventPublisher implements AutoCloseable {
                     }
                     continue;
                 }
-                if (pollFds.getShort(14) != 0) UeventLibc.read(wakeFd, wakeRead, 8);
+                if (pollFds.getShort(14) != 0) wakeup.drain();
                 if (closing) break;
                 if (pauseRequested) continue;
                 boolean drained = pollFds.getShort(6) == 0 || drain(MAX_PER_ROUND);
@@ -678,9 +675,7 @@ public final class UeventPublisher implements AutoCloseable {
     // Plumbing
 
     private void wake() {
-        synchronized (lock) {
-            if (!fdsClosed) UeventLibc.write(wakeFd, wakeWrite, 8);
-        }
+        wakeup.signal();
     }
 
     private void closeFds() {
@@ -688,7 +683,7 @@ public final class UeventPublisher implements AutoCloseable {
             if (fdsClosed) return;
             fdsClosed = true;
             UeventLibc.close(fd);
-            UeventLibc.close(wakeFd);
+            wakeup.close();
         }
     }
 
