@@ -235,15 +235,7 @@ final class ExecStorm {
             Files.createDirectories(dir);
             Path config = Files.writeString(dir.resolve("hostql.conf"), "{\"options\": {\"disable_audit\": false, \"audit_mode\": \"owner\","
                     + " \"audit_allow_user_events\": false, \"audit_backlog_limit\": " + BACKLOG_LIMIT + ", \"audit_backlog_wait_time\": 0}}");
-            Process p = new ProcessBuilder(home.resolve("bin/hostqld").toString(), "--config_path", config.toString(), "--database_path",
-                    dir.resolve("data").toString(), "--logger_path", dir.resolve("logs").toString(), "--pidfile", dir.resolve("pid").toString(),
-                    "--events_max=0", "--events_max_bytes=0", "--events_retention_interval=3600")
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("hostqld.out").toFile()).start();
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (!Files.exists(dir.resolve("pid"))) {
-                if (!p.isAlive() || System.nanoTime() > deadline) throw new IllegalStateException("hostqld did not start: " + Files.readString(dir.resolve("hostqld.out")));
-                Thread.sleep(50);
-            }
+            Process p = Measure.startHostqld(home, dir, config, "--events_max=0", "--events_max_bytes=0", "--events_retention_interval=3600");
             if (!Files.readString(dir.resolve("hostqld.out")).contains("audit: owner mode")) {
                 p.destroy();
                 throw new IllegalStateException("hostqld did not take audit: " + Files.readString(dir.resolve("hostqld.out")));

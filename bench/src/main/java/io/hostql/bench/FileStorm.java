@@ -51,17 +51,9 @@ final class FileStorm {
         for (int d = 0; d < 100; d++) Files.createDirectories(tree.resolve("d" + d));
         Path data = root.resolve("data");
         Path config = Files.writeString(root.resolve("storm.conf"), "{\"file_paths\": {\"storm\": [\"" + tree + "/%%\"]}}");
-        Process daemon = new ProcessBuilder(home.resolve("bin/hostqld").toString(), "--config_path", config.toString(),
-                "--database_path", data.toString(), "--logger_path", root.resolve("logs").toString(), "--pidfile",
-                root.resolve("pid").toString(), "--events_max=0", "--events_max_bytes=0", "--events_retention_interval=3600")
-                .redirectErrorStream(true).redirectOutput(root.resolve("hostqld.out").toFile()).start();
+        Process daemon = Measure.startHostqld(home, root, config, "--events_max=0", "--events_max_bytes=0", "--events_retention_interval=3600");
         Process watcher = null;
         try {
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (!Files.exists(root.resolve("pid"))) {
-                if (!daemon.isAlive() || System.nanoTime() > deadline) throw new IllegalStateException("hostqld did not start: " + Files.readString(root.resolve("hostqld.out")));
-                Thread.sleep(50);
-            }
             Path counted = root.resolve("inotifywait.txt");
             watcher = new ProcessBuilder("inotifywait", "-m", "-r", "-e", "create,modify,close_write", "--format", "%e", tree.toString())
                     .redirectOutput(counted.toFile()).start();

@@ -13,6 +13,27 @@ import java.util.concurrent.TimeUnit;
 final class Measure {
     private Measure() {}
 
+    /**
+     * bin/hostqld on the config, with its data, logs, pidfile and output (hostqld.out) under root, as the
+     * benchmarks run it: returns once the pidfile says it started, or throws with its output.
+     */
+    static Process startHostqld(Path home, Path root, Path config, String... flags) throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>(List.of(home.resolve("bin/hostqld").toString(), "--config_path", config.toString(),
+                "--database_path", root.resolve("data").toString(), "--logger_path", root.resolve("logs").toString(),
+                "--pidfile", root.resolve("pid").toString()));
+        cmd.addAll(List.of(flags));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(root.resolve("hostqld.out").toFile()).start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!Files.exists(root.resolve("pid"))) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                p.destroy();
+                throw new IllegalStateException("hostqld did not start: " + Files.readString(root.resolve("hostqld.out")));
+            }
+            Thread.sleep(50);
+        }
+        return p;
+    }
+
     static double median(double[] v) {
         return percentile(v, 50);
     }

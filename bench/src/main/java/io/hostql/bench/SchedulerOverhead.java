@@ -61,16 +61,8 @@ final class SchedulerOverhead {
         Path root = Files.createTempDirectory(tmp, "sched");
         Path conf = Files.writeString(root.resolve("hostql.conf"), config);
         Path logs = root.resolve("logs");
-        Process daemon = new ProcessBuilder(home.resolve("bin/hostqld").toString(), "--config_path", conf.toString(),
-                "--database_path", root.resolve("data").toString(), "--logger_path", logs.toString(),
-                "--pidfile", root.resolve("pid").toString(), "--disable_events")
-                .redirectErrorStream(true).redirectOutput(root.resolve("hostqld.out").toFile()).start();
+        Process daemon = Measure.startHostqld(home, root, conf, "--disable_events");
         try {
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (!Files.exists(root.resolve("pid"))) {
-                if (!daemon.isAlive() || System.nanoTime() > deadline) throw new IllegalStateException("hostqld did not start: " + Files.readString(root.resolve("hostqld.out")));
-                Thread.sleep(50);
-            }
             long pid = daemon.pid();
             Thread.sleep(60_000); // warm-up: JIT (C2 compiles for about a minute), first runs, class loading
             double cpu0 = Measure.cpuSeconds(pid);

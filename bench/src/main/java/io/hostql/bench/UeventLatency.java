@@ -34,19 +34,10 @@ final class UeventLatency {
         // An alert rule on the same uevents: its result lines are timed too (uevent to alert).
         Path config = Files.writeString(root.resolve("hostql.conf"),
                 "{\"alerts\": {\"loop_disk\": {\"table\": \"hardware_events\", \"where\": \"type = 'disk' AND path LIKE '/dev/loop%'\"}}}");
-        Process daemon = new ProcessBuilder(home.resolve("bin/hostqld").toString(), "--config_path", config.toString(), "--database_path",
-                data.toString(), "--logger_path", root.resolve("logs").toString(), "--pidfile", root.resolve("pid").toString(),
-                "--hardware_events_source=kernel", "--events_max=0", "--events_max_bytes=0", "--events_retention_interval=3600")
-                .redirectErrorStream(true).redirectOutput(root.resolve("hostqld.out").toFile()).start();
+        Process daemon = Measure.startHostqld(home, root, config, "--hardware_events_source=kernel", "--events_max=0", "--events_max_bytes=0",
+                "--events_retention_interval=3600");
         Process monitor = null;
         try {
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (!Files.exists(root.resolve("pid"))) {
-                if (!daemon.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("hostqld did not start: " + Files.readString(root.resolve("hostqld.out")));
-                }
-                Thread.sleep(50);
-            }
             Path printed = root.resolve("udevadm.txt");
             monitor = new ProcessBuilder("udevadm", "monitor", "--kernel", "--property").redirectErrorStream(true)
                     .redirectOutput(printed.toFile()).start();
@@ -167,12 +158,22 @@ final class UeventLatency {
         return out;
     }
 
+    /** Records when each uevent SEQNUM was first seen somewhere, until every expected one was. */
+    private abstract static class SeqnumWatch implements Runnable {
+        final Map<Long, Long> seen = new ConcurrentHashMap<>();
+        volatile boolean stop;
+
+        void awaitAll(List<Long> seqnums, long maxNanos) throws InterruptedException {
+            long end = System.nanoTime() + maxNanos;
+            while (System.nanoTime() < end && !seen.keySet().containsAll(seqnums)) Thread.sleep(20);
+            stop = true;
+        }
+    }
+
     /** Tails hostqld.results.log and records when each alert line (by its row's SEQNUM) became visible. */
-    private static final class AlertTail implements Runnable {
+    private static final class AlertTail extends SeqnumWatch {
         private static final java.util.regex.Pattern SEQNUM = java.util.regex.Pattern.compile("\"seqnum\":\"(\\d+)\"");
         private final Path file;
-        final Map<Long, Long> seen = new ConcurrentHashMap<>();
-        private volatile boolean stop;
 
         AlertTail(Path file) {
             this.file = file;
@@ -207,19 +208,11 @@ final class UeventLatency {
                 throw new IllegalStateException(e);
             }
         }
-
-        void awaitAll(List<Long> seqnums, long maxNanos) throws InterruptedException {
-            long end = System.nanoTime() + maxNanos;
-            while (System.nanoTime() < end && !seen.keySet().containsAll(seqnums)) Thread.sleep(20);
-            stop = true;
-        }
     }
 
     /** Polls events.db for new hardware_events rows and records when each SEQNUM became visible. */
-    private static final class Observer implements Runnable {
+    private static final class Observer extends SeqnumWatch {
         private final Path db;
-        final Map<Long, Long> seen = new ConcurrentHashMap<>();
-        private volatile boolean stop;
 
         Observer(Path db) {
             this.db = db;
@@ -241,12 +234,6 @@ final class UeventLatency {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        }
-
-        void awaitAll(List<Long> seqnums, long maxNanos) throws InterruptedException {
-            long end = System.nanoTime() + maxNanos;
-            while (System.nanoTime() < end && !seen.keySet().containsAll(seqnums)) Thread.sleep(20);
-            stop = true;
         }
     }
 }

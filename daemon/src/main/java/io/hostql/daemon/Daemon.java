@@ -275,11 +275,11 @@ final class Daemon {
      * created or stopped with the store, which is done at start only: that is said, not ignored.
      */
     private void reconfigureAudit(Settings next, OsqueryConfig nextConfig) {
-        if (settings.bool("disable_events") || next.bool("disable_audit") != settings.bool("disable_audit")) {
-            if (next.bool("disable_audit") != settings.bool("disable_audit")) log.warn("audit: disable_audit changed; it takes effect when hostqld restarts");
+        if (next.bool("disable_audit") != settings.bool("disable_audit")) {
+            log.warn("audit: disable_audit changed; it takes effect when hostqld restarts");
             return;
         }
-        if (audit == null) return;
+        if (audit == null) return; // events or audit off, or it could not start: nothing to reconfigure
         AuditPublisher.Config want = auditConfig(next, nextConfig, settings.path("database_path"));
         AuditPublisher.Config have = audit.config();
         if (want == null || want.processEvents() != have.processEvents() || want.sockets() != have.sockets()
