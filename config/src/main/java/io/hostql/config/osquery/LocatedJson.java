@@ -47,7 +47,8 @@ final class LocatedJson {
             }
             return new LocatedJson(root, lines);
         } catch (JsonParseException e) {
-            String msg = e.getOriginalMessage();
+            // Jackson names positions as "[Source: REDACTED (...); line: 1, column: 22]": the file is already named.
+            String msg = e.getOriginalMessage().replaceAll("\\[Source: [^;\\]]*; line: (\\d+), column: (\\d+)\\]", "line $1, column $2");
             int nl = msg.indexOf('\n');
             errors.add(new ConfigError(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(), "",
                     "broken JSON: " + (nl > 0 ? msg.substring(0, nl) : msg), true));
