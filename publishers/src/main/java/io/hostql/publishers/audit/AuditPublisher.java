@@ -8,6 +8,7 @@ import io.hostql.events.EventSink;
 import io.hostql.events.LossEvent;
 import io.hostql.events.ProcessEvent;
 import io.hostql.events.SocketEvent;
+import io.hostql.publishers.RateLimitedLog;
 import io.hostql.publishers.Wakeup;
 import io.hostql.publishers.audit.AuditSocket.AuditException;
 import java.io.IOException;
@@ -114,7 +115,7 @@ public final class AuditPublisher implements AutoCloseable {
     private long lostReported;
     private long enobufsReported;
     private int receiveBuffer;
-    private long lastErrorLog;
+    private final RateLimitedLog errors = new RateLimitedLog(log, 60);
 
     private final Object lock = new Object();
     private Thread thread;
@@ -271,7 +272,7 @@ public final class AuditPublisher implements AutoCloseable {
                 pollFds.setShort(14, (short) 0);
                 int r = AuditLibc.poll(pollFds, 2, POLL_MILLIS);
                 if (r < 0 && Native.getLastError() != AuditLibc.EINTR) {
-                    logErrorRateLimited("audit: poll failed: " + AuditLibc.errorText(Native.getLastError()));
+                    errors.error("audit: poll failed: " + AuditLibc.errorText(Native.getLastError()));
                     sleep(100);
                 }
                 if (r > 0 && pollFds.getShort(14) != 0) wakeup.drain();
@@ -311,7 +312,7 @@ public final class AuditPublisher implements AutoCloseable {
                     enobufs.incrementAndGet();
                     continue;
                 }
-                logErrorRateLimited("audit: receive failed: " + AuditLibc.errorText(-n));
+                errors.error("audit: receive failed: " + AuditLibc.errorText(-n));
                 return total;
             }
             for (int i = 0; i < n; i++) datagram(events.slot(i), events.slotLength(i));
@@ -332,7 +333,7 @@ public final class AuditPublisher implements AutoCloseable {
         int type = buf.getShort(4) & 0xffff;
         if (type == NLMSG_ERROR) {
             int err = -buf.getInt(AuditSocket.HEADER);
-            if (err != 0) logErrorRateLimited("audit: the kernel refused a request: " + AuditLibc.errorText(err));
+            if (err != 0) errors.error("audit: the kernel refused a request: " + AuditLibc.errorText(err));
             return;
         }
         if (type < EventBuilder.FIRST_USER || type >= 2100 || type == AUDIT_REPLACE) return;
@@ -410,7 +411,7 @@ public final class AuditPublisher implements AutoCloseable {
         try {
             s = control.status();
         } catch (AuditException e) {
-            logErrorRateLimited("audit: status request failed: " + e.getMessage());
+            errors.error("audit: status request failed: " + e.getMessage());
             return;
         }
         lastStatus = s;
@@ -429,10 +430,10 @@ public final class AuditPublisher implements AutoCloseable {
                 try {
                     events.send(AuditSocket.AUDIT_SET, AuditSocket.NLM_F_ACK, AuditStatus.set(AuditStatus.PID, 0, 0, self, 0, 0));
                 } catch (AuditException e) {
-                    logErrorRateLimited("audit: registering again failed: " + e.getMessage());
+                    errors.error("audit: registering again failed: " + e.getMessage());
                 }
             } else {
-                logErrorRateLimited("audit: pid " + s.pid() + " (" + AuditControl.comm(s.pid()) + ") took over audit; hostql receives nothing until it stops");
+                errors.error("audit: pid " + s.pid() + " (" + AuditControl.comm(s.pid()) + ") took over audit; hostql receives nothing until it stops");
             }
         }
     }
@@ -441,17 +442,10 @@ public final class AuditPublisher implements AutoCloseable {
         try {
             sink.append(e);
         } catch (RuntimeException ex) {
-            logErrorRateLimited("audit: the journal refused an event: " + ex);
+            errors.error("audit: the journal refused an event: " + ex);
         }
     }
 
-    private void logErrorRateLimited(String msg) {
-        long now = System.nanoTime();
-        if (now - lastErrorLog > TimeUnit.SECONDS.toNanos(60) || lastErrorLog == 0) {
-            lastErrorLog = now;
-            log.error(msg);
-        }
-    }
 
     private static void sleep(long ms) {
         try {

@@ -24,6 +24,7 @@ import io.hostql.events.Event;
 import io.hostql.events.EventSink;
 import io.hostql.events.FileEvent;
 import io.hostql.events.LossEvent;
+import io.hostql.publishers.RateLimitedLog;
 import io.hostql.publishers.Wakeup;
 import io.hostql.publishers.inotify.PathBytes.Key;
 import java.io.InputStream;
@@ -176,7 +177,7 @@ public final class InotifyPublisher implements AutoCloseable {
     private int passCounter;
     private long lastEnospcLog;
     private boolean enospcLogged;
-    private long lastErrorLog;
+    private final RateLimitedLog errors = new RateLimitedLog(log, 10);
 
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong overflows = new AtomicLong();
@@ -397,7 +398,7 @@ public final class InotifyPublisher implements AutoCloseable {
                 if (r < 0) {
                     int errno = Native.getLastError();
                     if (errno != InotifyLibc.EINTR) {
-                        logErrorRateLimited("inotify: poll failed: " + InotifyLibc.errorText(errno), null);
+                        errors.error("inotify: poll failed: " + InotifyLibc.errorText(errno));
                         sleepQuietly(100);
                     }
                     continue;
@@ -438,7 +439,7 @@ public final class InotifyPublisher implements AutoCloseable {
         if (n < 0) {
             int errno = Native.getLastError();
             if (errno != InotifyLibc.EAGAIN && errno != InotifyLibc.EINTR) {
-                logErrorRateLimited("inotify: read failed: " + InotifyLibc.errorText(errno), null);
+                errors.error("inotify: read failed: " + InotifyLibc.errorText(errno));
                 sleepQuietly(100);
             }
             return;
@@ -459,7 +460,7 @@ public final class InotifyPublisher implements AutoCloseable {
             try {
                 handle(wd, mask, cookie, name);
             } catch (RuntimeException e) {
-                logErrorRateLimited("inotify: failed to handle an event (wd " + wd + ", mask 0x" + Integer.toHexString(mask) + ")", e);
+                errors.error("inotify: failed to handle an event (wd " + wd + ", mask 0x" + Integer.toHexString(mask) + ")", e);
             }
         }
     }
@@ -541,7 +542,7 @@ public final class InotifyPublisher implements AutoCloseable {
         try {
             sink.append(e);
         } catch (RuntimeException ex) {
-            logErrorRateLimited("inotify: the journal refused an event", ex);
+            errors.error("inotify: the journal refused an event", ex);
         }
     }
 
@@ -904,12 +905,6 @@ public final class InotifyPublisher implements AutoCloseable {
         watchesActive = 0;
     }
 
-    private void logErrorRateLimited(String message, Throwable t) {
-        long now = System.nanoTime();
-        if (lastErrorLog != 0 && now - lastErrorLog < TimeUnit.SECONDS.toNanos(10)) return;
-        lastErrorLog = now;
-        log.error(message, t);
-    }
 
     private static void sleepQuietly(long millis) {
         try {

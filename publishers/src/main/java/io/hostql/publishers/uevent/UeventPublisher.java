@@ -8,6 +8,7 @@ import io.hostql.events.EventSink;
 import io.hostql.events.HardwareEvent;
 import io.hostql.events.LossEvent;
 import io.hostql.events.SystemEvent;
+import io.hostql.publishers.RateLimitedLog;
 import io.hostql.publishers.Wakeup;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -116,7 +117,7 @@ public final class UeventPublisher implements AutoCloseable {
     private long touchFloor;
     private long lastUdevCheck = System.nanoTime();
     private boolean udevdSeen;
-    private long lastErrorLog;
+    private final RateLimitedLog errors = new RateLimitedLog(log, 10);
 
     private final AtomicLong received = new AtomicLong(), published = new AtomicLong(), rejected = new AtomicLong(),
             duplicates = new AtomicLong(), overflows = new AtomicLong(), lost = new AtomicLong(), resyncs = new AtomicLong(),
@@ -329,7 +330,7 @@ public final class UeventPublisher implements AutoCloseable {
                 if (r < 0) {
                     int errno = Native.getLastError();
                     if (errno != UeventLibc.EINTR) {
-                        logErrorRateLimited("uevent: poll failed: " + UeventLibc.errorText(errno), null);
+                        errors.warn("uevent: poll failed: " + UeventLibc.errorText(errno));
                         sleepQuietly(100);
                     }
                     continue;
@@ -393,7 +394,7 @@ public final class UeventPublisher implements AutoCloseable {
                     overflow();
                     return Read.OVERFLOW;
                 default:
-                    logErrorRateLimited("uevent: recvmsg failed: " + UeventLibc.errorText(errno), null);
+                    errors.warn("uevent: recvmsg failed: " + UeventLibc.errorText(errno));
                     sleepQuietly(100);
                     return Read.EMPTY;
             }
@@ -430,7 +431,7 @@ public final class UeventPublisher implements AutoCloseable {
         try {
             handle(m);
         } catch (RuntimeException e) {
-            logErrorRateLimited("uevent: failed to handle " + m.action() + " " + m.devpath(), e);
+            errors.error("uevent: failed to handle " + m.action() + " " + m.devpath(), e);
         }
         return Read.MESSAGE;
     }
@@ -453,7 +454,7 @@ public final class UeventPublisher implements AutoCloseable {
 
     private void reject(String what) {
         rejected.incrementAndGet();
-        logErrorRateLimited("uevent: ignored " + what, null);
+        errors.warn("uevent: ignored " + what);
     }
 
     private void handle(UeventMessage m) {
@@ -667,7 +668,7 @@ public final class UeventPublisher implements AutoCloseable {
         try {
             sink.append(e);
         } catch (RuntimeException ex) {
-            logErrorRateLimited("uevent: the journal refused an event", ex);
+            errors.error("uevent: the journal refused an event", ex);
         }
     }
 
@@ -687,13 +688,6 @@ public final class UeventPublisher implements AutoCloseable {
         }
     }
 
-    private void logErrorRateLimited(String message, Throwable t) {
-        long now = System.nanoTime();
-        if (lastErrorLog != 0 && now - lastErrorLog < TimeUnit.SECONDS.toNanos(10)) return;
-        lastErrorLog = now;
-        if (t == null) log.warn(message);
-        else log.error(message, t);
-    }
 
     private static void sleepQuietly(long millis) {
         try {
