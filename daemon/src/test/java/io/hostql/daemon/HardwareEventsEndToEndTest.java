@@ -4,6 +4,7 @@ import static io.hostql.daemon.DaemonProcess.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.hostql.publishers.uevent.Loops;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,12 +25,12 @@ class HardwareEventsEndToEndTest {
     Path tmp;
 
     DaemonProcess daemon;
-    LoopDevices loops;
+    Loops loops;
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(LoopDevices.available(), "needs root, losetup and /dev/loop-control: attaches loop devices and writes /sys/.../uevent");
-        loops = new LoopDevices(tmp);
+        assumeTrue(Loops.available(), "needs root, losetup and /dev/loop-control: attaches loop devices and writes /sys/.../uevent");
+        loops = new Loops(tmp);
     }
 
     @AfterEach

@@ -13,28 +13,29 @@ import java.util.concurrent.TimeUnit;
  * Real loop devices for the tests: {@code losetup /dev/loopN FILE} on a number that does not exist yet
  * makes the kernel add a device (an "add" uevent); LOOP_CTL_REMOVE removes it ("remove"). Attaching to an
  * existing free device ({@code losetup -f}) only changes it ("change"). Everything made is undone by close().
+ * Also used by the daemon's end-to-end tests (the publishers test-jar).
  */
-final class Loops implements AutoCloseable {
+public final class Loops implements AutoCloseable {
     private final Path image;
     private final List<Integer> created = new ArrayList<>();
     private final List<String> attached = new ArrayList<>();
 
-    Loops(Path dir) throws IOException {
+    public Loops(Path dir) throws IOException {
         image = dir.resolve("loop.img");
         Files.write(image, new byte[1 << 20]);
     }
 
-    static boolean available() {
+    public static boolean available() {
         return TestLibc.geteuid() == 0 && Files.exists(Path.of("/dev/loop-control"))
                 && (Files.isExecutable(Path.of("/usr/sbin/losetup")) || Files.isExecutable(Path.of("/sbin/losetup")));
     }
 
-    static String devpath(int n) {
+    public static String devpath(int n) {
         return "/devices/virtual/block/loop" + n;
     }
 
     /** Adds loop device N (a number not in use) by attaching the image to it; returns N. */
-    int create() throws Exception {
+    public int create() throws Exception {
         for (int attempt = 0; attempt < 50; attempt++) {
             int n = ThreadLocalRandom.current().nextInt(300, 900);
             if (Files.exists(Path.of("/sys/class/block/loop" + n))) continue;
@@ -47,18 +48,18 @@ final class Loops implements AutoCloseable {
     }
 
     /** losetup -f --show: attaches the image to the first free device (which usually exists already). */
-    String attachFree() throws Exception {
+    public String attachFree() throws Exception {
         String dev = run("losetup", "-f", "--show", image.toString()).strip();
         attached.add(dev);
         return dev;
     }
 
-    void detach(String dev) throws Exception {
+    public void detach(String dev) throws Exception {
         if (attached.remove(dev)) run("losetup", "-d", dev);
     }
 
     /** Detaches loop device N and removes it from the kernel. */
-    void remove(int n) throws Exception {
+    public void remove(int n) throws Exception {
         detach("/dev/loop" + n);
         int fd = TestLibc.open("/dev/loop-control\0".getBytes(StandardCharsets.US_ASCII), TestLibc.O_RDWR | TestLibc.O_CLOEXEC);
         if (fd < 0) throw new IllegalStateException("cannot open /dev/loop-control");
@@ -75,7 +76,7 @@ final class Loops implements AutoCloseable {
         created.remove(Integer.valueOf(n));
     }
 
-    static String run(String... cmd) throws Exception {
+    public static String run(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
