@@ -4,6 +4,7 @@ import static io.hostql.daemon.DaemonProcess.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import io.hostql.publishers.audit.AuditWitness;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;

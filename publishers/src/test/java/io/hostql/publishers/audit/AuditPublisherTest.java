@@ -1,7 +1,7 @@
 package io.hostql.publishers.audit;
 
-import static io.hostql.publishers.audit.AuditTestSupport.auditctlState;
-import static io.hostql.publishers.audit.AuditTestSupport.run;
+import static io.hostql.publishers.audit.AuditWitness.run;
+import static io.hostql.publishers.audit.AuditWitness.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hostql.events.LossEvent;
@@ -36,13 +36,13 @@ class AuditPublisherTest {
     @BeforeAll
     static void start() throws Exception {
         AuditTestSupport.assumeRootWithAudit();
-        before = auditctlState();
+        before = state();
         sink = new AuditTestSupport.Sink();
         publisher = new AuditPublisher(new AuditPublisher.Config(AuditPublisher.Mode.OWNER, true, true, true, true, true, 8192, 0, state), sink);
         try {
             publisher.start();
         } catch (Exception e) {
-            AuditTestSupport.restoreWithAuditctl(before);
+            AuditWitness.restore(before);
             throw e;
         }
     }
@@ -52,10 +52,10 @@ class AuditPublisherTest {
         if (publisher == null) return;
         try {
             publisher.close();
-            assertThat(auditctlState()).as("audit settings after close").isEqualTo(before);
+            assertThat(state()).as("audit settings after close").isEqualTo(before);
             assertThat(state.resolve(AuditControl.STATE_FILE)).doesNotExist();
         } finally {
-            if (!auditctlState().equals(before)) AuditTestSupport.restoreWithAuditctl(before);
+            if (!state().equals(before)) AuditWitness.restore(before);
         }
     }
 

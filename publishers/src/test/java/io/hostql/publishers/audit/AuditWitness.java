@@ -1,4 +1,4 @@
-package io.hostql.daemon;
+package io.hostql.publishers.audit;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -9,13 +9,14 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * auditctl and auditd as the independent witnesses of the kernel's audit state, for the audit end-to-end
- * tests; and the means to put that state back in their finally blocks.
+ * auditctl and auditd as the independent witnesses of the kernel's audit state, for the publisher's tests
+ * and the daemon's end-to-end tests (the publishers test-jar); and the means to put that state back in
+ * their finally blocks.
  */
-final class AuditWitness {
+public final class AuditWitness {
     private AuditWitness() {}
 
-    static void assumeRootWithAuditctl() throws Exception {
+    public static void assumeRootWithAuditctl() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root: kernel audit requires CAP_AUDIT_CONTROL");
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/auditctl")), "needs auditctl (Debian package auditd; scripts/install-deps installs it)");
         Process p = new ProcessBuilder("auditctl", "-s").redirectErrorStream(true).start();
@@ -23,7 +24,7 @@ final class AuditWitness {
         assumeTrue(p.waitFor() == 0, "kernel audit is not usable here (auditctl -s failed)");
     }
 
-    static String run(String... cmd) throws IOException, InterruptedException {
+    public static String run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(30, TimeUnit.SECONDS)) throw new AssertionError("timed out: " + String.join(" ", cmd));
@@ -32,22 +33,22 @@ final class AuditWitness {
     }
 
     /** The audit settings hostql may change (enabled, failure, pid, backlog_limit, backlog_wait_time) and the rules. */
-    static String state() throws IOException, InterruptedException {
+    public static String state() throws IOException, InterruptedException {
         StringBuilder sb = new StringBuilder();
         for (String line : run("auditctl", "-s").split("\n")) {
             if (line.startsWith("enabled") || line.startsWith("failure") || line.startsWith("pid") || line.startsWith("backlog_limit")
-                    || line.startsWith("backlog_wait_time ")) sb.append(line).append('\n');
+                    || line.startsWith("backlog_wait_time ") || line.startsWith("rate_limit")) sb.append(line).append('\n');
         }
         return sb.append(run("auditctl", "-l")).toString();
     }
 
-    static int ownerPid() throws IOException, InterruptedException {
+    public static int ownerPid() throws IOException, InterruptedException {
         for (String line : run("auditctl", "-s").split("\n")) if (line.startsWith("pid ")) return Integer.parseInt(line.substring(4).strip());
         return -1;
     }
 
     /** Puts back what {@link #state()} showed, when a test left it different. */
-    static void restore(String state) throws IOException, InterruptedException {
+    public static void restore(String state) throws IOException, InterruptedException {
         if (state().equals(state)) return;
         if (!state.contains("No rules")) throw new AssertionError("cannot restore a rule set by hand:\n" + state);
         run("auditctl", "-D");
@@ -59,13 +60,14 @@ final class AuditWitness {
                 case "backlog_limit" -> run("auditctl", "-b", kv[1]);
                 case "backlog_wait_time" -> run("auditctl", "--backlog_wait_time", kv[1]);
                 case "failure" -> run("auditctl", "-f", kv[1]);
+                case "rate_limit" -> run("auditctl", "-r", kv[1]);
                 default -> { }
             }
         }
     }
 
     /** Debian's auditd in the foreground with its own config and raw log in dir; running once the kernel names it the owner. */
-    static Process startAuditd(Path dir) throws Exception {
+    public static Process startAuditd(Path dir) throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/auditd")), "needs auditd (Debian package auditd)");
         Files.createDirectories(dir.resolve("plugins"));
         String conf = Files.readString(Path.of("/etc/audit/auditd.conf"))
@@ -79,25 +81,23 @@ final class AuditWitness {
         Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         Process p = new ProcessBuilder("/usr/sbin/auditd", "-n", "-c", dir.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("auditd.out").toFile()).start();
-        DaemonProcess.waitFor(() -> {
-            try {
-                return ownerPid() == p.pid() || !p.isAlive();
-            } catch (Exception e) {
-                return false;
-            }
-        }, 15, "auditd to register with the kernel");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (p.isAlive() && ownerPid() != p.pid()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("auditd did not register with the kernel within 15 s");
+            Thread.sleep(20);
+        }
         if (!p.isAlive()) throw new AssertionError("auditd exited: " + Files.readString(dir.resolve("auditd.out")));
         return p;
     }
 
-    static void stopAuditd(Process p) throws InterruptedException {
+    public static void stopAuditd(Process p) throws InterruptedException {
         if (p == null || !p.isAlive()) return;
         p.destroy();
         if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
     }
 
     /** True when an auditd other than ours is already running (then the tests leave it alone and skip what needs their own). */
-    static boolean systemAuditdRunning() {
+    public static boolean systemAuditdRunning() {
         return ProcessHandle.allProcesses().anyMatch(h -> h.info().command().map(c -> c.endsWith("/auditd")).orElse(false));
     }
 }
