@@ -50,3 +50,18 @@ fi
 HOSTQL_CLASSPATH="$HOSTQL_LIB/*"
 # Java names files in the locale's encoding: UTF-8, so non-ASCII paths survive (C.UTF-8 is always present).
 case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in *UTF-8*|*utf8*) ;; *) export LC_ALL=C.UTF-8 ;; esac
+
+# Not root: /var/lib/hostql, /var/log/hostql and /var/run are root's, so a user's own hostqld keeps its
+# data, logs and pidfile under ~/.hostql (as osqueryi keeps ~/.osquery), and that user's hostqli reads
+# its evented tables there. Flags, a flagfile or HOSTQL_* variables still choose other paths.
+if [ "$(id -u)" -ne 0 ] && [ -n "${HOME:-}" ]; then
+  hostql_user_dir="$HOME/.hostql"
+  case "$(basename "$0")" in
+    hostqld)
+      export HOSTQL_DATABASE_PATH="${HOSTQL_DATABASE_PATH:-$hostql_user_dir/db}"
+      export HOSTQL_LOGGER_PATH="${HOSTQL_LOGGER_PATH:-$hostql_user_dir/log}"
+      export HOSTQL_PIDFILE="${HOSTQL_PIDFILE:-$hostql_user_dir/hostqld.pid}" ;;
+    hostqli)
+      [ -f "$hostql_user_dir/db/events.db" ] && export HOSTQL_DATABASE_PATH="${HOSTQL_DATABASE_PATH:-$hostql_user_dir/db}" ;;
+  esac
+fi
