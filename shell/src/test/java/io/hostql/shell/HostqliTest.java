@@ -167,21 +167,25 @@ class HostqliTest {
         Path data = Files.createDirectory(tmp.resolve("data"));
         Files.createFile(data.resolve("events.db"));
         Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
-        // nobody cannot read root's Maven repository: the classpath goes to a directory it can read.
+        // nobody may not read root's Maven repository or the checkout: the classpath is copied where it can.
         Path lib = Files.createDirectory(tmp.resolve("lib"));
         List<String> classpath = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             Path from = Path.of(entry);
-            if (Files.isDirectory(from) || !Files.exists(from)) {
-                classpath.add(entry);
-                continue;
-            }
+            if (!Files.exists(from)) continue;
             Path to = lib.resolve(classpath.size() + "-" + from.getFileName());
-            Files.copy(from, to);
+            try (var tree = Files.walk(from)) {
+                for (Path f : tree.toList()) Files.copy(f, to.resolve(from.relativize(f).toString()));
+            }
             classpath.add(to.toString());
         }
+        try (var tree = Files.walk(lib)) {
+            for (Path f : tree.toList()) {
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(Files.isDirectory(f) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
         Path jvmTmp = Files.createDirectory(tmp.resolve("tmp")); // JNA unpacks its library there
-        for (Path p : List.of(tmp, lib)) Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(jvmTmp, PosixFilePermissions.fromString("rwxrwxrwx"));
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
