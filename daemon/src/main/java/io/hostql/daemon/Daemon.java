@@ -104,11 +104,16 @@ final class Daemon {
         Path data = settings.path("database_path");
         Path logs = settings.path("logger_path");
         createPrivateDir(data);
-        Files.createDirectories(logs);
+        if (!Files.isDirectory(logs)) FileModes.set(Files.createDirectories(logs), FileModes.LOG_DIR);
         StatusLog.configure(logs, settings.bool("verbose"), settings.bool("status_log_json"));
         lock = InstanceLock.acquire(data, settings.path("pidfile"));
         log.info("hostqld starting: pid {}, database_path {}, config {}", ProcessHandle.current().pid(), data,
                 Files.exists(settings.path("config_path")) ? settings.path("config_path") : "embedded default");
+        FileModes.Tightened tightened = FileModes.tighten(data, logs);
+        if (tightened.count() > 0) {
+            log.warn("tightened the modes of {} existing files and directories open to other users (data dir 0700, its files 0600;"
+                    + " log dir 0750, logs 0640), e.g. {}", tightened.count(), tightened.example());
+        }
         for (String w : settings.warnings()) log.warn(w);
         for (ConfigError w : config.warnings()) log.warn("config: {}", w);
         AgentInfo.setConfig(config.hash(), true);

@@ -35,6 +35,7 @@ public final class Hostqld {
     private Hostqld() {}
 
     public static void main(String[] args) {
+        FileModes.restrictUmask();
         System.exit(run(args));
     }
 

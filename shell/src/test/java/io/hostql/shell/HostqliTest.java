@@ -10,6 +10,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -147,6 +152,53 @@ class HostqliTest {
         Run none = run("", "--database_path", data.resolve("nowhere").toString(), "SELECT 1");
         assertThat(none.status()).isZero();
         assertThat(none.err()).contains("no events.db in");
+    }
+
+    @Test
+    void helpListsTheDataDirFlag() {
+        assertThat(run("", "--help").out()).contains("--database_path DIR");
+    }
+
+    /** A user who may not enter the daemon's data dir is told so, not that there is no events.db. */
+    @Test
+    void anUnreadableDataDirIsPermissionDenied(@TempDir Path tmp) throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root to run hostqli as nobody");
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs util-linux's setpriv");
+        Path data = Files.createDirectory(tmp.resolve("data"));
+        Files.createFile(data.resolve("events.db"));
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
+        // nobody may not read root's Maven repository or the checkout: the classpath is copied where it can.
+        Path lib = Files.createDirectory(tmp.resolve("lib"));
+        List<String> classpath = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path from = Path.of(entry);
+            if (!Files.exists(from)) continue;
+            Path to = lib.resolve(classpath.size() + "-" + from.getFileName());
+            try (var tree = Files.walk(from)) {
+                for (Path f : tree.toList()) Files.copy(f, to.resolve(from.relativize(f).toString()));
+            }
+            classpath.add(to.toString());
+        }
+        try (var tree = Files.walk(lib)) {
+            for (Path f : tree.toList()) {
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(Files.isDirectory(f) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+        Path jvmTmp = Files.createDirectory(tmp.resolve("tmp")); // JNA unpacks its library there
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(jvmTmp, PosixFilePermissions.fromString("rwxrwxrwx"));
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        for (String f : System.getProperty("hostql.jvm.flags", "").trim().split("\\s+")) if (!f.isEmpty()) cmd.add(f);
+        cmd.addAll(List.of("-XX:+UseSerialGC", "-Djava.io.tmpdir=" + jvmTmp, "-cp", String.join(java.io.File.pathSeparator, classpath),
+                "io.hostql.shell.Hostqli", "--database_path", data.toString(), "SELECT 1 AS one"));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(err).isZero();
+        assertThat(out).contains("| 1 ");
+        assertThat(err.strip()).isEqualTo("Warning: cannot read " + data + " (permission denied); run as root to query evented tables");
     }
 
     @Test
