@@ -209,11 +209,7 @@ final class Daemon {
     }
 
     private static ResultLogger resultLogger(Settings settings, Path logs) {
-        for (String plugin : settings.string("logger_plugin").split(",")) {
-            if (!plugin.isBlank() && !plugin.strip().equals("filesystem")) {
-                log.warn("logger_plugin {} is not available in hostqld; results go to the filesystem logger", plugin.strip());
-            }
-        }
+        // A logger_plugin other than filesystem is one of settings.warnings(), logged at start (OsqueryFlags).
         return new FilesystemLogger(logs, settings.string("logger_mode"),
                 settings.bool("logger_rotate") ? settings.number("logger_rotate_size") : 0,
                 (int) settings.number("logger_rotate_max_files"));
