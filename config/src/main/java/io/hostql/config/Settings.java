@@ -73,14 +73,19 @@ public final class Settings {
         }
 
         Map<String, String> fromArgs = new LinkedHashMap<>();
-        parseArgs(List.of(args), reference, fromArgs, positional, warnings, "");
+        List<String> unknown = new ArrayList<>();
+        parseArgs(List.of(args), reference, fromArgs, positional, warnings, unknown, "");
         String flagfile = fromArgs.getOrDefault("flagfile", values.getOrDefault("flagfile", ""));
         if (!flagfile.isEmpty()) {
             Map<String, String> fromFile = new LinkedHashMap<>();
-            parseArgs(readFlagfile(Path.of(flagfile)), reference, fromFile, new ArrayList<>(), warnings, " (in " + flagfile + ")");
+            parseArgs(readFlagfile(Path.of(flagfile)), reference, fromFile, new ArrayList<>(), warnings, unknown, " (in " + flagfile + ")");
             values.putAll(fromFile);
         }
         values.putAll(fromArgs);
+        if (!unknown.isEmpty()) {
+            // All of them in one line, with the warnings so far (--config_check shows both).
+            throw new SettingsException((unknown.size() == 1 ? "unknown flag " : "unknown flags ") + String.join(", ", unknown), warnings);
+        }
 
         Map<String, Object> typed = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : values.entrySet()) {
@@ -106,7 +111,7 @@ public final class Settings {
 
     /** where: "" for the command line, " (in FILE)" for a flagfile; it follows the flag's name in messages. */
     private static void parseArgs(List<String> args, Config reference, Map<String, String> out, List<String> positional,
-            List<String> warnings, String where) {
+            List<String> warnings, List<String> unknown, String where) {
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (!a.startsWith("-") || a.equals("-") || a.equals("--")) {
@@ -137,7 +142,10 @@ public final class Settings {
                     known = true;
                 }
             }
-            if (!known) throw new SettingsException("unknown flag --" + name + where);
+            if (!known) {
+                unknown.add("--" + name + where); // "--bogus value": whether value is its value cannot be known; it fails anyway
+                continue;
+            }
             boolean bool = reference.hasPath(name) ? reference.getValue(name).valueType() == ConfigValueType.BOOLEAN : lacking.bool();
             if (value == null) {
                 if (bool) {

@@ -53,6 +53,10 @@ class SettingsTest {
         Files.writeString(f, "--logger_path=/tmp/logs\n--not_a_hostql_flag=1\n");
         assertThatThrownBy(() -> Settings.parse(new String[] {"--flagfile", f.toString()}, Map.of()))
                 .isInstanceOf(SettingsException.class).hasMessage("unknown flag --not_a_hostql_flag (in " + f + ")");
+        // Several: one line naming each, with the warnings found meanwhile.
+        assertThatThrownBy(() -> Settings.parse(new String[] {"--flagfile", f.toString(), "--bogus", "--tls_hostname=h"}, Map.of()))
+                .hasMessage("unknown flags --bogus, --not_a_hostql_flag (in " + f + ")")
+                .satisfies(e -> assertThat(((SettingsException) e).warnings()).singleElement().asString().startsWith("--tls_hostname "));
     }
 
     @Test
