@@ -350,6 +350,7 @@ final class Daemon {
             AgentInfo.setConfig(next.hash(), true);
             if (inotify != null) inotify.reconfigure(next.fileMonitoring());
             Settings nextSettings = flags.withOptions(next.options());
+            for (String w : nextSettings.warnings()) if (!flags.warnings().contains(w)) log.warn(w); // the options' (flags' were at start)
             if (hardware != null) hardware.disabledTypes(nextSettings.string("hardware_disabled_types"));
             reconfigureAudit(nextSettings, next);
             if (scheduler != null) scheduler.configure(next);
