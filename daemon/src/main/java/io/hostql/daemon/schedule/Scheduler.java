@@ -374,6 +374,7 @@ public final class Scheduler implements AutoCloseable {
             result = engine.run(q.sql(), window);
         } catch (RuntimeException | OutOfMemoryError e) {
             failure = e.getMessage() == null ? e.toString() : e.getMessage();
+            log.debug("scheduled query {} failed", name, e); // the stack trace, with --verbose only
         }
         String stopped = watchdog.end();
         long wallMs = (System.nanoTime() - wall0) / 1_000_000;
