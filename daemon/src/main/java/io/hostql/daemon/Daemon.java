@@ -214,11 +214,7 @@ final class Daemon {
     }
 
     private static ResultLogger resultLogger(Settings settings, Path logs) {
-        for (String plugin : settings.string("logger_plugin").split(",")) {
-            if (!plugin.isBlank() && !plugin.strip().equals("filesystem")) {
-                log.warn("logger_plugin {} is not available in hostqld; results go to the filesystem logger", plugin.strip());
-            }
-        }
+        // A logger_plugin other than filesystem is one of settings.warnings(), logged at start (OsqueryFlags).
         return new FilesystemLogger(logs, settings.string("logger_mode"),
                 settings.bool("logger_rotate") ? settings.number("logger_rotate_size") : 0,
                 (int) settings.number("logger_rotate_max_files"));
@@ -359,6 +355,7 @@ final class Daemon {
             AgentInfo.setConfig(next.hash(), true);
             if (inotify != null) inotify.reconfigure(next.fileMonitoring());
             Settings nextSettings = flags.withOptions(next.options());
+            for (String w : nextSettings.warnings()) if (!flags.warnings().contains(w)) log.warn(w); // the options' (flags' were at start)
             if (hardware != null) hardware.disabledTypes(nextSettings.string("hardware_disabled_types"));
             reconfigureAudit(nextSettings, next);
             if (scheduler != null) scheduler.configure(next);
