@@ -69,6 +69,7 @@ final class Daemon {
     private volatile AuditPublisher audit;
     private final List<Subscriber> subscribers = new ArrayList<>();
     private ScheduledExecutorService maintenance;
+    private EventsDbCheck eventsDbCheck;
     private String hostIdentifier;
     /** Swapped whole on SIGHUP; subscribers call through {@link #onCommitted}. */
     private final AtomicReference<AlertEngine> alerts = new AtomicReference<>();
@@ -157,6 +158,10 @@ final class Daemon {
         long every = Math.max(1, settings.number("events_retention_interval"));
         maintenance.scheduleWithFixedDelay(this::retention, every, every, TimeUnit.SECONDS);
         if (audit != null) maintenance.scheduleWithFixedDelay(this::auditStatus, 0, AUDIT_STATUS_SECONDS, TimeUnit.SECONDS);
+        // The scheduler attached events.db by path: after a rebuild it attaches the new file (as on SIGHUP).
+        eventsDbCheck = new EventsDbCheck(store, journal, subscribers, () -> scheduler.configure(config),
+                settings.number("events_integrity_check_interval"));
+        eventsDbCheck.start();
         lock.writePidfile();
         log.info("hostqld started");
     }
@@ -375,6 +380,7 @@ final class Daemon {
         stopped = true;
         log.info("hostqld stopping");
         if (maintenance != null) maintenance.shutdownNow();
+        if (eventsDbCheck != null) eventsDbCheck.close(); // before the subscribers: a rebuild restarts them
         if (scheduler != null) scheduler.close();
         if (inotify != null) inotify.close();
         if (uevent != null) uevent.close();

@@ -426,6 +426,11 @@ public final class Journal implements EventSink, AutoCloseable {
         return n;
     }
 
+    /** The index of the last record in the journal (-1 when it is empty). */
+    public long lastIndex() {
+        return queue.lastIndex();
+    }
+
     public long damagedCount() {
         return damaged.get();
     }

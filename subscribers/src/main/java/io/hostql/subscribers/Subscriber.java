@@ -116,6 +116,10 @@ public abstract class Subscriber implements AutoCloseable {
     private void run() {
         journal.registerConsumer(name);
         EventStore.Position pos = store.position(name);
+        // Restarted after events.db was rebuilt: nothing of the old run's position survives (the journal keeps
+        // every record again until this run acknowledges).
+        uncommitted = null;
+        journal.acknowledge(name, pos.index());
         lastEid = pos.lastEid();
         Set<EventType> wakeFor = types();
         try (Journal.Reader reader = journal.reader(wakeFor)) {
