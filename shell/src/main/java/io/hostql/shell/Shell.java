@@ -92,7 +92,7 @@ final class Shell {
             if (text.startsWith(".")) return dotCommand(text);
             return sql(text);
         } catch (SqlException e) {
-            error(e.getMessage());
+            error(evented ? EventsDbNotice.explain(e, db, settings.path("database_path").resolve("events.db")) : e.getMessage());
             return false;
         }
     }
