@@ -120,8 +120,11 @@ final class Daemon {
                 data, AgentInfo::hostUuid);
         resultLogger = resultLogger(settings, logs);
         alerts.set(alertEngine(config));
-        journal = Journal.open(data.resolve("journal"));
+        // events.db first: journal recovery counts as lost only what damage took before every subscriber stored it.
         store = EventStore.open(data.resolve("events.db"), EventedTables.all());
+        List<Journal.Committed> committed = new ArrayList<>();
+        store.positions().forEach((name, p) -> committed.add(new Journal.Committed(name, p.index(), p.captureNanos())));
+        journal = Journal.open(data.resolve("journal"), committed);
         subscribers.add(new LossSubscriber(journal, store));
         boolean events = !settings.bool("disable_events");
         if (events && settings.bool("enable_file_events") && config.subscriberEnabled(FimSubscriber.NAME)) {

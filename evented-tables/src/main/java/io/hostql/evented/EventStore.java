@@ -262,6 +262,19 @@ public final class EventStore implements AutoCloseable {
         return new Position((Long) row[0], (Long) row[1], (Long) row[2]);
     }
 
+    /** Every subscriber's position, by name (what each has durably stored, whatever becomes of the journal). */
+    public synchronized java.util.Map<String, Position> positions() {
+        java.util.Map<String, Position> out = new java.util.TreeMap<>();
+        try {
+            for (Object[] r : db.queryTrusted("SELECT name, journal_index, capture_nanos, last_eid FROM hostql_subscribers").rows()) {
+                out.put((String) r[0], new Position((Long) r[1], (Long) r[2], (Long) r[3]));
+            }
+        } catch (RuntimeException e) {
+            throw noticed(e);
+        }
+        return out;
+    }
+
     /** Rows per multi-row INSERT: fewer statement steps per row on the subscribers' hot path. */
     private static final int ROWS_PER_INSERT = 32;
 

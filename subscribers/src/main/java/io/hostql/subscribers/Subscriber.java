@@ -143,9 +143,31 @@ public abstract class Subscriber implements AutoCloseable {
                 process(batch);
                 if (batch.size() < BATCH) LockSupport.parkNanos(LINGER_NANOS);
             }
+            // A clean stop leaves the position current, read on past records of other types (they make no rows
+            // here): records already in the tables are then not counted lost if the journal is damaged later.
+            Thread.interrupted(); // close() interrupts the wait; this reading is the last thing the thread does
+            JournalEntry last = skipOtherTypes(reader, uncommitted);
+            uncommitted = null;
+            if (last != null) {
+                try {
+                    store.commit(name, new EventStore.Position(last.index(), last.event().captureNanos(), lastEid), b -> {});
+                } catch (RuntimeException e) {
+                    log.debug("subscriber {} could not store its last position at stop: {}", name, e.toString());
+                }
+            }
         } catch (Throwable t) {
             log.error("subscriber {} stopped: {}", name, t.toString(), t);
         }
+    }
+
+    /** The last of the records of other types that follow (bounded to a second), or {@code last} when none does. */
+    private static JournalEntry skipOtherTypes(Journal.Reader reader, JournalEntry last) {
+        long until = System.nanoTime() + 1_000_000_000L;
+        for (JournalEntry e; System.nanoTime() < until && (e = reader.next()) != null; ) {
+            if (!(e.event() instanceof io.hostql.events.SkippedEvent)) break; // a record of its own: read again at the next start
+            last = e;
+        }
+        return last;
     }
 
     private long lastCommit;
