@@ -110,6 +110,11 @@ public final class EventStore implements AutoCloseable {
      * Null when the file is sound; else what SQLite found.
      */
     public String integrityProblem() {
+        return integrityProblem(file);
+    }
+
+    /** As {@link #integrityProblem()}, on any events.db (the benchmark times the daemon's check with it). */
+    public static String integrityProblem(Path file) {
         String uri = "file:" + file.toAbsolutePath().toString().replace("%", "%25").replace("?", "%3f").replace("#", "%23") + "?mode=ro";
         Database check;
         try {
@@ -125,7 +130,7 @@ public final class EventStore implements AutoCloseable {
     }
 
     /** Null when {@code PRAGMA quick_check} says ok; else its first findings (or SQLite's error). */
-    private String quickCheck(Database on) {
+    private static String quickCheck(Database on) {
         try {
             List<Object[]> rows = on.queryTrusted("PRAGMA quick_check(5)").rows();
             if (rows.size() == 1 && "ok".equals(rows.get(0)[0])) return null;
