@@ -137,8 +137,10 @@ final class Daemon {
             uevent = newUeventPublisher();
         }
         if (events && !settings.bool("disable_audit")) audit = auditPublisher(data);
+        long rebuiltUntil = store.rebuilding() ? journal.lastIndex() : -1; // events.db rebuilt at open: alerts were raised before
         for (Subscriber s : subscribers) {
             s.addListener(this::onCommitted);
+            s.replayQuietlyUntil(rebuiltUntil);
             s.start();
         }
         if (uevent != null) uevent.start();

@@ -94,7 +94,10 @@ final class EventsDbCheck implements AutoCloseable {
             long target = journal.lastIndex();
             store.rebuild(problem); // logs the ERROR line: what was damaged, where it went, that it is rebuilding
             rebuildPending.set(false); // from here, a report concerns the new file
-            for (Subscriber s : subscribers) s.start();
+            for (Subscriber s : subscribers) {
+                s.replayQuietlyUntil(target); // the alert rules saw these rows already
+                s.start();
+            }
             fileReplaced.run();
             awaitCatchUp(target, t0);
         } catch (RuntimeException e) {

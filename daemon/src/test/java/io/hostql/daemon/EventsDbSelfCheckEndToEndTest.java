@@ -32,7 +32,9 @@ class EventsDbSelfCheckEndToEndTest {
     @Test
     void randomBytesInTheMiddleOfEventsDbAreFoundMovedAsideAndRebuiltFromTheJournal() throws Exception {
         Path watched = Files.createDirectories(tmp.resolve("w"));
-        Path config = Files.writeString(tmp.resolve("hostql.conf"), "{\"file_paths\": {\"w\": [\"" + watched + "/%%\"]}}");
+        // An alert rule on the same rows: the rebuild re-reads the journal, and must not raise its alerts again.
+        Path config = Files.writeString(tmp.resolve("hostql.conf"), "{\"file_paths\": {\"w\": [\"" + watched + "/%%\"]},"
+                + " \"alerts\": {\"created\": {\"table\": \"file_events\", \"where\": \"action = 'CREATED'\"}}}");
         Path data = tmp.resolve("data");
         Path db = data.resolve("events.db");
         List<String> before;
@@ -74,6 +76,10 @@ class EventsDbSelfCheckEndToEndTest {
             waitFor(() -> query(data, "SELECT count(*) FROM file_events WHERE target_path LIKE '%after-49'").rows().get(0)[0]
                     .equals(0L) == false, 10, "rows after the rebuild");
             assertThat(d.stop()).isZero();
+            List<String> alerts = Files.readAllLines(d.logs.resolve("hostqld.results.log"));
+            assertThat(alerts.stream().filter(l -> l.contains("-399\"")).count()).as("one alert per event, none again at the rebuild")
+                    .isEqualTo(1);
+            assertThat(alerts.stream().filter(l -> l.contains("/after-49\"")).count()).as("alerts after the rebuild").isEqualTo(1);
         }
         List<String> journaled = DaemonRobustnessTest.journaled(data);
         List<String> after = rows(data);

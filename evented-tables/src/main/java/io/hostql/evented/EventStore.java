@@ -205,6 +205,14 @@ public final class EventStore implements AutoCloseable {
         List<String> existing = new ArrayList<>();
         for (Object[] r : info.rows()) existing.add((String) r[1]);
         List<String> wanted = t.columns().stream().map(Column::name).toList();
+        if (!existing.isEmpty() && existing.size() < wanted.size() && wanted.subList(0, existing.size()).equals(existing)) {
+            // Columns added at the end (hostql's own, e.g. hostql_event_losses.estimate): the rows stay where they are.
+            for (Column c : t.columns().subList(existing.size(), wanted.size())) {
+                db.executeTrusted("ALTER TABLE \"" + t.name() + "\" ADD COLUMN \"" + c.name() + "\" " + c.type().sqlType());
+            }
+            log.info("events.db table {} gained columns {}", t.name(), wanted.subList(existing.size(), wanted.size()));
+            existing = new ArrayList<>(wanted);
+        }
         if (!existing.isEmpty() && !existing.equals(wanted)) {
             String old = t.name() + "_before_" + System.currentTimeMillis() / 1000;
             log.warn("events.db table {} has an older layout; renamed to {} and recreated", t.name(), old);

@@ -154,6 +154,19 @@ class EventStoreTest {
     }
 
     @Test
+    void columnsAddedAtTheEndKeepTheRows() {
+        Path f = dir.resolve("events.db");
+        try (Database raw = Database.openInternal(f.toString())) {
+            raw.executeTrusted("CREATE TABLE hostql_event_losses (time BIGINT, source TEXT, count BIGINT, reason TEXT, capture_time_ns BIGINT,"
+                    + " eid TEXT); INSERT INTO hostql_event_losses VALUES (1, 'journal', 5, 'old row', 1, '0000000001')");
+        }
+        try (EventStore s = EventStore.open(f, EventedTables.all())) {
+            assertThat(s.query("SELECT reason, estimate FROM hostql_event_losses").rows()).singleElement()
+                    .satisfies(r -> assertThat(r).containsExactly("old row", null));
+        }
+    }
+
+    @Test
     void anOlderLayoutIsKeptAsideNotDropped() {
         Path f = dir.resolve("events.db");
         try (Database raw = Database.open(f.toString(), new TableRegistry())) {

@@ -77,6 +77,8 @@ public abstract class Subscriber implements AutoCloseable {
         final List<TableSchema> tables = new ArrayList<>();
         final List<Object[]> values = new ArrayList<>();
         long eid;
+        /** Rows before this one are replayed (listeners were told of them before events.db was rebuilt). */
+        int firstNew;
 
         Rows(long eid) {
             this.eid = eid;
@@ -170,6 +172,14 @@ public abstract class Subscriber implements AutoCloseable {
         return last;
     }
 
+    /** Records up to this journal index are re-read after events.db was rebuilt: their rows are not told to listeners again. */
+    private volatile long replayUntil = -1;
+
+    /** Before a restart after events.db was rebuilt: rows of records up to index reach the table, not the alert rules again. */
+    public void replayQuietlyUntil(long index) {
+        replayUntil = index;
+    }
+
     private long lastCommit;
     /** The last record of rowless batches whose position is not committed yet. */
     private JournalEntry uncommitted;
@@ -184,6 +194,7 @@ public abstract class Subscriber implements AutoCloseable {
                 errors.incrementAndGet();
                 log.warn("subscriber {} skipped journal record {}: {}", name, Long.toHexString(e.index()), ex.toString());
             }
+            if (e.index() <= replayUntil) out.firstNew = out.values.size();
         }
         JournalEntry last = batch.get(batch.size() - 1);
         events.addAndGet(batch.size());
@@ -219,7 +230,8 @@ public abstract class Subscriber implements AutoCloseable {
 
     private void notifyListeners(Rows out) {
         java.util.Map<TableSchema, List<Object[]>> byTable = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < out.values.size(); i++) byTable.computeIfAbsent(out.tables.get(i), t -> new ArrayList<>()).add(out.values.get(i));
+        for (int i = out.firstNew; i < out.values.size(); i++) byTable.computeIfAbsent(out.tables.get(i), t -> new ArrayList<>()).add(out.values.get(i));
+        if (byTable.isEmpty()) return;
         for (RowListener l : listeners) {
             byTable.forEach((t, r) -> {
                 try {
