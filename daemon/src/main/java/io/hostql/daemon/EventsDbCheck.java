@@ -38,6 +38,8 @@ final class EventsDbCheck implements AutoCloseable {
     private final Runnable fileReplaced;
     private final long intervalSeconds;
     private final AtomicBoolean rebuildPending = new AtomicBoolean();
+    private static final long RETRY_AFTER_FAILURE_NANOS = 60_000_000_000L;
+    private volatile long retryAfter = System.nanoTime();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "hostql-events-db-check");
         t.setDaemon(true);
@@ -79,6 +81,7 @@ final class EventsDbCheck implements AutoCloseable {
 
     /** From any thread (a subscriber's failed insert, retention, the check): one rebuild, however many report it. */
     void requestRebuild(String problem) {
+        if (System.nanoTime() < retryAfter) return; // the last rebuild failed (said so): not again at every failed insert
         if (!rebuildPending.compareAndSet(false, true)) return;
         try {
             thread.execute(() -> rebuild(problem));
@@ -101,8 +104,10 @@ final class EventsDbCheck implements AutoCloseable {
             fileReplaced.run();
             awaitCatchUp(target, t0);
         } catch (RuntimeException e) {
+            retryAfter = System.nanoTime() + RETRY_AFTER_FAILURE_NANOS;
             rebuildPending.set(false);
-            log.error("events.db rebuild failed: {}; subscribers restart on the file as it is", e.toString());
+            log.error("events.db rebuild failed: {}; subscribers restart on the file as it is; tried again in a minute at the"
+                    + " earliest", e.toString());
             for (Subscriber s : subscribers) s.start();
         }
     }

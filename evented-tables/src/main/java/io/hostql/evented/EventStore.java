@@ -171,7 +171,13 @@ public final class EventStore implements AutoCloseable {
     public synchronized Path rebuild(String problem) {
         closeStatements();
         db.close(); // no checkpoint: the WAL goes aside with the file it belongs to
-        Path aside = moveAside(file, problem);
+        Path aside;
+        try {
+            aside = moveAside(file, problem);
+        } catch (RuntimeException e) {
+            db = Database.openInternal(file.toString()); // it stays where it is, damaged: at least what still works, works
+            throw e;
+        }
         db = openDatabase(file, tables);
         return aside;
     }
