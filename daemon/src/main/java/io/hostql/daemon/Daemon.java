@@ -69,6 +69,7 @@ final class Daemon {
     private volatile AuditPublisher audit;
     private final List<Subscriber> subscribers = new ArrayList<>();
     private ScheduledExecutorService maintenance;
+    private EventsDbCheck eventsDbCheck;
     private String hostIdentifier;
     /** Swapped whole on SIGHUP; subscribers call through {@link #onCommitted}. */
     private final AtomicReference<AlertEngine> alerts = new AtomicReference<>();
@@ -124,8 +125,11 @@ final class Daemon {
                 data, AgentInfo::hostUuid);
         resultLogger = resultLogger(settings, logs);
         alerts.set(alertEngine(config));
-        journal = Journal.open(data.resolve("journal"));
+        // events.db first: journal recovery counts as lost only what damage took before every subscriber stored it.
         store = EventStore.open(data.resolve("events.db"), EventedTables.all());
+        List<Journal.Committed> committed = new ArrayList<>();
+        store.positions().forEach((name, p) -> committed.add(new Journal.Committed(name, p.index(), p.captureNanos())));
+        journal = Journal.open(data.resolve("journal"), committed);
         subscribers.add(new LossSubscriber(journal, store));
         boolean events = !settings.bool("disable_events");
         if (events && settings.bool("enable_file_events") && config.subscriberEnabled(FimSubscriber.NAME)) {
@@ -138,8 +142,10 @@ final class Daemon {
             uevent = newUeventPublisher();
         }
         if (events && !settings.bool("disable_audit")) audit = auditPublisher(data);
+        long rebuiltUntil = store.rebuilding() ? journal.lastIndex() : -1; // events.db rebuilt at open: alerts were raised before
         for (Subscriber s : subscribers) {
             s.addListener(this::onCommitted);
+            s.replayQuietlyUntil(rebuiltUntil);
             s.start();
         }
         if (uevent != null) uevent.start();
@@ -162,6 +168,10 @@ final class Daemon {
         long every = Math.max(1, settings.number("events_retention_interval"));
         maintenance.scheduleWithFixedDelay(this::retention, every, every, TimeUnit.SECONDS);
         if (audit != null) maintenance.scheduleWithFixedDelay(this::auditStatus, 0, AUDIT_STATUS_SECONDS, TimeUnit.SECONDS);
+        // The scheduler attached events.db by path: after a rebuild it attaches the new file (as on SIGHUP).
+        eventsDbCheck = new EventsDbCheck(store, journal, subscribers, () -> scheduler.configure(config),
+                settings.number("events_integrity_check_interval"));
+        eventsDbCheck.start();
         lock.writePidfile();
         log.info("hostqld started");
     }
@@ -377,6 +387,7 @@ final class Daemon {
         stopped = true;
         log.info("hostqld stopping");
         if (maintenance != null) maintenance.shutdownNow();
+        if (eventsDbCheck != null) eventsDbCheck.close(); // before the subscribers: a rebuild restarts them
         if (scheduler != null) scheduler.close();
         if (inotify != null) inotify.close();
         if (uevent != null) uevent.close();

@@ -105,6 +105,8 @@ public final class Hostqli {
         }
         try {
             db.attachReadOnly(events, "events");
+            String rebuilding = EventsDbNotice.whileRebuilding(events);
+            if (rebuilding != null) err.println("Warning: " + rebuilding);
             return true;
         } catch (RuntimeException e) {
             err.println("Warning: cannot open " + events + ": " + e.getMessage());

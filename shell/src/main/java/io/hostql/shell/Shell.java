@@ -97,7 +97,7 @@ final class Shell {
             return sql(text);
         } catch (SqlException e) {
             if (interrupted) err.println(); // past the terminal's "^C"
-            error(e.getMessage());
+            error(evented ? EventsDbNotice.explain(e, db, settings.path("database_path").resolve("events.db")) : e.getMessage());
             return false;
         }
     }

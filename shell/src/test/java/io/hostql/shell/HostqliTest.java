@@ -207,6 +207,35 @@ class HostqliTest {
     }
 
     @Test
+    void aDamagedEventsDbIsExplainedAndARebuildIsSaid(@TempDir Path data) throws Exception {
+        Path db = data.resolve("events.db");
+        try (io.hostql.evented.EventStore store = io.hostql.evented.EventStore.open(db, io.hostql.evented.EventedTables.all())) {
+            store.commit("file_events", new io.hostql.evented.EventStore.Position(1, 1, 1), b -> {
+                for (int i = 0; i < 3000; i++) {
+                    b.insert(io.hostql.evented.EventedTables.FILE_EVENTS, new Object[] {"/etc/" + "x".repeat(100) + i, "etc", "UPDATED",
+                            0L, 1L, 0L, 0L, "0644", 10L, 1L, 1L, 1L, null, null, null, 0L, 1700000000L + i, String.format("%010d", i)});
+                }
+            });
+        }
+        long size = Files.size(db);
+        byte[] noise = new byte[(int) (size * 2 / 5) / 4096 * 4096];
+        new java.util.Random(3).nextBytes(noise);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(db.toFile(), "rw")) {
+            f.seek(size * 3 / 10 / 4096 * 4096);
+            f.write(noise);
+        }
+        String scan = "SELECT count(*), sum(length(target_path)) FROM file_events";
+        Run damaged = run("", "--database_path", data.toString(), scan);
+        assertThat(damaged.status()).isEqualTo(1);
+        assertThat(damaged.err()).contains(db + " is damaged; hostqld moves it aside and rebuilds it from its journal");
+        Files.writeString(data.resolve(io.hostql.evented.EventStore.REBUILDING_MARKER), "since 2026-12-06T15:00:00Z: moved aside\n");
+        Run rebuilding = run("", "--database_path", data.toString(), scan);
+        assertThat(rebuilding.err()).contains("Warning: hostqld is rebuilding " + db)
+                .contains("Error: events.db is being rebuilt by hostqld from its journal (since 2026-12-06T15:00:00Z: moved aside)")
+                .doesNotContain("malformed");
+    }
+
+    @Test
     void argSplittingHonoursQuotes() {
         assertThat(Shell.splitArgs("separator ' | '")).containsExactly("separator", " | ");
         assertThat(Shell.splitArgs("nullvalue \"\"")).containsExactly("nullvalue", "");

@@ -56,7 +56,7 @@ public final class Database implements AutoCloseable {
         if (rc != Sqlite.OK) {
             String msg = out[0] == 0 ? "out of memory" : Sqlite.sqlite3_errmsg(p).getString(0);
             if (out[0] != 0) Sqlite.sqlite3_close_v2(p);
-            throw new SqlException("cannot open database " + filename + ": " + msg);
+            throw new SqlException("cannot open database " + filename + ": " + msg, rc);
         }
         Database d = new Database(p, tables);
         Sqlite.sqlite3_busy_timeout(p, 5000);
@@ -141,7 +141,7 @@ public final class Database implements AutoCloseable {
                 try {
                     bind(stmt, params, parameters);
                     int rc = Sqlite.sqlite3_step(stmt);
-                    if (rc != Sqlite.DONE && rc != Sqlite.ROW) throw new SqlException(errmsg());
+                    if (rc != Sqlite.DONE && rc != Sqlite.ROW) throw sqliteError();
                 } finally {
                     Sqlite.sqlite3_reset(stmt);
                 }
@@ -355,7 +355,7 @@ public final class Database implements AutoCloseable {
             if (missing != null && msg.contains("no query solution")) {
                 throw new SqlException(RequiredColumns.message(missing.schema()));
             }
-            throw new SqlException(msg);
+            throw new SqlException(msg, Sqlite.sqlite3_extended_errcode(db));
         }
         return out[0] == 0 ? null : new Pointer(out[0]);
     }
@@ -395,12 +395,14 @@ public final class Database implements AutoCloseable {
         authorizer.reset();
         beginStatement();
         String failure = null;
+        int failureCode = 0;
         try {
             while (true) {
                 int rc = Sqlite.sqlite3_step(stmt);
                 if (rc == Sqlite.DONE) break;
                 if (rc != Sqlite.ROW) {
                     failure = authorizer.denial != null ? authorizer.denial : errmsg();
+                    if (authorizer.denial == null) failureCode = Sqlite.sqlite3_extended_errcode(db);
                     break;
                 }
                 Object[] row = new Object[n];
@@ -411,7 +413,7 @@ public final class Database implements AutoCloseable {
             // Whatever a stopped generator reported, the statement was interrupted.
             if (endStatement() && failure != null) failure = INTERRUPTED;
         }
-        if (failure != null) throw new SqlException(failure);
+        if (failure != null) throw new SqlException(failure, failureCode);
         return new QueryResult(columns, rows);
     }
 
@@ -433,6 +435,11 @@ public final class Database implements AutoCloseable {
             default:
                 return null;
         }
+    }
+
+    /** The connection's last error, with SQLite's extended result code (a damaged file is told apart by it). */
+    private SqlException sqliteError() {
+        return new SqlException(errmsg(), Sqlite.sqlite3_extended_errcode(db));
     }
 
     private String errmsg() {
