@@ -213,19 +213,28 @@ final class Soak {
         files.join();
         hotplug.join();
         marks.add(new Mark(Clock.nowNanos(), "storms end", ""));
-        if (!daemon.awaitReady(TimeUnit.MINUTES.toNanos(4))) throw new IllegalStateException("hostqld did not start after the storms: see " + root.resolve("hostqld.out"));
-        // Let the subscribers finish the backlog, then stop hostqld cleanly: the check reads a quiet data dir.
-        long rowsAtEnd = settle(data.resolve("events.db"));
-        samples.add(daemon.sample());
-        daemon.stop();
+        // Let the subscribers finish the backlog, then stop hostqld cleanly: the check reads a quiet data dir. A hostqld
+        // that cannot start any more (a crash loop) is a finding: the check then reads what it left.
+        boolean upAtEnd = daemon.awaitReady(TimeUnit.MINUTES.toNanos(2));
+        long rowsAtEnd = -1;
+        if (upAtEnd) {
+            rowsAtEnd = settle(data.resolve("events.db"));
+            samples.add(daemon.sample());
+            daemon.stop();
+        } else {
+            marks.add(new Mark(Clock.nowNanos(), "not running at the end", "hostqld did not start within 2 minutes after the storms"));
+            daemon.process.destroyForcibly();
+            daemon.process.waitFor(30, TimeUnit.SECONDS);
+        }
 
         SoakCheck.JournalScan scan = SoakCheck.scan(data, root);
         List<SoakCheck.TableResult> tables = SoakCheck.compare(scan, data.resolve("events.db"));
         Ops ops = o.audit ? new Ops(files.ops, readLongs(root.resolve("exec.log")), readLongs(root.resolve("connect.log")), execGen.pid(), connectGen.pid())
                 : new Ops(files.ops, List.of(), List.of(), -1, -1);
         String report = report(o, root, tree, marks, samples.stream().filter(java.util.Objects::nonNull).toList(), kills, files, hotplug, ops, scan,
-                tables, rowsAtEnd, daemon);
+                tables, rowsAtEnd, upAtEnd, daemon);
         Files.writeString(root.resolve("report.md"), report);
+        if (report.contains("**")) keepData(data, root.resolve("data-at-end"));
         return report;
     }
 
@@ -268,7 +277,8 @@ final class Soak {
         void poll() throws Exception {
             long waited = System.nanoTime() - launchedAt;
             if (!process.isAlive()) {
-                String line = "pid " + process.pid() + (ready ? " exited by itself" : " exited while starting") + " with status " + process.exitValue();
+                String line = "pid " + process.pid() + (ready ? " exited by itself" : " exited while starting") + " with status " + process.exitValue()
+                        + lastProblem();
                 if (ready) unexpectedExits++;
                 else failedStarts++;
                 exits.add(line);
@@ -295,6 +305,28 @@ final class Soak {
                 process.waitFor(30, TimeUnit.SECONDS);
                 launch();
             }
+        }
+
+        /** The last exception hostqld printed, with its first hostql frame: why it ended. */
+        private String lastProblem() {
+            try {
+                List<String> lines = Files.readAllLines(root.resolve("hostqld.out"), StandardCharsets.ISO_8859_1);
+                for (int i = lines.size() - 1; i >= Math.max(0, lines.size() - 400); i--) {
+                    String l = lines.get(i);
+                    if (!(l.contains("Exception") || l.contains("Error")) || l.startsWith("\t")) continue;
+                    String frame = "";
+                    for (int j = i + 1; j < Math.min(lines.size(), i + 40); j++) {
+                        if (lines.get(j).contains("at io.hostql.")) {
+                            frame = " " + lines.get(j).strip();
+                            break;
+                        }
+                    }
+                    return ": " + l.strip() + frame;
+                }
+            } catch (IOException e) {
+                // no output to read
+            }
+            return "";
         }
 
         /** Where a hung start is: its threads' states and kernel wait channels; a JVM also prints its thread dump to hostqld.out. */
@@ -362,6 +394,22 @@ final class Soak {
         }
     }
 
+    /** A copy of the data dir hostqld left (not the filler), on disk, for whoever looks into what the soak found. */
+    private static void keepData(Path data, Path to) {
+        try {
+            Files.createDirectories(to);
+            try (var s = Files.list(data)) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    if (p.getFileName().toString().equals("filler")) continue;
+                    if (Files.isDirectory(p)) SoakCheck.copyTree(p, to.resolve(p.getFileName().toString()));
+                    else Files.copy(p, to.resolve(p.getFileName().toString()));
+                }
+            }
+        } catch (IOException e) {
+            System.err.println("soak: could not keep a copy of the data dir: " + e);
+        }
+    }
+
     /** Waits until the evented tables stop growing for 5 s (at most 3 minutes); their total rows. */
     private static long settle(Path eventsDb) throws InterruptedException {
         long last = -1, since = System.nanoTime(), limit = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
@@ -388,13 +436,19 @@ final class Soak {
 
     // ---- storms --------------------------------------------------------------------------------
 
-    /** Creates, writes (64 bytes), closes and deletes one file per operation, at a fixed rate. */
+    /**
+     * Creates, writes (64 bytes) and closes one file per operation, at a fixed rate, and deletes it a second
+     * later. Not at once: a close whose last reference another process holds for a moment (anything reading
+     * /proc/PID/fd does) is released after an immediate unlink, and the kernel then drops its IN_CLOSE_WRITE
+     * (hostqld watches with IN_EXCL_UNLINK). 8 of 18,000 files lost it that way on a busy machine.
+     */
     private static final class FileStormThread extends Thread {
+        private static final int DELETE_LAG = 100;
         final Path tree;
         final double rate;
         final long end;
-        /** Per operation: its start (epoch ns). Operation i's file is d(i % 20)/f(i). */
-        final LongList ops = new LongList();
+        /** Per operation: its start and its file's deletion (epoch ns). Operation i's file is d(i % 20)/f(i). */
+        final LongList ops = new LongList(), deleted = new LongList();
         volatile String failure;
 
         FileStormThread(Path tree, double rate, long end) {
@@ -420,11 +474,24 @@ final class Soak {
                     try (OutputStream out = Files.newOutputStream(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                         out.write(content);
                     }
-                    Files.delete(f);
+                    if (i >= DELETE_LAG) delete(i - DELETE_LAG);
                 }
             } catch (Exception e) {
                 failure = e.toString();
             }
+            try {
+                while (deleted.size() < ops.size()) {
+                    delete(deleted.size());
+                    TimeUnit.NANOSECONDS.sleep((long) (1e9 / rate));
+                }
+            } catch (Exception e) {
+                if (failure == null) failure = e.toString();
+            }
+        }
+
+        private void delete(int i) throws IOException {
+            Files.delete(path(tree, i));
+            deleted.add(Clock.nowNanos());
         }
 
         static Path path(Path tree, long i) {
@@ -595,6 +662,11 @@ final class Soak {
         final List<Long> missingAt = new ArrayList<>();
 
         void add(long t, Timeline tl, long inJournal, long perOp) {
+            add(t, t, tl, inJournal, perOp);
+        }
+
+        /** An operation from t to its last event at until (a file's deletion). */
+        void add(long t, long until, Timeline tl, long inJournal, long perOp) {
             if (tl.run(t) < 0) {
                 notExpected++;
                 return;
@@ -603,7 +675,7 @@ final class Soak {
             found += Math.min(perOp, inJournal);
             if (inJournal < perOp && missingAt.size() < 3) missingAt.add(t);
             duplicates += Math.max(0, inJournal - perOp);
-            if (tl.full(t)) {
+            if (tl.full(t) || tl.full(until)) {
                 expectedWhileFull += perOp;
                 foundWhileFull += Math.min(perOp, inJournal);
             } else if (tl.afterFreedInSameRun(t)) {
@@ -618,7 +690,8 @@ final class Soak {
     }
 
     private static String report(Options o, Path root, Path tree, List<Mark> marks, List<Sample> samples, int kills, FileStormThread files,
-            HotplugThread hotplug, Ops ops, SoakCheck.JournalScan scan, List<SoakCheck.TableResult> tables, long rowsAtEnd, Daemon daemon) throws IOException {
+            HotplugThread hotplug, Ops ops, SoakCheck.JournalScan scan, List<SoakCheck.TableResult> tables, long rowsAtEnd, boolean upAtEnd,
+            Daemon daemon) throws IOException {
         marks = new ArrayList<>(marks);
         marks.sort(java.util.Comparator.comparingLong(Mark::at)); // the filler thread adds its own
         Timeline tl = new Timeline(marks);
@@ -632,7 +705,9 @@ final class Soak {
         }
         Tally fileTally = new Tally();
         for (int i = 0; i < ops.files().size(); i++) {
-            fileTally.add(ops.files().get(i), tl, perPath.getOrDefault(FileStormThread.path(tree, i).toString(), 0), EVENTS_PER_FILE);
+            // Expected when hostqld ran from the file's creation to its deletion (both in one run).
+            long created = ops.files().get(i), gone = i < files.deleted.size() ? files.deleted.get(i) : Long.MAX_VALUE;
+            fileTally.add(tl.run(created) == tl.run(gone) ? created : -1, gone, tl, perPath.getOrDefault(FileStormThread.path(tree, i).toString(), 0), EVENTS_PER_FILE);
         }
         // Execs: by the child's pid, the generator its parent.
         Map<Long, Integer> execPids = new HashMap<>();
@@ -689,7 +764,7 @@ final class Soak {
         md.append("`").append(String.join(" ", List.of("bench/run", "soak"))).append(o.given.isEmpty() ? "" : " " + String.join(" ", o.given))
                 .append("` (fills at ").append(String.join(", ", o.fillAt.stream().map(a -> a + " s").toList())).append(" for ").append(o.fillSeconds)
                 .append(" s): for ").append(o.minutes).append(" minutes, a file storm (").append(Measure.f(o.fileRate, 0))
-                .append(" files/s created, written, closed and deleted in a tree watched with `%%`), an exec storm (C fork + execve of `/bin/true`, ")
+                .append(" files/s created, written and closed, and deleted a second later, in a tree watched with `%%`), an exec storm (C fork + execve of `/bin/true`, ")
                 .append(Measure.f(o.execRate, 0)).append("/s), a connect storm (C, UDP `connect()` to 127.0.0.1, ").append(Measure.f(o.connectRate, 0))
                 .append("/s, `audit_allow_sockets`) and a hotplug storm (`losetup -f --show` and `losetup -d`, ").append(Measure.f(o.hotplugRate, 1))
                 .append(" cycles/s) ran against hostqld (").append(o.audit ? "owner-mode audit" : "**audit off: no exec and connect storms**")
@@ -705,18 +780,27 @@ final class Soak {
         md.append("| hostqld starts | ").append(daemon.starts).append(" (").append(kills).append(" kill -9, ").append(daemon.unexpectedExits)
                 .append(" exits by itself, ").append(daemon.failedStarts).append(" failed starts); launch to pidfile median ")
                 .append(Measure.f(Measure.median(startup), 1)).append(" s, max ").append(Measure.f(Measure.percentile(startup, 100), 1)).append(" s |\n");
+        Map<String, Integer> shown = new HashMap<>();
         for (Mark m : marks) {
-            if (List.of("full", "freed", "start failed", "slow start", "exited").contains(m.kind()) || m.kind().equals("fill") && m.detail().contains("failed")) {
-                md.append("| ").append(m.kind()).append(" at ").append(Measure.f((m.at() - marks.get(0).at()) / 1e9, 0)).append(" s | ")
+            if (List.of("full", "freed", "start failed", "slow start", "exited", "not running at the end").contains(m.kind())
+                    || m.kind().equals("fill") && m.detail().contains("failed")) {
+                // A crash loop would fill the table: the first few of each kind, then how many more.
+                int n = shown.merge(m.kind(), 1, Integer::sum);
+                if (n <= 4) md.append("| ").append(m.kind()).append(" at ").append(Measure.f((m.at() - marks.get(0).at()) / 1e9, 0)).append(" s | ")
                         .append(m.detail().replace("|", "/")).append(" |\n");
             }
         }
+        shown.forEach((k, n) -> {
+            if (n > 4) md.append("| ").append(k).append(" | ").append(n - 4).append(" more |\n");
+        });
         md.append("| storms | ").append(ops.files().size()).append(" files, ").append(ops.execs().size()).append(" execs, ")
                 .append(ops.connects().size()).append(" connects, ").append(hotplug.cycles).append(" loop cycles")
                 .append(files.failure != null ? "; the file storm stopped: " + files.failure : "")
                 .append(hotplug.failures > 0 ? "; " + hotplug.failures + " loop cycles failed (" + hotplug.lastFailure + ")" : "").append(" |\n");
         md.append("| journal | ").append(scan.records).append(" records ").append(scan.recordsByType).append(" |\n");
-        md.append("| rows when the storms ended and hostqld had drained | ").append(rowsAtEnd).append(" |\n\n");
+        md.append("| rows when the storms ended and hostqld had drained | ").append(upAtEnd ? Long.toString(rowsAtEnd) : "**hostqld was not running**").append(" |\n");
+        if (scan.readError != null) md.append("| reading the journal | **failed after ").append(scan.records).append(" records: ").append(scan.readError).append("** |\n");
+        md.append('\n');
 
         md.append("Every journal record in its table exactly once:\n\n| table | rows the journal's records make | rows | missing | duplicated | rows without a record | |\n|---|---|---|---|---|---|---|\n");
         boolean exact = true;
@@ -775,9 +859,12 @@ final class Soak {
         md.append(statusLogFindings(root));
         md.append("| verdict | |\n|---|---|\n| every journal record in its table exactly once | ").append(exact ? "met" : "**missed**")
                 .append(" |\n| every gap a loss record with an exact count | ").append(gapsExact ? "met" : "**missed**")
-                .append(" |\n| hostqld never went blind | ").append(blind ? "**missed**" : "met").append(" |\n| RSS and descriptors flat | ")
+                .append(" |\n| hostqld never went blind | ").append(blind ? "**missed**" : "met")
+                .append(" |\n| hostqld running at the end (it restarted after every kill and fault) | ").append(upAtEnd ? "met" : "**missed**")
+                .append(" |\n| RSS and descriptors flat | ")
                 .append(flat(samples, o) ? "met" : "**missed**").append(" |\n\n");
-        md.append("The soak's files (hostqld.out, logs/, report.md, the storms' logs) are in `").append(root).append("`.\n\n");
+        md.append("The soak's files (hostqld.out, logs/, report.md, the storms' logs, and data-at-end/ when something was missed) are in `")
+                .append(root).append("`.\n\n");
         return md.toString();
     }
 

@@ -47,6 +47,8 @@ final class SoakCheck {
         final List<LossEvent> losses = new ArrayList<>();
         /** Damage the reader's open found in the journal hostqld left (its recovery messages). */
         final List<String> foundAtOpen = new ArrayList<>();
+        /** Why reading stopped before the journal's end, or null. */
+        String readError;
         long records;
 
         JournalScan() {
@@ -81,6 +83,7 @@ final class SoakCheck {
         SocketEventsSubscriber sockets = new SocketEventsSubscriber(null, null, new SocketEventsSubscriber.Options(false, false, false));
         HardwareSubscriber hardware = new HardwareSubscriber(null, null, "partition");
         long openedMarkers = 0;
+        // What hostqld cannot read (a journal written while the disk was full, say), this reader may not either: that is reported.
         try (Journal j = Journal.open(copy); Journal.Reader r = j.reader()) {
             // Opening recovers a damaged tail and appends loss records for it: the copy's own, not hostqld's.
             java.util.Set<Long> ownRecoveries = new java.util.HashSet<>();
@@ -116,12 +119,14 @@ final class SoakCheck {
                     if (hardware.row(h) != null) count(s, "hardware_events", hardwareKey(h.synthetic() ? -1 : h.seqnum(), h.devpath(), h.action(), h.captureNanos() / 1_000_000_000L));
                 } else if (e.event() instanceof LossEvent l) {
                     s.losses.add(l);
-                    count(s, "hostql_event_losses", "loss|" + l.captureNanos() + "|" + l.source() + "|" + l.count());
+                    count(s, "hostql_event_losses", lossKey(l.captureNanos(), l.source(), l.count(), l.reason()));
                 } else if (e.event() instanceof SystemEvent m && m.message().startsWith("journal opened by pid ") && openedMarkers++ > 0) {
                     // Each hostqld start marks the journal (the copy's own marker, last, opens an empty run).
                     s.ueventsByRun.add(new ArrayList<>());
                 }
             }
+        } catch (RuntimeException | OutOfMemoryError e) {
+            s.readError = e.toString();
         }
         return s;
     }
@@ -130,19 +135,33 @@ final class SoakCheck {
     static List<TableResult> compare(JournalScan scan, Path eventsDb) {
         List<TableResult> out = new ArrayList<>();
         try (Database db = Database.open(new TableRegistry())) {
-            db.attachReadOnly(eventsDb, "events");
+            try {
+                db.attachReadOnly(eventsDb, "events");
+            } catch (RuntimeException e) {
+                for (String t : TABLES) out.add(new TableResult(t, -1, -1, -1, -1, -1, List.of("cannot open events.db: " + e.getMessage())));
+                return out;
+            }
             out.add(compare(db, scan, "file_events", "target_path, action, transaction_id, time",
                     row -> fileKey(bytes(row[0]), (String) row[1], (Long) row[2], (Long) row[3])));
             out.add(compare(db, scan, "process_events", "event_time_ms, audit_serial", row -> auditKey((Long) row[0], (Long) row[1])));
             out.add(compare(db, scan, "socket_events", "event_time_ms, audit_serial", row -> auditKey((Long) row[0], (Long) row[1])));
             out.add(compare(db, scan, "hardware_events", "coalesce(seqnum, -1), devpath, action, time, synthetic",
                     row -> hardwareKey(((Long) row[4]) == 1 ? -1 : (Long) row[0], (String) row[1], (String) row[2], (Long) row[3])));
-            out.add(compare(db, scan, "hostql_event_losses", "capture_time_ns, source, count", row -> "loss|" + row[0] + "|" + row[1] + "|" + row[2]));
+            out.add(compare(db, scan, "hostql_event_losses", "capture_time_ns, source, count, reason",
+                    row -> lossKey((Long) row[0], (String) row[1], (Long) row[2], (String) row[3])));
         }
         return out;
     }
 
     private static TableResult compare(Database db, JournalScan scan, String table, String columns, java.util.function.Function<Object[], String> key) {
+        try {
+            return compareOrFail(db, scan, table, columns, key);
+        } catch (RuntimeException e) {
+            return new TableResult(table, -1, -1, -1, -1, -1, List.of("cannot read the table: " + e.getMessage()));
+        }
+    }
+
+    private static TableResult compareOrFail(Database db, JournalScan scan, String table, String columns, java.util.function.Function<Object[], String> key) {
         Map<String, Integer> found = new HashMap<>();
         long rows = 0, last = 0;
         // Paged by rowid: a soak's tables hold a million rows.
@@ -185,6 +204,16 @@ final class SoakCheck {
     /** Paths are bytes (not necessarily UTF-8): keyed one char per byte. */
     static String fileKey(byte[] path, String action, long cookie, long seconds) {
         return new String(path, StandardCharsets.ISO_8859_1) + "|" + action + "|" + cookie + "|" + seconds;
+    }
+
+    /**
+     * A loss record by its capture time; but damage a journal reader finds (a record failing its checksum, a hole)
+     * is no record in the journal: each reader reports it when it gets there, at its own time. Those meet by reason.
+     */
+    static String lossKey(long captureNanos, String source, long count, String reason) {
+        boolean foundByReader = source.equals("journal") && reason != null
+                && (reason.startsWith("journal record at index ") || reason.startsWith("journal cycle "));
+        return foundByReader ? "loss|found by a reader|" + count + "|" + reason : "loss|" + captureNanos + "|" + source + "|" + count;
     }
 
     static String auditKey(long kernelMillis, long serial) {
