@@ -73,7 +73,7 @@ final class Soak {
                     fillAt.add(at);
                 }
             }
-            return new Options(minutes, kill, fillAt, fillSeconds, Integer.parseInt(m.getOrDefault("tmpfs-mib", "1024")),
+            return new Options(minutes, kill, fillAt, fillSeconds, Integer.parseInt(m.getOrDefault("tmpfs-mib", "1536")),
                     Double.parseDouble(m.getOrDefault("file-rate", "100")), Double.parseDouble(m.getOrDefault("exec-rate", "50")),
                     Double.parseDouble(m.getOrDefault("connect-rate", "200")), Double.parseDouble(m.getOrDefault("hotplug-rate", "1")),
                     Integer.parseInt(m.getOrDefault("sample-seconds", "3")), Boolean.parseBoolean(m.getOrDefault("audit", "true")), List.copyOf(args));
@@ -197,9 +197,12 @@ final class Soak {
                 kills++;
                 while (nextKill <= System.nanoTime()) nextKill += TimeUnit.SECONDS.toNanos(o.killSeconds);
             }
-            if (filler == null && fillIndex < fills.size() && sinceStart >= fills.get(fillIndex)[0]) {
+            // The disk fills under a running hostqld: a fill due while it is still starting waits (as a kill does), then lasts its time.
+            if (filler == null && fillIndex < fills.size() && sinceStart >= fills.get(fillIndex)[0] && daemon.ready
+                    && System.nanoTime() - daemon.readyAt > 5_000_000_000L) {
                 filler = new Filler(data.resolve("filler"), marks);
                 filler.start();
+                fills.get(fillIndex)[1] = Math.round(sinceStart) + o.fillSeconds;
             } else if (filler != null && sinceStart >= fills.get(fillIndex)[1]) {
                 filler.free();
                 filler = null;
@@ -770,7 +773,7 @@ final class Soak {
                 .append(" cycles/s) ran against hostqld (").append(o.audit ? "owner-mode audit" : "**audit off: no exec and connect storms**")
                 .append(", kernel uevents, no row retention). hostqld was killed with SIGKILL every ")
                 .append(o.killSeconds).append(" s and restarted at once; its data dir, a ").append(o.tmpfsMiB)
-                .append(" MiB tmpfs, was filled to the last byte by a filler file at the given seconds and freed ").append(o.fillSeconds)
+                .append(" MiB tmpfs, was filled to the last byte by a filler file at the given seconds (later if hostqld was still starting) and freed ").append(o.fillSeconds)
                 .append(" s later. Then the storms stopped, hostqld drained and was stopped, and the journal was read with hostql's own reader.\n")
                 .append("An operation is expected in the journal when it started while hostqld ran (from its pidfile + 2 s to 1 s before a kill);\n")
                 .append("operations while it was down are not (nothing watched them).\n\n");
@@ -911,7 +914,7 @@ final class Soak {
 
     /** What hostqld said about itself that the soak is about: dead threads, storage errors, JVM crash files. */
     private static String statusLogFindings(Path root) throws IOException {
-        String[] needles = {"publisher thread failed", "subscriber", "InternalError", "No space left", "cannot write", "SIGBUS", "exited", "stopped:"};
+        String[] needles = {"publisher thread failed", "subscriber", "InternalError", "OutOfMemoryError", "No space left", "cannot write", "SIGBUS", "exited"};
         Map<String, Integer> counts = new java.util.LinkedHashMap<>();
         Map<String, String> first = new HashMap<>();
         List<Path> logs = new ArrayList<>();
