@@ -57,13 +57,20 @@ final class Soak {
             List<String> known = List.of("minutes", "kill-every", "fill-at", "fill-seconds", "tmpfs-mib", "file-rate", "exec-rate", "connect-rate",
                     "hotplug-rate", "sample-seconds", "audit");
             for (String k : m.keySet()) if (!known.contains(k)) throw new IllegalArgumentException("soak: unknown option --" + k + " (known: " + known + ")");
-            int minutes = Integer.parseInt(m.getOrDefault("minutes", "30"));
-            int kill = Integer.parseInt(m.getOrDefault("kill-every", "120"));
+            int minutes = (int) number(m, "minutes", "30");
+            if (minutes < 1) throw new IllegalArgumentException("soak: --minutes must be at least 1, got " + minutes);
+            int kill = (int) number(m, "kill-every", "120");
+            if (kill < 10) throw new IllegalArgumentException("soak: --kill-every takes seconds, at least 10 (hostqld needs a few to start), got " + kill);
+            for (String k : List.of("exec-rate", "connect-rate", "sample-seconds", "tmpfs-mib")) {
+                if (number(m, k, "1") <= 0) throw new IllegalArgumentException("soak: --" + k + " must be more than 0");
+            }
+            String audit = m.getOrDefault("audit", "true");
+            if (!audit.equals("true") && !audit.equals("false")) throw new IllegalArgumentException("soak: --audit takes true or false, got '" + audit + "'");
             int seconds = minutes * 60;
-            int fillSeconds = Integer.parseInt(m.getOrDefault("fill-seconds", Integer.toString(Math.min(60, seconds / 6))));
+            int fillSeconds = (int) number(m, "fill-seconds", Integer.toString(Math.min(60, seconds / 6)));
             List<Integer> fillAt = new ArrayList<>();
             if (m.containsKey("fill-at")) {
-                for (String s : m.get("fill-at").split(",")) fillAt.add(Integer.parseInt(s.strip()));
+                for (String s : m.get("fill-at").split(",")) fillAt.add((int) number(Map.of("fill-at", s.strip()), "fill-at", "0"));
             } else {
                 // At a third and two thirds of the run, moved past a kill that would fall inside the fill.
                 for (int i = 1; i <= 2; i++) {
@@ -73,10 +80,22 @@ final class Soak {
                     fillAt.add(at);
                 }
             }
-            return new Options(minutes, kill, fillAt, fillSeconds, Integer.parseInt(m.getOrDefault("tmpfs-mib", "1536")),
-                    Double.parseDouble(m.getOrDefault("file-rate", "100")), Double.parseDouble(m.getOrDefault("exec-rate", "50")),
-                    Double.parseDouble(m.getOrDefault("connect-rate", "200")), Double.parseDouble(m.getOrDefault("hotplug-rate", "1")),
-                    Integer.parseInt(m.getOrDefault("sample-seconds", "3")), Boolean.parseBoolean(m.getOrDefault("audit", "true")), List.copyOf(args));
+            return new Options(minutes, kill, fillAt, fillSeconds, (int) number(m, "tmpfs-mib", "1536"),
+                    number(m, "file-rate", "100"), number(m, "exec-rate", "50"),
+                    number(m, "connect-rate", "200"), number(m, "hotplug-rate", "1"),
+                    (int) number(m, "sample-seconds", "3"), Boolean.parseBoolean(m.getOrDefault("audit", "true")), List.copyOf(args));
+        }
+
+        /** A positive number option, or a message naming it. */
+        private static double number(Map<String, String> m, String key, String dflt) {
+            String v = m.getOrDefault(key, dflt);
+            try {
+                double d = Double.parseDouble(v);
+                if (d < 0 || Double.isNaN(d)) throw new NumberFormatException();
+                return d;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("soak: --" + key + " takes a number of 0 or more, got '" + v + "'");
+            }
         }
     }
 
