@@ -87,7 +87,7 @@ final class ExecStorm {
                 for (double r : rates) theirs.add(window(a, gen, r, seconds));
             }
         } finally {
-            restore(before, hadRules);
+            restoreAudit(before, hadRules);
         }
         StringBuilder md = new StringBuilder("## Exec storm: audit → journal → process_events, against auditd (issue 4)\n\n"
                 + "`/bin/true` started by generator processes (Python `posix_spawn`, two when the rate is above 150/s) at each target rate for "
@@ -206,7 +206,7 @@ final class ExecStorm {
     }
 
     /** Puts enabled, failure, backlog_limit and backlog_wait_time back as auditctl -s showed them, and removes all rules if there were none. */
-    private static void restore(String status, boolean hadRules) throws IOException, InterruptedException {
+    static void restoreAudit(String status, boolean hadRules) throws IOException, InterruptedException {
         for (String line : status.split("\n")) {
             String[] kv = line.split(" ");
             if (kv.length != 2) continue;

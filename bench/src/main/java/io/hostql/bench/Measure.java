@@ -14,17 +14,14 @@ final class Measure {
     private Measure() {}
 
     /**
-     * bin/hostqld on the config, with its data, logs, pidfile and output (hostqld.out) under root, as the
-     * benchmarks run it: returns once the pidfile says it started, or throws with its output.
+     * bin/hostqld on the config, with its data, logs, pidfile and output (hostqld.out, appended) under root, as
+     * the benchmarks run it: returns once the pidfile names it (hostqld writes it when it has started; a
+     * killed one's stale pidfile does not count), or throws with its output.
      */
     static Process startHostqld(Path home, Path root, Path config, String... flags) throws IOException, InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>(List.of(home.resolve("bin/hostqld").toString(), "--config_path", config.toString(),
-                "--database_path", root.resolve("data").toString(), "--logger_path", root.resolve("logs").toString(),
-                "--pidfile", root.resolve("pid").toString()));
-        cmd.addAll(List.of(flags));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(root.resolve("hostqld.out").toFile()).start();
+        Process p = launchHostqld(home, root, config, flags);
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!Files.exists(root.resolve("pid"))) {
+        while (!pidfileNames(root.resolve("pid"), p.pid())) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
                 p.destroy();
                 throw new IllegalStateException("hostqld did not start: " + Files.readString(root.resolve("hostqld.out")));
@@ -32,6 +29,25 @@ final class Measure {
             Thread.sleep(50);
         }
         return p;
+    }
+
+    /** bin/hostqld as {@link #startHostqld} runs it, without waiting: the soak supervises the start itself. */
+    static Process launchHostqld(Path home, Path root, Path config, String... flags) throws IOException {
+        List<String> cmd = new java.util.ArrayList<>(List.of(home.resolve("bin/hostqld").toString(), "--config_path", config.toString(),
+                "--database_path", root.resolve("data").toString(), "--logger_path", root.resolve("logs").toString(),
+                "--pidfile", root.resolve("pid").toString()));
+        cmd.addAll(List.of(flags));
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("hostqld.out").toFile())).start();
+    }
+
+    /** Whether the pidfile names this process: hostqld writes it once it has started. */
+    static boolean pidfileNames(Path pidfile, long pid) {
+        try {
+            return Files.readString(pidfile).strip().equals(Long.toString(pid));
+        } catch (IOException e) {
+            return false; // not written yet
+        }
     }
 
     static double median(double[] v) {

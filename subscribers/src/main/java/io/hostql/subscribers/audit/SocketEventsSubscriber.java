@@ -41,17 +41,23 @@ public final class SocketEventsSubscriber extends Subscriber {
     @Override
     protected void handle(JournalEntry entry, Rows out) {
         if (!(entry.event() instanceof SocketEvent e)) return;
+        Object[] row = row(e);
+        if (row != null) out.add(EventedTables.SOCKET_EVENTS, row);
+    }
+
+    /** The row for an event, or null when osquery's rules (above) skip it; the soak's journal check asks the same. */
+    public Object[] row(SocketEvent e) {
         boolean accept = e.syscall().startsWith("accept");
         String status;
         if (e.success()) status = "succeeded";
         else if (e.syscall().equals("connect") && e.exit() == EINPROGRESS) status = "in_progress";
         else if (accept && e.exit() == EAGAIN) status = "no_client";
         else status = "failed";
-        if (status.equals("failed") && !options.failed || status.equals("no_client") && !options.nullAccept) return;
+        if (status.equals("failed") && !options.failed || status.equals("no_client") && !options.nullAccept) return null;
         byte[] sa = e.sockaddr();
         int family = sa != null && sa.length >= 2 ? (sa[0] & 0xff) | (sa[1] & 0xff) << 8 : 0;
-        if (family == AF_NETLINK) return;
-        if (family == AF_UNIX && !options.unix) return;
+        if (family == AF_NETLINK) return null;
+        if (family == AF_UNIX && !options.unix) return null;
         String address = "", socket = "";
         long port = 0;
         if (family == AF_INET && sa.length >= 8) {
@@ -66,10 +72,10 @@ public final class SocketEventsSubscriber extends Subscriber {
         boolean bind = e.syscall().equals("bind");
         String action = accept ? "accept" : e.syscall();
         long seconds = e.kernelMillis() / 1000;
-        out.add(EventedTables.SOCKET_EVENTS, new Object[] {action, (long) e.pid(), e.exe(), Long.toString(e.a0()), e.auid(), (long) family,
+        return new Object[] {action, (long) e.pid(), e.exe(), Long.toString(e.a0()), e.auid(), (long) family,
                 0L, bind ? address : "", bind ? "" : address, bind ? port : 0L, bind ? 0L : port, socket,
                 e.captureNanos() / 1_000_000_000L, bootTime > 0 ? Math.max(0, seconds - bootTime) : null, null,
-                status.equals("failed") ? 0L : 1L, status, e.uid(), e.kernelMillis(), e.serial()});
+                status.equals("failed") ? 0L : 1L, status, e.uid(), e.kernelMillis(), e.serial()};
     }
 
     /** RFC 5952 text: lower-case hex, the longest run of two or more zero groups as "::". */

@@ -69,8 +69,8 @@ public final class HardwareSubscriber extends Subscriber {
         out.add(EventedTables.HARDWARE_EVENTS, row);
     }
 
-    /** The row for an event, or null when osquery's rules skip it. */
-    Object[] row(HardwareEvent e) {
+    /** The row for an event, or null when osquery's rules skip it (the soak's journal check asks the same). */
+    public Object[] row(HardwareEvent e) {
         String type = e.property("DEVTYPE");
         if (empty(type)) return null;
         String path = devnode(e);

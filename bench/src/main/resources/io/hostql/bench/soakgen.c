@@ -1,0 +1,78 @@
+/*
+ * The soak's storm generators (bench/.../Soak.java compiles this with the system cc).
+ *   soakgen exec RATE SECONDS LOG     fork + execve("/bin/true") RATE times a second; LOG gets "epoch_ns child_pid" per exec
+ *   soakgen connect RATE SECONDS LOG  connect() of one UDP socket to 127.0.0.1, port 20000 + (i % 40000) for the i-th call,
+ *                                     RATE times a second; LOG gets "epoch_ns" per call (line i is call i)
+ * The port names the call, so the soak matches each socket_events record to its call exactly.
+ * The time is taken before the syscall: the kernel's audit time of the event is at or after it.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long now_ns(clockid_t c) {
+    struct timespec t;
+    clock_gettime(c, &t);
+    return (long long) t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 5) {
+        fprintf(stderr, "usage: soakgen exec|connect RATE SECONDS LOG\n");
+        return 2;
+    }
+    double rate = atof(argv[2]);
+    long long dur = (long long) (atof(argv[3]) * 1e9);
+    FILE *log = fopen(argv[4], "w");
+    if (!log || rate <= 0) {
+        perror("soakgen");
+        return 2;
+    }
+    int udp = -1;
+    struct sockaddr_in to;
+    memset(&to, 0, sizeof to);
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int exec = strcmp(argv[1], "exec") == 0;
+    if (!exec) {
+        udp = socket(AF_INET, SOCK_DGRAM, 0);
+        if (udp < 0) {
+            perror("socket");
+            return 2;
+        }
+    }
+    long long start = now_ns(CLOCK_MONOTONIC);
+    for (long long i = 0;; i++) {
+        long long due = start + (long long) (i * 1e9 / rate), now = now_ns(CLOCK_MONOTONIC);
+        /* Ends on time even when a loaded machine held it back (it then runs behind the rate, never past the end). */
+        if (due - start >= dur || now - start >= dur) break;
+        if (due > now) {
+            struct timespec s = {(due - now) / 1000000000LL, (due - now) % 1000000000LL};
+            nanosleep(&s, NULL);
+        }
+        long long at = now_ns(CLOCK_REALTIME);
+        if (exec) {
+            pid_t p = fork();
+            if (p == 0) {
+                char *args[] = {"/bin/true", NULL};
+                execv("/bin/true", args);
+                _exit(127);
+            }
+            if (p > 0) fprintf(log, "%lld %d\n", at, (int) p);
+            while (waitpid(-1, NULL, WNOHANG) > 0) {}
+        } else {
+            to.sin_port = htons(20000 + (int) (i % 40000));
+            connect(udp, (struct sockaddr *) &to, sizeof to);
+            fprintf(log, "%lld\n", at);
+        }
+    }
+    while (wait(NULL) > 0) {}
+    fclose(log);
+    return 0;
+}
