@@ -66,7 +66,7 @@ public final class Settings {
         for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
             if (!e.getKey().startsWith("HOSTQL_")) continue;
             String name = e.getKey().substring(7).toLowerCase(java.util.Locale.ROOT);
-            if (reference.hasPath(name)) values.put(name, e.getValue());
+            if (known(reference, name)) values.put(name, e.getValue());
         }
 
         Map<String, String> fromArgs = new LinkedHashMap<>();
@@ -74,7 +74,7 @@ public final class Settings {
         String flagfile = fromArgs.getOrDefault("flagfile", values.getOrDefault("flagfile", ""));
         if (!flagfile.isEmpty()) {
             Map<String, String> fromFile = new LinkedHashMap<>();
-            parseArgs(readFlagfile(Path.of(flagfile)), reference, fromFile, new ArrayList<>(), warnings, flagfile);
+            parseArgs(readFlagfile(flagfilePath(flagfile)), reference, fromFile, new ArrayList<>(), warnings, flagfile);
             values.putAll(fromFile);
         }
         values.putAll(fromArgs);
@@ -85,6 +85,14 @@ public final class Settings {
         }
         Config merged = ConfigFactory.parseMap(typed, "flags").withFallback(reference).resolve();
         return new Settings(merged, values, positional, warnings);
+    }
+
+    private static Path flagfilePath(String flagfile) {
+        try {
+            return Path.of(flagfile);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new SettingsException("flag --flagfile: '" + flagfile.replace("\0", "\\0") + "' is not a valid path: " + e.getReason());
+        }
     }
 
     private static List<String> readFlagfile(Path file) {
@@ -121,11 +129,11 @@ public final class Settings {
                 value = body.substring(eq + 1);
             }
             boolean negated = false;
-            if (!reference.hasPath(name) && name.startsWith("no") && reference.hasPath(name.substring(2))) {
+            if (!known(reference, name) && name.startsWith("no") && known(reference, name.substring(2))) {
                 name = name.substring(2);
                 negated = true;
             }
-            if (!reference.hasPath(name)) {
+            if (!known(reference, name)) {
                 warnings.add("unknown flag --" + name + " (" + where + ") ignored");
                 // A following non-flag word is its value only when given as "--name value".
                 continue;
@@ -142,6 +150,14 @@ public final class Settings {
             }
             out.put(name, value);
         }
+    }
+
+    /**
+     * Whether name is one of hostql's flags. Looked up as a key, not as a path expression: a name like "a..b" or
+     * "" is an unknown flag, not Typesafe's BadPath exception.
+     */
+    private static boolean known(Config reference, String name) {
+        return reference.root().containsKey(name);
     }
 
     private static Object typedValue(Config reference, String name, String value) {
@@ -174,7 +190,7 @@ public final class Settings {
         List<String> warns = new ArrayList<>(warnings);
         Map<String, Object> typed = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : options.entrySet()) {
-            if (!reference.hasPath(e.getKey())) {
+            if (!known(reference, e.getKey())) {
                 warns.add("config option '" + e.getKey() + "' is not a hostql flag; ignored");
                 continue;
             }
