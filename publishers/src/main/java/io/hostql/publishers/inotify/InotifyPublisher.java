@@ -82,7 +82,6 @@ public final class InotifyPublisher implements AutoCloseable {
     static final int NAV_MASK = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE;
     private static final int WATCH_FLAGS = IN_DELETE_SELF | IN_MOVE_SELF | InotifyLibc.IN_ONLYDIR | InotifyLibc.IN_EXCL_UNLINK;
     private static final int EVENT_BITS = 0xFFF;
-    private static final int EVENT_HEADER = 16;
     private static final int BUFFER_SIZE = 64 * 1024;
     private static final int POLL_MILLIS = 1000;
     private static final long CLOSE_WAIT_MILLIS = 1000;
@@ -444,25 +443,14 @@ public final class InotifyPublisher implements AutoCloseable {
             }
             return;
         }
-        long off = 0;
-        while (off + EVENT_HEADER <= n) {
-            int wd = buffer.getInt(off);
-            int mask = buffer.getInt(off + 4);
-            int cookie = buffer.getInt(off + 8);
-            int len = buffer.getInt(off + 12);
-            byte[] name = null;
-            if (len > 0) {
-                int l = 0;
-                while (l < len && buffer.getByte(off + EVENT_HEADER + l) != 0) l++;
-                name = buffer.getByteArray(off + EVENT_HEADER, l);
-            }
-            off += EVENT_HEADER + len;
+        int rest = InotifyEvents.decode(buffer.getByteBuffer(0, n).order(java.nio.ByteOrder.nativeOrder()), (wd, mask, cookie, name) -> {
             try {
                 handle(wd, mask, cookie, name);
             } catch (RuntimeException e) {
                 errors.error("inotify: failed to handle an event (wd " + wd + ", mask 0x" + Integer.toHexString(mask) + ")", e);
             }
-        }
+        });
+        if (rest > 0) errors.error("inotify: the last " + rest + " bytes of a read are not a whole event; skipped");
     }
 
     // ---------------------------------------------------------------------------------------------
