@@ -69,7 +69,7 @@ public final class Settings {
         for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
             if (!e.getKey().startsWith("HOSTQL_")) continue;
             String name = e.getKey().substring(7).toLowerCase(java.util.Locale.ROOT);
-            if (reference.hasPath(name)) values.put(name, e.getValue());
+            if (known(reference, name)) values.put(name, e.getValue());
         }
 
         Map<String, String> fromArgs = new LinkedHashMap<>();
@@ -78,7 +78,7 @@ public final class Settings {
         String flagfile = fromArgs.getOrDefault("flagfile", values.getOrDefault("flagfile", ""));
         if (!flagfile.isEmpty()) {
             Map<String, String> fromFile = new LinkedHashMap<>();
-            parseArgs(readFlagfile(Path.of(flagfile)), reference, fromFile, new ArrayList<>(), warnings, unknown, " (in " + flagfile + ")");
+            parseArgs(readFlagfile(flagfilePath(flagfile)), reference, fromFile, new ArrayList<>(), warnings, unknown, " (in " + flagfile + ")");
             values.putAll(fromFile);
         }
         values.putAll(fromArgs);
@@ -93,6 +93,14 @@ public final class Settings {
         }
         Config merged = ConfigFactory.parseMap(typed, "flags").withFallback(reference).resolve();
         return new Settings(merged, values, positional, warnings);
+    }
+
+    private static Path flagfilePath(String flagfile) {
+        try {
+            return Path.of(flagfile);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new SettingsException("flag --flagfile: '" + flagfile.replace("\0", "\\0") + "' is not a valid path: " + e.getReason());
+        }
     }
 
     private static List<String> readFlagfile(Path file) {
@@ -130,12 +138,12 @@ public final class Settings {
                 value = body.substring(eq + 1);
             }
             OsqueryFlags.Unsupported lacking = OsqueryFlags.unsupported(name);
-            boolean known = reference.hasPath(name) || lacking != null;
+            boolean known = known(reference, name) || lacking != null;
             boolean negated = false;
             if (!known && name.startsWith("no")) {
                 String positive = name.substring(2);
                 OsqueryFlags.Unsupported l = OsqueryFlags.unsupported(positive);
-                if (reference.hasPath(positive) || l != null) {
+                if (known(reference, positive) || l != null) {
                     name = positive;
                     lacking = l;
                     negated = true;
@@ -146,7 +154,7 @@ public final class Settings {
                 unknown.add("--" + name + where); // "--bogus value": whether value is its value cannot be known; it fails anyway
                 continue;
             }
-            boolean bool = reference.hasPath(name) ? reference.getValue(name).valueType() == ConfigValueType.BOOLEAN : lacking.bool();
+            boolean bool = known(reference, name) ? reference.getValue(name).valueType() == ConfigValueType.BOOLEAN : lacking.bool();
             if (value == null) {
                 if (bool) {
                     value = negated ? "false" : "true";
@@ -157,8 +165,16 @@ public final class Settings {
                 }
             }
             if (lacking != null && !lacking.honours(value)) warnings.add(lacking.warning(value, where));
-            if (reference.hasPath(name)) out.put(name, value);
+            if (known(reference, name)) out.put(name, value);
         }
+    }
+
+    /**
+     * Whether name is one of hostql's flags. Looked up as a key, not as a path expression: a name like "a..b" or
+     * "" is an unknown flag, not Typesafe's BadPath exception.
+     */
+    private static boolean known(Config reference, String name) {
+        return reference.root().containsKey(name);
     }
 
     private static Object typedValue(Config reference, String name, String value) {
@@ -195,7 +211,7 @@ public final class Settings {
         for (Map.Entry<String, String> e : options.entrySet()) {
             OsqueryFlags.Unsupported lacking = OsqueryFlags.unsupported(e.getKey());
             if (lacking != null && !lacking.honours(e.getValue())) warns.add(lacking.warning(e.getValue(), " (config options)"));
-            if (!reference.hasPath(e.getKey())) {
+            if (!known(reference, e.getKey())) {
                 if (lacking == null && !e.getKey().startsWith("custom_")) {
                     warns.add("config option '" + e.getKey() + "' is not an osquery or hostql flag; ignored");
                 }

@@ -173,11 +173,12 @@ public final class Journal implements EventSink, AutoCloseable {
             for (int i = 9; i >= 2; i--) nanos = nanos << 8 | (b[i] & 0xff);
             return new SkippedEvent(nanos, type);
         }
-        RecordInput in = new RecordInput(java.util.Arrays.copyOfRange(b, 2, b.length - TRAILER));
-        long nanos = in.readLong();
-        byte[] data = in.readBytes();
-        if (type == null || data == null) return null;
         try {
+            // the checksum only proves the bytes are as written: the framing inside must still be checked
+            RecordInput in = new RecordInput(java.util.Arrays.copyOfRange(b, 2, b.length - TRAILER));
+            long nanos = in.readLong();
+            byte[] data = in.readBytes();
+            if (type == null || data == null) return null;
             return Records.decode(type, nanos, data);
         } catch (CorruptRecordException e) {
             return null;

@@ -43,7 +43,10 @@ public record ProcessEvent(long captureNanos, long kernelMillis, long serial, St
         long gid = in.readLong(), egid = in.readLong(), sgid = in.readLong(), fsgid = in.readLong(), ses = in.readLong();
         byte[] exe = in.readBytes(), comm = in.readBytes(), cwd = in.readBytes();
         int n = in.readInt();
-        if (n < 0 || n > 1_000_000) throw new CorruptRecordException("process event with " + n + " arguments");
+        // each argument takes at least its 4-byte length: a damaged count must not allocate for millions first
+        if (n < 0 || n > 1_000_000 || n > in.remaining() / 4) {
+            throw new CorruptRecordException("process event with " + n + " arguments in " + in.remaining() + " bytes");
+        }
         byte[][] argv = new byte[n][];
         for (int i = 0; i < n; i++) argv[i] = in.readBytes();
         return new ProcessEvent(captureNanos, kernelMillis, serial, syscall, success, exit, pid, ppid, auid, uid, euid, suid,

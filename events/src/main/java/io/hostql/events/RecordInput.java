@@ -13,7 +13,8 @@ public final class RecordInput {
     }
 
     private void need(int n) {
-        if (n < 0 || pos + n > buf.length) throw new CorruptRecordException("record truncated at byte " + pos);
+        // not pos + n > length: a length near 2^31 from a damaged record would overflow past the check
+        if (n < 0 || n > buf.length - pos) throw new CorruptRecordException("record truncated at byte " + pos);
     }
 
     public int readByte() {
@@ -46,6 +47,11 @@ public final class RecordInput {
     public String readString() {
         byte[] b = readBytes();
         return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** Bytes not read yet. */
+    public int remaining() {
+        return buf.length - pos;
     }
 
     public boolean hasMore() {

@@ -22,7 +22,8 @@ import java.util.Map;
  * the scheduler: anything that produces rows (alert rules, live queries) logs through it.
  *
  * <p>A row is a map of column to value (Long, Double, String, byte[] as UTF-8 text, or null, which
- * osquery has no notion of and prints as ""). Without {@code numerics} every value is a string.
+ * osquery has no notion of and prints as ""). Without {@code numerics} every value is a string. Lines are
+ * always valid UTF-8: malformed bytes and unpaired surrogates read as U+FFFD.
  */
 public final class ResultLines {
     private static final JsonFactory JSON = new JsonFactory();
@@ -141,6 +142,27 @@ public final class ResultLines {
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a StringWriter does not fail
         }
-        return sw.toString();
+        return wellFormed(sw.toString());
+    }
+
+    /**
+     * The line with each unpaired surrogate (a String can hold one; UTF-8 cannot) replaced by U+FFFD, as
+     * malformed UTF-8 in a byte[] value already is: the line is valid UTF-8 and parses back to the same text,
+     * where the log file's encoder would have written '?'.
+     */
+    static String wellFormed(String s) {
+        int n = s.length(), i = 0;
+        while (i < n && !Character.isSurrogate(s.charAt(i))) i++;
+        if (i == n) return s;
+        StringBuilder sb = new StringBuilder(n).append(s, 0, i);
+        for (; i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                sb.append(c).append(s.charAt(++i));
+            } else {
+                sb.append(Character.isSurrogate(c) ? '\ufffd' : c);
+            }
+        }
+        return sb.toString();
     }
 }

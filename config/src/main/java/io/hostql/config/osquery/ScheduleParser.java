@@ -55,7 +55,8 @@ final class ScheduleParser {
                 if (!v.isTextual()) c.error("packs", sub, "the \"*\" pack must be a glob of pack files, got " + Checker.kind(v));
                 else for (Path f : glob(v.asText(), sub)) fromFile(stem(f), f, sub, out);
             } else if (v.isTextual()) {
-                fromFile(name, configDir.resolve(v.asText()), sub, out);
+                Path file = resolve(v.asText(), sub, "pack file");
+                if (file != null) fromFile(name, file, sub, out);
             } else if (v.isObject()) {
                 Pack p = pack("packs", sub, name, v);
                 if (p != null) out.add(p);
@@ -90,10 +91,21 @@ final class ScheduleParser {
         if (p != null) out.add(p);
     }
 
+    /** A path relative to the config's directory; null (and an error) when it cannot be a path, as with a NUL in it. */
+    private Path resolve(String path, String sub, String what) {
+        try {
+            return configDir.resolve(path);
+        } catch (java.nio.file.InvalidPathException e) {
+            c.error("packs", sub, "the " + what + " '" + path.replace("\0", "\\0") + "' is not a valid path: " + e.getReason());
+            return null;
+        }
+    }
+
     private List<Path> glob(String pattern, String sub) {
-        Path p = configDir.resolve(pattern);
-        Path dir = p.getParent();
         List<Path> out = new ArrayList<>();
+        Path p = resolve(pattern, sub, "pack glob");
+        if (p == null) return out;
+        Path dir = p.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
             c.warn("packs", sub, "no directory for the pack glob " + p);
             return out;

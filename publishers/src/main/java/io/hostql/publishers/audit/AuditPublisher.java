@@ -337,8 +337,12 @@ public final class AuditPublisher implements AutoCloseable {
             return;
         }
         if (type < EventBuilder.FIRST_USER || type >= 2100 || type == AUDIT_REPLACE) return;
-        int len = n - AuditSocket.HEADER;
-        byte[] text = buf.getByteArray(AuditSocket.HEADER, len);
+        record(type, buf.getByteArray(AuditSocket.HEADER, n - AuditSocket.HEADER));
+    }
+
+    /** One audit record: its type and its text as the kernel sent it (a NUL or newline may end it). */
+    void record(int type, byte[] text) {
+        int len = text.length;
         while (len > 0 && (text[len - 1] == 0 || text[len - 1] == '\n')) len--;
         if (len < text.length) text = java.util.Arrays.copyOf(text, len);
         records.incrementAndGet();

@@ -104,6 +104,8 @@ final class EventBuilder {
      * too long for one record comes as {@code aN_len=L aN[0]=.. aN[1]=..}, possibly across records.
      */
     static final class Args {
+        /** More arguments than execve can pass in its ARG_MAX bytes: a damaged index, never grown to. */
+        static final int MAX_ARGS = 1 << 20;
         int argc = -1;
         private final List<byte[]> args = new ArrayList<>();
         private java.io.ByteArrayOutputStream[] pieces;
@@ -112,7 +114,8 @@ final class EventBuilder {
             for (int i = 0; i < r.fieldCount(); i++) {
                 String n = r.name(i);
                 if (n.equals("argc")) {
-                    argc = (int) Math.min(Integer.MAX_VALUE, Long.parseLong(r.raw(i)));
+                    long v = r.number("argc", -1); // not a number: unknown, as when the record is missing
+                    argc = v < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, v);
                     continue;
                 }
                 if (n.length() < 2 || n.charAt(0) != 'a' || !Character.isDigit(n.charAt(1))) continue;
@@ -126,6 +129,7 @@ final class EventBuilder {
                     continue;
                 }
                 if (us > 0 && br < 0) continue; // aN_len: the pieces say it all
+                if (idx >= MAX_ARGS || argc >= 0 && idx >= argc) continue; // beyond argc: a damaged record, not an argument
                 byte[] v = r.bytes(i);
                 if (v == null) v = new byte[0];
                 if (br > 0) piece(idx).writeBytes(v);

@@ -83,10 +83,9 @@ public final class InotifyPublisher implements AutoCloseable {
     static final int NAV_MASK = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE;
     private static final int WATCH_FLAGS = IN_DELETE_SELF | IN_MOVE_SELF | InotifyLibc.IN_ONLYDIR | InotifyLibc.IN_EXCL_UNLINK;
     private static final int EVENT_BITS = 0xFFF;
-    private static final int EVENT_HEADER = 16;
     private static final int BUFFER_SIZE = 64 * 1024;
     /** The largest event: the header and NAME_MAX + 1 bytes of name, padded to a multiple of the header size. */
-    private static final int MAX_EVENT = EVENT_HEADER + 256;
+    private static final int MAX_EVENT = InotifyEvents.HEADER + 256;
     /** Names remembered as reported by scans (see {@link Watch#scanned}) at most; past it, a duplicate CREATED is possible. */
     private static final int MAX_SCANNED_NAMES = 65_536;
     private static final int POLL_MILLIS = 1000;
@@ -479,25 +478,14 @@ public final class InotifyPublisher implements AutoCloseable {
             }
             return;
         }
-        long off = 0;
-        while (off + EVENT_HEADER <= n) {
-            int wd = buffer.getInt(off);
-            int mask = buffer.getInt(off + 4);
-            int cookie = buffer.getInt(off + 8);
-            int len = buffer.getInt(off + 12);
-            byte[] name = null;
-            if (len > 0) {
-                int l = 0;
-                while (l < len && buffer.getByte(off + EVENT_HEADER + l) != 0) l++;
-                name = buffer.getByteArray(off + EVENT_HEADER, l);
-            }
-            off += EVENT_HEADER + len;
+        int rest = InotifyEvents.decode(buffer.getByteBuffer(0, n).order(java.nio.ByteOrder.nativeOrder()), (wd, mask, cookie, name) -> {
             try {
                 handle(wd, mask, cookie, name);
             } catch (RuntimeException e) {
                 errors.error("inotify: failed to handle an event (wd " + wd + ", mask 0x" + Integer.toHexString(mask) + ")", e);
             }
-        }
+        });
+        if (rest > 0) errors.error("inotify: the last " + rest + " bytes of a read are not a whole event; skipped");
         // Room left for the largest event: the kernel stopped because its queue was empty.
         if (n <= BUFFER_SIZE - MAX_EVENT) expireScanned(read);
     }
