@@ -1,0 +1,52 @@
+package io.hostql.loggers.syslog;
+
+import io.hostql.config.Settings;
+import io.hostql.config.SettingsException;
+import io.hostql.loggers.HostIdentifier;
+import io.hostql.loggers.delivery.Sink;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The syslog plugin from its flags: local datagrams (osquery's) or RFC 5424 over TCP, by {@code --logger_syslog_target}. */
+public final class SyslogSink {
+    private static final Logger log = LoggerFactory.getLogger(SyslogSink.class);
+
+    private SyslogSink() {}
+
+    public static Sink create(Settings s) {
+        long facility = s.number("logger_syslog_facility");
+        if (facility < 0 || facility > 23) {
+            log.warn("logger_syslog_facility must be 0 to 23, not {}; using {} (local3), as osquery does", facility,
+                    SyslogFormat.DEFAULT_FACILITY);
+            facility = SyslogFormat.DEFAULT_FACILITY;
+        }
+        SyslogFormat format = new SyslogFormat((int) facility, s.bool("logger_syslog_prepend_cee"), HostIdentifier.hostname());
+        String target = s.string("logger_syslog_target").strip();
+        URI uri;
+        try {
+            uri = new URI(target);
+        } catch (URISyntaxException e) {
+            throw new SettingsException("logger_syslog_target '" + target + "' is not a URI: " + e.getMessage()
+                    + " (expected unix:///dev/log or tcp://host:port)");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme();
+        switch (scheme) {
+            case "unix":
+                if (uri.getPath() == null || uri.getPath().isEmpty()) {
+                    throw new SettingsException("logger_syslog_target '" + target + "' names no socket path (expected unix:///dev/log)");
+                }
+                return new SyslogLocalSink(Path.of(uri.getPath()), format);
+            case "tcp":
+                if (uri.getHost() == null || uri.getPort() <= 0) {
+                    throw new SettingsException("logger_syslog_target '" + target + "' needs a host and a port (tcp://host:port)");
+                }
+                return new SyslogTcpSink(uri.getHost(), uri.getPort(), format);
+            default:
+                throw new SettingsException("logger_syslog_target '" + target + "': unknown scheme '" + scheme
+                        + "' (expected unix:///path or tcp://host:port)");
+        }
+    }
+}
