@@ -77,6 +77,7 @@ public final class LoggerPlugins {
         long lines = s.number("buffered_log_max"), bytes = s.number("logger_outbox_max_bytes");
         if (lines < 0) throw new SettingsException("buffered_log_max must be 0 (unlimited) or more, not " + lines);
         if (bytes < 0) throw new SettingsException("logger_outbox_max_bytes must be 0 (unlimited) or more, not " + bytes);
-        return new SinkRunner.Limits(lines, bytes, SinkRunner.Limits.DEFAULT.batchLines(), SinkRunner.Limits.DEFAULT.batchBytes());
+        SinkRunner.Limits d = SinkRunner.Limits.DEFAULT;
+        return new SinkRunner.Limits(lines, bytes, d.batchLines(), d.batchBytes(), d.backoffMaxMillis());
     }
 }

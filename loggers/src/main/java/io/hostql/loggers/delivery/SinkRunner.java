@@ -27,11 +27,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class SinkRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SinkRunner.class);
-    static final long BACKOFF_FIRST_MS = 1000, BACKOFF_MAX_MS = 60_000;
+    static final long BACKOFF_FIRST_MS = 1000;
 
-    /** Bounds: lines and bytes waiting for one sink (0: unbounded), and the size of one batch. */
-    public record Limits(long maxLines, long maxBytes, int batchLines, long batchBytes) {
-        public static final Limits DEFAULT = new Limits(1_000_000, 1L << 30, 1000, 1 << 20);
+    /** Bounds: lines and bytes waiting for one sink (0: unbounded), the size of one batch, the longest retry pause. */
+    public record Limits(long maxLines, long maxBytes, int batchLines, long batchBytes, long backoffMaxMillis) {
+        public static final Limits DEFAULT = new Limits(1_000_000, 1L << 30, 1000, 1 << 20, 60_000);
     }
 
     /** A row of hostql_logger_status. */
@@ -103,6 +103,7 @@ public final class SinkRunner implements AutoCloseable {
     /** What one pass read from the outbox: the lines this sink takes, and where the pass ended. */
     private static final class Batch {
         final List<LogLineEvent> lines = new ArrayList<>();
+        final List<JournalEntry> entries = new ArrayList<>(); // the entry of each line, for a cursor inside the batch
         JournalEntry last;
         long seq, bytesEnd, bytes;
         final List<LossEvent> damage = new ArrayList<>();
@@ -131,7 +132,7 @@ public final class SinkRunner implements AutoCloseable {
                 }
                 if (overBound()) {
                     dropOldest(reader, batch);
-                    batch = null;
+                    if (batch.isEmpty()) batch = null;
                     continue;
                 }
                 try {
@@ -151,7 +152,7 @@ public final class SinkRunner implements AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     sink.close();
                     down(e);
-                    backoff = backoff == 0 ? BACKOFF_FIRST_MS : Math.min(BACKOFF_MAX_MS, backoff * 2);
+                    backoff = Math.min(limits.backoffMaxMillis(), backoff == 0 ? BACKOFF_FIRST_MS : backoff * 2);
                     pause((long) (backoff * ThreadLocalRandom.current().nextDouble(0.5, 1.5)));
                 }
             }
@@ -178,6 +179,7 @@ public final class SinkRunner implements AutoCloseable {
                 b.bytesEnd = l.bytesEnd();
                 if (l.kind() != LogLineEvent.Kind.STATUS || sink.takesStatus()) {
                     b.lines.add(l);
+                    b.entries.add(e);
                     b.bytes += l.line().length;
                 }
             } else if (e.event() instanceof LossEvent loss) {
@@ -195,31 +197,57 @@ public final class SinkRunner implements AutoCloseable {
 
     /**
      * Drops the oldest waiting lines for this sink down to 90% of the bound (so a sink that stays down
-     * is not told about each new line), and records how many in hostql_event_losses.
+     * is not told about each new line), and records how many in hostql_event_losses. Lines of the
+     * batch newer than that stay in it.
      */
     private void dropOldest(Journal.Reader reader, Batch batch) {
         long keepLines = limits.maxLines() > 0 ? limits.maxLines() * 9 / 10 : Long.MAX_VALUE;
         long keepBytes = limits.maxBytes() > 0 ? limits.maxBytes() * 9 / 10 : Long.MAX_VALUE;
         long lastSeq = outbox.lastSeq(), lastBytes = outbox.bytesEnd();
-        long dropped = batch.lines.size();
-        Batch b = batch;
-        while (lastSeq - b.seq > keepLines || lastBytes - b.bytesEnd > keepBytes) {
-            JournalEntry e = reader.next();
-            if (e == null) break;
-            b.last = e;
-            if (e.event() instanceof LogLineEvent l) {
-                b.seq = l.seq();
-                b.bytesEnd = l.bytesEnd();
-                if (l.kind() != LogLineEvent.Kind.STATUS || sink.takesStatus()) dropped++;
-            }
+        long dropped = 0;
+        Batch cut = new Batch(); // the dropped part, committed as the new cursor
+        cut.seq = cursor.seq();
+        cut.bytesEnd = cursor.bytesEnd();
+        int i = 0;
+        for (; i < batch.lines.size(); i++) {
+            LogLineEvent l = batch.lines.get(i);
+            if (lastSeq - l.seq() < keepLines && lastBytes - l.bytesEnd() < keepBytes) break;
+            cut.last = batch.entries.get(i);
+            cut.seq = l.seq();
+            cut.bytesEnd = l.bytesEnd();
+            dropped++;
         }
-        b.lines.clear();
+        if (i == batch.lines.size()) {
+            // The whole batch goes; read on, dropping, to the keep point.
+            cut.last = batch.last;
+            cut.seq = batch.seq;
+            cut.bytesEnd = batch.bytesEnd;
+            while (lastSeq - cut.seq > keepLines || lastBytes - cut.bytesEnd > keepBytes) {
+                JournalEntry e = reader.next();
+                if (e == null) break;
+                cut.last = e;
+                if (e.event() instanceof LogLineEvent l) {
+                    cut.seq = l.seq();
+                    cut.bytesEnd = l.bytesEnd();
+                    if (l.kind() != LogLineEvent.Kind.STATUS || sink.takesStatus()) dropped++;
+                }
+            }
+            batch.lines.clear();
+            batch.entries.clear();
+            batch.last = null;
+        } else {
+            batch.lines.subList(0, i).clear();
+            batch.entries.subList(0, i).clear();
+        }
+        cut.damage.addAll(batch.damage);
+        batch.damage.clear();
+        if (cut.last == null) return;
         String reason = "logger " + sink.plugin() + " (" + sink.target() + "): " + dropped + " oldest lines dropped from the outbox:"
                 + " more than buffered_log_max (" + limits.maxLines() + " lines) or logger_outbox_max_bytes (" + limits.maxBytes()
                 + " bytes) were waiting";
         log.error(reason);
         losses.append(new LossEvent(Clock.nowNanos(), source(), dropped, reason));
-        commit(b, 0, dropped);
+        commit(cut, 0, dropped);
     }
 
     private void refusedLine(LogLineEvent line, String reason) {
