@@ -2,7 +2,7 @@ package io.hostql.daemon;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import io.hostql.config.Version;
 import io.hostql.loggers.StatusLines;
 import io.hostql.loggers.delivery.Delivery;
@@ -13,9 +13,11 @@ import java.util.ArrayDeque;
  * status lines (through the outbox, as JSON status lines). It is attached before the outbox opens so
  * start-up lines are kept (up to a bound) and sent once the plugins exist, as osquery passes its
  * buffered status lines to a plugin's init. A line logged while a line is being forwarded on the
- * same thread (Chronicle or the outbox logging) is not forwarded, so forwarding never recurses.
+ * same thread (Chronicle or the outbox logging) is not forwarded, so forwarding never recurses. It
+ * holds no appender lock while it appends to the outbox (unsynchronized base): a thread that logs
+ * while it holds the outbox's lock cannot deadlock with one that forwards.
  */
-final class StatusForwarder extends AppenderBase<ILoggingEvent> {
+final class StatusForwarder extends UnsynchronizedAppenderBase<ILoggingEvent> {
     private static final int EARLY_MAX = 1000;
     private static final ThreadLocal<Boolean> FORWARDING = ThreadLocal.withInitial(() -> false);
 

@@ -28,6 +28,22 @@ public final class Outbox implements AutoCloseable {
             seq = l.seq();
             bytes = l.bytesEnd();
         }
+        // Retention may have removed the cycle of the newest line (every sink had read past it): numbering
+        // continues after the highest position a sink saved, so backlogs stay a subtraction.
+        try (java.util.stream.Stream<Path> cursors = java.nio.file.Files.list(journal.directory().resolve(SinkRunner.CURSORS))) {
+            for (Path c : (Iterable<Path>) cursors::iterator) {
+                if (c.getFileName().toString().endsWith(".tmp")) continue;
+                try {
+                    Cursor saved = Cursor.load(c);
+                    seq = Math.max(seq, saved.seq());
+                    bytes = Math.max(bytes, saved.bytesEnd());
+                } catch (java.io.IOException e) {
+                    // reported by that sink's runner
+                }
+            }
+        } catch (java.io.IOException e) {
+            // no cursors yet
+        }
     }
 
     public static Outbox open(Path dir) {

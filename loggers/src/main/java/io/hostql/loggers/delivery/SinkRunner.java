@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class SinkRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SinkRunner.class);
     static final long BACKOFF_FIRST_MS = 1000;
+    static final String CURSORS = "cursors";
 
     /** Bounds: lines and bytes waiting for one sink (0: unbounded), the size of one batch, the longest retry pause. */
     public record Limits(long maxLines, long maxBytes, int batchLines, long batchBytes, long backoffMaxMillis) {
@@ -55,7 +56,7 @@ public final class SinkRunner implements AutoCloseable {
         this.outbox = outbox;
         this.losses = losses;
         this.limits = limits;
-        this.cursorFile = outbox.directory().resolve("cursors").resolve(sink.plugin());
+        this.cursorFile = outbox.directory().resolve(CURSORS).resolve(sink.plugin());
         Files.createDirectories(cursorFile.getParent());
         this.cursor = initialCursor();
         if (cursor.index() >= 0) outbox.journal().acknowledge(sink.plugin(), cursor.index());
