@@ -214,6 +214,30 @@ class SyslogEndToEndTest {
     }
 
     @Test
+    void aLineTooLongForADatagramIsCountedAsLostAndTheOthersArrive() throws Exception {
+        String name = "beside_huge";
+        Path conf = Files.writeString(tmp.resolve("hostql.conf"), """
+                {"schedule": {
+                   "%s": {"query": "SELECT unix_time FROM time", "interval": 1, "removed": false},
+                   "huge": {"query": "SELECT printf('%%.400000c', 'x') AS blob", "interval": 1}
+                 }}
+                """.formatted(name));
+        Path data = tmp.resolve("data");
+        try (DaemonProcess d = DaemonProcess.start(conf, data, flags("unix://" + rsyslog.socket))) {
+            String losses = "SELECT count, reason FROM hostql_event_losses WHERE source = 'logger:syslog'";
+            waitFor(() -> !DaemonProcess.query(data, losses).rows().isEmpty(), 30, "the refused line's loss record");
+            Object[] loss = DaemonProcess.query(data, losses).rows().get(0);
+            assertThat(loss[0]).isEqualTo(1L);
+            assertThat(loss[1].toString()).contains("result line of").contains("was refused").contains("datagram is larger than");
+            Path results = d.logs.resolve(FilesystemLogger.RESULTS);
+            int now = fileLines(results, name).size();
+            waitFor(() -> fileLines(results, name).size() >= now + 2, 30, "lines after the long one");
+            waitFor(() -> received(rsyslog.messages(), name).containsAll(fileLines(results, name)), 30, "the other lines at rsyslog");
+            assertThat(d.stop()).isZero();
+        }
+    }
+
+    @Test
     void anUnknownOrMissingPluginStopsTheStartNamingIt() throws Exception {
         Path conf = schedule("none", 0);
         for (String[] c : List.of(new String[] {"bogus", "unknown logger plugin 'bogus'; available: filesystem, stdout, syslog"},

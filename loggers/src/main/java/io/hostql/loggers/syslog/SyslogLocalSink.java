@@ -15,12 +15,12 @@ import java.util.List;
  * message it cannot send (what osquery does while the syslog daemon is down), here it stays in the
  * outbox and is retried. A datagram socket gives no acknowledgement: "delivered" means the syslog
  * daemon's socket took the datagram (sendto succeeded). A line longer than the socket accepts
- * (EMSGSIZE) can never be sent and is counted as lost; rsyslog cuts messages at its maxMessageSize
+ * (EMSGSIZE: the socket's send buffer, net.core.wmem_default, 208 KiB on most systems) can never be sent and
+ * is counted as lost; rsyslog cuts messages at its maxMessageSize
  * (8 KiB unless configured larger), so long snapshot lines need that raised on the receiver.
  */
 final class SyslogLocalSink implements Sink {
     private static final int SEND_TIMEOUT_SECONDS = 5;
-    private static final int SEND_BUFFER = 4 << 20; // the kernel caps it at net.core.wmem_max
 
     private final Path socket;
     private final byte[] address;
@@ -78,8 +78,7 @@ final class SyslogLocalSink implements Sink {
         byte[] tv = new byte[16];
         tv[0] = SEND_TIMEOUT_SECONDS;
         SocketLibc.setsockopt(s, SocketLibc.SOL_SOCKET, SocketLibc.SO_SNDTIMEO, tv, tv.length);
-        byte[] buf = {(byte) SEND_BUFFER, (byte) (SEND_BUFFER >> 8), (byte) (SEND_BUFFER >> 16), (byte) (SEND_BUFFER >> 24)};
-        SocketLibc.setsockopt(s, SocketLibc.SOL_SOCKET, SocketLibc.SO_SNDBUF, buf, 4);
+        // The send buffer stays the kernel's default (net.core.wmem_default), as for syslog(3): it is the largest datagram.
         fd = s;
     }
 
