@@ -16,14 +16,17 @@ public final class SyslogSink {
 
     private SyslogSink() {}
 
-    public static Sink create(Settings s) {
+    /** --logger_syslog_facility; out of 0-23 it falls back to 19 (local3), as osquery does, with a warning. */
+    static int facility(Settings s) {
         long facility = s.number("logger_syslog_facility");
-        if (facility < 0 || facility > 23) {
-            log.warn("logger_syslog_facility must be 0 to 23, not {}; using {} (local3), as osquery does", facility,
-                    SyslogFormat.DEFAULT_FACILITY);
-            facility = SyslogFormat.DEFAULT_FACILITY;
-        }
-        SyslogFormat format = new SyslogFormat((int) facility, s.bool("logger_syslog_prepend_cee"), HostIdentifier.hostname());
+        if (facility >= 0 && facility <= 23) return (int) facility;
+        log.warn("logger_syslog_facility must be 0 to 23, not {}; using {} (local3), as osquery does", facility,
+                SyslogFormat.DEFAULT_FACILITY);
+        return SyslogFormat.DEFAULT_FACILITY;
+    }
+
+    public static Sink create(Settings s) {
+        SyslogFormat format = new SyslogFormat(facility(s), s.bool("logger_syslog_prepend_cee"), HostIdentifier.hostname());
         String target = s.string("logger_syslog_target").strip();
         URI uri;
         try {
