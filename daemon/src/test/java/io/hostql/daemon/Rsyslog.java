@@ -44,17 +44,25 @@ final class Rsyslog implements AutoCloseable {
     }
 
     static Rsyslog start(Path dir) throws Exception {
+        return start(dir, null);
+    }
+
+    /** With tls (CA, certificate and key PEM files) the TCP input speaks TLS (RFC 5425, rsyslog's ossl driver). */
+    static Rsyslog start(Path dir, Path[] tls) throws Exception {
         Files.createDirectories(dir);
         Rsyslog r = new Rsyslog(dir, freePort());
+        String driver = tls == null ? "" : " streamDriver.name=\"ossl\" streamDriver.mode=\"1\" streamDriver.authMode=\"anon\"";
+        String certs = tls == null ? "" : " DefaultNetstreamDriverCAFile=\"" + tls[0] + "\" DefaultNetstreamDriverCertFile=\"" + tls[1]
+                + "\" DefaultNetstreamDriverKeyFile=\"" + tls[2] + "\"";
         Files.writeString(r.config, """
-                global(workDirectory="%s" maxMessageSize="64k")
+                global(workDirectory="%s" maxMessageSize="64k"%s)
                 module(load="imuxsock" SysSock.Use="off")
                 input(type="imuxsock" Socket="%s" RateLimit.Interval="0")
                 module(load="imtcp")
-                input(type="imtcp" address="127.0.0.1" port="%d")
+                input(type="imtcp" address="127.0.0.1" port="%d"%s)
                 template(name="fields" type="string" string="%%syslogfacility%%|%%syslogseverity%%|%%programname%%|%%procid%%|%%msgid%%|%%msg%%\\n")
                 *.* action(type="omfile" file="%s" template="fields")
-                """.formatted(dir, r.socket, r.port, r.output));
+                """.formatted(dir, certs, r.socket, r.port, driver, r.output));
         r.start();
         return r;
     }

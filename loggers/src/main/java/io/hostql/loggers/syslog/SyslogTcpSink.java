@@ -11,6 +11,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * resets mid-batch makes the batch fail and be resent. What plain TCP cannot show is a collector
  * process that dies with acknowledged bytes still unread in its kernel buffer; RELP closes that gap
  * and is not implemented.
+ *
+ * <p>With an SSLContext it speaks RFC 5425 (the same frames inside TLS), the server's certificate
+ * checked against the given CA or the JDK's trust store, and its name against the target's host.
+ * The same acknowledgement rule applies to the TLS records in the kernel's send queue.
  */
 final class SyslogTcpSink implements Sink {
     private static final Logger log = LoggerFactory.getLogger(SyslogTcpSink.class);
@@ -31,14 +38,19 @@ final class SyslogTcpSink implements Sink {
     private final String host;
     private final int port;
     private final SyslogFormat format;
+    private final SSLContext tls;
     private final ByteBuffer probe = ByteBuffer.allocate(512);
+    private final byte[] tlsProbe = new byte[512];
     private volatile SocketChannel channel;
+    private volatile SSLSocket ssl;
     private int fd = -1;
 
-    SyslogTcpSink(String host, int port, SyslogFormat format) {
+    /** tls null: plain TCP. */
+    SyslogTcpSink(String host, int port, SyslogFormat format, SSLContext tls) {
         this.host = host;
         this.port = port;
         this.format = format;
+        this.tls = tls;
     }
 
     @Override
@@ -48,7 +60,7 @@ final class SyslogTcpSink implements Sink {
 
     @Override
     public String target() {
-        return "tcp://" + host + ":" + port;
+        return (tls == null ? "tcp://" : "tls://") + host + ":" + port;
     }
 
     @Override
@@ -70,6 +82,11 @@ final class SyslogTcpSink implements Sink {
         }
         ByteBuffer buf = ByteBuffer.wrap(frames.toByteArray());
         long deadline = System.nanoTime() + ACK_TIMEOUT_MS * 1_000_000L;
+        if (ssl != null) {
+            ssl.getOutputStream().write(buf.array());
+            ssl.getOutputStream().flush();
+            buf.position(buf.limit());
+        }
         while (buf.hasRemaining()) {
             if (ch.write(buf) == 0) {
                 checkOpen(ch);
@@ -85,15 +102,28 @@ final class SyslogTcpSink implements Sink {
 
     private void connect() throws IOException {
         SocketChannel ch = SocketChannel.open();
+        SSLSocket s = null;
         try {
             ch.socket().connect(new InetSocketAddress(host, port), (int) CONNECT_TIMEOUT_MS);
-            ch.configureBlocking(false);
             ch.socket().setKeepAlive(true);
+            if (tls == null) {
+                ch.configureBlocking(false);
+            } else {
+                // TLS over the channel's socket, kept blocking: the descriptor stays ours for SIOCOUTQ.
+                s = (SSLSocket) tls.getSocketFactory().createSocket(ch.socket(), host, port, true);
+                SSLParameters p = s.getSSLParameters();
+                p.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
+                s.setSSLParameters(p);
+                s.setSoTimeout((int) CONNECT_TIMEOUT_MS);
+                s.startHandshake();
+            }
         } catch (IOException | RuntimeException e) {
+            if (s != null) s.close();
             ch.close();
-            throw new IOException("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
+            throw new IOException("cannot connect to " + target() + ": " + e.getMessage(), e);
         }
         fd = fdOf(ch);
+        ssl = s;
         channel = ch;
     }
 
@@ -117,6 +147,17 @@ final class SyslogTcpSink implements Sink {
 
     /** Throws when the collector has closed or reset the connection (a syslog collector never writes to us). */
     private void checkOpen(SocketChannel ch) throws IOException {
+        SSLSocket s = ssl;
+        if (s != null) {
+            s.setSoTimeout(1);
+            try {
+                while (true) {
+                    if (s.getInputStream().read(tlsProbe) < 0) throw new IOException("the collector closed the connection");
+                }
+            } catch (java.net.SocketTimeoutException open) {
+                return; // nothing to read: still open
+            }
+        }
         while (true) {
             probe.clear();
             int n = ch.read(probe);
@@ -141,8 +182,17 @@ final class SyslogTcpSink implements Sink {
     @Override
     public void close() {
         SocketChannel ch = channel;
+        SSLSocket s = ssl;
         channel = null;
+        ssl = null;
         fd = -1;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing the channel below is what matters
+            }
+        }
         if (ch != null) {
             try {
                 ch.close();
