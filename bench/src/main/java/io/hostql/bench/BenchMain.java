@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * Runs the benchmarks and writes docs/benchmarks.md. Run through {@code bench/run} (which builds,
- * installs the baseline tools and passes the JVM flags): {@code bench/run [startup,query,journal,storm,window,uevent,scheduler,exec,syslog]}.
+ * installs the baseline tools and passes the JVM flags): {@code bench/run [startup,query,journal,storm,window,uevent,scheduler,exec,dbcheck,syslog]}.
  * A run of some of them replaces their sections and keeps the others' from the previous file.
  */
 public final class BenchMain {
@@ -21,7 +21,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         Path home = Path.of(System.getProperty("hostql.home", ".")).toAbsolutePath().normalize();
         Path out = home.resolve("docs/benchmarks.md");
-        Set<String> which = Set.copyOf(Arrays.asList((args.length > 0 ? args[0] : "startup,query,journal,storm,window,uevent,scheduler,exec,syslog").split(",")));
+        Set<String> which = Set.copyOf(Arrays.asList((args.length > 0 ? args[0] : "startup,query,journal,storm,window,uevent,scheduler,exec,dbcheck,syslog").split(",")));
         Path tmp = Files.createDirectories(home.resolve("bench/target/tmp"));
         StringBuilder md = new StringBuilder("- Machine: ").append(Measure.run("sh", "-c", "lscpu | sed -n 's/^Model name: *//p' | head -1"))
                 .append(", ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs, ")
@@ -40,6 +40,7 @@ public final class BenchMain {
         if (which.contains("window")) put(sections, section(() -> TimeWindow.run(tmp, Long.getLong("window.rows", 10_000_000L), 20)), machine, when);
         if (which.contains("scheduler")) put(sections, section(() -> SchedulerOverhead.run(home, tmp, Integer.getInteger("sched.seconds", 300), Math.min(60, Integer.getInteger("sched.seconds", 300)))), machine, when);
         if (which.contains("exec")) put(sections, section(() -> ExecStorm.run(home, tmp, Integer.getInteger("exec.seconds", 30), List.of(100.0, 333.0, 1000.0, 0.0))), machine, when);
+        if (which.contains("dbcheck")) put(sections, section(() -> IntegrityCheckCost.run(home, tmp, Integer.getInteger("dbcheck.files", 20_000), Integer.getInteger("dbcheck.minutes", 10))), machine, when);
         if (which.contains("syslog")) put(sections, section(() -> SyslogThroughput.run(home, tmp, Integer.getInteger("syslog.lines", 100_000), 5000)), machine, when);
         if (which.contains("uevent")) put(sections, section(() -> UeventLatency.run(home, tmp, Integer.getInteger("uevent.cycles", 1000))), machine, when);
         StringBuilder doc = new StringBuilder("# hostql benchmarks\n\nWritten by `bench/run` (all) or `bench/run <names>` (those sections only; each\n"

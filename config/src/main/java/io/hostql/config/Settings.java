@@ -6,7 +6,6 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,8 +16,12 @@ import java.util.TreeMap;
 
 /**
  * hostql's settings: defaults in reference.conf (HOCON), then HOSTQL_* environment variables, then
- * a --flagfile, then command-line flags, using osquery's flag names. Unknown flags are kept as
- * warnings, never failures, so an existing osquery.flags works.
+ * a --flagfile, then command-line flags, using osquery's flag names.
+ *
+ * <p>Flags follow osquery: an unknown flag on the command line or in the flagfile is an error
+ * (osquery's gflags exits on it), so a typo never silently runs with a default. An osquery flag
+ * hostql lacks ({@link OsqueryFlags}) is a warning naming the missing feature. In the config's
+ * {@code options}, unknown names are warnings, as osquery's options parser has them.
  */
 public final class Settings {
     private static final String ROOT = "hostql";
@@ -70,14 +73,19 @@ public final class Settings {
         }
 
         Map<String, String> fromArgs = new LinkedHashMap<>();
-        parseArgs(List.of(args), reference, fromArgs, positional, warnings, "command line");
+        List<String> unknown = new ArrayList<>();
+        parseArgs(List.of(args), reference, fromArgs, positional, warnings, unknown, "");
         String flagfile = fromArgs.getOrDefault("flagfile", values.getOrDefault("flagfile", ""));
         if (!flagfile.isEmpty()) {
             Map<String, String> fromFile = new LinkedHashMap<>();
-            parseArgs(readFlagfile(Path.of(flagfile)), reference, fromFile, new ArrayList<>(), warnings, flagfile);
+            parseArgs(readFlagfile(Path.of(flagfile)), reference, fromFile, new ArrayList<>(), warnings, unknown, " (in " + flagfile + ")");
             values.putAll(fromFile);
         }
         values.putAll(fromArgs);
+        if (!unknown.isEmpty()) {
+            // All of them in one line, with the warnings so far (--config_check shows both).
+            throw new SettingsException((unknown.size() == 1 ? "unknown flag " : "unknown flags ") + String.join(", ", unknown), warnings);
+        }
 
         Map<String, Object> typed = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : values.entrySet()) {
@@ -90,7 +98,7 @@ public final class Settings {
     private static List<String> readFlagfile(Path file) {
         try {
             List<String> out = new ArrayList<>();
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            for (String line : Utf8Text.read(file).split("\n")) {
                 String t = line.strip();
                 if (t.isEmpty() || t.startsWith("#")) continue;
                 out.add(t);
@@ -101,8 +109,9 @@ public final class Settings {
         }
     }
 
+    /** where: "" for the command line, " (in FILE)" for a flagfile; it follows the flag's name in messages. */
     private static void parseArgs(List<String> args, Config reference, Map<String, String> out, List<String> positional,
-            List<String> warnings, String where) {
+            List<String> warnings, List<String> unknown, String where) {
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (!a.startsWith("-") || a.equals("-") || a.equals("--")) {
@@ -120,27 +129,35 @@ public final class Settings {
                 name = body.substring(0, eq);
                 value = body.substring(eq + 1);
             }
+            OsqueryFlags.Unsupported lacking = OsqueryFlags.unsupported(name);
+            boolean known = reference.hasPath(name) || lacking != null;
             boolean negated = false;
-            if (!reference.hasPath(name) && name.startsWith("no") && reference.hasPath(name.substring(2))) {
-                name = name.substring(2);
-                negated = true;
+            if (!known && name.startsWith("no")) {
+                String positive = name.substring(2);
+                OsqueryFlags.Unsupported l = OsqueryFlags.unsupported(positive);
+                if (reference.hasPath(positive) || l != null) {
+                    name = positive;
+                    lacking = l;
+                    negated = true;
+                    known = true;
+                }
             }
-            if (!reference.hasPath(name)) {
-                warnings.add("unknown flag --" + name + " (" + where + ") ignored");
-                // A following non-flag word is its value only when given as "--name value".
+            if (!known) {
+                unknown.add("--" + name + where); // "--bogus value": whether value is its value cannot be known; it fails anyway
                 continue;
             }
-            boolean bool = reference.getValue(name).valueType() == ConfigValueType.BOOLEAN;
+            boolean bool = reference.hasPath(name) ? reference.getValue(name).valueType() == ConfigValueType.BOOLEAN : lacking.bool();
             if (value == null) {
                 if (bool) {
                     value = negated ? "false" : "true";
                 } else if (i + 1 < args.size()) {
                     value = args.get(++i);
                 } else {
-                    throw new SettingsException("flag --" + name + " (" + where + ") needs a value");
+                    throw new SettingsException("flag --" + name + where + " needs a value");
                 }
             }
-            out.put(name, value);
+            if (lacking != null && !lacking.honours(value)) warnings.add(lacking.warning(value, where));
+            if (reference.hasPath(name)) out.put(name, value);
         }
     }
 
@@ -166,7 +183,9 @@ public final class Settings {
 
     /**
      * Applies a config's {@code options}: each sets a flag unless that flag was given explicitly
-     * (command line, flagfile, environment). Unknown names and bad values become warnings.
+     * (command line, flagfile, environment). As osquery's options parser, an unknown name or a bad
+     * value is a warning, not an error, and {@code custom_*} names are free-form (kept by osquery for
+     * extensions; nothing in hostql reads them).
      */
     public Settings withOptions(Map<String, String> options) {
         Config reference = REFERENCE;
@@ -174,8 +193,12 @@ public final class Settings {
         List<String> warns = new ArrayList<>(warnings);
         Map<String, Object> typed = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : options.entrySet()) {
+            OsqueryFlags.Unsupported lacking = OsqueryFlags.unsupported(e.getKey());
+            if (lacking != null && !lacking.honours(e.getValue())) warns.add(lacking.warning(e.getValue(), " (config options)"));
             if (!reference.hasPath(e.getKey())) {
-                warns.add("config option '" + e.getKey() + "' is not a hostql flag; ignored");
+                if (lacking == null && !e.getKey().startsWith("custom_")) {
+                    warns.add("config option '" + e.getKey() + "' is not an osquery or hostql flag; ignored");
+                }
                 continue;
             }
             if (overridden.containsKey(e.getKey())) continue;

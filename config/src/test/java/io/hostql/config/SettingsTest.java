@@ -33,14 +33,82 @@ class SettingsTest {
     @Test
     void flagfileAndEnvironment(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("osquery.flags");
-        Files.writeString(f, "# comment\n--logger_path=/tmp/logs\n--events_expiry=60\n--watchdog_level=1\n--not_a_hostql_flag=1\n");
+        Files.writeString(f, "# comment\n--logger_path=/tmp/logs\n--events_expiry=60\n--watchdog_level=1\n--disable_distributed=true\n");
         Settings s = Settings.parse(new String[] {"--flagfile", f.toString(), "--events_expiry=30"},
                 Map.of("HOSTQL_DATABASE_PATH", "/tmp/env"));
         assertThat(s.string("logger_path")).isEqualTo("/tmp/logs");
         assertThat(s.number("events_expiry")).isEqualTo(30);
         assertThat(s.string("database_path")).isEqualTo("/tmp/env");
         assertThat(s.number("watchdog_level")).isEqualTo(1);
-        assertThat(s.warnings()).anyMatch(w -> w.contains("--not_a_hostql_flag"));
+        assertThat(s.warnings()).as("distributed queries off is what hostql does anyway").isEmpty();
+    }
+
+    @Test
+    void anUnknownFlagIsAnErrorNamingIt(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> Settings.parse(new String[] {"--bogus_flag"}, Map.of()))
+                .isInstanceOf(SettingsException.class).hasMessage("unknown flag --bogus_flag");
+        assertThatThrownBy(() -> Settings.parse(new String[] {"--nobogus_flag", "select 1"}, Map.of()))
+                .hasMessage("unknown flag --nobogus_flag");
+        Path f = dir.resolve("osquery.flags");
+        Files.writeString(f, "--logger_path=/tmp/logs\n--not_a_hostql_flag=1\n");
+        assertThatThrownBy(() -> Settings.parse(new String[] {"--flagfile", f.toString()}, Map.of()))
+                .isInstanceOf(SettingsException.class).hasMessage("unknown flag --not_a_hostql_flag (in " + f + ")");
+        // Several: one line naming each, with the warnings found meanwhile.
+        assertThatThrownBy(() -> Settings.parse(new String[] {"--flagfile", f.toString(), "--bogus", "--tls_hostname=h"}, Map.of()))
+                .hasMessage("unknown flags --bogus, --not_a_hostql_flag (in " + f + ")")
+                .satisfies(e -> assertThat(((SettingsException) e).warnings()).singleElement().asString().startsWith("--tls_hostname "));
+    }
+
+    @Test
+    void aKnownOsqueryFlagHostqlLacksIsAWarningNamingTheFeature(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("osquery.flags");
+        Files.writeString(f, "--config_plugin=tls\n--tls_hostname=fleet.example:8080\n--enroll_secret_path=/etc/secret\n"
+                + "--aws_secret_access_key=s3cr3t\n--disable_distributed=false\n");
+        Settings s = Settings.parse(new String[] {"--flagfile", f.toString(), "--logger_plugin=filesystem,tls", "--tls_server_certs",
+                "/etc/ca.pem", "--noutc", "select 1"}, Map.of());
+        assertThat(s.warnings()).containsExactlyInAnyOrder(
+                "--config_plugin=tls (in " + f + ") is not implemented in hostql: it lacks the tls config plugin (the TLS remote API,"
+                        + " issue 12); hostqld reads the local --config_path instead",
+                "--tls_hostname (in " + f + ") is not implemented in hostql: it lacks the TLS remote API (issue 12): no enrollment,"
+                        + " remote config or remote logging",
+                "--enroll_secret_path (in " + f + ") is not implemented in hostql: it lacks enrollment (the TLS remote API, issue 12)",
+                "--aws_secret_access_key (in " + f + ") is not implemented in hostql: it lacks the AWS Kinesis and Firehose logger plugins",
+                "--disable_distributed (in " + f + ") is not implemented in hostql: it lacks distributed queries (the TLS remote API, issue 12)",
+                "--tls_server_certs is not implemented in hostql: it lacks the TLS remote API (issue 12)",
+                "--utc is not implemented in hostql: it lacks local-time results: hostql's times are always UTC");
+        assertThat(s.warnings()).noneMatch(w -> w.contains("s3cr3t") || w.contains("/etc/secret"));
+        assertThat(s.positional()).containsExactly("select 1"); // "--tls_server_certs /etc/ca.pem" took its value
+        assertThat(s.string("logger_plugin")).isEqualTo("filesystem,tls"); // hostqld refuses tls at start (LoggerPlugins), naming it
+        assertThat(Settings.parse(new String[] {"--config_plugin=filesystem", "--utc", "--disable_extensions"}, Map.of()).warnings())
+                .isEmpty();
+    }
+
+    @Test
+    void configOptionsWarnAsOsqueryDoes() {
+        Settings s = Settings.defaults().withOptions(Map.of("events_max", "10", "no_such_option", "1", "custom_team", "blue",
+                "tls_hostname", "fleet.example"));
+        assertThat(s.number("events_max")).isEqualTo(10);
+        assertThat(s.warnings()).containsExactlyInAnyOrder("config option 'no_such_option' is not an osquery or hostql flag; ignored",
+                "--tls_hostname (config options) is not implemented in hostql: it lacks the TLS remote API (issue 12): no enrollment,"
+                        + " remote config or remote logging");
+    }
+
+    @Test
+    void everyUnsupportedFlagIsAnOsqueryFlagHostqlDoesNotAlsoDefine() {
+        // A flag that lands in reference.conf must leave osquery-flags.tsv, unless only some of its values are lacking.
+        Settings d = Settings.defaults();
+        for (OsqueryFlags.Unsupported u : OsqueryFlags.all().values()) {
+            boolean inReference = d.flags().stream().anyMatch(f -> f.name().equals(u.name()));
+            assertThat(!inReference || !u.same().isEmpty()).as(u.name() + " is in reference.conf and osquery-flags.tsv").isTrue();
+        }
+    }
+
+    @Test
+    void aFlagfileThatIsNotUtf8NamesTheByte(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("osquery.flags");
+        Files.write(f, new byte[] {'-', '-', 'v', 'e', 'r', 'b', 'o', 's', 'e', '\n', '#', ' ', (byte) 0xe9, '\n'});
+        assertThatThrownBy(() -> Settings.parse(new String[] {"--flagfile", f.toString()}, Map.of()))
+                .hasMessage("cannot read flagfile " + f + ": not UTF-8 text: invalid byte 0xe9 at byte offset 12 (line 2)");
     }
 
     @Test

@@ -69,6 +69,7 @@ final class Daemon {
     private volatile AuditPublisher audit;
     private final List<Subscriber> subscribers = new ArrayList<>();
     private ScheduledExecutorService maintenance;
+    private EventsDbCheck eventsDbCheck;
     private String hostIdentifier;
     /** Swapped whole on SIGHUP; subscribers call through {@link #onCommitted}. */
     private final AtomicReference<AlertEngine> alerts = new AtomicReference<>();
@@ -106,12 +107,17 @@ final class Daemon {
         Path data = settings.path("database_path");
         Path logs = settings.path("logger_path");
         createPrivateDir(data);
-        Files.createDirectories(logs);
+        if (!Files.isDirectory(logs)) FileModes.set(Files.createDirectories(logs), FileModes.LOG_DIR);
         LoggerPlugins.names(settings.string("logger_plugin")); // a bad plugin name stops the start before anything runs
         statusForwarder = StatusLog.configure(logs, settings.bool("verbose"), settings.bool("status_log_json"));
         lock = InstanceLock.acquire(data, settings.path("pidfile"));
         log.info("hostqld starting: pid {}, database_path {}, config {}", ProcessHandle.current().pid(), data,
                 Files.exists(settings.path("config_path")) ? settings.path("config_path") : "embedded default");
+        FileModes.Tightened tightened = FileModes.tighten(data, logs);
+        if (tightened.count() > 0) {
+            log.warn("tightened the modes of {} existing files and directories open to other users (data dir 0700, its files 0600;"
+                    + " log dir 0750, logs 0640), e.g. {}", tightened.count(), tightened.example());
+        }
         for (String w : settings.warnings()) log.warn(w);
         for (ConfigError w : config.warnings()) log.warn("config: {}", w);
         AgentInfo.setConfig(config.hash(), true);
@@ -120,10 +126,13 @@ final class Daemon {
         AgentInfo.setInstanceId(HostIdentifier.instanceId(data));
         hostIdentifier = HostIdentifier.resolve(settings.string("host_identifier"), settings.string("specified_identifier"),
                 data, AgentInfo::hostUuid);
-        journal = Journal.open(data.resolve("journal"));
-        resultLogger = resultLogger(settings, logs, data);
-        alerts.set(alertEngine(config));
+        // events.db first: journal recovery counts as lost only what damage took before every subscriber stored it.
         store = EventStore.open(data.resolve("events.db"), EventedTables.all());
+        List<Journal.Committed> committed = new ArrayList<>();
+        store.positions().forEach((name, p) -> committed.add(new Journal.Committed(name, p.index(), p.captureNanos())));
+        journal = Journal.open(data.resolve("journal"), committed);
+        resultLogger = resultLogger(settings, logs, data); // after the journal: the plugins' loss records go there
+        alerts.set(alertEngine(config));
         subscribers.add(new LossSubscriber(journal, store));
         boolean events = !settings.bool("disable_events");
         if (events && settings.bool("enable_file_events") && config.subscriberEnabled(FimSubscriber.NAME)) {
@@ -136,8 +145,10 @@ final class Daemon {
             uevent = newUeventPublisher();
         }
         if (events && !settings.bool("disable_audit")) audit = auditPublisher(data);
+        long rebuiltUntil = store.rebuilding() ? journal.lastIndex() : -1; // events.db rebuilt at open: alerts were raised before
         for (Subscriber s : subscribers) {
             s.addListener(this::onCommitted);
+            s.replayQuietlyUntil(rebuiltUntil);
             s.start();
         }
         if (uevent != null) uevent.start();
@@ -160,6 +171,10 @@ final class Daemon {
         long every = Math.max(1, settings.number("events_retention_interval"));
         maintenance.scheduleWithFixedDelay(this::retention, every, every, TimeUnit.SECONDS);
         if (audit != null) maintenance.scheduleWithFixedDelay(this::auditStatus, 0, AUDIT_STATUS_SECONDS, TimeUnit.SECONDS);
+        // The scheduler attached events.db by path: after a rebuild it attaches the new file (as on SIGHUP).
+        eventsDbCheck = new EventsDbCheck(store, journal, subscribers, () -> scheduler.configure(config),
+                settings.number("events_integrity_check_interval"));
+        eventsDbCheck.start();
         lock.writePidfile();
         log.info("hostqld started");
     }
@@ -371,6 +386,7 @@ final class Daemon {
             AgentInfo.setConfig(next.hash(), true);
             if (inotify != null) inotify.reconfigure(next.fileMonitoring());
             Settings nextSettings = flags.withOptions(next.options());
+            for (String w : nextSettings.warnings()) if (!flags.warnings().contains(w)) log.warn(w); // the options' (flags' were at start)
             if (hardware != null) hardware.disabledTypes(nextSettings.string("hardware_disabled_types"));
             reconfigureAudit(nextSettings, next);
             if (scheduler != null) scheduler.configure(next);
@@ -392,6 +408,7 @@ final class Daemon {
         stopped = true;
         log.info("hostqld stopping");
         if (maintenance != null) maintenance.shutdownNow();
+        if (eventsDbCheck != null) eventsDbCheck.close(); // before the subscribers: a rebuild restarts them
         if (scheduler != null) scheduler.close();
         if (inotify != null) inotify.close();
         if (uevent != null) uevent.close();

@@ -35,6 +35,7 @@ public final class Hostqld {
     private Hostqld() {}
 
     public static void main(String[] args) {
+        FileModes.restrictUmask();
         System.exit(run(args));
     }
 
@@ -60,6 +61,7 @@ public final class Hostqld {
         try {
             flags = Settings.parse(rest.toArray(new String[0]));
         } catch (SettingsException e) {
+            if (check) for (String w : e.warnings()) System.err.println("warning: " + w); // --config_check reports both
             System.err.println("hostqld: " + e.getMessage());
             return 1;
         }

@@ -51,6 +51,7 @@ final class InstanceLock implements AutoCloseable {
     /** Called when the daemon is ready. */
     void writePidfile() throws IOException {
         Files.writeString(pidfile, ProcessHandle.current().pid() + "\n");
+        FileModes.set(pidfile, FileModes.PIDFILE); // readable by tools, whatever the umask or an old pidfile's mode
     }
 
     @Override

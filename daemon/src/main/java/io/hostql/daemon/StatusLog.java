@@ -30,7 +30,13 @@ final class StatusLog {
                 ? "{\"time\":\"%d{yyyy-MM-dd'T'HH:mm:ss.SSSX}\",\"severity\":\"%level\",\"thread\":\"%thread\",\"logger\":\"%logger{0}\",\"message\":\"%replace(%replace(%msg){'\\\\','\\\\\\\\'}){'\"','\\\\\"'}\"}%n"
                 : "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX} %-5level [%thread] %logger{0}: %msg%n");
         enc.start();
-        RollingFileAppender<ILoggingEvent> file = new RollingFileAppender<>();
+        RollingFileAppender<ILoggingEvent> file = new RollingFileAppender<>() {
+            @Override
+            public void openFile(String name) throws java.io.IOException {
+                super.openFile(name); // at start and after each roll-over: made under umask 077, the log is 0640
+                FileModes.set(Path.of(name), FileModes.LOG_FILE);
+            }
+        };
         file.setContext(ctx);
         file.setName("FILE");
         file.setFile(loggerPath.resolve(FILE_NAME).toString());

@@ -37,14 +37,20 @@ final class DaemonProcess implements AutoCloseable {
 
     /** Starts hostqld on the config and data dir and waits until it says it started. */
     static DaemonProcess start(Path config, Path data, String... extra) throws Exception {
+        return start(List.of(), config, data, extra);
+    }
+
+    /** As {@link #start(Path, Path, String...)}, run through a prefix such as {@code sh -c 'umask 000; exec "$@"' sh}. */
+    static DaemonProcess start(List<String> prefix, Path config, Path data, String... extra) throws Exception {
         Path logs = data.resolveSibling(data.getFileName() + "-logs");
         Path output = data.resolveSibling(data.getFileName() + "-" + System.nanoTime() + ".out");
         List<String> args = new ArrayList<>(List.of("--config_path", config.toString(), "--database_path", data.toString(),
                 "--logger_path", logs.toString(), "--pidfile", data.resolveSibling(data.getFileName() + ".pid").toString(),
                 "--events_retention_interval", "1"));
         args.addAll(List.of(extra));
-        Process p = new ProcessBuilder(command("io.hostql.daemon.Hostqld", args.toArray(new String[0])))
-                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(command("io.hostql.daemon.Hostqld", args.toArray(new String[0])));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         DaemonProcess d = new DaemonProcess(data, logs, output, p);
         waitFor(() -> d.output().contains("hostqld started") || !p.isAlive(), 30, "hostqld to start");
         if (!p.isAlive()) throw new AssertionError("hostqld exited " + p.exitValue() + ":\n" + d.output());

@@ -119,6 +119,28 @@ class FileIntegrityEndToEndTest {
         waitFor(() -> rows(f).stream().anyMatch(r -> sha256Of("later write\n").equals(r[2])), 2, "a later write deep inside");
     }
 
+    /** The new directory's watch and its scan race with the files written into it: each still has one CREATED row. */
+    @Test
+    void directoriesCreatedAndFilledAtOnceGiveOneCreatedRowPerFile() throws Exception {
+        Path burst = Files.createDirectory(tree.resolve("burst"));
+        int files = 0;
+        for (int d = 0; d < 5; d++) {
+            Path dir = Files.createDirectories(burst.resolve("d" + d + "/sub"));
+            for (int i = 0; i < 100; i++, files += 2) {
+                Files.createFile(dir.getParent().resolve("f" + i));
+                Files.createFile(dir.resolve("f" + i));
+            }
+        }
+        Path sentinel = Files.writeString(tree.resolve("sentinel-after-burst"), "s");
+        waitFor(() -> !rows(sentinel).isEmpty(), 10, "the sentinel after the burst");
+        String under = "target_path LIKE '" + burst + "/%' AND action = 'CREATED'";
+        QueryResult wrong = query(daemon.data, "SELECT target_path, count(*) FROM file_events WHERE " + under
+                + " GROUP BY target_path HAVING count(*) != 1 LIMIT 20");
+        assertThat(wrong.rows()).as("paths with more than one CREATED row (path, count)").isEmpty();
+        QueryResult distinct = query(daemon.data, "SELECT count(DISTINCT target_path) FROM file_events WHERE " + under);
+        assertThat(distinct.rows().get(0)[0]).as("files and directories with a CREATED row").isEqualTo((long) files + 10);
+    }
+
     @Test
     void aTreeMovedInFromOutside() throws Exception {
         Path src = Files.createDirectories(outside.resolve("pkg/lib/deep"));

@@ -289,6 +289,12 @@ class SchedulerEndToEndTest {
                 {"{\n \"schedule\": {\n  \"q\": {\n   \"query\": \"SELECT * FROM no_such_table\",\n   \"interval\": 5}}}", ":4: schedule.q.query: no such table: no_such_table"},
                 {"{\n \"schedule\": {\n  \"q\": {\"query\": \"SELECT 1\",\n   \"interval\": 0}}}", ":4: schedule.q.interval: must be between 1 and 604800 seconds, got 0"},
                 {"{\n \"schedule\": {\n  \"q\": {\"query\": \"SELECT 1\",\n   \"snapshot\": \"yes\"}}}", ":4: schedule.q.snapshot: must be true or false, got 'yes'"},
+                // What the scheduler would refuse at every run, config_check refuses now (the same prepare rule).
+                {"{\n \"schedule\": {\n  \"q\": {\n   \"query\": \"select 1; drop table x\",\n   \"interval\": 5}}}",
+                        ":4: schedule.q.query: only one SQL statement is allowed here; found more after it: drop table x"},
+                {"{\"packs\": {\"p\": {\"queries\": {\n \"w\": {\"query\": \"SELECT 1; SELECT 2\", \"interval\": 5}}}}}",
+                        ":2: packs.p.queries.w.query: only one SQL statement is allowed here; found more after it: SELECT 2"},
+                {"{\"views\": {\n \"v\": \"SELECT 1; DROP VIEW v\"}}", ":2: views.v: only one SQL statement is allowed here"},
         };
         for (String[] c : cases) {
             Path conf = Files.writeString(tmp.resolve("check.conf"), c[0]);

@@ -2,6 +2,7 @@ package io.hostql.evented;
 
 import io.hostql.sql.Database;
 import io.hostql.sql.QueryResult;
+import io.hostql.sql.SqlException;
 import io.hostql.sql.table.Column;
 import io.hostql.sql.table.TableSchema;
 import java.nio.file.Files;
@@ -19,10 +20,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventStore.class);
+    /** Written next to events.db while its rows are rebuilt from the journal; the shell reads it to explain failing queries. */
+    public static final String REBUILDING_MARKER = "events.db.rebuilding";
+    /** Where a damaged events.db (and its -wal and -shm) is moved, under the data dir. */
+    public static final String DAMAGED_DIR = "damaged";
 
     private final Path file;
-    private final Database db;
+    private Database db;
     private final List<TableSchema> tables;
+    private volatile Consumer<SqlException> corruptionListener = e -> {};
 
     private EventStore(Path file, Database db, List<TableSchema> tables) {
         this.file = file;
@@ -31,8 +37,9 @@ public final class EventStore implements AutoCloseable {
     }
 
     /**
-     * Opens events.db. A damaged file (not a database, malformed) is moved aside and a fresh one made:
-     * the rows are rebuilt from the journal, since the subscribers' positions go with the file.
+     * Opens events.db. A damaged file (not a database, malformed, or failing {@code PRAGMA quick_check}) is
+     * moved aside and a fresh one made: the rows are rebuilt from the journal, since the subscribers'
+     * positions go with the file.
      */
     public static EventStore open(Path file, List<TableSchema> tables) {
         try {
@@ -40,26 +47,25 @@ public final class EventStore implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot create " + file.getParent() + ": " + e.getMessage(), e);
         }
+        String problem;
         try {
-            return openAs(file, tables);
-        } catch (io.hostql.sql.SqlException e) {
-            String m = String.valueOf(e.getMessage());
-            if (!m.contains("malformed") && !m.contains("not a database") && !m.contains("corrupt")) throw e;
-            String suffix = ".damaged." + System.currentTimeMillis();
-            for (String ext : new String[] {"", "-wal", "-shm"}) {
-                Path f = Path.of(file + ext);
-                try {
-                    if (Files.exists(f)) Files.move(f, Path.of(file + ext + suffix));
-                } catch (java.io.IOException io) {
-                    throw new IllegalStateException("events.db is damaged (" + m + ") and cannot be moved aside: " + io.getMessage(), io);
-                }
-            }
-            log.error("{} is damaged ({}); moved aside as {}; its rows are rebuilt from the journal", file, m, file + suffix);
-            return openAs(file, tables);
+            EventStore s = openAs(file, tables);
+            problem = s.quickCheck(s.db);
+            if (problem == null) return s;
+            s.db.close();
+        } catch (SqlException e) {
+            if (!e.isCorruption()) throw e;
+            problem = e.getMessage();
         }
+        moveAside(file, problem);
+        return openAs(file, tables);
     }
 
     private static EventStore openAs(Path file, List<TableSchema> tables) {
+        return new EventStore(file, openDatabase(file, tables), List.copyOf(tables));
+    }
+
+    private static Database openDatabase(Path file, List<TableSchema> tables) {
         boolean fresh = !Files.exists(file);
         Database db = Database.openInternal(file.toString());
         try {
@@ -72,7 +78,131 @@ public final class EventStore implements AutoCloseable {
             db.close();
             throw e;
         }
-        return new EventStore(file, db, List.copyOf(tables));
+        return db;
+    }
+
+    /**
+     * Moves a damaged events.db and its -wal and -shm to {@code <data>/damaged/events.db.<millis>}, leaves the
+     * rebuilding marker, and says so: the fresh file's rows come back from the journal.
+     */
+    private static Path moveAside(Path file, String problem) {
+        long now = System.currentTimeMillis();
+        Path dir = file.toAbsolutePath().getParent().resolve(DAMAGED_DIR);
+        Path aside = dir.resolve(file.getFileName() + "." + now);
+        try {
+            Files.createDirectories(dir);
+            for (String ext : new String[] {"", "-wal", "-shm"}) {
+                Path f = Path.of(file + ext);
+                if (Files.exists(f)) Files.move(f, Path.of(aside + ext));
+            }
+            Files.writeString(file.resolveSibling(REBUILDING_MARKER), "since " + java.time.Instant.ofEpochMilli(now)
+                    + ": " + file.getFileName() + " was damaged (" + problem + ") and moved aside to " + aside + "\n");
+        } catch (java.io.IOException io) {
+            throw new IllegalStateException("events.db is damaged (" + problem + ") and cannot be moved aside: " + io.getMessage(), io);
+        }
+        log.error("{} is damaged ({}); moved aside to {}; rebuilding its rows from the journal", file, problem, aside);
+        return aside;
+    }
+
+    /**
+     * {@code PRAGMA quick_check} on a connection of its own, read-only and opened for the check, so it reads
+     * the file as it is on disk (not the writer's page cache) and never holds up the subscribers' commits.
+     * Null when the file is sound; else what SQLite found.
+     */
+    public String integrityProblem() {
+        return integrityProblem(file);
+    }
+
+    /** As {@link #integrityProblem()}, on any events.db (the benchmark times the daemon's check with it). */
+    public static String integrityProblem(Path file) {
+        String uri = "file:" + file.toAbsolutePath().toString().replace("%", "%25").replace("?", "%3f").replace("#", "%23") + "?mode=ro";
+        Database check;
+        try {
+            check = Database.openInternal(uri);
+        } catch (SqlException e) {
+            return e.isCorruption() ? e.getMessage() : null; // gone or unreadable just now: not damage
+        }
+        try {
+            return quickCheck(check);
+        } finally {
+            check.close();
+        }
+    }
+
+    /** Null when {@code PRAGMA quick_check} says ok; else its first findings (or SQLite's error). */
+    private static String quickCheck(Database on) {
+        try {
+            List<Object[]> rows = on.queryTrusted("PRAGMA quick_check(5)").rows();
+            if (rows.size() == 1 && "ok".equals(rows.get(0)[0])) return null;
+            List<String> found = new ArrayList<>();
+            for (Object[] r : rows) found.add(String.valueOf(r[0]));
+            return "PRAGMA quick_check: " + String.join("; ", found);
+        } catch (SqlException e) {
+            if (!e.isCorruption()) return null;
+            return e.getMessage();
+        }
+    }
+
+    /**
+     * Called with SQLite's error when a statement on events.db finds the file damaged (SQLITE_CORRUPT,
+     * SQLITE_NOTADB): the daemon then rebuilds it ({@link #rebuild}). The error is still thrown to the caller.
+     */
+    public void onCorruption(Consumer<SqlException> listener) {
+        corruptionListener = listener;
+    }
+
+    private RuntimeException noticed(RuntimeException e) {
+        if (e instanceof SqlException s && s.isCorruption()) {
+            try {
+                corruptionListener.accept(s);
+            } catch (RuntimeException ignored) {
+                // the listener only schedules the rebuild; the caller still gets the original error
+            }
+        }
+        return e;
+    }
+
+    /**
+     * Replaces a damaged events.db with a fresh one: the damaged file is moved aside (see {@link #moveAside})
+     * and the subscribers' positions start over, so each re-reads the journal from its start. Callers stop
+     * the subscribers first and restart them after, so that no in-memory position survives the rebuild.
+     * Returns where the damaged file went.
+     */
+    public synchronized Path rebuild(String problem) {
+        closeStatements();
+        db.close(); // no checkpoint: the WAL goes aside with the file it belongs to
+        Path aside;
+        try {
+            aside = moveAside(file, problem);
+        } catch (RuntimeException e) {
+            db = Database.openInternal(file.toString()); // it stays where it is, damaged: at least what still works, works
+            throw e;
+        }
+        db = openDatabase(file, tables);
+        return aside;
+    }
+
+    /** Whether the rows are being rebuilt from the journal (the marker is there): see {@link #rebuilt}. */
+    public boolean rebuilding() {
+        return Files.exists(file.resolveSibling(REBUILDING_MARKER));
+    }
+
+    /** The subscribers caught up with the journal: the marker goes. */
+    public void rebuilt() {
+        try {
+            Files.deleteIfExists(file.resolveSibling(REBUILDING_MARKER));
+        } catch (java.io.IOException e) {
+            log.warn("cannot remove {}: {}", file.resolveSibling(REBUILDING_MARKER), e.getMessage());
+        }
+    }
+
+    /** What the rebuilding marker next to this events.db says, or null when none is there (for the shell). */
+    public static String rebuildingNote(Path eventsDb) {
+        try {
+            return Files.readString(eventsDb.resolveSibling(REBUILDING_MARKER)).strip();
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     /** Creates the table, or moves an older layout aside (keeping its rows) when the columns changed. */
@@ -81,6 +211,14 @@ public final class EventStore implements AutoCloseable {
         List<String> existing = new ArrayList<>();
         for (Object[] r : info.rows()) existing.add((String) r[1]);
         List<String> wanted = t.columns().stream().map(Column::name).toList();
+        if (!existing.isEmpty() && existing.size() < wanted.size() && wanted.subList(0, existing.size()).equals(existing)) {
+            // Columns added at the end (hostql's own, e.g. hostql_event_losses.estimate): the rows stay where they are.
+            for (Column c : t.columns().subList(existing.size(), wanted.size())) {
+                db.executeTrusted("ALTER TABLE \"" + t.name() + "\" ADD COLUMN \"" + c.name() + "\" " + c.type().sqlType());
+            }
+            log.info("events.db table {} gained columns {}", t.name(), wanted.subList(existing.size(), wanted.size()));
+            existing = new ArrayList<>(wanted);
+        }
         if (!existing.isEmpty() && !existing.equals(wanted)) {
             String old = t.name() + "_before_" + System.currentTimeMillis() / 1000;
             log.warn("events.db table {} has an older layout; renamed to {} and recreated", t.name(), old);
@@ -132,10 +270,28 @@ public final class EventStore implements AutoCloseable {
     }
 
     public synchronized Position position(String subscriber) {
-        QueryResult r = db.queryTrusted("SELECT journal_index, capture_nanos, last_eid FROM hostql_subscribers WHERE name = ?", subscriber);
+        QueryResult r;
+        try {
+            r = db.queryTrusted("SELECT journal_index, capture_nanos, last_eid FROM hostql_subscribers WHERE name = ?", subscriber);
+        } catch (RuntimeException e) {
+            throw noticed(e);
+        }
         if (r.rows().isEmpty()) return Position.START;
         Object[] row = r.rows().get(0);
         return new Position((Long) row[0], (Long) row[1], (Long) row[2]);
+    }
+
+    /** Every subscriber's position, by name (what each has durably stored, whatever becomes of the journal). */
+    public synchronized java.util.Map<String, Position> positions() {
+        java.util.Map<String, Position> out = new java.util.TreeMap<>();
+        try {
+            for (Object[] r : db.queryTrusted("SELECT name, journal_index, capture_nanos, last_eid FROM hostql_subscribers").rows()) {
+                out.put((String) r[0], new Position((Long) r[1], (Long) r[2], (Long) r[3]));
+            }
+        } catch (RuntimeException e) {
+            throw noticed(e);
+        }
+        return out;
     }
 
     /** Rows per multi-row INSERT: fewer statement steps per row on the subscribers' hot path. */
@@ -190,11 +346,15 @@ public final class EventStore implements AutoCloseable {
 
     /** Runs the inserts and records the subscriber's new position in one transaction. */
     public synchronized void commit(String subscriber, Position position, Consumer<Batch> work) {
-        if (begin == null) {
-            begin = db.prepareTrusted("BEGIN IMMEDIATE");
-            end = db.prepareTrusted("COMMIT");
+        try {
+            if (begin == null) {
+                begin = db.prepareTrusted("BEGIN IMMEDIATE");
+                end = db.prepareTrusted("COMMIT");
+            }
+            begin.execute();
+        } catch (RuntimeException e) {
+            throw noticed(e);
         }
-        begin.execute();
         boolean ok = false;
         try {
             Batch batch = new Batch();
@@ -208,22 +368,37 @@ public final class EventStore implements AutoCloseable {
             saveState.execute(subscriber, position.index(), position.captureNanos(), position.lastEid());
             end.execute();
             ok = true;
+        } catch (RuntimeException e) {
+            throw noticed(e);
         } finally {
-            if (!ok) db.executeTrusted("ROLLBACK");
+            if (!ok) rollback();
+        }
+    }
+
+    /** A failed ROLLBACK (the file is damaged, or no transaction is open) must not hide the error that caused it. */
+    private void rollback() {
+        try {
+            db.executeTrusted("ROLLBACK");
+        } catch (SqlException e) {
+            noticed(e);
         }
     }
 
     /** Replaces a status table's content with one row (values in column order), in one transaction. */
     public synchronized void replace(TableSchema table, Object[] row) {
-        db.executeTrusted("BEGIN IMMEDIATE");
         boolean ok = false;
         try {
-            db.executeTrusted("DELETE FROM \"" + table.name() + "\"");
-            statement(table, 1).run(row);
-            db.executeTrusted("COMMIT");
-            ok = true;
-        } finally {
-            if (!ok) db.executeTrusted("ROLLBACK");
+            db.executeTrusted("BEGIN IMMEDIATE");
+            try {
+                db.executeTrusted("DELETE FROM \"" + table.name() + "\"");
+                statement(table, 1).run(row);
+                db.executeTrusted("COMMIT");
+                ok = true;
+            } finally {
+                if (!ok) rollback();
+            }
+        } catch (RuntimeException e) {
+            throw noticed(e);
         }
     }
 
@@ -239,6 +414,14 @@ public final class EventStore implements AutoCloseable {
      * then oldest rows while the file is over maxBytes. 0 disables a limit.
      */
     public synchronized Retention applyRetention(long expirySeconds, long maxRows, long maxBytes) {
+        try {
+            return retention(expirySeconds, maxRows, maxBytes);
+        } catch (RuntimeException e) {
+            throw noticed(e);
+        }
+    }
+
+    private Retention retention(long expirySeconds, long maxRows, long maxBytes) {
         long expired = 0, overMax = 0, overBytes = 0;
         long now = System.currentTimeMillis() / 1000;
         for (TableSchema t : tables) {
@@ -276,24 +459,40 @@ public final class EventStore implements AutoCloseable {
 
     /** Bytes in use by pages holding data (the file minus its free list). */
     public synchronized long usedBytes() {
-        Object[] r = db.queryTrusted("SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count()),"
+        Object[] r;
+        try {
+            r = db.queryTrusted("SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count()),"
                 + " (SELECT page_size FROM pragma_page_size())").rows().get(0);
+        } catch (RuntimeException e) {
+            throw noticed(e);
+        }
         return (Long) r[0] * (Long) r[1];
     }
 
     /** Trusted SQL on the store, for tests and maintenance. */
     public synchronized QueryResult query(String sql, Object... params) {
-        return db.queryTrusted(sql, params);
+        try {
+            return db.queryTrusted(sql, params);
+        } catch (RuntimeException e) {
+            throw noticed(e);
+        }
     }
 
     @Override
     public synchronized void close() {
+        closeStatements();
+        try {
+            db.executeTrusted("PRAGMA wal_checkpoint(TRUNCATE)");
+        } catch (SqlException e) {
+            log.warn("events.db checkpoint at close failed: {}", e.getMessage());
+        }
+        db.close();
+    }
+
+    private void closeStatements() {
         inserts.values().forEach(Database.Statement::close);
         inserts.clear();
-        for (Database.Statement st : new Database.Statement[] {begin, end}) if (st != null) st.close();
-        begin = end = null;
-        if (saveState != null) saveState.close();
-        db.executeTrusted("PRAGMA wal_checkpoint(TRUNCATE)");
-        db.close();
+        for (Database.Statement st : new Database.Statement[] {begin, end, saveState}) if (st != null) st.close();
+        begin = end = saveState = null;
     }
 }

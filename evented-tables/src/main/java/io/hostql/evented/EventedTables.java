@@ -60,11 +60,15 @@ public final class EventedTables {
             .bigint("event_time_ms").bigint("audit_serial")
             .build();
 
-    /** hostql's own: every gap any event source reported (kernel overflow, audit lost, ENOBUFS, journal damage). */
+    /**
+     * hostql's own: every gap any event source reported (kernel overflow, audit lost, ENOBUFS, journal damage).
+     * count is exact when estimate = 0; with estimate = 1 it is the source's best figure (a lower bound, or
+     * what an index counted), and NULL when the source cannot tell at all.
+     */
     public static final TableSchema EVENT_LOSSES = TableSchema.builder("hostql_event_losses",
                     "Events lost by a publisher or the journal, as reported by the kernel or found by hostql.")
             .bigint("time", ADDITIONAL).text("source").bigint("count").text("reason").bigint("capture_time_ns")
-            .text("eid", HIDDEN)
+            .text("eid", HIDDEN).integer("estimate")
             .build();
 
     /**

@@ -65,6 +65,7 @@ public final class Journal implements EventSink, AutoCloseable {
     private static final java.util.Set<EventType> ALL_TYPES = java.util.EnumSet.allOf(EventType.class);
     private final AtomicLong damaged = new AtomicLong();
     private final List<LossEvent> recoveries = new ArrayList<>();
+    private final List<String> reports = new ArrayList<>();
     /** journal/head: the last index and capture time appended, kept in a mapped page so a truncation is noticed. */
     private java.nio.MappedByteBuffer head;
 
@@ -82,15 +83,33 @@ public final class Journal implements EventSink, AutoCloseable {
 
     /** Opens (creating) the journal, recovering a damaged tail. Never fails because of damaged files. */
     public static Journal open(Path dir, RollCycle rollCycle) {
-        return open(dir, rollCycle, SystemTimeProvider.INSTANCE);
+        return open(dir, rollCycle, SystemTimeProvider.INSTANCE, List.of());
+    }
+
+    /**
+     * As {@link #open(Path)}, told what each consumer had durably stored (its position in events.db): recovery
+     * then reports as lost only the records that damage took before every consumer had stored them.
+     */
+    public static Journal open(Path dir, List<Committed> committed) {
+        return open(dir, RollCycles.FAST_HOURLY, SystemTimeProvider.INSTANCE, committed);
     }
 
     /** With the queue's clock given: tests use it to produce several cycles quickly. */
     static Journal open(Path dir, RollCycle rollCycle, TimeProvider clock) {
+        return open(dir, rollCycle, clock, List.of());
+    }
+
+    static Journal open(Path dir, RollCycle rollCycle, TimeProvider clock, List<Committed> committed) {
         Journal j = new Journal(dir, rollCycle, clock);
-        j.openRecovering();
+        j.openRecovering(committed);
         return j;
     }
+
+    /**
+     * A consumer's last durably stored record: its index and capture time (index -1: nothing stored yet).
+     * Everything up to it is in the consumer's table whatever becomes of the journal file.
+     */
+    public record Committed(String consumer, long index, long captureNanos) {}
 
     public Path directory() {
         return dir;
@@ -206,7 +225,7 @@ public final class Journal implements EventSink, AutoCloseable {
             Event e = decodeFrame(bytes, types);
             if (e == null) {
                 damaged.incrementAndGet();
-                String msg = "journal record at index " + Long.toHexString(index) + " failed its checksum; skipped";
+                String msg = "journal record " + describe(index) + " failed its checksum; skipped";
                 log.error("{} ({})", msg, dir);
                 return new JournalEntry(index, new LossEvent(Clock.nowNanos(), "journal", 1, msg));
             }
@@ -237,12 +256,22 @@ public final class Journal implements EventSink, AutoCloseable {
             } catch (java.text.ParseException e) {
                 return null;
             }
-            if (next < 0 || !tailer.moveToCycle(next)) return null;
+            if (next < 0) return null;
+            long stuckAt = tailer.index();
+            long skipped;
+            try {
+                // Chronicle's index still counts the records past the hole (they are there, unreadable in order).
+                skipped = Math.max(1, queue.countExcerpts(stuckAt, rollCycle.toIndex(next, 0)));
+            } catch (RuntimeException e) {
+                skipped = 1; // the index is damaged too: at least the record it stopped at
+            }
+            if (!tailer.moveToCycle(next)) return null;
             damaged.incrementAndGet();
-            String msg = "journal cycle " + cycleFileName(cycle) + " is damaged after index " + Long.toHexString(tailer.index())
-                    + "; skipped to the next cycle";
+            String msg = "journal file " + cycleFileName(cycle) + " cannot be read in order after its record "
+                    + rollCycle.toSequenceNumber(stuckAt) + " (a hole or damaged bytes); skipped to the next file: about " + skipped
+                    + " records (as its index counts them)";
             log.error(msg);
-            return new JournalEntry(tailer.index(), new LossEvent(Clock.nowNanos(), "journal", -1, msg));
+            return new JournalEntry(tailer.index(), new LossEvent(Clock.nowNanos(), "journal", skipped, msg, true));
         }
 
         /**
@@ -439,6 +468,11 @@ public final class Journal implements EventSink, AutoCloseable {
         return n;
     }
 
+    /** The index of the last record in the journal (-1 when it is empty). */
+    public long lastIndex() {
+        return queue.lastIndex();
+    }
+
     public long damagedCount() {
         return damaged.get();
     }
@@ -446,6 +480,11 @@ public final class Journal implements EventSink, AutoCloseable {
     /** The loss records written by recovery at open, for the status log and tests. */
     public List<LossEvent> recoveries() {
         return List.copyOf(recoveries);
+    }
+
+    /** Every damage recovery found at open, as told to the status log, with or without a loss to the tables. */
+    public List<String> damageReports() {
+        return List.copyOf(reports);
     }
 
     // ---- open and recovery -----------------------------------------------------------------
@@ -471,7 +510,7 @@ public final class Journal implements EventSink, AutoCloseable {
         return SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle).blockSize(4L << 20).timeoutMS(1000).timeProvider(clock).build();
     }
 
-    private void openRecovering() {
+    private void openRecovering(List<Committed> committed) {
         try {
             Files.createDirectories(dir);
             mapHead();
@@ -479,11 +518,13 @@ public final class Journal implements EventSink, AutoCloseable {
             throw new IllegalStateException("cannot create journal directory " + dir + ": " + e.getMessage(), e);
         }
         long headIndex = head.getLong(0), headNanos = head.getLong(8);
+        Committed slowest = slowest(committed);
         List<Path[]> salvage = new ArrayList<>();
-        List<String> reasons = new ArrayList<>();
+        List<Damage> reasons = new ArrayList<>();
+        Damage sound = null;
         for (int attempt = 0; ; attempt++) {
             Path newest = newestCycleFile();
-            String problem;
+            Damage problem;
             try {
                 queue = build();
                 appender = queue.createAppender();
@@ -491,33 +532,107 @@ public final class Journal implements EventSink, AutoCloseable {
                 appender.singleThreadedCheckDisabled(true);
                 problem = integrityProblem();
             } catch (RuntimeException e) {
-                problem = "cannot open it: " + e;
+                problem = new Damage("cannot open it: " + e, -1, -1, -1);
             }
-            if (problem == null) break;
+            if (problem.description() == null) {
+                sound = problem;
+                break;
+            }
             closeQuietly();
-            if (newest == null || attempt >= 3) throw new IllegalStateException("cannot open journal " + dir + ": " + problem);
+            if (newest == null || attempt >= 3) throw new IllegalStateException("cannot open journal " + dir + ": " + problem.description());
             salvage.add(new Path[] {newest, moveAside(newest)});
             reasons.add(problem);
         }
         for (int i = 0; i < salvage.size(); i++) {
-            long[] counts = salvage(salvage.get(i)[1], headIndex);
-            String msg = "journal file " + salvage.get(i)[0].getFileName() + " was damaged (" + reasons.get(i)
-                    + "); moved aside to " + salvage.get(i)[1] + "; " + counts[0] + " readable records salvaged, "
-                    + (counts[1] < 0 ? "an unknown number" : counts[1]) + " lost; journaling continues in a fresh cycle file";
-            log.error(msg);
+            Path file = salvage.get(i)[0];
+            int cycle = cycleOf(file);
+            Salvaged saved = salvage(salvage.get(i)[1], slowest);
+            // How many records the file held: hostql's own count of appends when the last one went to this file
+            // (exact), else Chronicle's index of it (which the damage may have cut short: a lower bound).
+            long byHead = headIndex > 0 && rollCycle.toCycle(headIndex) == cycle ? rollCycle.toSequenceNumber(headIndex) + 1 : -1;
+            long held = Math.max(Math.max(byHead, reasons.get(i).indexed()), saved.records());
+            boolean estimate = byHead < 0 || saved.failure() != null;
+            long notSalvaged = held - saved.records();
+            long lost = lostToTables(cycle, held, saved, slowest);
+            String msg = "journal file " + file.getFileName() + " was damaged (" + reasons.get(i).description() + "); moved aside to "
+                    + salvage.get(i)[1] + "; " + saved.records() + " of its " + (estimate ? "at least " : "") + held + " records salvaged"
+                    + (saved.failure() == null ? "" : " (salvage stopped: " + saved.failure() + ")") + "; "
+                    + lossText(notSalvaged, "not salvaged", lost, estimate, committed, rollCycle.toIndex(cycle, held - 1)) + "; journaling continues in a fresh cycle file";
             damaged.incrementAndGet();
-            recoveries.add(new LossEvent(Clock.nowNanos(), "journal", counts[1], msg));
+            report(msg, lost, estimate);
         }
-        if (salvage.isEmpty() && headIndex > 0 && !recordPresent(headIndex, headNanos)) {
-            String msg = "journal lost records: the last one appended (index " + Long.toHexString(headIndex)
-                    + ") is gone, the journal now ends at index " + Long.toHexString(queue.lastIndex())
-                    + " (a cycle file was truncated or removed while hostql was stopped)";
-            log.error(msg);
+        boolean present = headIndex <= 0 || recordPresent(headIndex, headNanos)
+                || (sound != null && sound.lastIndex() == headIndex && sound.lastNanos() == headNanos);
+        if (salvage.isEmpty() && !present) {
+            long last = sound == null ? -1 : sound.lastIndex();
+            int headCycle = rollCycle.toCycle(headIndex);
+            long headSeq = rollCycle.toSequenceNumber(headIndex);
+            boolean sameFile = last >= 0 && rollCycle.toCycle(last) == headCycle;
+            // Records of the head's file after the last one on disk; when that file is gone, all of it (and any
+            // file between, which nothing counts: a lower bound).
+            long missing = sameFile ? headSeq - rollCycle.toSequenceNumber(last) : headSeq + 1;
+            boolean estimate = !sameFile;
+            long lost;
+            if (slowest != null && slowest.index() >= headIndex) lost = 0;
+            else if (slowest != null && rollCycle.toCycle(slowest.index()) == headCycle && slowest.index() > Math.max(last, rollCycle.toIndex(headCycle, 0) - 1))
+                lost = headSeq - rollCycle.toSequenceNumber(slowest.index());
+            else lost = missing;
+            String where = cycleFileName(headCycle);
+            String msg = "journal file " + where + (sameFile ? " ends at its record " + (rollCycle.toSequenceNumber(last) + 1) : " is missing")
+                    + " but hostql had appended " + (headSeq + 1) + " records to it: the last " + (estimate ? "at least " : "") + missing
+                    + " never reached the disk (it was full, or the machine stopped before they were written) or the file was cut short; "
+                    + lossText(missing, "missing", lost, estimate, committed, headIndex);
             damaged.incrementAndGet();
-            recoveries.add(new LossEvent(Clock.nowNanos(), "journal", -1, msg));
+            report(msg, lost, estimate);
         }
         for (LossEvent loss : recoveries) append(loss);
         append(new SystemEvent(Clock.nowNanos(), "journal opened by pid " + ProcessHandle.current().pid()));
+    }
+
+    /** A loss record when the tables miss something; else only the status log (the damage is still worth knowing). */
+    private void report(String msg, long lost, boolean estimate) {
+        reports.add(msg);
+        if (lost > 0) {
+            log.error(msg);
+            recoveries.add(new LossEvent(Clock.nowNanos(), "journal", lost, msg, estimate));
+        } else {
+            log.warn(msg);
+        }
+    }
+
+    /** The consumer that stored least (null when there is none, or one has stored nothing: then nothing is stored by all). */
+    private static Committed slowest(List<Committed> committed) {
+        Committed min = null;
+        for (Committed c : committed) {
+            if (c.index() < 0) return null;
+            if (min == null || c.index() < min.index()) min = c;
+        }
+        return min;
+    }
+
+    /**
+     * Records of a damaged file that are neither salvaged nor already stored by every consumer. Consumers
+     * resume after their position by capture time when the index no longer holds their record
+     * ({@link Reader#resumeAfter}), so a salvaged record captured after the slowest position reaches them.
+     */
+    private long lostToTables(int cycle, long held, Salvaged saved, Committed slowest) {
+        if (slowest == null || rollCycle.toCycle(slowest.index()) < cycle) return Math.max(0, held - saved.records());
+        if (rollCycle.toCycle(slowest.index()) > cycle) return 0;
+        long notStored = held - (rollCycle.toSequenceNumber(slowest.index()) + 1);
+        return Math.max(0, notStored - saved.afterSlowest());
+    }
+
+    /** lastAffected: the index of the last record concerned; a consumer before it had not stored them all. */
+    private static String lossText(long missing, String which, long lost, boolean estimate, List<Committed> committed, long lastAffected) {
+        if (missing <= 0) return "no record is missing";
+        if (lost == 0) {
+            return "the " + missing + " " + which + " had already been stored by every subscriber: nothing is missing from the tables";
+        }
+        List<String> behind = new ArrayList<>();
+        for (Committed c : committed) if (c.index() < lastAffected) behind.add(c.consumer());
+        return (estimate ? "at least " : "") + lost + " records are lost to the tables"
+                + (committed.isEmpty() ? "" : " (not yet stored by " + String.join(", ", behind) + ")")
+                + (lost < missing ? "; the other " + (missing - lost) + " " + which + " had been stored by every subscriber" : "");
     }
 
     private void mapHead() throws IOException {
@@ -529,24 +644,37 @@ public final class Journal implements EventSink, AutoCloseable {
     }
 
     /**
+     * What reading the newest cycle in order found: a description when it is damaged (else null), how many records
+     * Chronicle's index counts in it, and the last record read in order (index, capture time).
+     */
+    private record Damage(String description, long indexed, long lastIndex, long lastNanos) {}
+
+    /**
      * Reads the newest cycle sequentially to its end. A hole (zeroed bytes) stops a sequential reader
      * while the tail stays reachable by index, and hides every later append: that is damage.
      */
-    private String integrityProblem() {
+    private Damage integrityProblem() {
         long last = queue.lastIndex();
-        if (last < 0) return null;
-        long seen = -1;
+        if (last < 0) return new Damage(null, 0, -1, -1);
+        long indexed = rollCycle.toSequenceNumber(last) + 1;
+        long seen = -1, seenNanos = -1;
         try (ExcerptTailer t = queue.createTailer()) {
-            if (!t.moveToCycle(rollCycle.toCycle(last))) return "its first record is unreadable";
+            if (!t.moveToCycle(rollCycle.toCycle(last))) return new Damage("its first record is unreadable", indexed, -1, -1);
             while (true) {
                 try (DocumentContext dc = t.readingDocument()) {
                     if (!dc.isPresent()) break;
                     seen = dc.index();
+                    Bytes<?> b = dc.wire().bytes();
+                    if (b.readRemaining() >= HEADER) seenNanos = b.readLong(b.readPosition() + 2);
                 }
             }
         }
-        return seen == last ? null
-                : "sequential reading stops at index " + Long.toHexString(seen) + " but records exist up to " + Long.toHexString(last);
+        if (seen == last) return new Damage(null, indexed, seen, seenNanos);
+        long readable = seen < 0 ? 0 : rollCycle.toSequenceNumber(seen) + 1;
+        String what = readable < indexed
+                ? "reading it in order stops after its record " + readable + " of the " + indexed + " its index counts: a hole or damaged bytes"
+                : "its index counts " + indexed + " records but reading it in order finds " + readable + ": it was cut short or its index is damaged";
+        return new Damage(what, indexed, seen, seenNanos);
     }
 
     private boolean recordPresent(long index, long nanos) {
@@ -557,7 +685,14 @@ public final class Journal implements EventSink, AutoCloseable {
                 Event e = decodeFrame(dc.wire().bytes().toByteArray());
                 return e != null && e.captureNanos() == nanos;
             }
+        } catch (RuntimeException e) {
+            return false;
         }
+    }
+
+    /** "record N of file F": what a user can find (Chronicle's raw index means nothing outside it). */
+    private String describe(long index) {
+        return (rollCycle.toSequenceNumber(index) + 1) + " of journal file " + cycleFileName(rollCycle.toCycle(index));
     }
 
     private Path moveAside(Path file) {
@@ -571,14 +706,16 @@ public final class Journal implements EventSink, AutoCloseable {
         }
     }
 
+    /** What salvage copied: records, those captured after the slowest consumer's position, and why it stopped early (or null). */
+    private record Salvaged(long records, long afterSlowest, String failure) {}
+
     /**
      * Copies every record of a damaged cycle that still passes its checksum into the fresh journal.
      * It scans the file's raw bytes for Chronicle document headers followed by a frame whose CRC
      * verifies, so it reaches records past a hole that Chronicle itself can no longer read.
-     * Returns {salvaged, lost (-1 when unknown)}.
      */
-    private long[] salvage(Path damagedFile, long headIndex) {
-        long salvaged = 0;
+    private Salvaged salvage(Path damagedFile, Committed slowest) {
+        long salvaged = 0, after = 0;
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(damagedFile)) {
             long size = ch.size();
             java.nio.MappedByteBuffer m = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size);
@@ -592,9 +729,11 @@ public final class Journal implements EventSink, AutoCloseable {
                     if (frameLen > 0 && frameLen <= len) {
                         byte[] b = new byte[frameLen];
                         m.get((int) off + 4, b);
-                        if (decodeFrame(b) != null) {
+                        Event e = decodeFrame(b);
+                        if (e != null) {
                             appendRawFrame(b);
                             salvaged++;
+                            if (slowest != null && e.captureNanos() > slowest.captureNanos()) after++;
                             off += 4 + ((len + 3) & ~3);
                             continue;
                         }
@@ -604,13 +743,9 @@ public final class Journal implements EventSink, AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             log.warn("could not salvage records from {}: {}", damagedFile, e.toString());
-            return new long[] {salvaged, -1};
+            return new Salvaged(salvaged, after, e.toString());
         }
-        String name = damagedFile.getFileName().toString();
-        int cycle = cycleOf(Path.of(name.substring(0, name.indexOf(".cq4") + 4)));
-        long lost = headIndex > 0 && rollCycle.toCycle(headIndex) == cycle
-                ? Math.max(0, rollCycle.toSequenceNumber(headIndex) + 1 - salvaged) : -1;
-        return new long[] {salvaged, lost};
+        return new Salvaged(salvaged, after, null);
     }
 
     private Path newestCycleFile() {

@@ -170,6 +170,105 @@ class JournalTest {
         }
     }
 
+    /** 6000 file events "/n/<i>" captured in order; returns each one's index and capture time. */
+    private long[][] sixThousand() {
+        long[][] out = new long[6000][];
+        try (Journal j = Journal.open(dir)) {
+            for (int i = 0; i < 6000; i++) {
+                long nanos = Clock.nowNanos();
+                out[i] = new long[] {j.append(file(nanos, "/n/" + i)), nanos};
+            }
+        }
+        return out;
+    }
+
+    private void truncateToHalf() throws Exception {
+        Path cycle = onlyCycleFile();
+        try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
+            f.setLength(find(cycle, "/n/3000"));
+        }
+    }
+
+    private static java.util.Set<Integer> numbers(List<JournalEntry> entries) {
+        java.util.Set<Integer> out = new java.util.TreeSet<>();
+        for (FileEvent f : files(entries)) if (f.pathText().startsWith("/n/")) out.add(Integer.parseInt(f.pathText().substring(3)));
+        return out;
+    }
+
+    @Test
+    void aTruncatedCycleWhoseRecordsEverySubscriberStoredLosesNothing() throws Exception {
+        long[][] appended = sixThousand();
+        truncateToHalf();
+        List<Journal.Committed> stored = List.of(new Journal.Committed("fim", appended[5999][0], appended[5999][1]),
+                new Journal.Committed("hostql_event_losses", appended[5999][0], appended[5999][1]));
+        try (Journal j = Journal.open(dir, RollCycles.FAST_HOURLY, net.openhft.chronicle.core.time.SystemTimeProvider.INSTANCE, stored)) {
+            assertThat(j.recoveries()).as("no loss record: every table holds every record").isEmpty();
+            assertThat(j.damageReports()).singleElement().asString()
+                    .contains("nothing is missing from the tables").doesNotContain("lost");
+            assertThat(drain(j.reader())).noneMatch(e -> e.event() instanceof LossEvent);
+        }
+    }
+
+    @Test
+    void aTruncatedCycleCountsExactlyTheRecordsNoSubscriberHadStored() throws Exception {
+        long[][] appended = sixThousand();
+        truncateToHalf();
+        // fim stored up to /n/999, the loss subscriber all of them: the slowest decides.
+        List<Journal.Committed> stored = List.of(new Journal.Committed("fim", appended[999][0], appended[999][1]),
+                new Journal.Committed("hostql_event_losses", appended[5999][0], appended[5999][1]));
+        try (Journal j = Journal.open(dir, RollCycles.FAST_HOURLY, net.openhft.chronicle.core.time.SystemTimeProvider.INSTANCE, stored)) {
+            java.util.Set<Integer> readable = numbers(drain(j.reader()));
+            long notStoredButReadable = readable.stream().filter(n -> n >= 1000).count();
+            long expected = 5000 - notStoredButReadable;
+            assertThat(expected).as("the truncation took records fim had not stored").isGreaterThan(2000);
+            assertThat(j.recoveries()).singleElement().satisfies(l -> {
+                assertThat(l.count()).isEqualTo(expected);
+                assertThat(l.estimate()).isFalse();
+                assertThat(l.reason()).contains(expected + " records are lost to the tables (not yet stored by fim)")
+                        .doesNotContainPattern("index [0-9a-f]{8,}");
+            });
+        }
+    }
+
+    @Test
+    void withoutPositionsEveryUnreadableRecordIsLostAndNoCountIsMinusOne() throws Exception {
+        sixThousand();
+        truncateToHalf();
+        try (Journal j = Journal.open(dir)) {
+            long readable = numbers(drain(j.reader())).size();
+            assertThat(j.recoveries()).singleElement().satisfies(l -> {
+                assertThat(l.count()).isEqualTo(6000 - readable);
+                assertThat(l.estimate()).isFalse();
+            });
+        }
+        // Reopened: the loss record is read back with its count, and nothing new is reported.
+        try (Journal j = Journal.open(dir)) {
+            assertThat(j.recoveries()).isEmpty();
+            assertThat(drain(j.reader())).filteredOn(e -> e.event() instanceof LossEvent).extracting(e -> ((LossEvent) e.event()).count())
+                    .allMatch(c -> c > 0);
+        }
+    }
+
+    @Test
+    void aHeadAheadOfTheFileIsReportedAsRecordsThatNeverReachedTheDisk() throws Exception {
+        long[][] appended = sixThousand();
+        // The head says 40 more appends happened than the file holds (a full disk, or a crash before they were written).
+        Path headFile = dir.resolve("head");
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(headFile)); // big-endian, as mapped
+        b.putLong(0, appended[5999][0] + 40);
+        b.putLong(8, appended[5999][1] + 40);
+        Files.write(headFile, b.array());
+        List<Journal.Committed> caughtUp = List.of(new Journal.Committed("fim", appended[5999][0], appended[5999][1]));
+        try (Journal j = Journal.open(dir, RollCycles.FAST_HOURLY, net.openhft.chronicle.core.time.SystemTimeProvider.INSTANCE, caughtUp)) {
+            assertThat(j.recoveries()).singleElement().satisfies(l -> {
+                assertThat(l.count()).as("exactly the appends after the last record on disk").isEqualTo(40);
+                assertThat(l.estimate()).isFalse();
+                assertThat(l.reason()).contains("never reached the disk").contains("or the file was cut short")
+                        .doesNotContain("while hostql was stopped");
+            });
+        }
+    }
+
     @Test
     void retentionDeletesOldCyclesButNeverUnconsumedOnes() throws Exception {
         SetTimeProvider clock = new SetTimeProvider(1_700_000_000_000L * 1_000_000L);

@@ -26,6 +26,7 @@ final class RotatingFile implements AutoCloseable {
     private final int maxFiles;
     private FileChannel channel;
     private long size;
+    private boolean torn;
 
     /** maxBytes <= 0: never rotate. */
     RotatingFile(Path path, String octalMode, long maxBytes, int maxFiles) {
@@ -56,6 +57,7 @@ final class RotatingFile implements AutoCloseable {
     synchronized void append(List<String> lines) throws IOException {
         if (lines.isEmpty()) return;
         StringBuilder sb = new StringBuilder();
+        if (torn) sb.append('\n'); // ends the torn line of a failed append, so the next lines parse
         for (String l : lines) sb.append(l).append('\n');
         byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
         open();
@@ -64,8 +66,21 @@ final class RotatingFile implements AutoCloseable {
             open();
         }
         ByteBuffer buf = ByteBuffer.wrap(bytes);
-        while (buf.hasRemaining()) channel.write(buf);
-        size += bytes.length;
+        long before = channel.size();
+        try {
+            while (buf.hasRemaining()) channel.write(buf);
+        } catch (IOException e) {
+            // A full or failing disk can take part of the lines: cut them off, so the file holds whole
+            // lines only and the caller's retry (or the next lines) does not follow half a JSON document.
+            try {
+                channel.truncate(before);
+            } catch (IOException ignored) {
+                torn = true; // the disk refuses even that: the next append starts with a newline
+            }
+            throw e;
+        }
+        size = before + bytes.length;
+        torn = false;
     }
 
     private void open() throws IOException {

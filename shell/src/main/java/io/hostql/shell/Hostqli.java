@@ -10,8 +10,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /** hostqli: the SQL shell. Interactive on a terminal; one-shot with a query argument, --query, --A, --L or stdin. */
 public final class Hostqli {
@@ -26,6 +28,7 @@ public final class Hostqli {
             "  --query_file FILE       run SQL from a file      --A TABLE       select all from TABLE",
             "  --L                     list all tables          --flagfile FILE read more flags",
             "  --disable_tables a,b    hide tables              --enable_tables a,b  only these tables",
+            "  --database_path DIR     a running hostqld's data dir, for its evented tables (default /var/lib/hostql)",
             "",
             "Without SQL and on a terminal, starts an interactive shell (.help lists dot-commands).",
             "SQL may also come on stdin (statements end with ';'). Errors go to stderr; a failed",
@@ -86,6 +89,10 @@ public final class Hostqli {
      */
     static boolean attachEvents(Database db, Settings settings, PrintStream err) {
         Path events = settings.path("database_path").resolve("events.db");
+        if (accessDenied(events)) {
+            err.println("Warning: cannot read " + events.getParent() + " (permission denied); run as root to query evented tables");
+            return false;
+        }
         if (!Files.exists(events)) {
             if (settings.isSet("database_path")) {
                 err.println("Warning: no events.db in " + settings.string("database_path") + "; evented tables are not available");
@@ -98,9 +105,23 @@ public final class Hostqli {
         }
         try {
             db.attachReadOnly(events, "events");
+            String rebuilding = EventsDbNotice.whileRebuilding(events);
+            if (rebuilding != null) err.println("Warning: " + rebuilding);
             return true;
         } catch (RuntimeException e) {
             err.println("Warning: cannot open " + events + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** A data dir the user may not enter looks like a missing file to Files.exists. */
+    private static boolean accessDenied(Path file) {
+        try {
+            Files.readAttributes(file, BasicFileAttributes.class);
+            return false;
+        } catch (AccessDeniedException e) {
+            return true;
+        } catch (IOException e) {
             return false;
         }
     }

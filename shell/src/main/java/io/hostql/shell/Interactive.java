@@ -17,6 +17,7 @@ import org.jline.terminal.TerminalBuilder;
 /** The interactive prompt: JLine with persistent history, completion of names, and multi-line statements. */
 final class Interactive {
     private static final String PROMPT = "hostql> ", CONTINUE = "    ...> ";
+    static final String EXIT_HINT = "(To exit, press Ctrl-C again or Ctrl-D, or type .exit)";
     private static final String[] KEYWORDS = {"SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "JOIN", "LEFT", "ON",
             "USING", "GROUP", "BY", "ORDER", "HAVING", "LIMIT", "OFFSET", "AS", "IN", "LIKE", "GLOB", "IS", "NULL",
             "DISTINCT", "COUNT", "UNION", "ALL", "WITH", "CASE", "WHEN", "THEN", "ELSE", "END", "PRAGMA", "table_info"};
@@ -41,18 +42,28 @@ final class Interactive {
             Path history = historyFile();
             if (history != null) b.variable(LineReader.HISTORY_FILE, history);
             LineReader reader = b.build();
+            // Ctrl-C while a statement runs cancels it (JLine puts its own handler in place while reading a line).
+            terminal.handle(Terminal.Signal.INT, signal -> shell.interrupt());
             terminal.writer().println("Using a virtual database. Need help, type '.help'");
             StringBuilder sql = new StringBuilder();
+            boolean exitArmed = false; // the last thing typed was Ctrl-C at an empty prompt
             while (true) {
                 String line;
                 try {
                     line = reader.readLine(sql.length() == 0 ? PROMPT : CONTINUE);
                 } catch (UserInterruptException e) {
+                    // Ctrl-C drops what was typed; at an empty prompt it says how to exit, and a second one exits.
+                    boolean empty = sql.length() == 0 && e.getPartialLine().isEmpty();
                     sql.setLength(0);
+                    if (empty && exitArmed) return 0;
+                    if (empty) terminal.writer().println(EXIT_HINT);
+                    terminal.writer().flush();
+                    exitArmed = empty;
                     continue;
                 } catch (EndOfFileException e) {
                     return 0;
                 }
+                exitArmed = false;
                 if (sql.length() == 0 && line.strip().startsWith(".")) {
                     shell.execute(line);
                     continue;

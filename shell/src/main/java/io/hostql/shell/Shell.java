@@ -83,29 +83,45 @@ final class Shell {
         this.err = err;
     }
 
+    /** Set by Ctrl-C: the statements of the current input that have not run yet are skipped. */
+    private volatile boolean interrupted;
+
     /** Runs a dot-command or SQL (one or more statements); false when anything failed. */
     boolean execute(String input) {
         String text = input.strip();
         if (text.isEmpty()) return true;
         if (display.echo) out.println(text);
+        interrupted = false;
         try {
             if (text.startsWith(".")) return dotCommand(text);
             return sql(text);
         } catch (SqlException e) {
-            error(e.getMessage());
+            if (interrupted) err.println(); // past the terminal's "^C"
+            error(evented ? EventsDbNotice.explain(e, db, settings.path("database_path").resolve("events.db")) : e.getMessage());
             return false;
         }
     }
 
+    /** Ctrl-C (from the signal thread): cancels the running statement and the rest of the input. */
+    void interrupt() {
+        interrupted = true;
+        db.interrupt();
+    }
+
+    private void print(QueryResult r) {
+        if (interrupted) throw new SqlException(Database.INTERRUPTED);
+        ResultPrinter.print(r, display, out);
+    }
+
     private boolean sql(String text) {
         if (!display.timer) {
-            db.run(text, r -> ResultPrinter.print(r, display, out));
+            db.run(text, this::print);
             return true;
         }
         ThreadMXBean mx = ManagementFactory.getThreadMXBean(); // loaded only with .timer on: start-up time
         long wall = System.nanoTime();
         long cpu = mx.getCurrentThreadCpuTime(), user = mx.getCurrentThreadUserTime();
-        db.run(text, r -> ResultPrinter.print(r, display, out));
+        db.run(text, this::print);
         {
             double real = (System.nanoTime() - wall) / 1e9;
             double u = (mx.getCurrentThreadUserTime() - user) / 1e9;

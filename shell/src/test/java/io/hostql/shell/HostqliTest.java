@@ -10,6 +10,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,9 +81,14 @@ class HostqliTest {
         Run r = run("", "--events_max=many", "SELECT 1");
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.err()).contains("--events_max").contains("many");
+        // As osqueryi: an unknown flag is refused, one line naming it; an osquery flag hostql lacks is a warning.
         Run unknown = run("", "--no_such_flag=1", "SELECT 1");
-        assertThat(unknown.status()).isZero();
-        assertThat(unknown.err()).contains("unknown flag --no_such_flag");
+        assertThat(unknown.status()).isEqualTo(1);
+        assertThat(unknown.err()).isEqualTo("Error: unknown flag --no_such_flag\n");
+        assertThat(unknown.out()).isEmpty();
+        Run lacking = run("", "--planner", "SELECT 1 AS a");
+        assertThat(lacking.status()).isZero();
+        assertThat(lacking.err()).isEqualTo("Warning: --planner is not implemented in hostql: it lacks the shell's virtual-table planner output\n");
     }
 
     @Test
@@ -147,6 +157,82 @@ class HostqliTest {
         Run none = run("", "--database_path", data.resolve("nowhere").toString(), "SELECT 1");
         assertThat(none.status()).isZero();
         assertThat(none.err()).contains("no events.db in");
+    }
+
+    @Test
+    void helpListsTheDataDirFlag() {
+        assertThat(run("", "--help").out()).contains("--database_path DIR");
+    }
+
+    /** A user who may not enter the daemon's data dir is told so, not that there is no events.db. */
+    @Test
+    void anUnreadableDataDirIsPermissionDenied(@TempDir Path tmp) throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root to run hostqli as nobody");
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs util-linux's setpriv");
+        Path data = Files.createDirectory(tmp.resolve("data"));
+        Files.createFile(data.resolve("events.db"));
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
+        // nobody may not read root's Maven repository or the checkout: the classpath is copied where it can.
+        Path lib = Files.createDirectory(tmp.resolve("lib"));
+        List<String> classpath = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path from = Path.of(entry);
+            if (!Files.exists(from)) continue;
+            Path to = lib.resolve(classpath.size() + "-" + from.getFileName());
+            try (var tree = Files.walk(from)) {
+                for (Path f : tree.toList()) Files.copy(f, to.resolve(from.relativize(f).toString()));
+            }
+            classpath.add(to.toString());
+        }
+        try (var tree = Files.walk(lib)) {
+            for (Path f : tree.toList()) {
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(Files.isDirectory(f) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+        Path jvmTmp = Files.createDirectory(tmp.resolve("tmp")); // JNA unpacks its library there
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(jvmTmp, PosixFilePermissions.fromString("rwxrwxrwx"));
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        for (String f : System.getProperty("hostql.jvm.flags", "").trim().split("\\s+")) if (!f.isEmpty()) cmd.add(f);
+        cmd.addAll(List.of("-XX:+UseSerialGC", "-Djava.io.tmpdir=" + jvmTmp, "-cp", String.join(java.io.File.pathSeparator, classpath),
+                "io.hostql.shell.Hostqli", "--database_path", data.toString(), "SELECT 1 AS one"));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(err).isZero();
+        assertThat(out).contains("| 1 ");
+        assertThat(err.strip()).isEqualTo("Warning: cannot read " + data + " (permission denied); run as root to query evented tables");
+    }
+
+    @Test
+    void aDamagedEventsDbIsExplainedAndARebuildIsSaid(@TempDir Path data) throws Exception {
+        Path db = data.resolve("events.db");
+        try (io.hostql.evented.EventStore store = io.hostql.evented.EventStore.open(db, io.hostql.evented.EventedTables.all())) {
+            store.commit("file_events", new io.hostql.evented.EventStore.Position(1, 1, 1), b -> {
+                for (int i = 0; i < 3000; i++) {
+                    b.insert(io.hostql.evented.EventedTables.FILE_EVENTS, new Object[] {"/etc/" + "x".repeat(100) + i, "etc", "UPDATED",
+                            0L, 1L, 0L, 0L, "0644", 10L, 1L, 1L, 1L, null, null, null, 0L, 1700000000L + i, String.format("%010d", i)});
+                }
+            });
+        }
+        long size = Files.size(db);
+        byte[] noise = new byte[(int) (size * 2 / 5) / 4096 * 4096];
+        new java.util.Random(3).nextBytes(noise);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(db.toFile(), "rw")) {
+            f.seek(size * 3 / 10 / 4096 * 4096);
+            f.write(noise);
+        }
+        String scan = "SELECT count(*), sum(length(target_path)) FROM file_events";
+        Run damaged = run("", "--database_path", data.toString(), scan);
+        assertThat(damaged.status()).isEqualTo(1);
+        assertThat(damaged.err()).contains(db + " is damaged; hostqld moves it aside and rebuilds it from its journal");
+        Files.writeString(data.resolve(io.hostql.evented.EventStore.REBUILDING_MARKER), "since 2026-12-06T15:00:00Z: moved aside\n");
+        Run rebuilding = run("", "--database_path", data.toString(), scan);
+        assertThat(rebuilding.err()).contains("Warning: hostqld is rebuilding " + db)
+                .contains("Error: events.db is being rebuilt by hostqld from its journal (since 2026-12-06T15:00:00Z: moved aside)")
+                .doesNotContain("malformed");
     }
 
     @Test

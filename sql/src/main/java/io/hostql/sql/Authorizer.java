@@ -24,6 +24,9 @@ final class Authorizer implements Callback {
             "index_list", "index_info", "index_xinfo", "foreign_key_list", "function_list", "module_list",
             "pragma_list", "collation_list", "database_list", "compile_options");
 
+    private static final Set<String> SCHEMA_TABLES = Set.of("sqlite_master", "sqlite_schema", "sqlite_temp_master",
+            "sqlite_temp_schema");
+
     private static final Set<String> DENIED_FUNCTIONS = Set.of("load_extension", "writefile", "readfile", "edit",
             "fts3_tokenizer");
 
@@ -73,6 +76,10 @@ final class Authorizer implements Callback {
             case INSERT:
                 return "INSERT into " + a + " is not allowed: hostql's SQL is read-only";
             case UPDATE:
+                // sqlite3_declare_vtab of SQLite's own table-valued pragmas (pragma_table_info, ...) parses a
+                // nested "UPDATE sqlite_master" that never runs. A user's UPDATE of the schema table is
+                // refused by SQLite itself (the table is read-only) and by the read-only statement check.
+                if (a != null && SCHEMA_TABLES.contains(a.toLowerCase(Locale.ROOT))) return null;
                 return "UPDATE of " + a + " is not allowed: hostql's SQL is read-only";
             case DELETE:
                 return "DELETE from " + a + " is not allowed: hostql's SQL is read-only";

@@ -56,7 +56,7 @@ public final class Database implements AutoCloseable {
         if (rc != Sqlite.OK) {
             String msg = out[0] == 0 ? "out of memory" : Sqlite.sqlite3_errmsg(p).getString(0);
             if (out[0] != 0) Sqlite.sqlite3_close_v2(p);
-            throw new SqlException("cannot open database " + filename + ": " + msg);
+            throw new SqlException("cannot open database " + filename + ": " + msg, rc);
         }
         Database d = new Database(p, tables);
         Sqlite.sqlite3_busy_timeout(p, 5000);
@@ -141,7 +141,7 @@ public final class Database implements AutoCloseable {
                 try {
                     bind(stmt, params, parameters);
                     int rc = Sqlite.sqlite3_step(stmt);
-                    if (rc != Sqlite.DONE && rc != Sqlite.ROW) throw new SqlException(errmsg());
+                    if (rc != Sqlite.DONE && rc != Sqlite.ROW) throw sqliteError();
                 } finally {
                     Sqlite.sqlite3_reset(stmt);
                 }
@@ -266,10 +266,45 @@ public final class Database implements AutoCloseable {
         Sqlite.sqlite3_progress_handler(db, ops, Callbacks.pointer(progress), null);
     }
 
-    /** Stops a running statement from another thread. */
+    /**
+     * Stops the running statement from another thread (the shell's Ctrl-C, the daemon's watchdog): it
+     * fails with {@link #INTERRUPTED}. SQLite stops at its next VM step; a Java generator filling a
+     * snapshot table stops at its next row (or blocking call), as its thread is interrupted too. A
+     * no-op when nothing runs.
+     */
     public void interrupt() {
-        Pointer p = db;
-        if (p != null) Sqlite.sqlite3_interrupt(p);
+        synchronized (running) {
+            // Only while a statement runs: it holds this connection's monitor, so close() cannot free it meanwhile.
+            if (runner == null) return;
+            cancelled = true;
+            Sqlite.sqlite3_interrupt(db);
+            runner.interrupt();
+        }
+    }
+
+    /** The message of a statement stopped by {@link #interrupt}, as SQLite's. */
+    public static final String INTERRUPTED = "interrupted";
+
+    private final Object running = new Object();
+    private Thread runner; // the thread stepping a statement, guarded by running
+    private boolean cancelled; // interrupt() was called during the current statement, guarded by running
+
+    private void beginStatement() {
+        synchronized (running) {
+            runner = Thread.currentThread();
+            cancelled = false;
+        }
+    }
+
+    /** True when the statement that just ended was interrupted; clears the interrupt this class set on the thread. */
+    private boolean endStatement() {
+        synchronized (running) {
+            runner = null;
+            boolean was = cancelled;
+            if (was) Thread.interrupted();
+            cancelled = false;
+            return was;
+        }
     }
 
     private void runInternal(String script, boolean trusted, Object[] params, Consumer<QueryResult> each) {
@@ -320,7 +355,7 @@ public final class Database implements AutoCloseable {
             if (missing != null && msg.contains("no query solution")) {
                 throw new SqlException(RequiredColumns.message(missing.schema()));
             }
-            throw new SqlException(msg);
+            throw new SqlException(msg, Sqlite.sqlite3_extended_errcode(db));
         }
         return out[0] == 0 ? null : new Pointer(out[0]);
     }
@@ -356,14 +391,29 @@ public final class Database implements AutoCloseable {
         List<String> columns = new ArrayList<>(n);
         for (int i = 0; i < n; i++) columns.add(Sqlite.sqlite3_column_name(stmt, i).getString(0, "UTF-8"));
         List<Object[]> rows = new ArrayList<>();
-        while (true) {
-            int rc = Sqlite.sqlite3_step(stmt);
-            if (rc == Sqlite.DONE) break;
-            if (rc != Sqlite.ROW) throw new SqlException(errmsg());
-            Object[] row = new Object[n];
-            for (int i = 0; i < n; i++) row[i] = columnValue(stmt, i);
-            rows.add(row);
+        // A table-valued pragma (pragma_table_info, ...) prepares its PRAGMA while stepping: keep that refusal's reason.
+        authorizer.reset();
+        beginStatement();
+        String failure = null;
+        int failureCode = 0;
+        try {
+            while (true) {
+                int rc = Sqlite.sqlite3_step(stmt);
+                if (rc == Sqlite.DONE) break;
+                if (rc != Sqlite.ROW) {
+                    failure = authorizer.denial != null ? authorizer.denial : errmsg();
+                    if (authorizer.denial == null) failureCode = Sqlite.sqlite3_extended_errcode(db);
+                    break;
+                }
+                Object[] row = new Object[n];
+                for (int i = 0; i < n; i++) row[i] = columnValue(stmt, i);
+                rows.add(row);
+            }
+        } finally {
+            // Whatever a stopped generator reported, the statement was interrupted.
+            if (endStatement() && failure != null) failure = INTERRUPTED;
         }
+        if (failure != null) throw new SqlException(failure, failureCode);
         return new QueryResult(columns, rows);
     }
 
@@ -385,6 +435,11 @@ public final class Database implements AutoCloseable {
             default:
                 return null;
         }
+    }
+
+    /** The connection's last error, with SQLite's extended result code (a damaged file is told apart by it). */
+    private SqlException sqliteError() {
+        return new SqlException(errmsg(), Sqlite.sqlite3_extended_errcode(db));
     }
 
     private String errmsg() {

@@ -72,13 +72,29 @@ class DatabaseTest {
         }
     }
 
+    /** A generator that never ends by itself: busy for 1 ms a row (without looking at interrupts), or blocked. */
+    static final class Endless implements Table {
+        public TableSchema schema() {
+            return TableSchema.builder("endless", "never ends").bigint("i").text("blocking", HIDDEN).build();
+        }
+
+        public void generate(QueryContext ctx, RowSink rows) throws Exception {
+            if (!ctx.equalsText("blocking").isEmpty()) Thread.sleep(600_000);
+            for (long i = 0; ; i++) {
+                long until = System.nanoTime() + 1_000_000;
+                while (System.nanoTime() < until) Thread.onSpinWait();
+                rows.add().set("i", i);
+            }
+        }
+    }
+
     Fruits fruits;
     Database db;
 
     @BeforeEach
     void open() {
         fruits = new Fruits();
-        db = Database.open(new TableRegistry().add(fruits).add(new Needy()).add(new Broken()).add(new Texts()));
+        db = Database.open(new TableRegistry().add(fruits).add(new Needy()).add(new Broken()).add(new Texts()).add(new Endless()));
     }
 
     @AfterEach
@@ -229,6 +245,44 @@ class DatabaseTest {
         assertThatThrownBy(() -> db.query("DELETE FROM internal")).hasMessageContaining("DELETE from internal is not allowed");
         assertThatThrownBy(() -> db.query("UPDATE internal SET a = 2")).hasMessageContaining("UPDATE of internal is not allowed");
         assertThat(db.query("SELECT a FROM internal").rows().get(0)[0]).isEqualTo(1L);
+    }
+
+    /** As osqueryi: the table-valued forms of the allowed pragmas read; the others are refused for what they are. */
+    @Test
+    void pragmaTableValuedFunctions() {
+        assertThat(db.query("SELECT name FROM pragma_database_list").rows()).extracting(r -> r[0]).contains("main");
+        assertThat(db.query("SELECT name FROM pragma_table_info('fruits')").rows()).extracting(r -> r[0])
+                .containsExactly("name", "weight");
+        assertThatThrownBy(() -> db.query("SELECT * FROM pragma_journal_mode"))
+                .hasMessageContaining("PRAGMA journal_mode is not allowed");
+        assertThatThrownBy(() -> db.query("UPDATE sqlite_master SET sql = ''")).isInstanceOf(SqlException.class)
+                .hasMessageNotContaining("CREATE, DROP");
+        assertThat(db.query("SELECT count(*) FROM sqlite_master").rows().get(0)[0]).isEqualTo(0L);
+    }
+
+    /** The shell's Ctrl-C and the watchdog: SQLite's VM and a Java generator both stop, and the connection stays usable. */
+    @Test
+    void interruptStopsTheRunningStatement() throws Exception {
+        for (String sql : List.of("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
+                "SELECT count(*) FROM endless", "SELECT count(*) FROM endless WHERE blocking = '1'")) {
+            Thread stopper = new Thread(() -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                db.interrupt();
+            });
+            long start = System.nanoTime();
+            stopper.start();
+            assertThatThrownBy(() -> db.query(sql)).as(sql).isInstanceOf(SqlException.class).hasMessage(Database.INTERRUPTED);
+            assertThat((System.nanoTime() - start) / 1_000_000).as(sql).isLessThan(10_000);
+            stopper.join();
+            assertThat(Thread.currentThread().isInterrupted()).as("interrupt cleared after " + sql).isFalse();
+            assertThat(db.query("SELECT count(*) FROM fruits").rows().get(0)[0]).isEqualTo(3L);
+        }
+        db.interrupt(); // nothing running: no effect on the next statement
+        assertThat(db.query("SELECT 1").rows().get(0)[0]).isEqualTo(1L);
     }
 
     @Test

@@ -24,7 +24,9 @@ public final class LossSubscriber extends Subscriber {
     @Override
     protected void handle(JournalEntry entry, Rows out) {
         if (!(entry.event() instanceof LossEvent l)) return;
-        out.add(EventedTables.EVENT_LOSSES, new Object[] {l.captureNanos() / 1_000_000_000L, l.source(), l.count(),
-                l.reason(), l.captureNanos(), null});
+        // A source that cannot count (count < 0) is an unknown count, NULL in SQL, never a -1 that sums wrongly.
+        boolean unknown = l.count() < 0;
+        out.add(EventedTables.EVENT_LOSSES, new Object[] {l.captureNanos() / 1_000_000_000L, l.source(), unknown ? null : l.count(),
+                l.reason(), l.captureNanos(), null, unknown || l.estimate() ? 1L : 0L});
     }
 }

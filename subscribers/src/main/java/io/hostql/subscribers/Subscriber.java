@@ -77,6 +77,8 @@ public abstract class Subscriber implements AutoCloseable {
         final List<TableSchema> tables = new ArrayList<>();
         final List<Object[]> values = new ArrayList<>();
         long eid;
+        /** Rows before this one are replayed (listeners were told of them before events.db was rebuilt). */
+        int firstNew;
 
         Rows(long eid) {
             this.eid = eid;
@@ -116,6 +118,10 @@ public abstract class Subscriber implements AutoCloseable {
     private void run() {
         journal.registerConsumer(name);
         EventStore.Position pos = store.position(name);
+        // Restarted after events.db was rebuilt: nothing of the old run's position survives (the journal keeps
+        // every record again until this run acknowledges).
+        uncommitted = null;
+        journal.acknowledge(name, pos.index());
         lastEid = pos.lastEid();
         Set<EventType> wakeFor = types();
         try (Journal.Reader reader = journal.reader(wakeFor)) {
@@ -139,9 +145,39 @@ public abstract class Subscriber implements AutoCloseable {
                 process(batch);
                 if (batch.size() < BATCH) LockSupport.parkNanos(LINGER_NANOS);
             }
+            // A clean stop leaves the position current, read on past records of other types (they make no rows
+            // here): records already in the tables are then not counted lost if the journal is damaged later.
+            Thread.interrupted(); // close() interrupts the wait; this reading is the last thing the thread does
+            JournalEntry last = skipOtherTypes(reader, uncommitted);
+            uncommitted = null;
+            if (last != null) {
+                try {
+                    store.commit(name, new EventStore.Position(last.index(), last.event().captureNanos(), lastEid), b -> {});
+                } catch (RuntimeException e) {
+                    log.debug("subscriber {} could not store its last position at stop: {}", name, e.toString());
+                }
+            }
         } catch (Throwable t) {
             log.error("subscriber {} stopped: {}", name, t.toString(), t);
         }
+    }
+
+    /** The last of the records of other types that follow (bounded to a second), or {@code last} when none does. */
+    private static JournalEntry skipOtherTypes(Journal.Reader reader, JournalEntry last) {
+        long until = System.nanoTime() + 1_000_000_000L;
+        for (JournalEntry e; System.nanoTime() < until && (e = reader.next()) != null; ) {
+            if (!(e.event() instanceof io.hostql.events.SkippedEvent)) break; // a record of its own: read again at the next start
+            last = e;
+        }
+        return last;
+    }
+
+    /** Records up to this journal index are re-read after events.db was rebuilt: their rows are not told to listeners again. */
+    private volatile long replayUntil = -1;
+
+    /** Before a restart after events.db was rebuilt: rows of records up to index reach the table, not the alert rules again. */
+    public void replayQuietlyUntil(long index) {
+        replayUntil = index;
     }
 
     private long lastCommit;
@@ -158,6 +194,7 @@ public abstract class Subscriber implements AutoCloseable {
                 errors.incrementAndGet();
                 log.warn("subscriber {} skipped journal record {}: {}", name, Long.toHexString(e.index()), ex.toString());
             }
+            if (e.index() <= replayUntil) out.firstNew = out.values.size();
         }
         JournalEntry last = batch.get(batch.size() - 1);
         events.addAndGet(batch.size());
@@ -193,7 +230,8 @@ public abstract class Subscriber implements AutoCloseable {
 
     private void notifyListeners(Rows out) {
         java.util.Map<TableSchema, List<Object[]>> byTable = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < out.values.size(); i++) byTable.computeIfAbsent(out.tables.get(i), t -> new ArrayList<>()).add(out.values.get(i));
+        for (int i = out.firstNew; i < out.values.size(); i++) byTable.computeIfAbsent(out.tables.get(i), t -> new ArrayList<>()).add(out.values.get(i));
+        if (byTable.isEmpty()) return;
         for (RowListener l : listeners) {
             byTable.forEach((t, r) -> {
                 try {

@@ -125,6 +125,20 @@ public final class TableTests {
     }
 
     /** Runs a native tool (the independent witness a table is checked against) and returns its stdout. */
+    /**
+     * The uid of a test user whose home files the test itself creates. The home tables read a file only
+     * when its owner is that user (or root, for a file with one link): as root any uid works, as a user
+     * the files are the user's own, so the test user must be them.
+     */
+    public static long homeUid() {
+        if (isRoot()) return 4321;
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read this process's uid from /proc/self: " + e.getMessage(), e);
+        }
+    }
+
     public static String run(String... command) {
         try {
             Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();

@@ -3,6 +3,7 @@ package io.hostql.config.osquery;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hostql.config.Utf8Text;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -55,9 +56,12 @@ public final class ConfigLoader {
         for (Path f : files) {
             String text;
             try {
-                text = Files.readString(f, StandardCharsets.UTF_8);
+                text = Utf8Text.read(f);
             } catch (NoSuchFileException e) {
                 errors.add(new ConfigError(f.toString(), 0, "", "no such file", true));
+                continue;
+            } catch (Utf8Text.NotUtf8Exception e) {
+                errors.add(new ConfigError(f.toString(), e.line(), "", e.getMessage(), true));
                 continue;
             } catch (IOException e) {
                 errors.add(new ConfigError(f.toString(), 0, "", "cannot read: " + e.getMessage(), true));

@@ -2,7 +2,6 @@ package io.hostql.config.osquery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +69,7 @@ final class ScheduleParser {
     private void fromFile(String name, Path file, String sub, List<Pack> out) {
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = io.hostql.config.Utf8Text.read(file);
         } catch (IOException e) {
             c.error("packs", sub, "cannot read pack file " + file + ": " + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
             return;

@@ -53,6 +53,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aConfigThatIsNotUtf8NamesTheFileAndTheByteOffset() throws Exception {
+        Path f = dir.resolve("latin1.conf");
+        // "caf\u00e9" written as Latin-1 in a comment line: one byte 0xe9, not UTF-8.
+        Files.write(f, "{\n  # caf\u00e9\n  \"schedule\": {}\n}\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> ConfigLoader.load(f)).isInstanceOf(ConfigException.class)
+                .hasMessage(f + ":2: not UTF-8 text: invalid byte 0xe9 at byte offset 9 (line 2)");
+        Path pack = write("packs/bad.conf", "");
+        Files.write(pack, new byte[] {'{', (byte) 0xc3, '(', '}'});
+        Path main = write("main.conf", "{\"packs\": {\"bad\": \"" + pack + "\"}}");
+        assertThatThrownBy(() -> ConfigLoader.load(main)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cannot read pack file " + pack + ": not UTF-8 text: invalid byte 0xc3 at byte offset 1 (line 1)");
+    }
+
+    @Test
     void wrongTypesNameFileLineAndKey() throws Exception {
         Path f = write("types.conf", """
                 {

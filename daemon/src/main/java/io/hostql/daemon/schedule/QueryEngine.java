@@ -126,7 +126,7 @@ public final class QueryEngine implements AutoCloseable {
 
     /** A config view, as a TEMP view so it can read every schema (user SQL stays read-only); a bad one throws. */
     public void addView(String name, String sql) {
-        db.validate(sql); // read-only and compiles, checked with the user-facing rules first
+        validate(sql); // one read-only statement that compiles: "x; DROP ..." must not reach the trusted CREATE below
         db.executeTrusted("CREATE TEMP VIEW " + quote(name) + " AS " + sql);
     }
 
@@ -138,9 +138,14 @@ public final class QueryEngine implements AutoCloseable {
         return db;
     }
 
-    /** Prepares the statement without running it: an unknown table or column, or a missing required column, throws. */
+    /**
+     * Prepares the statement as a scheduled run does ({@link Database#prepare}: exactly one read-only
+     * statement) without running it, so --config_check refuses what the scheduler would: an unknown
+     * table or column, a missing required column, a write, or a second statement ("SELECT 1; DROP
+     * TABLE x").
+     */
     public void validate(String sql) {
-        db.validate(sql);
+        db.prepare(sql).close();
     }
 
     /** How the query reads the evented tables, from SQLite's own plan (a raw engine sees the real table names). */
@@ -186,7 +191,7 @@ public final class QueryEngine implements AutoCloseable {
         Database.Statement s = compiled.get(sql);
         if (s != null) return s;
         if (compiled.size() >= MAX_COMPILED) clearCompiled(); // a config churning through queries: start over
-        s = db.prepare(sql);
+        s = db.prepare(sql); // the rule validate() checks
         compiled.put(sql, s);
         return s;
     }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +27,11 @@ import java.util.Map;
  * statements are compiled once, one tick's writes are one transaction ({@link #begin}/{@link
  * #commit}), and the running marker is one pwrite, which a process crash cannot lose (the page
  * cache keeps it).
+ *
+ * <p>A disk that is full, read-only or failing must not stop the scheduler: writes wait in memory
+ * ({@link #pending}) and go to disk at the first commit that works; meanwhile the scheduler runs on
+ * its in-memory state. A restart before they are written repeats the last runs' results (never loses
+ * them). The fault is one status line when it starts and one when it ends ({@link WriteFault}).
  */
 final class ScheduleState implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,9 +47,16 @@ final class ScheduleState implements AutoCloseable {
     private final Database db;
     private final Database.Statement select, replace, touch;
     private final FileChannel running;
-    private boolean inTransaction;
+    /** Writes not on disk yet: whole states, and run times of queries whose state did not change. */
+    private final Map<String, Saved> pending = new LinkedHashMap<>();
+    private final Map<String, Long> touched = new LinkedHashMap<>();
+    private final WriteFault fault;
+    private final WriteFault runningFault;
 
     ScheduleState(Path file) {
+        fault = new WriteFault("the schedule state " + file, "the scheduler keeps its state in memory (a restart meanwhile repeats the last results)");
+        runningFault = new WriteFault(file.resolveSibling("schedule.running").toString(),
+                "a query that crashes hostqld is not denylisted at the next start");
         db = Database.openInternal(file.toString());
         db.executeTrusted("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                 + " CREATE TABLE IF NOT EXISTS queries (name TEXT PRIMARY KEY, sql TEXT, epoch INTEGER, counter INTEGER,"
@@ -62,30 +75,47 @@ final class ScheduleState implements AutoCloseable {
         }
     }
 
-    /** Writes join one transaction until {@link #commit}: the scheduler commits once per tick. */
-    private void begin() {
-        if (inTransaction) return;
-        db.executeTrusted("BEGIN");
-        inTransaction = true;
+    /**
+     * Writes what is pending in one transaction (the scheduler commits once per tick). On a write
+     * failure nothing is lost: it stays pending for the next commit, and the status log says so once.
+     */
+    synchronized void commit() {
+        if (pending.isEmpty() && touched.isEmpty()) return;
+        try {
+            db.executeTrusted("BEGIN");
+            try {
+                for (Map.Entry<String, Saved> e : pending.entrySet()) write(e.getKey(), e.getValue());
+                for (Map.Entry<String, Long> e : touched.entrySet()) touch.run(e.getValue(), e.getKey());
+                db.executeTrusted("COMMIT");
+            } catch (RuntimeException e) {
+                try {
+                    db.executeTrusted("ROLLBACK");
+                } catch (RuntimeException ignored) {
+                    // SQLite rolled back already (SQLITE_FULL, SQLITE_IOERR end the transaction)
+                }
+                throw e;
+            }
+            pending.clear();
+            touched.clear();
+            fault.succeeded();
+        } catch (RuntimeException e) {
+            fault.failed(e, 0);
+        }
     }
 
-    synchronized void commit() {
-        if (!inTransaction) return;
-        inTransaction = false;
+    private void write(String name, Saved s) {
         try {
-            db.executeTrusted("COMMIT");
-        } catch (RuntimeException e) {
-            // Disk full or I/O error: this tick's state is lost (its lines will repeat), the next tick starts clean.
-            try {
-                db.executeTrusted("ROLLBACK");
-            } catch (RuntimeException ignored) {
-                // no transaction left open
-            }
-            throw e;
+            replace.run(name, s.sql(), s.epoch(),
+                    s.counter(), s.hasResults() ? JSON.writeValueAsString(s.results()) : null, s.interval(), s.splayed(),
+                    s.lastRun(), JSON.writeValueAsString(s.windowEnds()), s.denylistedUntil(), s.denylistReason());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 
     synchronized Saved load(String name) {
+        Saved p = pending.get(name);
+        if (p != null) return p;
         QueryResult r = select.query(name);
         if (r.rows().isEmpty()) return Saved.none();
         Object[] v = r.rows().get(0);
@@ -99,21 +129,26 @@ final class ScheduleState implements AutoCloseable {
         }
     }
 
+    /** Saved at the next {@link #commit}. */
     synchronized void save(String name, Saved s) {
-        begin();
-        try {
-            replace.run(name, s.sql(), s.epoch(),
-                    s.counter(), s.hasResults() ? JSON.writeValueAsString(s.results()) : null, s.interval(), s.splayed(),
-                    s.lastRun(), JSON.writeValueAsString(s.windowEnds()), s.denylistedUntil(), s.denylistReason());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        pending.put(name, s);
+        touched.remove(name);
     }
 
     /** A run that changed nothing but its time: no need to rewrite the previous results. */
     synchronized void touch(String name, long lastRun) {
-        begin();
-        touch.run(lastRun, name);
+        Saved p = pending.get(name);
+        if (p != null) {
+            pending.put(name, new Saved(p.sql(), p.epoch(), p.counter(), p.results(), p.hasResults(), p.interval(), p.splayed(),
+                    lastRun, p.windowEnds(), p.denylistedUntil(), p.denylistReason()));
+        } else {
+            touched.put(name, lastRun);
+        }
+    }
+
+    /** Whether state writes are failing now (disk full, read-only, I/O errors). */
+    boolean failing() {
+        return fault.failing();
     }
 
     /** The query that was running when the daemon stopped, or null. */
@@ -137,8 +172,9 @@ final class ScheduleState implements AutoCloseable {
         ByteBuffer b = ByteBuffer.allocate(4 + n.length).putInt(n.length).put(n).flip();
         try {
             while (b.hasRemaining()) running.write(b, b.position());
+            runningFault.succeeded();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write schedule.running: " + e.getMessage(), e);
+            runningFault.failed(e, 0); // the query runs anyway: monitoring matters more than crash denylisting
         }
     }
 

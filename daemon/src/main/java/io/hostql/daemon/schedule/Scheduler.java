@@ -33,6 +33,14 @@ import org.slf4j.LoggerFactory;
  * Results are logged as differentials against the previous run (persisted), as snapshots, or, for
  * queries on evented tables, as the events since the query's previous run. A query that fails
  * repeatedly, or that the {@link Watchdog} stops, is denylisted for a while.
+ *
+ * <p>Every second is ticked once: a failed run, or a failed tick, counts as that second's run and is
+ * not repeated (a retry at the next second would log the same run again, with the same unixTime).
+ * Storage faults (disk full, read-only, I/O errors) never stop the thread. Result lines that
+ * cannot be written are dropped and counted (until the outbox of issue 11 keeps them), and the
+ * query's state is not advanced, so a differential or event query logs those changes with its next
+ * run that can be written; a snapshot run's lines are lost. The schedule state waits in memory
+ * ({@link ScheduleState}). Each fault is one status line when it starts and one when it ends.
  */
 public final class Scheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
@@ -58,6 +66,9 @@ public final class Scheduler implements AutoCloseable {
     private final LogFormat format;
     private final ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     private final Thread thread;
+    private final WriteFault resultFault = new WriteFault("result lines",
+            "result lines are dropped and counted (the query's state stays, so a differential or event query logs the changes with"
+                    + " its next written run; a snapshot run's lines are lost)");
 
     private volatile OsqueryConfig pending;
     private volatile boolean closed;
@@ -150,6 +161,9 @@ public final class Scheduler implements AutoCloseable {
         return System.currentTimeMillis() / 1000;
     }
 
+    private long tickFailures;
+    private String tickFailure;
+
     private void loop() {
         long last = now() - 1;
         while (!closed) {
@@ -165,13 +179,27 @@ public final class Scheduler implements AutoCloseable {
                     pending = null;
                     apply(c);
                 }
-                long now = now();
-                // Catch up seconds missed by a stall, as osquery, within schedule_max_drift.
-                long from = Math.max(last + 1, now - settings.number("schedule_max_drift"));
-                for (long t = from; t <= now && !closed; t++) tick(t);
-                last = now;
             } catch (Throwable e) {
-                log.error("scheduler tick failed: {}", e.toString(), e);
+                log.error("scheduler: applying the config failed: {}", e.toString());
+                log.debug("scheduler: applying the config failed", e);
+            }
+            long now = now();
+            // Catch up seconds missed by a stall, as osquery, within schedule_max_drift.
+            long from = Math.max(last + 1, now - settings.number("schedule_max_drift"));
+            for (long t = from; t <= now && !closed; t++) {
+                last = t; // ticked once, failed or not: a failure is not retried within the query's interval
+                try {
+                    tick(t);
+                    if (tickFailures > 0) log.info("scheduler ticks work again after {} failed ticks", tickFailures);
+                    tickFailures = 0;
+                    tickFailure = null;
+                } catch (Throwable e) {
+                    tickFailures++;
+                    // The same failure tick after tick is one line (then DEBUG), not one a second.
+                    if (!e.toString().equals(tickFailure)) log.error("scheduler tick {} failed: {}", t, e.toString());
+                    tickFailure = e.toString();
+                    log.debug("scheduler tick {} failed", t, e);
+                }
             }
         }
     }
@@ -346,6 +374,7 @@ public final class Scheduler implements AutoCloseable {
             result = engine.run(q.sql(), window);
         } catch (RuntimeException | OutOfMemoryError e) {
             failure = e.getMessage() == null ? e.toString() : e.getMessage();
+            log.debug("scheduled query {} failed", name, e); // the stack trace, with --verbose only
         }
         String stopped = watchdog.end();
         long wallMs = (System.nanoTime() - wall0) / 1_000_000;
@@ -367,12 +396,14 @@ public final class Scheduler implements AutoCloseable {
                 log.error("scheduled query {} stopped by the watchdog: {}", name, stopped);
                 denylist(a, saved, "stopped by the watchdog: " + stopped);
             } else if (failure != null || result == null) {
+                // One status line per failed run, without a stack trace: the denylisting one when this failure denylists it.
                 st.consecutiveFailures++;
                 st.lastError = failure;
-                log.warn("scheduled query {} failed ({} in a row): {}", name, st.consecutiveFailures, failure);
-                if (st.consecutiveFailures >= settings.number("schedule_denylist_failures")) {
+                if (st.consecutiveFailures >= settings.number("schedule_denylist_failures") && q.denylist()) {
                     denylist(a, saved, "failed " + st.consecutiveFailures + " times in a row: " + failure);
                     st.consecutiveFailures = 0;
+                } else {
+                    log.warn("scheduled query {} failed ({} in a row): {}", name, st.consecutiveFailures, failure);
                 }
             } else {
                 st.consecutiveFailures = 0;
@@ -408,7 +439,7 @@ public final class Scheduler implements AutoCloseable {
         if (q.snapshot()) {
             counter = 0;
             lines = ResultLines.snapshot(new QueryLogItem(a.name(), hostIdentifier, t, epoch, counter, decorations), format, rows);
-            if (!settings.bool("disable_logging")) logger.logSnapshots(lines);
+            if (!written(lines, logger::logSnapshots)) return 0;
         } else {
             List<Map<String, Object>> added, removed;
             boolean fresh = !saved.hasResults() || saved.epoch() != epoch || !saved.sql().equals(q.sql());
@@ -429,7 +460,7 @@ public final class Scheduler implements AutoCloseable {
             }
             hasResults = true;
             lines = ResultLines.differential(new QueryLogItem(a.name(), hostIdentifier, t, epoch, counter, decorations), format, added, removed);
-            if (!settings.bool("disable_logging")) logger.logResults(lines);
+            if (!written(lines, logger::logResults)) return 0; // the state stays: the next run logs these changes
         }
         boolean unchanged = !a.plan().windowed() && saved.sql().equals(q.sql()) && saved.epoch() == epoch && saved.denylistedUntil() == 0
                 && (q.snapshot() ? !saved.hasResults() : saved.hasResults() && counter == saved.counter());
@@ -445,6 +476,19 @@ public final class Scheduler implements AutoCloseable {
         long size = 0;
         for (String l : lines) size += l.length() + 1;
         return size;
+    }
+
+    /** Writes a run's lines; false (counted, one status line per fault) when the result log cannot take them. */
+    private boolean written(List<String> lines, java.util.function.Consumer<List<String>> write) {
+        if (settings.bool("disable_logging") || lines.isEmpty()) return true;
+        try {
+            write.accept(lines);
+        } catch (RuntimeException e) {
+            resultFault.failed(e, lines.size());
+            return false;
+        }
+        resultFault.succeeded();
+        return true;
     }
 
     /** The engine scheduled queries run on (and the watchdog watches): for tests and the shell's view of the daemon. */

@@ -51,6 +51,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,6 +85,10 @@ public final class InotifyPublisher implements AutoCloseable {
     private static final int EVENT_BITS = 0xFFF;
     private static final int EVENT_HEADER = 16;
     private static final int BUFFER_SIZE = 64 * 1024;
+    /** The largest event: the header and NAME_MAX + 1 bytes of name, padded to a multiple of the header size. */
+    private static final int MAX_EVENT = EVENT_HEADER + 256;
+    /** Names remembered as reported by scans (see {@link Watch#scanned}) at most; past it, a duplicate CREATED is possible. */
+    private static final int MAX_SCANNED_NAMES = 65_536;
     private static final int POLL_MILLIS = 1000;
     private static final long CLOSE_WAIT_MILLIS = 1000;
     private static final long TASK_TIMEOUT_SECONDS = 120;
@@ -126,6 +131,16 @@ public final class InotifyPublisher implements AutoCloseable {
         int checkedPass;
         LinkedHashSet<Rule> rules = new LinkedHashSet<>();
         Set<Key> excludedChildren = Set.of();
+        /**
+         * Children a scan of this directory reported as created (name to categories) while the kernel may
+         * still hold its own IN_CREATE for them: a child created after the watch was placed and before the
+         * scan read the directory is seen by both. That IN_CREATE is then not published again, nor is the
+         * child reported twice when two patterns of one category scan the directory. A removal of the name
+         * ends its entry, so a later creation is reported. Null when empty.
+         */
+        Map<Key, Set<String>> scanned;
+        /** The read during which names were last added to {@link #scanned}. */
+        long scannedRead;
 
         Watch(int wd, byte[] path, byte[][] comps, Key key, boolean follow, int mask, int pass) {
             this.wd = wd;
@@ -175,6 +190,11 @@ public final class InotifyPublisher implements AutoCloseable {
     private final TreeMap<Key, Watch> byPath = new TreeMap<>();
     private final Set<Key> warnedPaths = new HashSet<>();
     private int passCounter;
+    /** Reads of the inotify descriptor so far. */
+    private long reads;
+    /** Watches with {@link Watch#scanned} names, ordered by {@link Watch#scannedRead}. */
+    private final LinkedHashSet<Watch> scannedWatches = new LinkedHashSet<>();
+    private int scannedNames;
     private long lastEnospcLog;
     private boolean enospcLogged;
     private final RateLimitedLog errors = new RateLimitedLog(log, 10);
@@ -194,6 +214,8 @@ public final class InotifyPublisher implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean pauseRequested;
     private volatile boolean paused;
+    /** Test hook: runs on the publisher thread right after a directory gets a new watch, before it is scanned. */
+    private volatile Consumer<String> newWatchHook;
 
     public InotifyPublisher(FileMonitoring config, EventSink sink) {
         this(config, sink, newInotify());
@@ -338,6 +360,16 @@ public final class InotifyPublisher implements AutoCloseable {
         }
     }
 
+    /** How many children reported by scans are remembered now (forgotten once the kernel queue is seen empty). */
+    int scannedNamesRemembered() {
+        return onThreadOrHere(() -> scannedNames);
+    }
+
+    /** Runs hook (on the publisher thread) with the path of each directory that gets a new watch, before it is scanned. */
+    void onNewWatch(Consumer<String> hook) {
+        newWatchHook = hook;
+    }
+
     int inotifyFd() {
         return fd;
     }
@@ -403,6 +435,7 @@ public final class InotifyPublisher implements AutoCloseable {
                     }
                     continue;
                 }
+                if (pollFds.getShort(6) == 0) expireScanned(reads + 1); // the queue is empty
                 if (pollFds.getShort(14) != 0) wakeup.drain();
                 if (closing) break;
                 runTasks();
@@ -435,10 +468,12 @@ public final class InotifyPublisher implements AutoCloseable {
     }
 
     private void readEvents() {
+        long read = ++reads;
         long n = InotifyLibc.read(fd, buffer, BUFFER_SIZE);
         if (n < 0) {
             int errno = Native.getLastError();
-            if (errno != InotifyLibc.EAGAIN && errno != InotifyLibc.EINTR) {
+            if (errno == InotifyLibc.EAGAIN) expireScanned(read);
+            else if (errno != InotifyLibc.EINTR) {
                 errors.error("inotify: read failed: " + InotifyLibc.errorText(errno));
                 sleepQuietly(100);
             }
@@ -463,6 +498,8 @@ public final class InotifyPublisher implements AutoCloseable {
                 errors.error("inotify: failed to handle an event (wd " + wd + ", mask 0x" + Integer.toHexString(mask) + ")", e);
             }
         }
+        // Room left for the largest event: the kernel stopped because its queue was empty.
+        if (n <= BUFFER_SIZE - MAX_EVENT) expireScanned(read);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -487,21 +524,28 @@ public final class InotifyPublisher implements AutoCloseable {
         }
         if (!w.excludedChildren.isEmpty() && w.excludedChildren.contains(new Key(name))) return;
         byte[] path = PathBytes.child(w.path, name);
-        publish(w, name, path, mask, cookie);
+        Set<String> reported = null;
+        if (w.scanned != null && (mask & (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)) != 0) {
+            // The kernel's IN_CREATE for a child the scan reported is the same creation; any other of these ends the name.
+            Set<String> categories = takeScanned(w, name);
+            if ((mask & IN_CREATE) != 0) reported = categories;
+        }
+        publish(w, name, path, mask, cookie, reported);
         if ((mask & IN_ISDIR) != 0) {
             if ((mask & (IN_DELETE | IN_MOVED_FROM)) != 0) removeSubtree(path, true);
             if ((mask & (IN_CREATE | IN_MOVED_TO)) != 0) newDirectory(w, name, path);
         }
     }
 
-    /** One event per category whose rule on this directory selects the child (and wants this event). */
-    private void publish(Watch w, byte[] name, byte[] path, int mask, int cookie) {
+    /** One event per category whose rule on this directory selects the child (and wants this event), except the categories in skip. */
+    private void publish(Watch w, byte[] name, byte[] path, int mask, int cookie, Set<String> skip) {
         int bits = mask & EVENT_BITS;
         String first = null;
         List<String> more = null;
         for (Rule r : w.rules) {
             if (!r.content || (r.mask() & bits) == 0 || !r.matcher.matches(name)) continue;
             String c = r.pattern.category;
+            if (skip != null && skip.contains(c)) continue;
             if (c.equals(first) || (more != null && more.contains(c))) continue;
             append(new FileEvent(Clock.nowNanos(), mask, cookie, path, c, r.pattern.access ? FileEvent.ACCESS_CATEGORY : 0));
             published.incrementAndGet();
@@ -532,7 +576,9 @@ public final class InotifyPublisher implements AutoCloseable {
         }
     }
 
-    private void synthetic(FilePattern p, byte[] path, boolean dir) {
+    /** A child found by a scan of w's directory (w null: not watched), reported as created unless it already was. */
+    private void synthetic(Watch w, byte[] name, FilePattern p, byte[] path, boolean dir) {
+        if (w != null && !noteScanned(w, name, p.category)) return;
         int flags = FileEvent.SYNTHETIC | (p.access ? FileEvent.ACCESS_CATEGORY : 0);
         append(new FileEvent(Clock.nowNanos(), IN_CREATE | (dir ? IN_ISDIR : 0), 0, path, p.category, flags));
         published.incrementAndGet();
@@ -589,6 +635,7 @@ public final class InotifyPublisher implements AutoCloseable {
                 + " when the instance was made), file events were lost; rescanning " + trees;
         append(new LossEvent(Clock.nowNanos(), SOURCE, -1, reason));
         log.warn("inotify: {} (overflow #{})", reason, n);
+        clearScanned(); // events were lost: the rescan reports every file once more
         reconcile(Mode.RESCAN);
     }
 
@@ -683,7 +730,7 @@ public final class InotifyPublisher implements AutoCloseable {
             if (!excluded.isEmpty() && excluded.contains(new Key(e.name))) continue;
             byte[] child = PathBytes.child(dir, e.name);
             boolean isDir = e.type == InotifyLibc.DT_DIR || (e.type == InotifyLibc.DT_UNKNOWN && isDirectory(child));
-            if (synth && matcher.matches(e.name)) synthetic(p, child, isDir);
+            if (synth && matcher.matches(e.name)) synthetic(w, e.name, p, child, isDir);
             if (descend && isDir) plan(p, child, PathBytes.append(comps, e.name), pass, false);
         }
     }
@@ -736,6 +783,8 @@ public final class InotifyPublisher implements AutoCloseable {
         byWd.put(wd, w);
         byPath.put(key, w);
         updateActive();
+        Consumer<String> hook = newWatchHook;
+        if (hook != null) hook.accept(w.key.toString());
         return w;
     }
 
@@ -785,7 +834,73 @@ public final class InotifyPublisher implements AutoCloseable {
     private void forget(Watch w) {
         if (byWd.get(w.wd) == w) byWd.remove(w.wd);
         if (byPath.get(w.key) == w) byPath.remove(w.key);
+        dropScanned(w);
         updateActive();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Children reported by scans (Watch.scanned)
+    //
+    // The race: a directory appears, gets its watch, and is scanned. A child created between
+    // inotify_add_watch and the getdents that returns it is both in the scan and in the kernel queue. The
+    // scan reports it first, so the kernel's IN_CREATE for a name the scan reported (and nothing removed
+    // since) is that same creation. Creation holds the directory's lock until the event is queued, and
+    // getdents takes that lock, so the event is queued before the scan ends: once a later read finds the
+    // queue empty, it has been handled if it exists, and the names are forgotten (memory only: a name is
+    // never a reason to drop anything but its one duplicate, and forgetting early could at worst let a
+    // duplicate through, never lose a creation).
+
+    /** Records that a scan reported name as created for category; false if it already was (and was not removed since). */
+    private boolean noteScanned(Watch w, byte[] name, String category) {
+        Key k = new Key(name);
+        Set<String> categories = w.scanned == null ? null : w.scanned.get(k);
+        if (categories != null && categories.contains(category)) return false;
+        if (categories == null && scannedNames >= MAX_SCANNED_NAMES) return true; // bounded memory; a duplicate is possible
+        if (w.scanned == null) w.scanned = new HashMap<>();
+        if (categories == null) {
+            w.scanned.put(k, Set.of(category));
+            scannedNames++;
+        } else {
+            Set<String> more = new HashSet<>(categories);
+            more.add(category);
+            w.scanned.put(k, more);
+        }
+        w.scannedRead = reads;
+        scannedWatches.remove(w);
+        scannedWatches.add(w);
+        return true;
+    }
+
+    /** Removes name from w's scanned names; returns the categories it was reported for, or null. */
+    private Set<String> takeScanned(Watch w, byte[] name) {
+        Set<String> categories = w.scanned.remove(new Key(name));
+        if (categories != null) scannedNames--;
+        if (w.scanned.isEmpty()) dropScanned(w);
+        return categories;
+    }
+
+    private void dropScanned(Watch w) {
+        if (w.scanned == null) return;
+        scannedNames -= w.scanned.size();
+        w.scanned = null;
+        scannedWatches.remove(w);
+    }
+
+    /** The queue was found empty by read number read: forgets the names recorded before it. */
+    private void expireScanned(long read) {
+        for (var it = scannedWatches.iterator(); it.hasNext(); ) {
+            Watch w = it.next();
+            if (w.scannedRead >= read) break;
+            scannedNames -= w.scanned.size();
+            w.scanned = null;
+            it.remove();
+        }
+    }
+
+    private void clearScanned() {
+        for (Watch w : scannedWatches) w.scanned = null;
+        scannedWatches.clear();
+        scannedNames = 0;
     }
 
     /** Drops the watches on this directory and everything below it (moved away or deleted). */
@@ -902,6 +1017,7 @@ public final class InotifyPublisher implements AutoCloseable {
         }
         byWd.clear();
         byPath.clear();
+        clearScanned();
         watchesActive = 0;
     }
 

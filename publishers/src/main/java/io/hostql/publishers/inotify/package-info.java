@@ -13,7 +13,9 @@
  *   <li>{@code exclude_paths} ({@code ExcludeSet}, all categories merged, whole-component {@code %}/{@code %%})
  *       exclude the matching path and everything below it: those directories never get a watch;</li>
  *   <li>a directory created in, or moved into, a recursive tree is watched at once, with everything inside
- *       it, and what it already holds is reported as {@code SYNTHETIC} IN_CREATE events;</li>
+ *       it, and what it already holds is reported as {@code SYNTHETIC} IN_CREATE events, once per file and
+ *       category: a file created while the new directory was being scanned is not reported again by the
+ *       kernel's own IN_CREATE;</li>
  *   <li>a configured path that does not exist yet (or is deleted or moved away later) is waited for with a
  *       watch on its nearest existing ancestor (creations and moves only), and wildcard levels
  *       ({@code /home/%/.ssh/%%}) are watched so new matches are picked up;</li>

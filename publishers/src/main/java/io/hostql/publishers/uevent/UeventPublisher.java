@@ -86,6 +86,9 @@ public final class UeventPublisher implements AutoCloseable {
     private final Udevd udevd;
     private final int fd;
     private final Wakeup wakeup;
+    /** hardware_events_receive_buffer, as asked. */
+    private final int receiveBufferAsked;
+    /** SO_RCVBUF as the kernel reports it: twice what it granted (the other half is for its bookkeeping). */
     private final int receiveBuffer;
     private final Memory buffer = new Memory(BUFFER_SIZE);
     private final Memory name = new Memory(UeventLibc.SOCKADDR_NL_SIZE);
@@ -152,6 +155,7 @@ public final class UeventPublisher implements AutoCloseable {
                 UeventLibc.NETLINK_KOBJECT_UEVENT);
         if (s < 0) throw new IllegalStateException("socket(AF_NETLINK, NETLINK_KOBJECT_UEVENT) failed: " + UeventLibc.errorText(Native.getLastError()));
         try {
+            receiveBufferAsked = receiveBufferBytes;
             receiveBuffer = setReceiveBuffer(s, receiveBufferBytes);
             check(UeventLibc.setsockopt(s, UeventLibc.SOL_SOCKET, UeventLibc.SO_PASSCRED, new int[] {1}, 4), "setsockopt(SO_PASSCRED)");
             Memory addr = new Memory(UeventLibc.SOCKADDR_NL_SIZE);
@@ -176,7 +180,8 @@ public final class UeventPublisher implements AutoCloseable {
 
     /**
      * SO_RCVBUFFORCE (root, CAP_NET_ADMIN) sets the size asked for; otherwise SO_RCVBUF, which the kernel
-     * caps at net.core.rmem_max. Returns what the kernel reports (it doubles the value for its bookkeeping).
+     * caps at net.core.rmem_max. Returns what the kernel reports: twice what it granted, the other half
+     * being for its bookkeeping.
      */
     private static int setReceiveBuffer(int s, int bytes) {
         int[] v = {bytes};
@@ -185,9 +190,9 @@ public final class UeventPublisher implements AutoCloseable {
             check(UeventLibc.setsockopt(s, UeventLibc.SOL_SOCKET, UeventLibc.SO_RCVBUF, v, 4), "setsockopt(SO_RCVBUF)");
             int[] got = {0};
             UeventLibc.getsockopt(s, UeventLibc.SOL_SOCKET, UeventLibc.SO_RCVBUF, got, new int[] {4});
-            if (got[0] < bytes) {
-                log.warn("uevent: receive buffer is {} bytes, less than the {} asked for: SO_RCVBUFFORCE was refused ({}) and "
-                        + "SO_RCVBUF is capped by net.core.rmem_max; run as root or raise net.core.rmem_max", got[0], bytes,
+            if (got[0] / 2 < bytes) {
+                log.warn("uevent: receive buffer {}: less than asked, as SO_RCVBUFFORCE was refused ({}) and SO_RCVBUF is capped "
+                        + "by net.core.rmem_max; run as root or raise net.core.rmem_max", describeReceiveBuffer(bytes, got[0]),
                         UeventLibc.errorText(errno));
             }
             return got[0];
@@ -195,6 +200,17 @@ public final class UeventPublisher implements AutoCloseable {
         int[] got = {0};
         UeventLibc.getsockopt(s, UeventLibc.SOL_SOCKET, UeventLibc.SO_RCVBUF, got, new int[] {4});
         return got[0];
+    }
+
+    /** For the status log: what was asked and what the kernel reports, in MiB, as the README states it. */
+    static String describeReceiveBuffer(int asked, int reported) {
+        return mib(asked) + " asked, " + mib(reported) + " reported by the kernel (which doubles SO_RCVBUF for its bookkeeping)";
+    }
+
+    static String mib(long bytes) {
+        double m = bytes / (double) (1 << 20);
+        if (bytes % (1 << 20) == 0) return (bytes >> 20) + " MiB";
+        return (m >= 10 ? String.format(Locale.ROOT, "%.1f", m) : String.format(Locale.ROOT, "%.3g", m)) + " MiB";
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -302,9 +318,9 @@ public final class UeventPublisher implements AutoCloseable {
                     known.put(d.devpath(), new Known(d.properties(), hasDevtype(d.properties()) ? sysfs.attributes(d.devpath()) : null));
                 }
                 devicesKnown = known.size();
-                log.info("uevent: started on the {} group{}, receive buffer {} bytes, {} devices present", groupName(group),
+                log.info("uevent: started on the {} group{}, receive buffer {}, {} devices present", groupName(group),
                         mode == Source.AUTO ? " (hardware_events_source auto: systemd-udevd " + (udevdSeen ? "runs" : "does not run") + ")" : "",
-                        receiveBuffer, known.size());
+                        describeReceiveBuffer(receiveBufferAsked, receiveBuffer), known.size());
                 if (mode == Source.UDEV && !udevdSeen) {
                     log.warn("uevent: hardware_events_source is udev but systemd-udevd does not run: no hardware events are seen until it starts");
                 }
@@ -590,7 +606,7 @@ public final class UeventPublisher implements AutoCloseable {
         } else {
             dropped = "uevents dropped (how many is not known" + (kernel ? ": /sys/kernel/uevent_seqnum is unreadable" : " on udev's group") + ")";
         }
-        String reason = (cause != null ? "" : "netlink receive buffer (" + receiveBuffer + " bytes) overflowed (ENOBUFS"
+        String reason = (cause != null ? "" : "netlink receive buffer (" + mib(receiveBuffer / 2) + " granted) overflowed (ENOBUFS"
                 + (overflowsInWindow > 1 ? " " + overflowsInWindow + " times" : "") + "): ") + dropped + "; " + (now == null ? "/sys could not be scanned (" + scanError + "), so missed additions and removals are not known"
                         : "resynchronised from /sys: " + added + " device additions and " + removed + " removals were missed");
         if (count > 0) lost.addAndGet(count);

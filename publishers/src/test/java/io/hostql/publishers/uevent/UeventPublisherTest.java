@@ -4,6 +4,9 @@ import static io.hostql.publishers.uevent.EventRecorder.at;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.sun.jna.Memory;
 import io.hostql.events.Event;
 import io.hostql.events.HardwareEvent;
@@ -19,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The uevent publisher against the real kernel: real loop devices, real uevent writes, real netlink overflow. */
 class UeventPublisherTest {
@@ -136,6 +140,26 @@ class UeventPublisherTest {
         assertThat(e.property("INTERFACE")).isEqualTo("lo");
         assertThat(e.property("DEVTYPE")).isNull();
         assertThat(e.attributes()).as("no DEVTYPE: nothing to enrich (osquery keeps no row for it)").isNull();
+    }
+
+    @Test
+    void theStatusLogSaysTheReceiveBufferAskedAndWhatTheKernelReportsInMiB() {
+        Logger logger = (Logger) LoggerFactory.getLogger(UeventPublisher.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try {
+            UeventPublisher p = start(Source.KERNEL, 16 << 20, notRunning());
+            assertThat(p.stats().receiveBufferBytes()).as("forced as root; the kernel reports it doubled").isEqualTo(32 << 20);
+        } finally {
+            logger.detachAppender(logs);
+        }
+        assertThat(logs.list).map(ILoggingEvent::getFormattedMessage).filteredOn(m -> m.startsWith("uevent: started"))
+                .singleElement().asString()
+                .contains("receive buffer 16 MiB asked, 32 MiB reported by the kernel (which doubles SO_RCVBUF for its bookkeeping)");
+        assertThat(UeventPublisher.mib(134217728)).isEqualTo("128 MiB");
+        assertThat(UeventPublisher.mib(3 << 19)).isEqualTo("1.50 MiB");
+        assertThat(UeventPublisher.mib(425984)).as("net.core.rmem_max's usual 208 KiB, doubled").isEqualTo("0.406 MiB");
     }
 
     @Test

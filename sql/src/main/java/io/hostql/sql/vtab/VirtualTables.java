@@ -419,6 +419,8 @@ public final class VirtualTables {
         RowSink sink() {
             TableSchema schema = table.schema();
             return () -> {
+                // Database.interrupt() interrupts the thread: a generator stops at its next row.
+                if (Thread.currentThread().isInterrupted()) throw new IllegalStateException("interrupted");
                 Object[] values = new Object[width];
                 rows.add(values);
                 return new RowSink.Row() {

@@ -41,6 +41,8 @@ public final class Libc {
     /** struct rlimit { rlim_t cur; rlim_t max; } as long[2]; RLIM_INFINITY is -1. */
     public static native int getrlimit(int resource, long[] rlim);
     public static native long sysconf(int name);
+    /** Sets the file mode creation mask; returns the previous one. */
+    public static native int umask(int mask);
 
     // ---- NSS user database (not thread-safe: callers serialise, see users.Passwd); struct passwd* or null ----
 

@@ -1,5 +1,6 @@
 package io.hostql.tables.users;
 
+import static io.hostql.tables.TableTests.homeUid;
 import static io.hostql.tables.TableTests.generate;
 import static io.hostql.tables.TableTests.generateWhere;
 import static io.hostql.tables.TableTests.hasCommand;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SshKeysTest {
+    private static final long UID = homeUid();
     private static byte[] fixture(String name) throws Exception {
         try (InputStream in = SshKeysTest.class.getResourceAsStream("/users/keys/" + name)) {
             return in.readAllBytes();
@@ -57,7 +59,7 @@ class SshKeysTest {
 
     @Test
     void authorizedKeysOfAHome(@TempDir Path dir) throws Exception {
-        Path home = home(dir, 4321);
+        Path home = home(dir, UID);
         String pub = new String(fixture("ssh_ed25519.pub")).strip();
         Files.writeString(home.resolve(".ssh/authorized_keys"), "# managed\n" + pub + "\r\n\nno-agent-forwarding " + pub + "\n");
         Files.writeString(home.resolve(".ssh/authorized_keys2"), pub.replace(" test", "") + "\n");
@@ -65,12 +67,12 @@ class SshKeysTest {
         List<Map<String, Object>> r = generate(t);
         String[] parts = pub.split(" ");
         assertThat(r).hasSize(3);
-        assertThat(r.get(0)).containsEntry("uid", 4321L).containsEntry("algorithm", "ssh-ed25519").containsEntry("key", parts[1])
+        assertThat(r.get(0)).containsEntry("uid", UID).containsEntry("algorithm", "ssh-ed25519").containsEntry("key", parts[1])
                 .containsEntry("options", null).containsEntry("comment", "test")
                 .containsEntry("key_file", home.resolve(".ssh/authorized_keys").toString());
         assertThat(r.get(1)).containsEntry("options", "no-agent-forwarding");
         assertThat(r.get(2)).containsEntry("comment", null).containsEntry("key_file", home.resolve(".ssh/authorized_keys2").toString());
-        assertThat(generateWhere(t, "uid", 4321L)).hasSize(3);
+        assertThat(generateWhere(t, "uid", UID)).hasSize(3);
         assertThat(generateWhere(t, "uid", 0L)).isEmpty();
     }
 
@@ -123,7 +125,7 @@ class SshKeysTest {
 
     @Test
     void userSshKeysOfAHome(@TempDir Path dir) throws Exception {
-        Path ssh = home(dir, 4321).resolve(".ssh");
+        Path ssh = home(dir, UID).resolve(".ssh");
         Files.write(ssh.resolve("id_ed25519"), fixture("ssh_ed25519"));
         Files.write(ssh.resolve("id_ed25519.pub"), fixture("ssh_ed25519.pub"));
         Files.write(ssh.resolve("id_enc"), fixture("ssh_ed25519_enc"));
@@ -136,7 +138,7 @@ class SshKeysTest {
         assertThat(r).extracting(m -> m.get("path") + " " + m.get("encrypted") + " " + m.get("key_type") + " " + m.get("key_length"))
                 .containsExactly(ssh.resolve("id_ed25519") + " 0 ed25519 256", ssh.resolve("id_enc") + " 1 ed25519 256",
                         ssh.resolve("legacy.pem") + " 0 rsa 1024");
-        assertThat(r.get(2)).containsEntry("uid", 4321L).containsEntry("key_security_bits", 80L).containsEntry("key_group_name", "");
+        assertThat(r.get(2)).containsEntry("uid", UID).containsEntry("key_security_bits", 80L).containsEntry("key_group_name", "");
         assertThat(generateWhere(t, "path", ssh.resolve("legacy.pem").toString())).hasSize(1);
         assertThat(generateWhere(t, "path", "/etc/passwd")).isEmpty();
         assertThat(generateWhere(t, "uid", 0L)).isEmpty();
@@ -145,7 +147,7 @@ class SshKeysTest {
     @Test
     void generatedKeysAgreeWithSshKeygen(@TempDir Path dir) throws Exception {
         Assumptions.assumeTrue(hasCommand("ssh-keygen"), "ssh-keygen makes the keys and is the witness");
-        Path ssh = home(dir, 4321).resolve(".ssh");
+        Path ssh = home(dir, UID).resolve(".ssh");
         String[][] specs = {{"rsa", "3072", "rsa"}, {"ecdsa", "384", "ec"}, {"ed25519", "256", "ed25519"}};
         for (String[] s : specs) {
             Path key = ssh.resolve("id_" + s[0]);
