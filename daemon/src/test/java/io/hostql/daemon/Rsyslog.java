@@ -67,8 +67,9 @@ final class Rsyslog implements AutoCloseable {
         return r;
     }
 
-    /** Starts rsyslogd and waits until both inputs listen. */
+    /** Starts rsyslogd (unless it runs) and waits until both inputs listen. */
     void start() throws Exception {
+        if (process != null && process.isAlive()) return; // one rsyslogd per instance: a second would be left running
         process = new ProcessBuilder(RSYSLOGD.toString(), "-n", "-f", config.toString(), "-i", pidfile.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("rsyslogd.out").toFile()).start();
         DaemonProcess.waitFor(() -> Files.exists(socket) && listening() || !process.isAlive(), 20, "rsyslogd to listen");

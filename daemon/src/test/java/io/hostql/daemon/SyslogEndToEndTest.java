@@ -190,7 +190,7 @@ class SyslogEndToEndTest {
                     + rsyslog.port);
         } finally {
             d.close();
-            rsyslog.start(); // for the other tests, whatever happened here
+            rsyslog.start(); // running again for the other tests, whatever happened here (a no-op when it runs)
         }
     }
 
