@@ -27,9 +27,9 @@ import io.hostql.subscribers.fim.FimSubscriber;
 import io.hostql.subscribers.hardware.HardwareSubscriber;
 import io.hostql.daemon.schedule.ScheduleTables;
 import io.hostql.daemon.schedule.Scheduler;
-import io.hostql.loggers.FilesystemLogger;
-import io.hostql.loggers.HostIdentifier;
-import io.hostql.loggers.ResultLogger;
+import io.hostql.loggers.delivery.Delivery;
+import io.hostql.loggers.delivery.LoggerPlugins;
+import io.hostql.loggers.delivery.SinkRunner;
 import io.hostql.sql.table.TableRegistry;
 import io.hostql.tables.LinuxTables;
 import io.hostql.tables.self.AgentInfo;
@@ -74,6 +74,8 @@ final class Daemon {
     /** Swapped whole on SIGHUP; subscribers call through {@link #onCommitted}. */
     private final AtomicReference<AlertEngine> alerts = new AtomicReference<>();
     private ResultLogger resultLogger;
+    private volatile Delivery delivery;
+    private StatusForwarder statusForwarder;
     private volatile Scheduler scheduler;
 
     Daemon(Settings flags) {
@@ -106,7 +108,8 @@ final class Daemon {
         Path logs = settings.path("logger_path");
         createPrivateDir(data);
         if (!Files.isDirectory(logs)) FileModes.set(Files.createDirectories(logs), FileModes.LOG_DIR);
-        StatusLog.configure(logs, settings.bool("verbose"), settings.bool("status_log_json"));
+        LoggerPlugins.names(settings.string("logger_plugin")); // a bad plugin name stops the start before anything runs
+        statusForwarder = StatusLog.configure(logs, settings.bool("verbose"), settings.bool("status_log_json"));
         lock = InstanceLock.acquire(data, settings.path("pidfile"));
         log.info("hostqld starting: pid {}, database_path {}, config {}", ProcessHandle.current().pid(), data,
                 Files.exists(settings.path("config_path")) ? settings.path("config_path") : "embedded default");
@@ -123,13 +126,13 @@ final class Daemon {
         AgentInfo.setInstanceId(HostIdentifier.instanceId(data));
         hostIdentifier = HostIdentifier.resolve(settings.string("host_identifier"), settings.string("specified_identifier"),
                 data, AgentInfo::hostUuid);
-        resultLogger = resultLogger(settings, logs);
-        alerts.set(alertEngine(config));
         // events.db first: journal recovery counts as lost only what damage took before every subscriber stored it.
         store = EventStore.open(data.resolve("events.db"), EventedTables.all());
         List<Journal.Committed> committed = new ArrayList<>();
         store.positions().forEach((name, p) -> committed.add(new Journal.Committed(name, p.index(), p.captureNanos())));
         journal = Journal.open(data.resolve("journal"), committed);
+        resultLogger = resultLogger(settings, logs, data); // after the journal: the plugins' loss records go there
+        alerts.set(alertEngine(config));
         subscribers.add(new LossSubscriber(journal, store));
         boolean events = !settings.bool("disable_events");
         if (events && settings.bool("enable_file_events") && config.subscriberEnabled(FimSubscriber.NAME)) {
@@ -156,7 +159,7 @@ final class Daemon {
         } else if (!events) {
             log.info("events are disabled (--disable_events)");
         }
-        TableRegistry registry = registry(settings, this::eventSources, () -> scheduler);
+        TableRegistry registry = registry(settings, this::eventSources, () -> scheduler, this::loggerStatus);
         scheduler = new Scheduler(settings, registry, data, store.file(), EventedTables.all(), resultLogger, hostIdentifier);
         scheduler.configure(config);
         scheduler.start();
@@ -214,20 +217,36 @@ final class Daemon {
         }
     }
 
-    /** Every table the daemon's queries see: the snapshot tables, osquery_events, osquery_schedule and osquery_packs. */
+    /** Every table the daemon's queries see: the snapshot tables, osquery_events, osquery_schedule, osquery_packs and hostql_logger_status. */
     static TableRegistry registry(Settings settings, java.util.function.Supplier<List<OsqueryEventsTable.Source>> events,
-            java.util.function.Supplier<Scheduler> scheduler) {
+            java.util.function.Supplier<Scheduler> scheduler, java.util.function.Supplier<List<SinkRunner.Status>> loggers) {
         TableRegistry registry = LinuxTables.registry(settings);
         registry.add(new OsqueryEventsTable(events));
         ScheduleTables.all(scheduler).forEach(registry::add);
+        registry.add(new LoggerStatusTable(loggers));
         return registry;
     }
 
-    private static ResultLogger resultLogger(Settings settings, Path logs) {
-        // A logger_plugin other than filesystem is one of settings.warnings(), logged at start (OsqueryFlags).
-        return new FilesystemLogger(logs, settings.string("logger_mode"),
+    /**
+     * The listed logger plugins behind one result logger: filesystem written synchronously, the others
+     * fed from the outbox under {@code <database_path>/outbox}, their losses recorded in the journal.
+     */
+    private ResultLogger resultLogger(Settings settings, Path logs, Path data) throws IOException {
+        LoggerPlugins.Plan plan = LoggerPlugins.plan(settings);
+        ResultLogger filesystem = plan.filesystem() ? new FilesystemLogger(logs, settings.string("logger_mode"),
                 settings.bool("logger_rotate") ? settings.number("logger_rotate_size") : 0,
-                (int) settings.number("logger_rotate_max_files"));
+                (int) settings.number("logger_rotate_max_files")) : null;
+        delivery = Delivery.start(filesystem, plan.sinks(), data.resolve("outbox"), journal, LoggerPlugins.limits(settings));
+        statusForwarder.attach(delivery, (int) settings.number("logger_min_status"), hostIdentifier);
+        if (!plan.sinks().isEmpty()) {
+            log.info("logger plugins: {}", String.join(", ", LoggerPlugins.names(settings.string("logger_plugin"))));
+        }
+        return delivery;
+    }
+
+    private List<SinkRunner.Status> loggerStatus() {
+        Delivery d = delivery;
+        return d == null ? List.of() : d.status();
     }
 
     /** osquery_events: the publishers and subscribers running now. */
@@ -333,6 +352,8 @@ final class Daemon {
         try {
             store.applyRetention(settings.number("events_expiry"), settings.number("events_max"), settings.number("events_max_bytes"));
             journal.applyRetention(settings.number("journal_expiry") * 1000, settings.number("journal_max_bytes"));
+            Delivery d = delivery;
+            if (d != null) d.retention();
         } catch (RuntimeException e) {
             log.warn("retention pass failed: {}", e.toString());
         }
@@ -398,6 +419,7 @@ final class Daemon {
         for (Subscriber s : subscribers) s.close();
         AlertEngine a = alerts.getAndSet(null);
         if (a != null) a.close();
+        if (statusForwarder != null) statusForwarder.detach();
         if (resultLogger != null) resultLogger.close(); // last: the scheduler and the alerts write through it
         if (store != null) store.close();
         if (journal != null) journal.close();

@@ -17,7 +17,8 @@ final class StatusLog {
 
     private StatusLog() {}
 
-    static void configure(Path loggerPath, boolean verbose, boolean json) {
+    /** Returns the forwarder that copies status lines to the logger plugins once they exist. */
+    static StatusForwarder configure(Path loggerPath, boolean verbose, boolean json) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(verbose ? Level.DEBUG : Level.INFO);
@@ -55,5 +56,11 @@ final class StatusLog {
         file.setEncoder(enc);
         file.start();
         root.addAppender(file);
+        StatusForwarder forwarder = new StatusForwarder();
+        forwarder.setContext(ctx);
+        forwarder.setName("PLUGINS");
+        forwarder.start();
+        root.addAppender(forwarder);
+        return forwarder;
     }
 }

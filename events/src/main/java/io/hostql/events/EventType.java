@@ -6,7 +6,9 @@ public enum EventType {
     /** Events the kernel or hostql lost; every consumer sees the gap. */
     LOSS(100),
     /** hostql's own markers (journal opened, recovered). */
-    SYSTEM(101);
+    SYSTEM(101),
+    /** A result, snapshot or status line in the logger outbox (not in the event journal). */
+    LOG_LINE(102);
 
     public final int code;
 

@@ -345,6 +345,19 @@ public final class Journal implements EventSink, AutoCloseable {
         }
     }
 
+    /** The newest record of these types (null: any type), read back from the end; null when there is none. */
+    public synchronized JournalEntry newest(java.util.Set<EventType> types) {
+        try (ExcerptTailer t = queue.createTailer().direction(TailerDirection.BACKWARD).toEnd()) {
+            while (true) {
+                try (DocumentContext dc = t.readingDocument()) {
+                    if (!dc.isPresent()) return null;
+                    Event e = decodeFrame(dc.wire().bytes().toByteArray());
+                    if (e != null && (types == null || types.contains(e.type()))) return new JournalEntry(dc.index(), e);
+                }
+            }
+        }
+    }
+
     // ---- consumers and retention -----------------------------------------------------------
 
     /** Declares an active consumer: until it acknowledges, retention keeps everything. */

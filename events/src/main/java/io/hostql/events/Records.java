@@ -14,6 +14,7 @@ public final class Records {
             case USER -> UserEvent.decode(captureNanos, in);
             case LOSS -> LossEvent.decode(captureNanos, in);
             case SYSTEM -> SystemEvent.decode(captureNanos, in);
+            case LOG_LINE -> LogLineEvent.decode(captureNanos, in);
             default -> throw new CorruptRecordException("no decoder for event type " + type);
         };
     }

@@ -1,0 +1,83 @@
+package io.hostql.loggers.delivery;
+
+import io.hostql.config.Settings;
+import io.hostql.config.SettingsException;
+import io.hostql.loggers.stdout.StdoutSink;
+import io.hostql.loggers.syslog.SyslogSink;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * {@code --logger_plugin}: a comma-separated list, as osquery's. {@code filesystem} is the local
+ * result files (synchronous); every other name is a {@link Sink} built here from its flags. An
+ * unknown name, or one of osquery's plugins hostqld does not have yet, stops the start with a message
+ * naming it and the plugins that exist: results never go quietly somewhere else.
+ */
+public final class LoggerPlugins {
+    public static final String FILESYSTEM = "filesystem";
+
+    /** The plugins besides filesystem, and how each is built from the flags. A new plugin is one line here. */
+    private static final Map<String, Function<Settings, Sink>> SINKS = new LinkedHashMap<>();
+
+    static {
+        SINKS.put("stdout", s -> new StdoutSink());
+        SINKS.put("syslog", SyslogSink::create);
+    }
+
+    /** osquery's logger plugins that hostqld does not implement yet. */
+    static final Set<String> NOT_YET = Set.of("tls", "kafka_producer", "aws_kinesis", "aws_firehose", "windows_event_log");
+
+    private LoggerPlugins() {}
+
+    /** What {@code --logger_plugin} asks for: whether the filesystem logger is on, and the sinks. */
+    public record Plan(boolean filesystem, List<Sink> sinks) {}
+
+    public static List<String> available() {
+        List<String> out = new ArrayList<>();
+        out.add(FILESYSTEM);
+        out.addAll(SINKS.keySet());
+        return out;
+    }
+
+    /** The validated names, in order. */
+    public static List<String> names(String list) {
+        Set<String> names = new LinkedHashSet<>();
+        for (String raw : list.split(",")) {
+            String n = raw.strip();
+            if (n.isEmpty()) continue;
+            if (NOT_YET.contains(n)) {
+                throw new SettingsException("logger_plugin: osquery's '" + n + "' logger plugin is not available in hostqld yet;"
+                        + " available: " + String.join(", ", available()));
+            }
+            if (!n.equals(FILESYSTEM) && !SINKS.containsKey(n)) {
+                throw new SettingsException("logger_plugin: unknown logger plugin '" + n + "'; available: " + String.join(", ", available()));
+            }
+            if (!names.add(n)) throw new SettingsException("logger_plugin: '" + n + "' is listed twice");
+        }
+        if (names.isEmpty()) {
+            throw new SettingsException("logger_plugin is empty; name at least one of: " + String.join(", ", available())
+                    + " (--disable_logging turns result logging off)");
+        }
+        return List.copyOf(names);
+    }
+
+    public static Plan plan(Settings s) {
+        List<String> names = names(s.string("logger_plugin"));
+        List<Sink> sinks = new ArrayList<>();
+        for (String n : names) if (!n.equals(FILESYSTEM)) sinks.add(SINKS.get(n).apply(s));
+        return new Plan(names.contains(FILESYSTEM), sinks);
+    }
+
+    public static SinkRunner.Limits limits(Settings s) {
+        long lines = s.number("buffered_log_max"), bytes = s.number("logger_outbox_max_bytes");
+        if (lines < 0) throw new SettingsException("buffered_log_max must be 0 (unlimited) or more, not " + lines);
+        if (bytes < 0) throw new SettingsException("logger_outbox_max_bytes must be 0 (unlimited) or more, not " + bytes);
+        SinkRunner.Limits d = SinkRunner.Limits.DEFAULT;
+        return new SinkRunner.Limits(lines, bytes, d.batchLines(), d.batchBytes(), d.backoffMaxMillis());
+    }
+}

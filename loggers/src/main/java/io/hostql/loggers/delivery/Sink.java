@@ -1,0 +1,38 @@
+package io.hostql.loggers.delivery;
+
+import io.hostql.events.LogLineEvent;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * A remote logger plugin as the delivery layer sees it: it takes a batch of outbox lines and returns
+ * only when the receiver has acknowledged all of them, or throws. Its {@link SinkRunner} owns the
+ * thread, the cursor, the retries and the bound, so a plugin is only its wire format and its
+ * connection. Adding one: implement this, add a line to {@link LoggerPlugins}, its flags to
+ * reference.conf.
+ */
+public interface Sink extends AutoCloseable {
+    /** The {@code --logger_plugin} name (also the cursor's and the loss records' name). */
+    String plugin();
+
+    /** Where lines go, for hostql_logger_status and the status log (never a secret). */
+    String target();
+
+    /** Whether status lines go to this plugin too (osquery: syslog, stdout, tls, not kafka_producer). */
+    boolean takesStatus();
+
+    /**
+     * Delivers the lines in order. Returns when every line was acknowledged (or refused through
+     * {@code refused}: a line the receiver can never take, which is counted as lost, not retried);
+     * throws when the batch must be retried. A retried batch may repeat lines already received.
+     */
+    void deliver(List<LogLineEvent> lines, Refused refused) throws IOException;
+
+    /** Drops the connection (the next deliver reconnects). */
+    @Override
+    void close();
+
+    interface Refused {
+        void line(LogLineEvent line, String reason);
+    }
+}
