@@ -170,7 +170,8 @@ public final class Scheduler implements AutoCloseable {
                 long from = Math.max(last + 1, now - settings.number("schedule_max_drift"));
                 for (long t = from; t <= now && !closed; t++) tick(t);
                 last = now;
-            } catch (Throwable e) {
+            } catch (RuntimeException e) {
+                // An Error is not caught: the thread dies and hostqld exits to be restarted (io.hostql.daemon.Fatal).
                 log.error("scheduler tick failed: {}", e.toString(), e);
             }
         }
