@@ -14,7 +14,8 @@ final class CommitRetry {
     private static final long FIRST_NANOS = 50_000_000L, MAX_NANOS = 1_000_000_000L;
     private final Logger log;
     private final String name;
-    private long backoff = FIRST_NANOS, failures, failingSince;
+    private long backoff = FIRST_NANOS, failingSince;
+    private volatile long failures; // read by the status check
 
     CommitRetry(Logger log, String name) {
         this.log = log;

@@ -213,6 +213,11 @@ public abstract class Subscriber implements AutoCloseable {
         }
     }
 
+    /** Whether its commits fail now (events.db full or read-only): they are being retried. */
+    public boolean commitsFailing() {
+        return retry.failing();
+    }
+
     public record Stats(String name, long events, long rows, long errors, boolean active) {}
 
     public Stats stats() {
