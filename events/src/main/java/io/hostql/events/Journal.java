@@ -186,7 +186,7 @@ public final class Journal implements EventSink, AutoCloseable {
     }
 
     /** The writer's state: healthy, or degraded since when, why, and how many events were not captured. */
-    public StorageStatus storageStatus() {
+    public synchronized StorageStatus storageStatus() {
         return guard.status();
     }
 

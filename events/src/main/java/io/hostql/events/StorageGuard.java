@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * <p>Degraded: appends are counted per type, with the first and last capture time, instead of written.
  * The journal rechecks with a backoff (at most every {@link #MAX_BACKOFF_NANOS}); when writing works
  * again it writes one {@link LossEvent} with the exact count and the time span, then resumes.
- * Not thread-safe: the journal calls it under its own lock.
+ * Not thread-safe: the journal calls it, status() included, under its own lock.
  */
 final class StorageGuard {
     private static final Logger log = LoggerFactory.getLogger(StorageGuard.class);
@@ -61,7 +61,7 @@ final class StorageGuard {
     private String reason;
     private long sinceMillis, firstNanos, lastNanos, nextCheck, backoff = MIN_BACKOFF_NANOS;
     private final long[] dropped = new long[EventType.values().length];
-    private volatile StorageStatus status = StorageStatus.HEALTHY;
+    private long droppedTotal;
 
     StorageGuard(Path dir, IntFunction<Path> cycleFile) {
         this.dir = dir;
@@ -72,8 +72,12 @@ final class StorageGuard {
         return reason != null;
     }
 
+    /** A snapshot (made on demand: a storm while degraded allocates nothing per event). */
     StorageStatus status() {
-        return status;
+        if (reason == null) return StorageStatus.HEALTHY;
+        Map<EventType, Long> byType = new EnumMap<>(EventType.class);
+        for (EventType t : EventType.values()) if (dropped[t.ordinal()] > 0) byType.put(t, dropped[t.ordinal()]);
+        return new StorageStatus(true, sinceMillis, reason, droppedTotal, byType);
     }
 
     /**
@@ -160,19 +164,15 @@ final class StorageGuard {
             nextCheck = System.nanoTime() + backoff;
             log.error("journal: cannot write {} ({}); hostqld keeps running and counts the events it cannot keep, until writing works again",
                     dir, why);
-            publish();
         }
         return false;
     }
 
     /** A record that was not written while degraded. */
     void drop(EventType type, long captureNanos) {
-        long total = 0;
-        for (long n : dropped) total += n;
-        if (total == 0) firstNanos = captureNanos;
+        if (droppedTotal++ == 0) firstNanos = captureNanos;
         lastNanos = captureNanos;
         dropped[type.ordinal()]++;
-        publish();
     }
 
     /**
@@ -213,25 +213,12 @@ final class StorageGuard {
 
     /** The loss record is written: healthy again. */
     void recovered() {
-        long total = 0;
-        for (long n : dropped) total += n;
         log.info("journal: writing again after {} s; {} events were not captured and are counted in one loss record",
-                (System.currentTimeMillis() - sinceMillis) / 1000, total);
+                (System.currentTimeMillis() - sinceMillis) / 1000, droppedTotal);
         reason = null;
         java.util.Arrays.fill(dropped, 0);
+        droppedTotal = 0;
         backoff = MIN_BACKOFF_NANOS;
-        status = StorageStatus.HEALTHY;
-    }
-
-    private void publish() {
-        Map<EventType, Long> byType = new EnumMap<>(EventType.class);
-        long total = 0;
-        for (EventType t : EventType.values()) {
-            long n = dropped[t.ordinal()];
-            if (n > 0) byType.put(t, n);
-            total += n;
-        }
-        status = new StorageStatus(true, sinceMillis, reason, total, byType);
     }
 
     private long usableSpace() {
