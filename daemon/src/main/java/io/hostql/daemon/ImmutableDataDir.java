@@ -18,23 +18,19 @@ import java.util.List;
  * hs_err file and a stale pidfile), a chance it must not take. An immutable data dir is an administrator's
  * act, not a passing fault like a full disk, so hostqld says so in one line and exits non-zero (systemd
  * restarts it, and the start refuses with the same line until the flag is removed). Looked at every
- * half second: one ioctl per file, and ext4 faults only once a written page has been cleaned by writeback.
+ * half second: one statx per file, and ext4 faults only once a written page has been cleaned by writeback.
  */
 final class ImmutableDataDir {
     static {
         Native.register(ImmutableDataDir.class, Platform.C_LIBRARY_NAME);
     }
 
-    private static final int O_RDONLY = 0, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000, O_NOFOLLOW = 0x20000;
-    /** _IOR('f', 1, long) on LP64. */
-    private static final long FS_IOC_GETFLAGS = 0x80086601L;
-    private static final int FS_IMMUTABLE_FL = 0x10, FS_APPEND_FL = 0x20;
+    private static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, STATX_BASIC_STATS = 0x7ff;
+    /** struct statx: stx_attributes is the u64 at offset 8; the struct is 256 bytes. */
+    private static final int STATX_SIZE = 256, STX_ATTRIBUTES = 8;
+    private static final long STATX_ATTR_IMMUTABLE = 0x10, STATX_ATTR_APPEND = 0x20;
 
-    private static native int open(byte[] path, int flags);
-
-    private static native int close(int fd);
-
-    private static native int ioctl(int fd, long request, int[] arg);
+    private static native int statx(int dirfd, byte[] path, int flags, int mask, byte[] buf);
 
     private ImmutableDataDir() {}
 
@@ -52,25 +48,23 @@ final class ImmutableDataDir {
             }
         }
         for (Path p : paths) {
-            int flags = flags(p);
-            if ((flags & (FS_IMMUTABLE_FL | FS_APPEND_FL)) != 0) {
-                return p + " is " + ((flags & FS_IMMUTABLE_FL) != 0 ? "immutable (chattr +i)" : "append-only (chattr +a)")
+            long flags = attributes(p);
+            if ((flags & (STATX_ATTR_IMMUTABLE | STATX_ATTR_APPEND)) != 0) {
+                return p + " is " + ((flags & STATX_ATTR_IMMUTABLE) != 0 ? "immutable (chattr +i)" : "append-only (chattr +a)")
                         + ": hostqld cannot write its data dir safely and stops; remove the flag (chattr -i -a) and start it again";
             }
         }
         return null;
     }
 
-    /** The inode flags, or 0 when they cannot be read (a file system without them, a file gone). */
-    private static int flags(Path p) {
+    /**
+     * The file's statx attributes, or 0 when they cannot be read. statx, not open and an ioctl: closing any
+     * descriptor of a file drops the process's fcntl locks on it, hostqld.lock's instance lock among them.
+     */
+    private static long attributes(Path p) {
         byte[] b = p.toString().getBytes(StandardCharsets.UTF_8);
-        int fd = open(java.util.Arrays.copyOf(b, b.length + 1), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0) return 0;
-        try {
-            int[] flags = {0};
-            return ioctl(fd, FS_IOC_GETFLAGS, flags) == 0 ? flags[0] : 0;
-        } finally {
-            close(fd);
-        }
+        byte[] buf = new byte[STATX_SIZE];
+        if (statx(AT_FDCWD, java.util.Arrays.copyOf(b, b.length + 1), AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf) != 0) return 0;
+        return java.nio.ByteBuffer.wrap(buf).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(STX_ATTRIBUTES);
     }
 }
