@@ -195,7 +195,6 @@ public final class EventStore implements AutoCloseable {
             end = db.prepareTrusted("COMMIT");
         }
         begin.execute();
-        boolean ok = false;
         try {
             Batch batch = new Batch();
             work.accept(batch);
@@ -207,9 +206,15 @@ public final class EventStore implements AutoCloseable {
             }
             saveState.execute(subscriber, position.index(), position.captureNanos(), position.lastEid());
             end.execute();
-            ok = true;
-        } finally {
-            if (!ok) db.executeTrusted("ROLLBACK");
+        } catch (RuntimeException | Error e) {
+            // SQLite has already rolled back on SQLITE_FULL and some SQLITE_IOERRs: ROLLBACK then fails with "no transaction
+            // is active", which must not replace the real cause (the subscriber's status line names it).
+            try {
+                db.executeTrusted("ROLLBACK");
+            } catch (RuntimeException r) {
+                e.addSuppressed(r);
+            }
+            throw e;
         }
     }
 
