@@ -56,11 +56,12 @@ final class Daemon {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
     static final String DEFAULT_CONFIG = "default-config.json";
     private static final long AUDIT_STATUS_SECONDS = 5;
+    private static final long STORAGE_CHECK_MILLIS = 500;
 
     private final Settings flags;
     private Settings settings;
     private OsqueryConfig config;
-    private InstanceLock lock;
+    private volatile InstanceLock lock;
     private Journal journal;
     private EventStore store;
     private InotifyPublisher inotify;
@@ -77,6 +78,7 @@ final class Daemon {
     private volatile Delivery delivery;
     private StatusForwarder statusForwarder;
     private volatile Scheduler scheduler;
+    private StorageStatusFile storageStatus;
 
     Daemon(Settings flags) {
         this.flags = flags;
@@ -111,6 +113,8 @@ final class Daemon {
         LoggerPlugins.names(settings.string("logger_plugin")); // a bad plugin name stops the start before anything runs
         statusForwarder = StatusLog.configure(logs, settings.bool("verbose"), settings.bool("status_log_json"));
         lock = InstanceLock.acquire(data, settings.path("pidfile"));
+        String immutable = ImmutableDataDir.problem(data);
+        if (immutable != null) throw new IllegalStateException(immutable);
         log.info("hostqld starting: pid {}, database_path {}, config {}", ProcessHandle.current().pid(), data,
                 Files.exists(settings.path("config_path")) ? settings.path("config_path") : "embedded default");
         FileModes.Tightened tightened = FileModes.tighten(data, logs);
@@ -133,6 +137,7 @@ final class Daemon {
         journal = Journal.open(data.resolve("journal"), committed);
         resultLogger = resultLogger(settings, logs, data); // after the journal: the plugins' loss records go there
         alerts.set(alertEngine(config));
+        storageStatus = new StorageStatusFile(data);
         subscribers.add(new LossSubscriber(journal, store));
         boolean events = !settings.bool("disable_events");
         if (events && settings.bool("enable_file_events") && config.subscriberEnabled(FimSubscriber.NAME)) {
@@ -169,8 +174,10 @@ final class Daemon {
             return t;
         });
         long every = Math.max(1, settings.number("events_retention_interval"));
-        maintenance.scheduleWithFixedDelay(this::retention, every, every, TimeUnit.SECONDS);
-        if (audit != null) maintenance.scheduleWithFixedDelay(this::auditStatus, 0, AUDIT_STATUS_SECONDS, TimeUnit.SECONDS);
+        // Each task through Fatal.task: an executor swallows what a task throws, and a swallowed Error is a silent stop.
+        maintenance.scheduleWithFixedDelay(Fatal.task("retention pass", this::retention), every, every, TimeUnit.SECONDS);
+        if (audit != null) maintenance.scheduleWithFixedDelay(Fatal.task("audit status update", this::auditStatus), 0, AUDIT_STATUS_SECONDS, TimeUnit.SECONDS);
+        maintenance.scheduleWithFixedDelay(Fatal.task("storage check", this::storageCheck), 0, STORAGE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
         // The scheduler attached events.db by path: after a rebuild it attaches the new file (as on SIGHUP).
         eventsDbCheck = new EventsDbCheck(store, journal, subscribers, () -> scheduler.configure(config),
                 settings.number("events_integrity_check_interval"));
@@ -349,14 +356,27 @@ final class Daemon {
     }
 
     private void retention() {
-        try {
-            store.applyRetention(settings.number("events_expiry"), settings.number("events_max"), settings.number("events_max_bytes"));
-            journal.applyRetention(settings.number("journal_expiry") * 1000, settings.number("journal_max_bytes"));
-            Delivery d = delivery;
-            if (d != null) d.retention();
-        } catch (RuntimeException e) {
-            log.warn("retention pass failed: {}", e.toString());
-        }
+        store.applyRetention(settings.number("events_expiry"), settings.number("events_max"), settings.number("events_max_bytes"));
+        journal.applyRetention(settings.number("journal_expiry") * 1000, settings.number("journal_max_bytes"));
+        Delivery d = delivery;
+        if (d != null) d.retention();
+    }
+
+    /**
+     * Every half second: a data dir made immutable stops hostqld (see {@link ImmutableDataDir}); a degraded
+     * journal is rechecked, so that it resumes and writes its loss record even when no event comes; and the
+     * state goes to the status file for hostqlctl status.
+     */
+    private void storageCheck() {
+        String immutable = ImmutableDataDir.problem(settings.path("database_path"));
+        if (immutable != null) Fatal.halt(immutable, Fatal.STORAGE);
+        journal.recheckStorage();
+        StringBuilder text = new StringBuilder("pid ").append(ProcessHandle.current().pid()).append('\n');
+        text.append(journal.storageStatus().describe()).append('\n');
+        List<String> failing = subscribers.stream().filter(Subscriber::commitsFailing).map(Subscriber::name).toList();
+        text.append(failing.isEmpty() ? "events.db: ok" : "events.db: DEGRADED: commits fail for " + String.join(", ", failing)
+                + "; their events wait in the journal and are retried").append('\n');
+        storageStatus.write(text.toString());
     }
 
     /** hostql_audit_status: the audit publisher's counters, for users asking what was read and lost. */
@@ -396,6 +416,12 @@ final class Daemon {
         }
     }
 
+    /** Removes the pidfile and releases the instance lock: before a halt, which skips {@link #stop}. */
+    void releaseLock() {
+        InstanceLock l = lock;
+        if (l != null) l.close();
+    }
+
     FileMonitoring fileMonitoring() {
         return config.fileMonitoring();
     }
@@ -422,6 +448,7 @@ final class Daemon {
         if (statusForwarder != null) statusForwarder.detach();
         if (resultLogger != null) resultLogger.close(); // last: the scheduler and the alerts write through it
         if (store != null) store.close();
+        if (storageStatus != null) storageStatus.close();
         if (journal != null) journal.close();
         if (lock != null) lock.close();
         log.info("hostqld stopped");

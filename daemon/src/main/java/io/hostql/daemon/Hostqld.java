@@ -68,6 +68,8 @@ public final class Hostqld {
         if (check || dump) return checkOrDump(flags, dump);
 
         Daemon daemon = new Daemon(flags);
+        // From here, a thread that dies ends the process non-zero (systemd restarts it): see Fatal.
+        Fatal.install(daemon::releaseLock);
         CountDownLatch stopped = new CountDownLatch(1);
         try {
             daemon.start();

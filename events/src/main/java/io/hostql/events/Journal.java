@@ -70,11 +70,14 @@ public final class Journal implements EventSink, AutoCloseable {
     private java.nio.MappedByteBuffer head;
 
     private final TimeProvider clock;
+    /** Storage faults on the append side: see {@link StorageGuard}. */
+    private final StorageGuard guard;
 
     private Journal(Path dir, RollCycle rollCycle, TimeProvider clock) {
         this.dir = dir;
         this.rollCycle = rollCycle;
         this.clock = clock;
+        this.guard = new StorageGuard(dir, cycle -> dir.resolve(cycleFileName(cycle)));
     }
 
     public static Journal open(Path dir) {
@@ -124,16 +127,61 @@ public final class Journal implements EventSink, AutoCloseable {
         return appendFrame(event.type(), event.captureNanos(), payload.array(), payload.length());
     }
 
+    /**
+     * Writes one frame, or, when the storage cannot take it, counts it (see {@link StorageGuard}): never
+     * throws because of a storage fault, so no publisher thread dies of a full or read-only disk. Returns
+     * the index, or -1 when the record was counted instead of written.
+     */
     private long appendFrame(EventType type, long nanos, byte[] data, int len) {
+        if (guard.degraded()) {
+            if (!guard.recheck(queue.cycle()) || writeGuarded(EventType.LOSS, guard.lossRecord()) < 0) {
+                guard.drop(type, nanos);
+                return -1;
+            }
+            guard.recovered();
+        }
+        long index = writeGuarded(type, nanos, data, len);
+        if (index < 0) guard.drop(type, nanos);
+        return index;
+    }
+
+    private long writeGuarded(EventType type, LossEvent loss) {
+        RecordOutput out = new RecordOutput(256);
+        loss.encode(out);
+        return writeGuarded(type, loss.captureNanos(), out.array(), out.length());
+    }
+
+    /** The frame written, or -1 (the guard is now degraded) if the storage is not there for it. */
+    private long writeGuarded(EventType type, long nanos, byte[] data, int len) {
+        if (!guard.admit(queue.cycle(), HEADER + len + TRAILER + 8)) return -1;
+        try {
+            return writeFrame(type, nanos, data, len);
+        } catch (InternalError | RuntimeException e) {
+            // InternalError: a SIGBUS in a mapped write the guard did not foresee; the others: Chronicle's own I/O failures.
+            guard.fault("writing failed: " + e);
+            return -1;
+        }
+    }
+
+    private long writeFrame(EventType type, long nanos, byte[] data, int len) {
         frame.clear();
         frame.writeByte((byte) FRAME_VERSION).writeByte((byte) type.code).writeLong(nanos).writeInt(len);
         frame.write(data, 0, len);
         crc.reset();
         crc.update(frame.underlyingObject() instanceof byte[] b ? b : frame.toByteArray(), 0, (int) frame.writePosition());
         frame.writeInt((int) crc.getValue());
+        long end;
         try (DocumentContext dc = appender.writingDocument()) {
-            dc.wire().bytes().write(frame);
+            try {
+                dc.wire().bytes().write(frame);
+                end = dc.wire().bytes().writePosition();
+            } catch (Throwable t) {
+                // Undo the header, so that a half-written record does not become a hole that stops every reader.
+                dc.rollbackOnClose();
+                throw t;
+            }
         }
+        guard.written(appender.cycle(), end);
         appended.incrementAndGet();
         appendedByType.incrementAndGet(type.ordinal());
         if (!waiting.isEmpty()) {
@@ -145,6 +193,20 @@ public final class Journal implements EventSink, AutoCloseable {
         head.putLong(0, index);
         head.putLong(8, nanos);
         return index;
+    }
+
+    /**
+     * While the journal is degraded: checks whether it can write again and, if so, writes the loss
+     * record for the blind period. Called periodically, so the gap is closed even when no event comes.
+     */
+    public synchronized void recheckStorage() {
+        if (!guard.degraded() || queue == null) return;
+        if (guard.recheck(queue.cycle()) && writeGuarded(EventType.LOSS, guard.lossRecord()) >= 0) guard.recovered();
+    }
+
+    /** The writer's state: healthy, or degraded since when, why, and how many events were not captured. */
+    public synchronized StorageStatus storageStatus() {
+        return guard.status();
     }
 
     /** Re-appends a verified frame as it was (salvage keeps type, capture time and payload). */
@@ -781,5 +843,6 @@ public final class Journal implements EventSink, AutoCloseable {
     @Override
     public synchronized void close() {
         closeQuietly();
+        guard.close();
     }
 }

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A named journal consumer: reads entries in order, turns them into rows, and commits the rows
  * with its journal position in one SQLite transaction, so a restart neither loses nor duplicates
- * a row. A bad event is logged and skipped; a failed commit is retried, never skipped.
+ * a row. A bad event is logged and skipped; a failed commit is retried with a backoff ({@link CommitRetry}), never skipped.
  */
 public abstract class Subscriber implements AutoCloseable {
     private static final int BATCH = 512;
@@ -50,6 +50,7 @@ public abstract class Subscriber implements AutoCloseable {
 
     protected Subscriber(String name, Journal journal, EventStore store) {
         this.name = name;
+        this.retry = new CommitRetry(log, name);
         this.journal = journal;
         this.store = store;
     }
@@ -158,7 +159,11 @@ public abstract class Subscriber implements AutoCloseable {
                 }
             }
         } catch (Throwable t) {
-            log.error("subscriber {} stopped: {}", name, t.toString(), t);
+            if (!running) return; // stopping
+            // A subscriber that stops leaves its table silently stale: the thread dies on, and hostqld's uncaught-exception
+            // handler ends the process non-zero so that systemd restarts it (io.hostql.daemon.Fatal).
+            log.error("subscriber {} failed; its table is no longer filled: {}", name, t.toString(), t);
+            throw t;
         }
     }
 
@@ -181,6 +186,7 @@ public abstract class Subscriber implements AutoCloseable {
     }
 
     private long lastCommit;
+    private final CommitRetry retry;
     /** The last record of rowless batches whose position is not committed yet. */
     private JournalEntry uncommitted;
 
@@ -209,18 +215,20 @@ public abstract class Subscriber implements AutoCloseable {
     private void commit(JournalEntry last, Rows out) {
         uncommitted = null;
         EventStore.Position next = new EventStore.Position(last.index(), last.event().captureNanos(), out.eid);
-        for (int attempt = 0; running; attempt++) {
+        boolean committed = false;
+        while (running && !committed) {
             try {
                 store.commit(name, next, b -> {
                     for (int i = 0; i < out.values.size(); i++) b.insert(out.tables.get(i), out.values.get(i));
                 });
-                break;
+                committed = true;
+                retry.succeeded();
             } catch (RuntimeException ex) {
                 errors.incrementAndGet();
-                if (attempt % 60 == 0) log.error("subscriber {} cannot write events.db, retrying: {}", name, ex.getMessage());
-                LockSupport.parkNanos(1_000_000_000L);
+                retry.failed(ex);
             }
         }
+        if (!committed) return; // stopping: the batch stays in the journal, read again after the restart
         lastCommit = System.nanoTime();
         lastEid = out.eid;
         rows.addAndGet(out.values.size());
@@ -241,6 +249,11 @@ public abstract class Subscriber implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /** Whether its commits fail now (events.db full or read-only): they are being retried. */
+    public boolean commitsFailing() {
+        return retry.failing();
     }
 
     public record Stats(String name, long events, long rows, long errors, boolean active) {}

@@ -179,7 +179,7 @@ public final class Scheduler implements AutoCloseable {
                     pending = null;
                     apply(c);
                 }
-            } catch (Throwable e) {
+            } catch (RuntimeException e) {
                 log.error("scheduler: applying the config failed: {}", e.toString());
                 log.debug("scheduler: applying the config failed", e);
             }
@@ -193,7 +193,8 @@ public final class Scheduler implements AutoCloseable {
                     if (tickFailures > 0) log.info("scheduler ticks work again after {} failed ticks", tickFailures);
                     tickFailures = 0;
                     tickFailure = null;
-                } catch (Throwable e) {
+                } catch (RuntimeException e) {
+                    // An Error is not caught: the thread dies and hostqld exits to be restarted (io.hostql.daemon.Fatal).
                     tickFailures++;
                     // The same failure tick after tick is one line (then DEBUG), not one a second.
                     if (!e.toString().equals(tickFailure)) log.error("scheduler tick {} failed: {}", t, e.toString());

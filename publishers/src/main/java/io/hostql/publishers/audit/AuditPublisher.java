@@ -9,6 +9,7 @@ import io.hostql.events.LossEvent;
 import io.hostql.events.ProcessEvent;
 import io.hostql.events.SocketEvent;
 import io.hostql.publishers.RateLimitedLog;
+import io.hostql.publishers.SafeSink;
 import io.hostql.publishers.Wakeup;
 import io.hostql.publishers.audit.AuditSocket.AuditException;
 import java.io.IOException;
@@ -116,6 +117,8 @@ public final class AuditPublisher implements AutoCloseable {
     private long enobufsReported;
     private int receiveBuffer;
     private final RateLimitedLog errors = new RateLimitedLog(log, 60);
+    /** Never throws: the reader loop goes on draining the kernel whatever the journal does. */
+    private final SafeSink safeSink;
 
     private final Object lock = new Object();
     private Thread thread;
@@ -125,6 +128,7 @@ public final class AuditPublisher implements AutoCloseable {
     public AuditPublisher(Config config, EventSink sink) {
         this.config = Objects.requireNonNull(config, "config");
         this.sink = Objects.requireNonNull(sink, "sink");
+        this.safeSink = new SafeSink(sink, "audit", errors);
         for (Syscalls.Arch a : Syscalls.forThisMachine()) {
             if (config.processEvents) wanted.addAll(a.exec().keySet());
             if (config.sockets) {
@@ -297,7 +301,11 @@ public final class AuditPublisher implements AutoCloseable {
             pollStatus();
             tick(now);
         } catch (Throwable t) {
+            if (closing) return; // failing while closing loses nothing: the publisher was stopping
+            // A dead reader is a blind agent: the thread dies on, and hostqld's uncaught-exception handler ends the
+            // process non-zero so that systemd restarts it (io.hostql.daemon.Fatal), instead of running on without process, socket and user events.
             log.error("audit: publisher thread failed; process, socket and user events are no longer captured", t);
+            throw t;
         }
     }
 
@@ -443,11 +451,7 @@ public final class AuditPublisher implements AutoCloseable {
     }
 
     private void append(Event e) {
-        try {
-            sink.append(e);
-        } catch (RuntimeException ex) {
-            errors.error("audit: the journal refused an event: " + ex);
-        }
+        safeSink.append(e);
     }
 
 

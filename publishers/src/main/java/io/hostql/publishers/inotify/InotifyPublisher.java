@@ -25,6 +25,7 @@ import io.hostql.events.EventSink;
 import io.hostql.events.FileEvent;
 import io.hostql.events.LossEvent;
 import io.hostql.publishers.RateLimitedLog;
+import io.hostql.publishers.SafeSink;
 import io.hostql.publishers.Wakeup;
 import io.hostql.publishers.inotify.PathBytes.Key;
 import java.io.InputStream;
@@ -197,6 +198,8 @@ public final class InotifyPublisher implements AutoCloseable {
     private long lastEnospcLog;
     private boolean enospcLogged;
     private final RateLimitedLog errors = new RateLimitedLog(log, 10);
+    /** Never throws: the reader loop goes on draining the kernel whatever the journal does. */
+    private final SafeSink safeSink;
 
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong overflows = new AtomicLong();
@@ -223,6 +226,7 @@ public final class InotifyPublisher implements AutoCloseable {
     /** With an inotify descriptor made elsewhere (tests: one charged to a user namespace with a tiny watch limit). */
     InotifyPublisher(FileMonitoring config, EventSink sink, int inotifyFd) {
         this.sink = Objects.requireNonNull(sink, "sink");
+        this.safeSink = new SafeSink(sink, "inotify", errors);
         this.compiled = compile(Objects.requireNonNull(config, "config"));
         this.fd = inotifyFd;
         this.queueLimit = sysctl(MAX_QUEUED_EVENTS);
@@ -442,7 +446,11 @@ public final class InotifyPublisher implements AutoCloseable {
                 if (pollFds.getShort(6) != 0) readEvents();
             }
         } catch (Throwable t) {
+            if (closing) return; // failing while closing loses nothing: the publisher was stopping
+            // A dead reader is a blind agent: the thread dies on, and hostqld's uncaught-exception handler ends the
+            // process non-zero so that systemd restarts it (io.hostql.daemon.Fatal), instead of running on without file events.
             log.error("inotify: publisher thread failed; file events are no longer captured", t);
+            throw t;
         } finally {
             paused = false;
             closeFds();
@@ -573,11 +581,7 @@ public final class InotifyPublisher implements AutoCloseable {
     }
 
     private void append(Event e) {
-        try {
-            sink.append(e);
-        } catch (RuntimeException ex) {
-            errors.error("inotify: the journal refused an event", ex);
-        }
+        safeSink.append(e);
     }
 
     /** A directory appeared in a watched one (created or moved in): watch it and what is inside, report its contents. */

@@ -9,6 +9,7 @@ import io.hostql.events.HardwareEvent;
 import io.hostql.events.LossEvent;
 import io.hostql.events.SystemEvent;
 import io.hostql.publishers.RateLimitedLog;
+import io.hostql.publishers.SafeSink;
 import io.hostql.publishers.Wakeup;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -121,6 +122,8 @@ public final class UeventPublisher implements AutoCloseable {
     private long lastUdevCheck = System.nanoTime();
     private boolean udevdSeen;
     private final RateLimitedLog errors = new RateLimitedLog(log, 10);
+    /** Never throws: the reader loop goes on draining the kernel whatever the journal does. */
+    private final SafeSink safeSink;
 
     private final AtomicLong received = new AtomicLong(), published = new AtomicLong(), rejected = new AtomicLong(),
             duplicates = new AtomicLong(), overflows = new AtomicLong(), lost = new AtomicLong(), resyncs = new AtomicLong(),
@@ -146,6 +149,7 @@ public final class UeventPublisher implements AutoCloseable {
 
     UeventPublisher(Source mode, int receiveBufferBytes, EventSink sink, Sysfs sysfs, Udevd udevd) {
         this.sink = Objects.requireNonNull(sink, "sink");
+        this.safeSink = new SafeSink(sink, "uevent", errors);
         this.mode = Objects.requireNonNull(mode, "mode");
         this.sysfs = sysfs;
         this.udevd = udevd;
@@ -360,7 +364,11 @@ public final class UeventPublisher implements AutoCloseable {
                 if (now - lastUdevCheck >= UDEV_CHECK_NANOS) checkUdevd(now);
             }
         } catch (Throwable t) {
+            if (closing) return; // failing while closing loses nothing: the publisher was stopping
+            // A dead reader is a blind agent: the thread dies on, and hostqld's uncaught-exception handler ends the
+            // process non-zero so that systemd restarts it (io.hostql.daemon.Fatal), instead of running on without hardware events.
             log.error("uevent: publisher thread failed; hardware events are no longer captured", t);
+            throw t;
         } finally {
             paused = false;
             closeFds();
@@ -681,11 +689,7 @@ public final class UeventPublisher implements AutoCloseable {
     }
 
     private void append(Event e) {
-        try {
-            sink.append(e);
-        } catch (RuntimeException ex) {
-            errors.error("uevent: the journal refused an event", ex);
-        }
+        safeSink.append(e);
     }
 
     // ---------------------------------------------------------------------------------------------

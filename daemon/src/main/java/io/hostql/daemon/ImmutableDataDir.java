@@ -1,0 +1,70 @@
+package io.hostql.daemon;
+
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds a data dir made immutable or append-only ({@code chattr +i}, {@code +a}) under hostqld.
+ *
+ * <p>Why hostqld stops instead of running degraded: the journal and SQLite's {@code -shm} file are written
+ * through mmap, and on ext4 a mapped write to an immutable file is a SIGBUS that kills the JVM (with an
+ * hs_err file and a stale pidfile), a chance it must not take. An immutable data dir is an administrator's
+ * act, not a passing fault like a full disk, so hostqld says so in one line and exits non-zero (systemd
+ * restarts it, and the start refuses with the same line until the flag is removed). Looked at every
+ * half second: one statx per file, and ext4 faults only once a written page has been cleaned by writeback.
+ */
+final class ImmutableDataDir {
+    static {
+        Native.register(ImmutableDataDir.class, Platform.C_LIBRARY_NAME);
+    }
+
+    private static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, STATX_BASIC_STATS = 0x7ff;
+    /** struct statx: stx_attributes is the u64 at offset 8; the struct is 256 bytes. */
+    private static final int STATX_SIZE = 256, STX_ATTRIBUTES = 8;
+    private static final long STATX_ATTR_IMMUTABLE = 0x10, STATX_ATTR_APPEND = 0x20;
+
+    private static native int statx(int dirfd, byte[] path, int flags, int mask, byte[] buf);
+
+    private ImmutableDataDir() {}
+
+    /** The first of the data dir, its journal dir and the files in them that is immutable or append-only, said in one line; or null. */
+    static String problem(Path data) {
+        List<Path> paths = new ArrayList<>();
+        paths.add(data);
+        Path journal = data.resolve("journal");
+        paths.add(journal);
+        for (Path dir : List.of(data, journal)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                for (Path p : ds) if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) paths.add(p);
+            } catch (IOException e) {
+                // a dir not made yet has no flags
+            }
+        }
+        for (Path p : paths) {
+            long flags = attributes(p);
+            if ((flags & (STATX_ATTR_IMMUTABLE | STATX_ATTR_APPEND)) != 0) {
+                return p + " is " + ((flags & STATX_ATTR_IMMUTABLE) != 0 ? "immutable (chattr +i)" : "append-only (chattr +a)")
+                        + ": hostqld cannot write its data dir safely and stops; remove the flag (chattr -i -a) and start it again";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The file's statx attributes, or 0 when they cannot be read. statx, not open and an ioctl: closing any
+     * descriptor of a file drops the process's fcntl locks on it, hostqld.lock's instance lock among them.
+     */
+    private static long attributes(Path p) {
+        byte[] b = p.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] buf = new byte[STATX_SIZE];
+        if (statx(AT_FDCWD, java.util.Arrays.copyOf(b, b.length + 1), AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf) != 0) return 0;
+        return java.nio.ByteBuffer.wrap(buf).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(STX_ATTRIBUTES);
+    }
+}
