@@ -67,14 +67,14 @@ class SettingsTest {
         Settings s = Settings.parse(new String[] {"--flagfile", f.toString(), "--logger_plugin=filesystem,tls", "--tls_server_certs",
                 "/etc/ca.pem", "--noutc", "select 1"}, Map.of());
         assertThat(s.warnings()).containsExactlyInAnyOrder(
-                "--config_plugin=tls (in " + f + ") is not implemented in hostql: it lacks the tls config plugin (the TLS remote API,"
-                        + " issue 12); hostqld reads the local --config_path instead",
-                "--tls_hostname (in " + f + ") is not implemented in hostql: it lacks the TLS remote API (issue 12): no enrollment,"
+                "--config_plugin=tls (in " + f + ") is not implemented in hostql: it lacks the tls config plugin (the TLS remote API)"
+                        + "; hostqld reads the local --config_path instead",
+                "--tls_hostname (in " + f + ") is not implemented in hostql: it lacks the TLS remote API: no enrollment,"
                         + " remote config or remote logging",
-                "--enroll_secret_path (in " + f + ") is not implemented in hostql: it lacks enrollment (the TLS remote API, issue 12)",
+                "--enroll_secret_path (in " + f + ") is not implemented in hostql: it lacks enrollment (the TLS remote API)",
                 "--aws_secret_access_key (in " + f + ") is not implemented in hostql: it lacks the AWS Kinesis and Firehose logger plugins",
-                "--disable_distributed (in " + f + ") is not implemented in hostql: it lacks distributed queries (the TLS remote API, issue 12)",
-                "--tls_server_certs is not implemented in hostql: it lacks the TLS remote API (issue 12)",
+                "--disable_distributed (in " + f + ") is not implemented in hostql: it lacks distributed queries (the TLS remote API)",
+                "--tls_server_certs is not implemented in hostql: it lacks the TLS remote API",
                 "--utc is not implemented in hostql: it lacks local-time results: hostql's times are always UTC");
         assertThat(s.warnings()).noneMatch(w -> w.contains("s3cr3t") || w.contains("/etc/secret"));
         assertThat(s.positional()).containsExactly("select 1"); // "--tls_server_certs /etc/ca.pem" took its value
@@ -89,7 +89,7 @@ class SettingsTest {
                 "tls_hostname", "fleet.example"));
         assertThat(s.number("events_max")).isEqualTo(10);
         assertThat(s.warnings()).containsExactlyInAnyOrder("config option 'no_such_option' is not an osquery or hostql flag; ignored",
-                "--tls_hostname (config options) is not implemented in hostql: it lacks the TLS remote API (issue 12): no enrollment,"
+                "--tls_hostname (config options) is not implemented in hostql: it lacks the TLS remote API: no enrollment,"
                         + " remote config or remote logging");
     }
 

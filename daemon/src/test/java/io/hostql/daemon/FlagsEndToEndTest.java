@@ -25,7 +25,7 @@ class FlagsEndToEndTest {
         DaemonRobustnessTest.Run check = SchedulerEndToEndTest.Check.run("--config_check", "--flagfile", flags.toString());
         assertThat(check.status()).isEqualTo(1);
         assertThat(check.output()).isEqualTo("warning: --enroll_secret_path (in " + flags + ") is not implemented in hostql: it lacks"
-                + " enrollment (the TLS remote API, issue 12)\nhostqld: unknown flag --bogus_flag (in " + flags + ")\n");
+                + " enrollment (the TLS remote API)\nhostqld: unknown flag --bogus_flag (in " + flags + ")\n");
     }
 
     @Test
@@ -38,12 +38,12 @@ class FlagsEndToEndTest {
                 "--config_plugin=tls", "--tls_hostname=fleet.example:8080");
         assertThat(r.status()).as("warnings only: the daemon would start").isZero();
         assertThat(r.output().lines()).containsExactlyInAnyOrder(
-                "warning: --config_plugin=tls is not implemented in hostql: it lacks the tls config plugin (the TLS remote API,"
-                        + " issue 12); hostqld reads the local --config_path instead",
-                "warning: --tls_hostname is not implemented in hostql: it lacks the TLS remote API (issue 12): no enrollment,"
+                "warning: --config_plugin=tls is not implemented in hostql: it lacks the tls config plugin (the TLS remote API)"
+                        + "; hostqld reads the local --config_path instead",
+                "warning: --tls_hostname is not implemented in hostql: it lacks the TLS remote API: no enrollment,"
                         + " remote config or remote logging",
                 "warning: --logger_kafka_brokers (config options) is not implemented in hostql: it lacks the kafka_producer logger"
-                        + " plugin (issue 11); results go to the filesystem logger",
+                        + " plugin; results go to the filesystem logger",
                 "warning: config option 'not_a_flag' is not an osquery or hostql flag; ignored");
     }
 
