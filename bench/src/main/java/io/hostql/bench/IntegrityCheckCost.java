@@ -74,7 +74,7 @@ final class IntegrityCheckCost {
                     .append(" s), the\nbaseline with it off (0). After a 60 s warm-up, each daemon's user+system CPU over ").append(minutes)
                     .append(" one-minute windows (100% = one core).\nThe check is also timed directly (the daemon's own code, on the checked"
                             + " daemon's events.db, 21 runs): its CPU per run over\nthe interval is its share of a core. Run with"
-                            + " `bench/run dbcheck` (`-Ddbcheck.minutes=N`, `-Ddbcheck.files=N`).\n\n");
+                            + " `bench/run dbcheck` (`BENCH_OPTS='-Ddbcheck.minutes=N -Ddbcheck.files=N'`; default 10 minutes, 20000 files).\n\n");
             md.append("| daemon | CPU median | min | max |\n|---|---|---|---|\n");
             md.append("| check every ").append(interval).append(" s | ").append(Measure.f(Measure.median(cpuOn), 3)).append("% | ")
                     .append(Measure.f(Measure.percentile(cpuOn, 0), 3)).append("% | ").append(Measure.f(Measure.percentile(cpuOn, 100), 3)).append("% |\n");

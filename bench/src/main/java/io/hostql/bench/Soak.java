@@ -778,8 +778,15 @@ final class Soak {
         for (LossEvent l : scan.losses) {
             long[] v = losses.computeIfAbsent(l.source(), k -> new long[3]);
             v[0]++;
-            if (l.count() >= 0) v[1] += l.count();
+            if (l.count() >= 0 && !l.estimate()) v[1] += l.count();
             else v[2]++;
+        }
+        // A blind period of the journal (a full or faulty disk) is one record with source "journal" whose reason ends
+        // with the exact count per event type: "(file N, process N, socket N, hardware N)". Those counts belong to the
+        // sources that make those types.
+        Map<String, Long> journalDrops = new TreeMap<>();
+        for (LossEvent l : scan.losses) {
+            if (l.source().equals("journal")) journalDropsByType(l.reason()).forEach((t, n) -> journalDrops.merge(t, n, Long::sum));
         }
 
         StringBuilder md = new StringBuilder(HEADING + "\n\n");
@@ -851,18 +858,24 @@ final class Soak {
         losses.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v[0]).append(" | ").append(v[1]).append(" | ").append(v[2]).append(" |\n"));
         if (losses.isEmpty()) md.append("| (none) | 0 | 0 | 0 |\n");
         md.append('\n');
-        long inotifyLost = losses.getOrDefault("inotify", new long[3])[1], auditLost = losses.getOrDefault("audit", new long[3])[1],
-                ueventLost = losses.getOrDefault("uevent", new long[3])[1];
+        long inotifyLost = losses.getOrDefault("inotify", new long[3])[1] + journalDrops.getOrDefault("file", 0L),
+                auditLost = losses.getOrDefault("audit", new long[3])[1] + journalDrops.getOrDefault("process", 0L)
+                        + journalDrops.getOrDefault("socket", 0L) + journalDrops.getOrDefault("user", 0L),
+                ueventLost = losses.getOrDefault("uevent", new long[3])[1] + journalDrops.getOrDefault("hardware", 0L);
+        if (!journalDrops.isEmpty()) {
+            md.append("The journal's loss records, by event type (counted below with the source that makes the type): ")
+                    .append(String.join(", ", journalDrops.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList())).append(".\n\n");
+        }
         long unknownCounts = losses.values().stream().mapToLong(v -> v[2]).sum();
         long fileUnaccounted = Math.max(0, fileTally.missing() - inotifyLost);
         long auditUnaccounted = Math.max(0, execTally.missing() + connectTally.missing() - auditLost);
         long ueventUnaccounted = Math.max(0, ueventGaps - ueventLost);
-        md.append("- file storm: ").append(fileTally.missing()).append(" events missing, inotify loss records count ").append(inotifyLost)
+        md.append("- file storm: ").append(fileTally.missing()).append(" events missing, inotify loss records and the journal's file drops count ").append(inotifyLost)
                 .append(fileTally.missing() == inotifyLost ? " (equal: exact)" : " (**not equal**)").append(";\n");
-        md.append("- exec and connect storms: ").append(execTally.missing() + connectTally.missing()).append(" missing, audit loss records count ")
+        md.append("- exec and connect storms: ").append(execTally.missing() + connectTally.missing()).append(" missing, audit loss records and the journal's process, socket and user drops count ")
                 .append(auditLost).append(" (they also count other processes' events, so only missing ≤ counted can be checked: ")
                 .append(auditUnaccounted == 0 ? "met" : "**" + auditUnaccounted + " unaccounted**").append(");\n");
-        md.append("- hotplug: ").append(ueventGaps).append(" uevents missing within runs, uevent loss records count ").append(ueventLost)
+        md.append("- hotplug: ").append(ueventGaps).append(" uevents missing within runs, uevent loss records and the journal's hardware drops count ").append(ueventLost)
                 .append(ueventUnaccounted == 0 ? " (met)" : " (**" + ueventUnaccounted + " unaccounted**)").append(";\n");
         md.append("- loss records without an exact count: ").append(unknownCounts).append(unknownCounts == 0 ? ".\n\n" : " (**not exact**).\n\n");
         boolean gapsExact = fileTally.missing() == inotifyLost && auditUnaccounted == 0 && ueventUnaccounted == 0 && unknownCounts == 0;
@@ -1021,5 +1034,18 @@ final class Soak {
         int size() {
             return size;
         }
+    }
+
+    /** The per-type counts at the end of a journal loss record's reason, "(file 3, process 2)"; empty when it has none. */
+    static Map<String, Long> journalDropsByType(String reason) {
+        Map<String, Long> out = new TreeMap<>();
+        int open = reason.lastIndexOf('('), close = reason.lastIndexOf(')');
+        if (open < 0 || close != reason.length() - 1) return out;
+        for (String part : reason.substring(open + 1, close).split(", ")) {
+            String[] kv = part.trim().split(" ");
+            if (kv.length != 2 || !kv[1].matches("\\d+")) return new TreeMap<>();
+            out.put(kv[0], Long.parseLong(kv[1]));
+        }
+        return out;
     }
 }
