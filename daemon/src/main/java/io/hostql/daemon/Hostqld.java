@@ -71,6 +71,10 @@ public final class Hostqld {
         // From here, a thread that dies ends the process non-zero (systemd restarts it): see Fatal.
         Fatal.install(daemon::releaseLock);
         CountDownLatch stopped = new CountDownLatch(1);
+        // SIGHUP's default ends the JVM, and "hostqld started" is logged inside start(): so it is handled from here on,
+        // and one that comes while starting is applied once started (the config may have changed meanwhile).
+        HupGate hup = new HupGate(daemon::reload);
+        Signal.handle(new Signal("HUP"), s -> hup.signal());
         try {
             daemon.start();
         } catch (ConfigException e) {
@@ -94,7 +98,7 @@ public final class Hostqld {
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::stop, "hostql-shutdown"));
         Signal.handle(new Signal("TERM"), s -> stopped.countDown());
         Signal.handle(new Signal("INT"), s -> stopped.countDown());
-        Signal.handle(new Signal("HUP"), s -> daemon.reload());
+        hup.open();
         try {
             stopped.await();
         } catch (InterruptedException e) {
@@ -129,6 +133,36 @@ public final class Hostqld {
         } catch (Exception e) {
             System.err.println("hostqld: " + e.getMessage());
             return 1;
+        }
+    }
+
+    /** Holds SIGHUPs that come before the daemon has started; after {@link #open}, each one reloads at once. */
+    static final class HupGate {
+        private final Runnable reload;
+        private boolean open, pending;
+
+        HupGate(Runnable reload) {
+            this.reload = reload;
+        }
+
+        void signal() {
+            synchronized (this) {
+                if (!open) {
+                    pending = true;
+                    return;
+                }
+            }
+            reload.run();
+        }
+
+        void open() {
+            boolean replay;
+            synchronized (this) {
+                open = true;
+                replay = pending;
+                pending = false;
+            }
+            if (replay) reload.run();
         }
     }
 }
