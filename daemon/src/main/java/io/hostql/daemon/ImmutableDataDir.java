@@ -18,7 +18,8 @@ import java.util.List;
  * hs_err file and a stale pidfile), a chance it must not take. An immutable data dir is an administrator's
  * act, not a passing fault like a full disk, so hostqld says so in one line and exits non-zero (systemd
  * restarts it, and the start refuses with the same line until the flag is removed). Looked at every
- * half second: one statx per file, and ext4 faults only once a written page has been cleaned by writeback.
+ * half second: one statx per file written (the data dir's files, the journal's newest cycle and its metadata), and
+ * ext4 faults only once a written page has been cleaned by writeback.
  */
 final class ImmutableDataDir {
     static {
@@ -41,11 +42,22 @@ final class ImmutableDataDir {
         Path journal = data.resolve("journal");
         paths.add(journal);
         for (Path dir : List.of(data, journal)) {
+            Path newestCycle = null;
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-                for (Path p : ds) if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) paths.add(p);
+                for (Path p : ds) {
+                    if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+                    // Of the journal's cycle files only the newest is written; the older ones (hours of them) are
+                    // not looked at twice a second.
+                    if (p.getFileName().toString().endsWith(".cq4")) {
+                        if (newestCycle == null || p.getFileName().toString().compareTo(newestCycle.getFileName().toString()) > 0) newestCycle = p;
+                    } else {
+                        paths.add(p);
+                    }
+                }
             } catch (IOException e) {
                 // a dir not made yet has no flags
             }
+            if (newestCycle != null) paths.add(newestCycle);
         }
         for (Path p : paths) {
             long flags = attributes(p);
