@@ -10,7 +10,8 @@ public final class AddonTables {
     public static List<Table> all() {
         return List.of(
                 new ChromeExtensionsTable(),
-                new ChromeExtensionContentScriptsTable()
+                new ChromeExtensionContentScriptsTable(),
+                new FirefoxAddonsTable()
         );
     }
 }
