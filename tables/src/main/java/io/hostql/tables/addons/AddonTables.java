@@ -11,7 +11,9 @@ public final class AddonTables {
         return List.of(
                 new ChromeExtensionsTable(),
                 new ChromeExtensionContentScriptsTable(),
-                new FirefoxAddonsTable()
+                new FirefoxAddonsTable(),
+                new VscodeExtensionsTable(),
+                new JetbrainsPluginsTable()
         );
     }
 }
