@@ -44,6 +44,8 @@ public final class DebPackageFilesTable implements Table {
         Set<String> dirs = ctx.equalsText("admindir");
         if (dirs.isEmpty()) dirs = Set.of(defaultAdmindir);
         Set<String> wanted = ctx.equalsText("package");
+        // a join on path (which process file belongs to which package) asks for a few paths only
+        Set<String> paths = ctx.equalsText("path");
         for (String admindir : dirs) {
             Path info = Path.of(admindir).resolve("info");
             for (DebPackagesTable.Pkg p : DebPackagesTable.read(Path.of(admindir))) {
@@ -55,6 +57,10 @@ public final class DebPackageFilesTable implements Table {
                     if (i == list.length || list[i] == '\n') {
                         if (i > start) {
                             byte[] path = java.util.Arrays.copyOfRange(list, start, i);
+                            if (!paths.isEmpty() && !paths.contains(new String(path, java.nio.charset.StandardCharsets.UTF_8))) {
+                                start = i + 1;
+                                continue;
+                            }
                             rows.add().set("package", p.name).set("path", path).set("admindir", admindir);
                         }
                         start = i + 1;
@@ -76,5 +82,4 @@ public final class DebPackageFilesTable implements Table {
         }
         return null;
     }
-
 }
