@@ -37,8 +37,8 @@ public final class ChromeExtensionsTable implements Table {
         this(null);
     }
 
-    /** passwdFile: users (and homes) read instead of /etc/passwd (tests). */
-    ChromeExtensionsTable(Path passwdFile) {
+    /** passwdFile: users (and homes) read instead of /etc/passwd (tests, the benchmark's generated homes). */
+    public ChromeExtensionsTable(Path passwdFile) {
         this.passwdFile = passwdFile;
     }
 
