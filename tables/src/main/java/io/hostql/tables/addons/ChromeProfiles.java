@@ -118,10 +118,12 @@ final class ChromeProfiles {
                 if (manifest != null) unreferenced.put(path, manifest);
             }
         }
+        // each preferences file's extension paths, canonicalized once (path -> id)
+        Map<String, String> prefIds = settingIds(prefs, dir);
+        Map<String, String> secureIds = settingIds(secure, dir);
         Map<String, byte[]> referenced = new TreeMap<>();
-        for (JsonNode p : new JsonNode[] {prefs, secure}) {
-            for (Map.Entry<String, String> e : settingPaths(p, dir).entrySet()) {
-                String path = e.getValue();
+        for (Map<String, String> ids : List.of(prefIds, secureIds)) {
+            for (String path : ids.keySet()) {
                 byte[] manifest = unreferenced.remove(path);
                 if (manifest == null && !referenced.containsKey(path)) manifest = UserFiles.read(u, Path.of(path, "manifest.json"));
                 if (manifest != null) referenced.put(path, manifest);
@@ -132,8 +134,8 @@ final class ChromeProfiles {
             if (x != null) out.add(x);
         }
         for (Map.Entry<String, byte[]> e : referenced.entrySet()) {
-            Map<String, String> settings = settings(prefs, dir, e.getKey());
-            if (settings == null) settings = settings(secure, dir, e.getKey());
+            Map<String, String> settings = settings(prefs, prefIds.get(e.getKey()));
+            if (settings == null) settings = settings(secure, secureIds.get(e.getKey()));
             Extension x = extension(profile, e.getKey(), true, e.getValue(), settings == null ? Map.of() : settings);
             if (x != null) out.add(x);
         }
@@ -154,8 +156,8 @@ final class ChromeProfiles {
         return s != null && s.isObject() ? s : null;
     }
 
-    /** Extension id -> canonical path of each entry that has a path (relative ones are under PROFILE/Extensions). */
-    private static Map<String, String> settingPaths(JsonNode prefs, Path profileDir) {
+    /** Canonical path -> extension id of each entry that has a path (relative ones are under PROFILE/Extensions); the first id of a path wins. */
+    private static Map<String, String> settingIds(JsonNode prefs, Path profileDir) {
         Map<String, String> out = new LinkedHashMap<>();
         JsonNode settings = settingsNode(prefs);
         if (settings == null) return out;
@@ -164,43 +166,44 @@ final class ChromeProfiles {
             var e = it.next();
             String path = Json.scalar(e.getValue().get("path"));
             if (path == null || path.isEmpty()) continue;
-            Path p = Path.of(path);
+            Path p;
+            try {
+                p = Path.of(path);
+            } catch (java.nio.file.InvalidPathException x) {
+                continue;
+            }
             if (!p.isAbsolute()) p = profileDir.resolve("Extensions").resolve(path);
-            out.put(e.getKey(), UserFiles.canonical(p).toString());
+            out.putIfAbsent(UserFiles.canonical(p).toString(), e.getKey());
         }
         return out;
     }
 
     /**
-     * The profile's settings of the extension at path: its id (referenced_identifier),
+     * The profile's settings of the extension with this id: the id (referenced_identifier),
      * from_webstore, state and install_time; null when these preferences do not name it. Chromium
      * 13x writes first_install_time and disable_reasons instead of install_time and state; those
      * stand in when the old keys are absent (state "1" when nothing disables it, else "0").
      */
-    private static Map<String, String> settings(JsonNode prefs, Path profileDir, String path) {
+    private static Map<String, String> settings(JsonNode prefs, String id) {
         JsonNode settings = settingsNode(prefs);
-        if (settings == null) return null;
-        for (Map.Entry<String, String> e : settingPaths(prefs, profileDir).entrySet()) {
-            if (!e.getValue().equals(path)) continue;
-            JsonNode obj = settings.get(e.getKey());
-            Map<String, String> out = new LinkedHashMap<>();
-            out.put("referenced_identifier", e.getKey());
-            for (String k : new String[] {"from_webstore", "state", "install_time"}) {
-                String v = Json.scalar(obj.get(k));
-                if (v != null) out.put(k, v);
-            }
-            if (!out.containsKey("install_time")) {
-                String v = Json.scalar(obj.get("first_install_time"));
-                if (v != null) out.put("install_time", v);
-            }
-            JsonNode reasons = obj.get("disable_reasons");
-            if (!out.containsKey("state") && reasons != null) {
-                boolean disabled = reasons.isArray() ? reasons.size() > 0 : reasons.asLong(0) != 0;
-                out.put("state", disabled ? "0" : "1");
-            }
-            return out;
+        if (settings == null || id == null) return null;
+        JsonNode obj = settings.get(id);
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("referenced_identifier", id);
+        for (String k : new String[] {"from_webstore", "state", "install_time"}) {
+            String v = Json.scalar(obj.get(k));
+            if (v != null) out.put(k, v);
         }
-        return null;
+        if (!out.containsKey("install_time")) {
+            String v = Json.scalar(obj.get("first_install_time"));
+            if (v != null) out.put("install_time", v);
+        }
+        JsonNode reasons = obj.get("disable_reasons");
+        if (!out.containsKey("state") && reasons != null) {
+            boolean disabled = reasons.isArray() ? reasons.size() > 0 : reasons.asLong(0) != 0;
+            out.put("state", disabled ? "0" : "1");
+        }
+        return out;
     }
 
     /** The manifest's properties osquery copies, as (name, manifest path) pairs; the two lists also get *_json. */
@@ -286,10 +289,17 @@ final class ChromeProfiles {
     }
 
     static String sha256Hex(byte[] b) {
+        MessageDigest md = SHA256.get();
+        md.reset();
+        return HexFormat.of().formatHex(md.digest(b));
+    }
+
+    /** A digest per thread: looking one up through the providers costs more than hashing a manifest. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("no SHA-256 in this JVM", e);
         }
-    }
+    });
 }

@@ -35,12 +35,15 @@ public final class JetbrainsPluginsTable implements Table {
             .text("product_type").bigint("uid", INDEX).text("name").text("version").text("vendor").text("path")
             .build();
 
-    /** osquery's product list: product_type and the directory name prefix under ~/.local/share/JetBrains. */
+    /**
+     * osquery's product list: product_type and the directory name prefix under ~/.local/share/JetBrains.
+     * RustRover's type is osquery's "rust_rov", kept so queries written for osquery match.
+     */
     static final String[][] PRODUCTS = {
         {"clion", "CLion"}, {"datagrip", "DataGrip"}, {"goland", "GoLand"}, {"intellij_idea", "IntelliJIdea"},
         {"intellij_idea_community_edition", "IdeaIC"}, {"phpstorm", "PhpStorm"}, {"pycharm", "PyCharm"},
         {"pycharm_community_edition", "PyCharmCE"}, {"resharper", "ReSharper"}, {"rider", "Rider"},
-        {"rubymine", "RubyMine"}, {"rust_rover", "RustRover"}, {"webstorm", "WebStorm"},
+        {"rubymine", "RubyMine"}, {"rust_rov", "RustRover"}, {"webstorm", "WebStorm"},
     };
 
     /** plugin.xml larger than this is not a plugin descriptor. */
