@@ -61,10 +61,7 @@ class PackageFilesTablesTest {
     @Test
     void matchesRpmDumpOnARealDatabase(@TempDir Path dir) throws Exception {
         Assumptions.assumeTrue(hasCommand("rpm") && hasCommand("rpmbuild"), "needs rpm and rpmbuild (Debian package rpm) as the witness");
-        Path top = dir.resolve("build");
-        Path db = dir.resolve("db");
-        Files.createDirectories(top.resolve("SPECS"));
-        Files.writeString(top.resolve("SPECS/hq.spec"), String.join("\n",
+        Path sqlite = RpmPackagesTableTest.buildAndInstall(dir, String.join("\n",
                 "Name: hostql-files", "Version: 1.0", "Release: 1", "Summary: witness", "License: MIT", "BuildArch: noarch",
                 "%description", "witness",
                 "%install",
@@ -75,15 +72,7 @@ class PackageFilesTablesTest {
                 "ln -s bin/hq %{buildroot}/opt/hq/link",
                 "%files",
                 "%dir /opt/hq", "/opt/hq/bin", "/opt/hq/link", "%attr(0640,root,adm) %config /etc/hq/hq.conf", ""));
-        run("rpmbuild", "--define", "_topdir " + top, "--define", "_build_id_links none", "-bb", top.resolve("SPECS/hq.spec").toString());
-        Path rpm;
-        try (var s = Files.walk(top.resolve("RPMS"))) {
-            rpm = s.filter(p -> p.toString().endsWith(".rpm")).findFirst().orElseThrow();
-        }
-        run("rpm", "--dbpath", db.toString(), "--initdb");
-        run("rpm", "--dbpath", db.toString(), "-i", "--justdb", "--nodeps", "--nosignature", rpm.toString());
-        Path sqlite = db.resolve("rpmdb.sqlite");
-        Assumptions.assumeTrue(Files.exists(sqlite), "this rpm does not use the sqlite backend");
+        Path db = sqlite.getParent();
 
         // path size mtime digest mode owner group isconfig isdoc rdev symlink
         Set<String> expected = new TreeSet<>();
