@@ -65,7 +65,9 @@ class ChromeExtensionsTableTest {
         Path prefs = userData.resolve("Default/Preferences");
         List<String> cmd = new ArrayList<>(List.of("chromium", "--headless=new", "--disable-gpu", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-breakpad",
-                "--no-default-browser-check", "--proxy-server=127.0.0.1:9", "--user-data-dir=" + userData,
+                "--no-default-browser-check",
+                // no network: a proxy at a closed port, and no name resolves
+                "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--user-data-dir=" + userData,
                 "--load-extension=" + ext, "about:blank"));
         if (isRoot()) cmd.add(1, "--no-sandbox");
         ProcessBuilder pb = new ProcessBuilder(cmd);

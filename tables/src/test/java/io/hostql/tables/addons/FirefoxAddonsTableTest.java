@@ -39,10 +39,16 @@ class FirefoxAddonsTableTest {
         create.environment().put("HOME", home.toString());
         Process p = create.redirectErrorStream(true).redirectOutput(dir.resolve("create.log").toFile()).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("firefox-esr --CreateProfile ends").isTrue();
+        // no network: every proxy at a closed port, no DNS, no update or telemetry pings
+        write(profile.resolve("user.js"), String.join("\n", "user_pref(\"network.proxy.type\", 1);",
+                "user_pref(\"network.proxy.http\", \"127.0.0.1\");", "user_pref(\"network.proxy.http_port\", 9);",
+                "user_pref(\"network.proxy.ssl\", \"127.0.0.1\");", "user_pref(\"network.proxy.ssl_port\", 9);",
+                "user_pref(\"network.proxy.no_proxies_on\", \"\");", "user_pref(\"network.dns.disabled\", true);",
+                "user_pref(\"app.update.enabled\", false);", "user_pref(\"extensions.update.enabled\", false);",
+                "user_pref(\"datareporting.policy.dataSubmissionEnabled\", false);", "user_pref(\"toolkit.telemetry.enabled\", false);", ""));
         Path json = profile.resolve("extensions.json");
         ProcessBuilder pb = new ProcessBuilder("firefox-esr", "--headless", "--no-remote", "--profile", profile.toString(), "about:blank");
         pb.environment().put("HOME", home.toString());
-        // no network: every proxy points at a closed port
         pb.environment().put("http_proxy", "http://127.0.0.1:9");
         pb.environment().put("https_proxy", "http://127.0.0.1:9");
         pb.environment().put("MOZ_DISABLE_AUTO_SAFE_MODE", "1");
