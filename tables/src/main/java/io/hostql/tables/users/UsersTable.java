@@ -31,7 +31,7 @@ public final class UsersTable implements Table {
     }
 
     /** passwdFile: read instead of /etc/passwd (tests); null for the system file. */
-    UsersTable(Path passwdFile) {
+    public UsersTable(Path passwdFile) {
         this.passwdFile = passwdFile;
     }
 
