@@ -1,5 +1,7 @@
 package io.hostql.tables.system;
 
+import static io.hostql.sql.table.ColumnType.INTEGER;
+import static io.hostql.sql.table.ColumnType.TEXT;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
@@ -24,6 +26,8 @@ public final class CpuInfoTable implements Table {
             .text("device_id").text("model").text("manufacturer").text("processor_type").integer("cpu_status")
             .text("number_of_cores").integer("logical_processors").text("address_width")
             .integer("current_clock_speed").integer("max_clock_speed").text("socket_designation")
+            .otherPlatform("windows", TEXT, "availability").otherPlatform("windows", INTEGER, "load_percentage")
+            .otherPlatform("darwin", INTEGER, "number_of_efficiency_cores", "number_of_performance_cores")
             .build();
 
     private static final int SMBIOS_PROCESSOR = 4;
