@@ -25,7 +25,6 @@ import io.hostql.subscribers.audit.SocketEventsSubscriber;
 import io.hostql.subscribers.audit.UserEventsSubscriber;
 import io.hostql.subscribers.fim.FimSubscriber;
 import io.hostql.subscribers.hardware.HardwareSubscriber;
-import io.hostql.daemon.schedule.ScheduleTables;
 import io.hostql.daemon.schedule.Scheduler;
 import io.hostql.loggers.delivery.Delivery;
 import io.hostql.loggers.delivery.LoggerPlugins;
@@ -33,6 +32,7 @@ import io.hostql.loggers.delivery.SinkRunner;
 import io.hostql.sql.table.TableRegistry;
 import io.hostql.tables.LinuxTables;
 import io.hostql.tables.self.AgentInfo;
+import io.hostql.tables.self.DaemonState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -224,12 +224,30 @@ final class Daemon {
         }
     }
 
-    /** Every table the daemon's queries see: the snapshot tables, osquery_events, osquery_schedule, osquery_packs and hostql_logger_status. */
-    static TableRegistry registry(Settings settings, java.util.function.Supplier<List<OsqueryEventsTable.Source>> events,
+    /**
+     * Every table the daemon's queries see: the shell's table set over this daemon's state (osquery_events,
+     * osquery_schedule, osquery_packs; empty without a scheduler, in --config_check), and hostql_logger_status.
+     */
+    static TableRegistry registry(Settings settings, java.util.function.Supplier<List<DaemonState.EventSource>> events,
             java.util.function.Supplier<Scheduler> scheduler, java.util.function.Supplier<List<SinkRunner.Status>> loggers) {
-        TableRegistry registry = LinuxTables.registry(settings);
-        registry.add(new OsqueryEventsTable(events));
-        ScheduleTables.all(scheduler).forEach(registry::add);
+        TableRegistry registry = LinuxTables.registry(settings, new DaemonState() {
+            @Override
+            public List<DaemonState.QueryStatus> schedule() {
+                Scheduler s = scheduler.get();
+                return s == null ? List.of() : s.status();
+            }
+
+            @Override
+            public List<DaemonState.PackStatus> packs() {
+                Scheduler s = scheduler.get();
+                return s == null ? List.of() : s.packs();
+            }
+
+            @Override
+            public List<DaemonState.EventSource> eventSources() {
+                return events.get();
+            }
+        });
         registry.add(new LoggerStatusTable(loggers));
         return registry;
     }
@@ -257,17 +275,17 @@ final class Daemon {
     }
 
     /** osquery_events: the publishers and subscribers running now. */
-    private List<OsqueryEventsTable.Source> eventSources() {
-        List<OsqueryEventsTable.Source> out = new ArrayList<>();
+    private List<DaemonState.EventSource> eventSources() {
+        List<DaemonState.EventSource> out = new ArrayList<>();
         InotifyPublisher p = inotify;
         if (p != null) {
             InotifyPublisher.Stats s = p.stats();
-            out.add(new OsqueryEventsTable.Source("inotify", "inotify", "publisher", 1, s.eventsPublished(), 0, true,
+            out.add(new DaemonState.EventSource("inotify", "inotify", "publisher", 1, s.eventsPublished(), 0, true,
                     s.losses()));
         }
         for (Subscriber sub : subscribers) {
             Subscriber.Stats s = sub.stats();
-            out.add(new OsqueryEventsTable.Source(s.name(), sub instanceof FimSubscriber ? "inotify" : "journal", "subscriber", 1,
+            out.add(new DaemonState.EventSource(s.name(), sub instanceof FimSubscriber ? "inotify" : "journal", "subscriber", 1,
                     s.rows(), 0, s.active(), 0)); // a subscriber loses nothing: rows and position commit together
         }
         return out;

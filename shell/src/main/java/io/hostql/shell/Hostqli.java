@@ -3,6 +3,7 @@ package io.hostql.shell;
 import io.hostql.config.Settings;
 import io.hostql.config.SettingsException;
 import io.hostql.config.Version;
+import io.hostql.evented.EventedTables;
 import io.hostql.sql.Database;
 import io.hostql.sql.sqlite.SqliteUnavailableException;
 import io.hostql.tables.LinuxTables;
@@ -49,7 +50,7 @@ public final class Hostqli {
                 return 0;
             }
             if (a.equals("--version") || a.equals("-version")) {
-                out.println("hostqli version " + Version.VERSION);
+                out.println(Version.describe("hostqli"));
                 return 0;
             }
         }
@@ -64,8 +65,9 @@ public final class Hostqli {
 
         try (Database db = Database.open(LinuxTables.registry(settings))) {
             boolean evented = attachEvents(db, settings, err);
+            if (!evented) EventedTables.attachEmpty(db, EventedTables.all()); // the tables exist, empty, as in osqueryi
             Shell shell = new Shell(db, settings, ShellSettings.from(settings), out, err);
-            shell.eventedTables(evented);
+            shell.eventsDbAttached(evented);
             try {
                 String oneShot = oneShotInput(settings);
                 if (oneShot != null) return shell.execute(oneShot) ? 0 : 1;
