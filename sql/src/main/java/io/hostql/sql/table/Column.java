@@ -16,6 +16,15 @@ public record Column(String name, ColumnType type, Set<ColumnOption> options, St
         }
     }
 
+    /**
+     * What the column answers in a row whose generator did not set it: NULL, except another platform's TEXT
+     * column, which reads as "" as in osquery (whose missing text cells are empty strings). Fleet's Linux users
+     * query filters on {@code type <> 'special'}, which a NULL would make drop every row.
+     */
+    public Object unsetValue() {
+        return otherPlatform != null && type == ColumnType.TEXT ? "" : null;
+    }
+
     public boolean required() {
         return options.contains(ColumnOption.REQUIRED);
     }
