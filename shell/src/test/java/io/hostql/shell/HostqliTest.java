@@ -176,6 +176,30 @@ class HostqliTest {
         assertThat(write.err()).contains("not allowed");
     }
 
+    /** With a running hostqld's data dir, osquery_schedule and its peers show that daemon's state (from its state file). */
+    @Test
+    void daemonTablesShowTheRunningDaemonsState(@TempDir Path data) throws Exception {
+        io.hostql.tables.self.DaemonStateFile.write(data, new io.hostql.tables.self.DaemonState() { // this JVM stands for hostqld
+            @Override
+            public List<QueryStatus> schedule() {
+                return List.of(new QueryStatus("pack_p_q", "SELECT 1", 10, 3, 1796578000, false, 42, 1500, 500, 20, 10, 30, 10, 1000, 900, "p"));
+            }
+
+            @Override
+            public List<PackStatus> packs() {
+                return List.of(new PackStatus("p", "linux", "", 0, 0, 1, true));
+            }
+
+            @Override
+            public List<EventSource> eventSources() {
+                return List.of();
+            }
+        });
+        Run r = run("", "--database_path", data.toString(), "--list", "--header=false",
+                "SELECT name, executions, wall_time FROM osquery_schedule; SELECT name, active FROM osquery_packs");
+        assertThat(r.out()).isEqualTo("pack_p_q|3|1\np|1\n");
+    }
+
     @Test
     void versionIsHostqlsAndTheOsqueryReleaseItMatches() {
         assertThat(run("", "--version").out()).isEqualTo("hostqli version " + io.hostql.config.Version.VERSION
