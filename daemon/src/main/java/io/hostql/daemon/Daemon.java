@@ -180,7 +180,7 @@ final class Daemon {
         maintenance.scheduleWithFixedDelay(Fatal.task("retention pass", this::retention), every, every, TimeUnit.SECONDS);
         if (audit != null) maintenance.scheduleWithFixedDelay(Fatal.task("audit status update", this::auditStatus), 0, AUDIT_STATUS_SECONDS, TimeUnit.SECONDS);
         maintenance.scheduleWithFixedDelay(Fatal.task("storage check", this::storageCheck), 0, STORAGE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
-        maintenance.scheduleWithFixedDelay(Fatal.task("daemon state file", this::writeState), 0, STATE_FILE_SECONDS, TimeUnit.SECONDS);
+        maintenance.scheduleWithFixedDelay(Fatal.task("daemon state file", this::writeState), STATE_FILE_SECONDS, STATE_FILE_SECONDS, TimeUnit.SECONDS);
         // The scheduler attached events.db by path: after a rebuild it attaches the new file (as on SIGHUP).
         eventsDbCheck = new EventsDbCheck(store, journal, subscribers, () -> scheduler.configure(config),
                 settings.number("events_integrity_check_interval"));

@@ -16,10 +16,17 @@ final class DaemonStateTables {
 
     /** The daemon's state changes between the queries of one tick: never shared through the row cache. */
     private abstract static class StateTable implements Table {
+        private final TableSchema schema;
         final DaemonState state;
 
-        StateTable(DaemonState state) {
+        StateTable(TableSchema schema, DaemonState state) {
+            this.schema = schema;
             this.state = state;
+        }
+
+        @Override
+        public TableSchema schema() {
+            return schema;
         }
 
         @Override
@@ -37,12 +44,7 @@ final class DaemonStateTables {
                 .build();
 
         ScheduleTable(DaemonState state) {
-            super(state);
-        }
-
-        @Override
-        public TableSchema schema() {
-            return SCHEMA;
+            super(SCHEMA, state);
         }
 
         @Override
@@ -66,12 +68,7 @@ final class DaemonStateTables {
                 .build();
 
         PacksTable(DaemonState state) {
-            super(state);
-        }
-
-        @Override
-        public TableSchema schema() {
-            return SCHEMA;
+            super(SCHEMA, state);
         }
 
         @Override
@@ -92,12 +89,7 @@ final class DaemonStateTables {
                 .build();
 
         EventsTable(DaemonState state) {
-            super(state);
-        }
-
-        @Override
-        public TableSchema schema() {
-            return SCHEMA;
+            super(SCHEMA, state);
         }
 
         @Override
