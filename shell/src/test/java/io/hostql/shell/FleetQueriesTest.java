@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * table set as the daemon, with the evented tables empty): each must run. The texts are Fleet's
  * (server/service/osquery_utils/queries.go: the software_linux UNION, the host vitals, the software overrides) and
  * the Linux queries of osquery's packs/ (incident-response, hardware-monitoring, osquery-monitoring,
- * vuln-management, it-compliance); darwin- and windows-only pack queries are left out, as osquery leaves them out.
+ * vuln-management, it-compliance, linux-ssh-investigation); darwin- and windows-only pack queries are left out,
+ * as osquery leaves them out.
  *
  * <p>A query on a table that another part of issue 16 adds ({@link #NEEDS}) is skipped, naming that table, while the
  * table is absent; once it is registered the query runs here without a change to this test.
@@ -40,7 +41,7 @@ class FleetQueriesTest {
     /** Tables other helpers of issue 16 are adding; a query naming one is skipped until it exists. */
     static final Set<String> NEEDS = Set.of("chrome_extensions", "firefox_addons", "portage_packages", "portage_use",
             "vscode_extensions", "jetbrains_plugins", "deb_package_files", "rpm_package_files", "yum_sources", "acpi_tables",
-            "cpuid", "smbios_tables", "certificates");
+            "cpuid", "smbios_tables", "certificates", "ssh_configs", "known_hosts");
 
     record Query(String source, String name, String sql) {}
 
@@ -235,6 +236,14 @@ class FleetQueriesTest {
             {"it-compliance", "chrome_extensions", "select * from users join chrome_extensions using (uid);"},
             {"it-compliance", "usb_devices", "select * from usb_devices;"},
             {"it-compliance", "portage_packages", "select * from portage_use;"},
+            {"linux-ssh-investigation", "authorized_ssh_keys", "select username, algorithm, options, comment, key_file from users join "
+                    + "authorized_keys using (uid);"},
+            {"linux-ssh-investigation", "authorized_keys_with_options", "select username, algorithm, options, comment, key_file from users "
+                    + "join authorized_keys using (uid) where options != '';"},
+            {"linux-ssh-investigation", "unencrypted_private_ssh_keys", "select username, path, key_type, key_length, key_security_bits "
+                    + "from users join user_ssh_keys using (uid) where encrypted = 0;"},
+            {"linux-ssh-investigation", "ssh_client_configuration", "select username, block, option, ssh_config_file from users join "
+                    + "ssh_configs using (uid);"},
         };
         for (String[] p : packs) q.add(new Query("pack " + p[0], p[1], p[2]));
         return q;
