@@ -19,7 +19,8 @@ public final class SystemTables {
                 new MemoryInfoTable(),
                 new CpuInfoTable(),
                 new SystemControlsTable(),
-                new UlimitInfoTable()
+                new UlimitInfoTable(),
+                new PlatformInfoTable()
         );
     }
 }
