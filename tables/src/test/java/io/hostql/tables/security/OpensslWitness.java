@@ -12,11 +12,13 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What OpenSSL says of each certificate of a PEM file, as the certificates table's columns: the
- * openssl command (subject2, issuer2, serial, sha1, dates, algorithms, key size or curve, key
- * usage, key ids, and "CRL signing CA", which is X509_check_ca) and libcrypto itself through
- * python's ctypes (X509_NAME_oneline for subject and issuer, X509_check_issued for self_signed).
- * Keyed by SHA-1.
+ * What OpenSSL says of each certificate of a PEM file, as the certificates table's columns, keyed
+ * by SHA-1. The openssl command (one {@code openssl storeutl -text} for the whole file) gives the
+ * serial, dates, algorithms, key size or curve, key usage and key ids; libcrypto itself, called
+ * through python's ctypes, gives the names (X509_NAME_oneline for subject and issuer,
+ * X509_NAME_print_ex with XN_FLAG_ONELINE for subject2 and issuer2), ca (X509_check_ca) and
+ * self_signed (X509_check_issued). For a few certificates, {@code openssl x509} runs on each one
+ * too (-nameopt oneline names, fingerprint, serial, "CRL signing CA") and must agree.
  */
 final class OpensslWitness {
     private OpensslWitness() {}
@@ -29,26 +31,64 @@ final class OpensslWitness {
     private static final String[] KEY_USAGE_ORDER = {"Encipher Only", "CRL Sign", "Key Cert Sign", "Key Agreement",
             "Data Encipherment", "Key Encipherment", "Non Repudiation", "Digital Signature", "Decipher Only"};
 
+    /** Up to this many certificates, openssl x509 also runs on each one. */
+    static final int PER_CERTIFICATE = 8;
+
     static Map<String, Map<String, Object>> certificates(Path pemFile) {
-        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
-        String script = resource("openssl_certs.sh");
-        for (String block : run("sh", script, pemFile.toString()).split("(?m)^== .*\n")) {
-            if (block.isBlank()) continue;
-            Map<String, Object> c = parse(block);
-            out.put((String) c.get("sha1"), c);
+        List<Map<String, Object>> text = new ArrayList<>();
+        for (String block : run("openssl", "storeutl", "-noout", "-text", "-certs", pemFile.toString()).split("(?m)^\\d+: Certificate\n")) {
+            if (block.contains("Certificate:")) text.add(parse(block));
         }
-        for (String line : run("python3", resource("openssl_names.py"), pemFile.toString()).split("\n")) {
-            if (line.isEmpty()) continue;
-            String[] f = line.split("\t", -1);
-            Map<String, Object> c = out.get(f[0]);
-            if (c == null) throw new AssertionError("openssl and libcrypto read different certificates: " + f[0]);
+        String[] lib = run("python3", resource("openssl_names.py"), pemFile.toString()).split("\n");
+        List<String> libLines = new ArrayList<>();
+        for (String l : lib) if (!l.isEmpty()) libLines.add(l);
+        if (libLines.size() != text.size()) {
+            throw new AssertionError("openssl storeutl read " + text.size() + " certificates, libcrypto " + libLines.size());
+        }
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        for (int i = 0; i < text.size(); i++) {
+            String[] f = libLines.get(i).split("\t", -1);
+            Map<String, Object> c = text.get(i);
+            c.put("sha1", f[0]);
             c.put("subject", f[1]);
             c.put("issuer", f[2]);
-            c.put("self_signed", f[3].equals("0") ? 1L : 0L);
+            c.put("subject2", f[3]);
+            c.put("issuer2", f[4]);
+            c.put("ca", Integer.parseInt(f[5]) > 0 ? 1L : 0L);
+            c.put("self_signed", f[6].equals("0") ? 1L : 0L);
+            out.put(f[0], c);
         }
+        if (out.size() <= PER_CERTIFICATE) crossCheck(pemFile, out);
         return out;
     }
 
+    /** openssl x509 on each certificate agrees with the rest of the witness. */
+    private static void crossCheck(Path pemFile, Map<String, Map<String, Object>> expected) {
+        for (String block : run("sh", resource("openssl_certs.sh"), pemFile.toString()).split("(?m)^== .*\n")) {
+            if (block.isBlank()) continue;
+            Map<String, String> x = new LinkedHashMap<>();
+            for (String l : block.split("\n")) {
+                int eq = l.indexOf('=');
+                if (eq > 0 && !l.startsWith(" ")) x.put(l.substring(0, eq).toLowerCase(Locale.ROOT), l.substring(eq + 1));
+                if (l.startsWith("CRL signing CA : ")) x.put("ca", l.endsWith("Yes") ? "1" : "0");
+            }
+            String sha1 = x.get("sha1 fingerprint").replace(":", "").toLowerCase(Locale.ROOT);
+            Map<String, Object> e = expected.get(sha1);
+            if (e == null) throw new AssertionError("openssl x509 read a certificate storeutl did not: " + sha1);
+            check(x.get("subject"), e.get("subject2"), "subject");
+            check(x.get("issuer"), e.get("issuer2"), "issuer");
+            check(x.get("serial").equals("00") ? "0" : x.get("serial"), e.get("serial"), "serial");
+            check(x.get("ca"), e.get("ca").toString(), "CRL signing CA");
+        }
+    }
+
+    private static void check(Object cli, Object rest, String what) {
+        if (!String.valueOf(cli).equals(String.valueOf(rest))) {
+            throw new AssertionError("openssl x509 and the other witnesses disagree on " + what + ": " + cli + " vs " + rest);
+        }
+    }
+
+    /** One certificate of openssl's text form. */
     private static Map<String, Object> parse(String block) {
         Map<String, Object> c = new LinkedHashMap<>();
         List<String> lines = List.of(block.split("\n"));
@@ -58,17 +98,19 @@ final class OpensslWitness {
         c.put("authority_key_id", "");
         c.put("key_strength", "");
         for (int i = 0; i < lines.size(); i++) {
-            String l = lines.get(i);
-            String t = l.strip();
+            String t = lines.get(i).strip();
             String next = i + 1 < lines.size() ? lines.get(i + 1).strip() : "";
-            if (l.startsWith("subject=")) c.put("subject2", l.substring(8));
-            else if (l.startsWith("issuer=")) c.put("issuer2", l.substring(7));
-            else if (l.startsWith("serial=")) c.put("serial", l.substring(7).equals("00") ? "0" : l.substring(7));
-            else if (l.toLowerCase(Locale.ROOT).startsWith("sha1 fingerprint=")) {
-                c.put("sha1", l.substring(l.indexOf('=') + 1).replace(":", "").toLowerCase(Locale.ROOT));
-            } else if (l.startsWith("notBefore=")) c.put("not_valid_before", epoch(l.substring(10)));
-            else if (l.startsWith("notAfter=")) c.put("not_valid_after", epoch(l.substring(9)));
-            else if (l.startsWith("CRL signing CA : ")) c.put("ca", l.endsWith("Yes") ? 1L : 0L);
+            if (t.startsWith("Serial Number:")) {
+                String v = t.substring(14).strip();
+                if (v.isEmpty()) {
+                    c.put("serial", next.replace(":", "").toUpperCase(Locale.ROOT));
+                } else { // "171 (0xab)"
+                    String hex = v.substring(v.indexOf("(0x") + 3, v.indexOf(')')).toUpperCase(Locale.ROOT);
+                    c.put("serial", v.startsWith("0 ") ? "0" : hex.length() % 2 == 0 ? hex : "0" + hex);
+                }
+            } else if (t.startsWith("Not Before: ") && !c.containsKey("not_valid_before")) { // not a Private Key Usage Period's
+                c.put("not_valid_before", epoch(t.substring(12)));
+            } else if (t.startsWith("Not After : ")) c.put("not_valid_after", epoch(t.substring(12)));
             else if (t.startsWith("Signature Algorithm: ") && !c.containsKey("signing_algorithm")) {
                 c.put("signing_algorithm", t.substring(21));
             } else if (t.startsWith("Public Key Algorithm: ")) c.put("key_algorithm", t.substring(22));
