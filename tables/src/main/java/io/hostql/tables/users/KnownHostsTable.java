@@ -38,15 +38,12 @@ public final class KnownHostsTable implements Table {
 
     @Override
     public void generate(QueryContext ctx, RowSink rows) throws Exception {
-        for (Passwd.User u : HomeUsers.of(ctx, passwdFile)) {
-            Path f = HomeUsers.file(u, ".ssh/known_hosts");
-            byte[] content = f == null ? null : HomeUsers.read(u, f, HomeUsers.READ_MAX);
-            if (content == null) continue;
+        HomeUsers.eachFile(ctx, passwdFile, HomeUsers.READ_MAX, (u, f, content) -> {
             for (String raw : new String(content, StandardCharsets.UTF_8).split("\n")) {
                 String line = raw.strip();
                 if (line.isEmpty() || line.charAt(0) == '#') continue;
                 rows.add().set("uid", u.uid()).set("key", line).set("key_file", f.toString());
             }
-        }
+        }, ".ssh/known_hosts");
     }
 }

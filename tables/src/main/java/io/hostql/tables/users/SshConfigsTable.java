@@ -49,11 +49,7 @@ public final class SshConfigsTable implements Table {
 
     @Override
     public void generate(QueryContext ctx, RowSink rows) throws Exception {
-        for (Passwd.User u : HomeUsers.of(ctx, passwdFile)) {
-            Path f = HomeUsers.file(u, ".ssh/config");
-            byte[] content = f == null ? null : HomeUsers.read(u, f, MAX_CONFIG);
-            if (content != null) emit(rows, u.uid(), f, content);
-        }
+        HomeUsers.eachFile(ctx, passwdFile, MAX_CONFIG, (u, f, content) -> emit(rows, u.uid(), f, content), ".ssh/config");
         byte[] system = readSystem();
         if (system != null) emit(rows, 0, systemConfig, system);
     }
