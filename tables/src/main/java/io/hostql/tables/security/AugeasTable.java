@@ -25,8 +25,6 @@ import org.slf4j.LoggerFactory;
  * libaugeas the table is empty, with one warning.
  */
 public final class AugeasTable implements Table {
-    private static final Logger LOG = LoggerFactory.getLogger(AugeasTable.class);
-
     private static final TableSchema SCHEMA = TableSchema.builder("augeas", "Configuration files parsed by augeas.")
             .text("node", INDEX).text("value").text("label").text("path", ADDITIONAL)
             .build();
@@ -103,7 +101,7 @@ public final class AugeasTable implements Table {
         byte[] var = cstr("matches");
         if (LibAugeas.aug_defvar(a, var, cstr(expr)) < 0) {
             // a malformed expression in a constraint matches nothing, as in osquery (which logs it)
-            LOG.debug("augeas rejected the expression {}: {}", expr, errorMessage(a));
+            log().debug("augeas rejected the expression {}: {}", expr, errorMessage(a));
             return;
         }
         PointerByReference ref = new PointerByReference();
@@ -155,7 +153,12 @@ public final class AugeasTable implements Table {
     private void warnOnce(String message) {
         if (warned) return;
         warned = true;
-        LOG.warn(message);
+        log().warn(message);
+    }
+
+    /** Looked up when first needed: the shell, which logs nothing else, does not start logging for a table that works. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(AugeasTable.class);
     }
 
     private static byte[] cstr(String s) {
