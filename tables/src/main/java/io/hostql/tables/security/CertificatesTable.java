@@ -24,7 +24,10 @@ import java.util.Set;
  * certificates: the CA bundles osquery reads on Linux, or the files a {@code path} constraint names.
  * A path may be a PEM bundle, a DER certificate, or a directory (every file directly in it, each
  * certificate once: /etc/ssl/certs holds the same certificate under several names). The path
- * column is the path as asked, as osquery sets it. Missing or unreadable files give no rows.
+ * column is the path as asked, as osquery sets it. Missing or unreadable files give no rows, and a
+ * damaged PEM block is skipped (OpenSSL's PEM_X509_INFO_read_bio, which osquery uses, drops the
+ * whole file). common_name is the CN's text; osquery copies its raw bytes, which differ only for
+ * a CN encoded as BMPString or UniversalString. The Windows-only columns are hidden and NULL.
  */
 public final class CertificatesTable implements Table {
     private static final TableSchema SCHEMA = TableSchema.builder("certificates",
