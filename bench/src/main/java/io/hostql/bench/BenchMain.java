@@ -12,7 +12,8 @@ import java.util.Set;
 
 /**
  * Runs the benchmarks and writes docs/benchmarks.md. Run through {@code bench/run} (which builds,
- * installs the baseline tools and passes the JVM flags): {@code bench/run [startup,query,journal,storm,window,uevent,scheduler,exec,dbcheck,syslog,chrome-extensions,fleet-inventory]},
+ * installs the baseline tools and passes the JVM flags): {@code bench/run [startup,query,journal,storm,window,uevent,scheduler,exec,dbcheck,syslog,chrome-extensions,fleet-inventory]}
+ * ({@code certificates} only when named),
  * or {@code bench/run soak [--minutes 30 ...]} for the soak (see {@link Soak.Options}).
  * A run of some of them replaces their sections and keeps the others' from the previous file.
  */
@@ -48,6 +49,7 @@ public final class BenchMain {
         if (which.contains("fleet-inventory")) put(sections, section(() -> FleetInventory.run(home, tmp, Integer.getInteger("fleet.runs", 10))), machine, when);
         if (which.contains("uevent")) put(sections, section(() -> UeventLatency.run(home, tmp, Integer.getInteger("uevent.cycles", 1000))), machine, when);
         if (which.contains("chrome-extensions")) put(sections, section(() -> ChromeExtensionsScan.run(tmp, 10, 3, 20, Integer.getInteger("chrome.runs", 10))), machine, when);
+        if (which.contains("certificates")) put(sections, section(() -> CertificatesQuery.run(home, 10)), machine, when);
         if (soak != null) put(sections, section(() -> Soak.run(home, tmp, soak)), machine, when);
         StringBuilder doc = new StringBuilder("# hostql benchmarks\n\nWritten by `bench/run` (all) or `bench/run <names>` (those sections only; each\n"
                 + "section says when and where it was measured). Every figure is compared with a baseline measured in the\n"

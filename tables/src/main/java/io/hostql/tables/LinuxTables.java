@@ -11,6 +11,7 @@ import io.hostql.tables.packages.PackageTables;
 import io.hostql.tables.process.ProcessTables;
 import io.hostql.tables.scheduling.SchedulingTables;
 import io.hostql.tables.self.DaemonState;
+import io.hostql.tables.security.SecurityTables;
 import io.hostql.tables.self.SelfTables;
 import io.hostql.tables.storage.StorageTables;
 import io.hostql.tables.system.SystemTables;
@@ -37,6 +38,7 @@ public final class LinuxTables {
         all.addAll(FileTables.all());
         all.addAll(HardwareTables.all());
         all.addAll(AddonTables.all());
+        all.addAll(SecurityTables.all(settings));
         return all;
     }
 

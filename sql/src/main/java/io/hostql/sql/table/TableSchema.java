@@ -129,6 +129,10 @@ public final class TableSchema {
             return column(column, ColumnType.BLOB, options);
         }
 
+        public Builder datetime(String column, ColumnOption... options) {
+            return column(column, ColumnType.DATETIME, options);
+        }
+
         public TableSchema build() {
             if (columns.isEmpty()) throw new IllegalArgumentException("table " + name + " has no columns");
             return new TableSchema(name, description, columns);

@@ -12,7 +12,8 @@ public final class FileTables {
                 new FileTable(),
                 new HashTable(),
                 new SuidBinTable(),
-                new MagicTable()
+                new MagicTable(),
+                new ExtendedAttributesTable()
         );
     }
 }

@@ -54,17 +54,12 @@ public final class AuthorizedKeysTable implements Table {
 
     @Override
     public void generate(QueryContext ctx, RowSink rows) throws Exception {
-        for (Passwd.User u : HomeUsers.of(ctx, passwdFile)) {
-            for (String name : FILES) {
-                Path f = HomeUsers.file(u, name);
-                byte[] content = f == null ? null : HomeUsers.read(u, f, HomeUsers.READ_MAX);
-                if (content == null) continue;
-                for (Key k : parse(new String(content, StandardCharsets.UTF_8))) {
-                    rows.add().set("uid", u.uid()).set("algorithm", k.algorithm()).set("key", k.key()).set("options", k.options())
-                            .set("comment", k.comment()).set("key_file", f.toString()).set("pid_with_namespace", 0);
-                }
+        HomeUsers.eachFile(ctx, passwdFile, HomeUsers.READ_MAX, (u, f, content) -> {
+            for (Key k : parse(new String(content, StandardCharsets.UTF_8))) {
+                rows.add().set("uid", u.uid()).set("algorithm", k.algorithm()).set("key", k.key()).set("options", k.options())
+                        .set("comment", k.comment()).set("key_file", f.toString()).set("pid_with_namespace", 0);
             }
-        }
+        }, FILES);
     }
 
     static List<Key> parse(String content) {

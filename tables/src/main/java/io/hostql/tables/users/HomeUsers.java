@@ -35,6 +35,22 @@ public final class HomeUsers {
         return out;
     }
 
+    /** What a per-user table does with one file of a home it may read. */
+    interface HomeFile {
+        void accept(Passwd.User user, Path file, byte[] content) throws Exception;
+    }
+
+    /** For each user the query selects ({@link #of}), each named file of the home that {@link #read} returns, in order. */
+    static void eachFile(QueryContext ctx, Path passwdFile, long max, HomeFile action, String... relative) throws Exception {
+        for (Passwd.User u : of(ctx, passwdFile)) {
+            for (String name : relative) {
+                Path f = file(u, name);
+                byte[] content = f == null ? null : read(u, f, max);
+                if (content != null) action.accept(u, f, content);
+            }
+        }
+    }
+
     /** A path under the user's home, as osquery joins them; null when the home is not an absolute path. */
     public static Path file(Passwd.User u, String relative) {
         String dir = u.directory();

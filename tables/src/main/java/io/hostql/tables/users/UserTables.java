@@ -18,6 +18,8 @@ public final class UserTables {
                 new SudoersTable(),
                 new AuthorizedKeysTable(),
                 new UserSshKeysTable(),
+                new KnownHostsTable(),
+                new SshConfigsTable(),
                 new ShellHistoryTable()
         );
     }
