@@ -1,7 +1,7 @@
 package io.hostql.tables.security;
 
 import static io.hostql.sql.table.ColumnOption.ADDITIONAL;
-import static io.hostql.sql.table.ColumnOption.HIDDEN;
+import static io.hostql.sql.table.ColumnType.TEXT;
 import static io.hostql.sql.table.ColumnOption.OPTIMIZED;
 
 import io.hostql.sql.table.QueryContext;
@@ -36,8 +36,7 @@ public final class CertificatesTable implements Table {
             .integer("self_signed").datetime("not_valid_before").datetime("not_valid_after").text("signing_algorithm")
             .text("key_algorithm").text("key_strength").text("key_usage").text("subject_key_id").text("authority_key_id")
             .text("sha1").text("path", ADDITIONAL, OPTIMIZED).text("serial")
-            .text("sid", HIDDEN).text("store_location", HIDDEN).text("store", HIDDEN).text("username", HIDDEN)
-            .text("store_id", HIDDEN)
+            .otherPlatform("windows", TEXT, "sid", "store_location", "store", "username", "store_id")
             .build();
 
     /** osquery's Linux bundles (RHEL/Fedora, Debian/Ubuntu/Alpine), and SUSE's. */
