@@ -95,6 +95,24 @@ public final class QueryEngine implements AutoCloseable {
         return e;
     }
 
+    /**
+     * The engine of live (distributed) queries: events.db attached read-only under the real table names,
+     * so a query sees every retained row, as osquery's live queries do; no windows, no views.
+     */
+    public static QueryEngine live(TableRegistry registry, Path eventsDb, List<TableSchema> evented) {
+        Database db = Database.open(registry);
+        QueryEngine e = new QueryEngine(db, evented);
+        try {
+            e.functions();
+            if (Files.exists(eventsDb)) db.attachReadOnly(eventsDb, "events");
+            else e.emptyEvents(); // events disabled: the tables exist, empty
+        } catch (RuntimeException ex) {
+            db.close();
+            throw ex;
+        }
+        return e;
+    }
+
     /** Empty evented tables, no views yet ({@link #addView}): for checking and planning queries. */
     public static QueryEngine raw(TableRegistry registry, List<TableSchema> evented) {
         Database db = Database.open(registry);
