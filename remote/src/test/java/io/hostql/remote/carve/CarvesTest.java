@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The carves table and the carver on the real SQL engine, uploading to the in-process manager (see InProcessManager). */
 class CarvesTest {
     private static final int BLOCK = 1000;
+    private static final String LONG_NAME = "n".repeat(150) + ".txt";
     @TempDir Path dir;
     private final InProcessManager manager = new InProcessManager();
     private final ExecutorService executor = Executors.newSingleThreadExecutor();
@@ -37,14 +38,14 @@ class CarvesTest {
                 86400, 1), manager, executor, dir.resolve("data"));
     }
 
-    /** Two files, one of several blocks and one under a path too long for a plain ustar name. */
+    /** Two files: one of several blocks, and one whose name is too long for ustar (a pax header carries it). */
     private Path twoFiles() throws Exception {
         Path files = Files.createDirectories(dir.resolve("files"));
         byte[] big = new byte[BLOCK * 7 + 123];
         new Random(1).nextBytes(big);
         Files.write(files.resolve("big.bin"), big);
         Path deep = Files.createDirectories(files.resolve("d".repeat(120)));
-        Files.writeString(deep.resolve("notes.txt"), "carved\n");
+        Files.writeString(deep.resolve(LONG_NAME), "carved\n");
         return files;
     }
 
@@ -60,7 +61,7 @@ class CarvesTest {
     @Test
     void aCarveOfTwoFilesUploadsAZstdTarWhoseContentsAreTheFiles() throws Exception {
         Path files = twoFiles();
-        Path deepFile = files.resolve("d".repeat(120)).resolve("notes.txt");
+        Path deepFile = files.resolve("d".repeat(120)).resolve(LONG_NAME);
         Carves carves = carves(true, true);
         try (Database db = Database.open(new TableRegistry().add(new CarvesTable(() -> carves)))) {
             QueryResult r = db.query("SELECT carve_guid, status, carve, path, request_id FROM carves WHERE path LIKE ? AND carve = 1",
