@@ -143,18 +143,19 @@ public final class DistributedQueries {
             recovered();
             return;
         }
-        List<ObjectNode> bodies = WriteBodies.of(answers, options.writeMaxBytes());
-        if (bodies.size() > 1) log.info("distributed write: {} results sent in {} writes (--distributed_write_max_bytes {})",
-                answers.size(), bodies.size(), options.writeMaxBytes());
-        for (int i = 0; i < bodies.size(); i++) {
-            try {
-                remote.post(options.writeEndpoint(), bodies.get(i), options.maxAttempts());
-            } catch (IOException e) {
-                failed("distributed write failed" + (bodies.size() > 1 ? " (write " + (i + 1) + " of " + bodies.size() + ")" : "") + ": "
-                        + e.getMessage() + "; those results are lost");
-                return;
-            }
+        int[] writes = {0};
+        try {
+            WriteBodies.send(answers, options.writeMaxBytes(), body -> {
+                writes[0]++;
+                remote.post(options.writeEndpoint(), body, options.maxAttempts());
+            });
+        } catch (IOException e) {
+            failed("distributed write failed" + (writes[0] > 1 ? " (write " + writes[0] + ")" : "") + ": " + e.getMessage()
+                    + "; those results are lost");
+            return;
         }
+        if (writes[0] > 1) log.info("distributed write: {} results sent in {} writes (--distributed_write_max_bytes {})", answers.size(),
+                writes[0], options.writeMaxBytes());
         recovered();
     }
 

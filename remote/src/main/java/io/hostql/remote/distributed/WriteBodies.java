@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hostql.sql.QueryResult;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,7 +19,8 @@ import java.util.List;
  * several valid writes for the same id; concatenating their rows gives the result. Fleet publishes each
  * write of a live query ({@code fleet_distributed_query_*}) to the campaign as more rows from the host,
  * and a label or policy query still matches on any piece's rows. A single row larger than the cap is not
- * sent: the query reports a failure saying so.
+ * sent: the query reports a failure saying so. Bodies are built one at a time, as they are sent: a
+ * result of a million rows is held once (as the engine's rows), not again as JSON.
  */
 final class WriteBodies {
     /** Room left for the {@code node_key} that {@link io.hostql.remote.RemoteCall} adds to every body. */
@@ -29,36 +31,48 @@ final class WriteBodies {
 
     record Answered(String id, QueryRunner.Outcome outcome) {}
 
-    private record Entry(String id, List<ObjectNode> rows, int status, String message, ObjectNode stats) {}
+    /** Where each body goes, as soon as it is complete. */
+    interface Sink {
+        void send(ObjectNode body) throws IOException;
+    }
+
+    /** A query's rows [from, to) of its result (none when result is null). */
+    private record Entry(String id, QueryResult result, int from, int to, int status, String message, ObjectNode stats) {}
 
     private final long budget;
     private final long base;
-    private final List<ObjectNode> bodies = new ArrayList<>();
+    private final Sink sink;
     private List<Entry> piece = new ArrayList<>();
     private long pieceSize;
+    private int sent;
 
-    private WriteBodies(long cap) {
+    private WriteBodies(long cap, Sink sink) {
         this.budget = cap <= 0 ? Long.MAX_VALUE : Math.max(cap, MIN_CAP) - NODE_KEY_ALLOWANCE;
+        this.sink = sink;
         this.base = size(body(List.of()));
         this.pieceSize = base;
     }
 
-    /** The write bodies for these answers, each under {@code cap} bytes with its node_key (0: one body, as osquery). */
-    static List<ObjectNode> of(List<Answered> answers, long cap) {
-        WriteBodies w = new WriteBodies(cap);
+    /**
+     * Sends the write bodies for these answers, each under {@code cap} bytes with its node_key (0: one
+     * body, as osquery); how many were sent. A failed send stops there (the rest is not sent).
+     */
+    static int send(List<Answered> answers, long cap, Sink sink) throws IOException {
+        WriteBodies w = new WriteBodies(cap, sink);
         for (Answered a : answers) w.add(a);
         w.flush();
-        return w.bodies;
+        return w.sent;
     }
 
-    private void add(Answered a) {
+    private void add(Answered a) throws IOException {
         QueryRunner.Outcome o = a.outcome();
         ObjectNode stats = stats(o.cost());
-        List<ObjectNode> rows = o.result() == null ? List.of() : rows(o.result());
-        long[] sizes = new long[rows.size()];
+        QueryResult result = o.result();
+        int n = result == null ? 0 : result.rows().size();
+        long[] sizes = new long[n];
         long total = 0;
-        for (int i = 0; i < rows.size(); i++) {
-            sizes[i] = size(rows.get(i)) + 1; // and its comma
+        for (int i = 0; i < n; i++) {
+            sizes[i] = size(row(result, i)) + 1; // and its comma
             total += sizes[i];
         }
         int status = o.status();
@@ -69,45 +83,47 @@ final class WriteBodies {
                 // One row alone does not fit in a body: the manager gets a failure it can show, not a write it rejects.
                 String why = "a result row of " + s + " bytes does not fit in one distributed write (--distributed_write_max_bytes "
                         + (budget + NODE_KEY_ALLOWANCE) + ")";
-                put(new Entry(a.id(), List.of(), 1, why, stats), fixed(a.id(), 1, why, stats));
+                add(new Entry(a.id(), null, 0, 0, 1, why, stats), fixed(a.id(), 1, why, stats));
                 return;
             }
         }
         if (pieceSize + fixedFirst + total <= budget) {
-            put(new Entry(a.id(), rows, status, message, stats), fixedFirst + total);
+            add(new Entry(a.id(), result, 0, n, status, message, stats), fixedFirst + total);
             return;
         }
         if (!piece.isEmpty() && base + fixedFirst + total <= budget) {
             flush();
-            put(new Entry(a.id(), rows, status, message, stats), fixedFirst + total);
+            add(new Entry(a.id(), result, 0, n, status, message, stats), fixedFirst + total);
             return;
         }
         // Larger than what is left: the rows go in pieces, each in a body of its own (an id appears once per body).
         int i = 0;
         boolean first = true;
-        while (first || i < rows.size()) {
+        while (first || i < n) {
             long fixed = first ? fixedFirst : fixedNext;
-            if (!piece.isEmpty() && (i >= sizes.length || pieceSize + fixed + sizes[i] > budget)) flush();
+            if (!piece.isEmpty() && (i >= n || pieceSize + fixed + sizes[i] > budget)) flush();
             long size = fixed;
             int j = i;
-            while (j < rows.size() && pieceSize + size + sizes[j] <= budget) size += sizes[j++];
-            put(new Entry(a.id(), rows.subList(i, j), status, message, first ? stats : null), size);
+            while (j < n && pieceSize + size + sizes[j] <= budget) size += sizes[j++];
+            add(new Entry(a.id(), result, i, j, status, message, first ? stats : null), size);
             first = false;
             i = j;
-            if (i < rows.size()) flush();
+            if (i < n) flush();
         }
     }
 
-    private void put(Entry e, long size) {
+    private void add(Entry e, long size) {
         piece.add(e);
         pieceSize += size;
     }
 
-    private void flush() {
+    private void flush() throws IOException {
         if (piece.isEmpty()) return;
-        bodies.add(body(piece));
+        ObjectNode body = body(piece);
         piece = new ArrayList<>();
         pieceSize = base;
+        sent++;
+        sink.send(body);
     }
 
     private static ObjectNode body(List<Entry> entries) {
@@ -115,7 +131,8 @@ final class WriteBodies {
         ObjectNode queries = body.putObject("queries"), statuses = body.putObject("statuses"), messages = body.putObject("messages"),
                 stats = body.putObject("stats");
         for (Entry e : entries) {
-            queries.putArray(e.id()).addAll(e.rows());
+            var rows = queries.putArray(e.id());
+            for (int i = e.from(); i < e.to(); i++) rows.add(row(e.result(), i));
             statuses.put(e.id(), e.status());
             messages.put(e.id(), e.message());
             if (e.stats() != null) stats.set(e.id(), e.stats());
@@ -131,16 +148,12 @@ final class WriteBodies {
         return n;
     }
 
-    /** Rows as osquery serializes them: objects in column order, every value a string. */
-    static List<ObjectNode> rows(QueryResult r) {
-        List<ObjectNode> out = new ArrayList<>(r.rows().size());
-        List<String> columns = r.columns();
-        for (Object[] row : r.rows()) {
-            ObjectNode o = JSON.createObjectNode();
-            for (int i = 0; i < row.length; i++) o.put(columns.get(i), QueryResult.text(row[i], ""));
-            out.add(o);
-        }
-        return out;
+    /** A row as osquery serializes it: an object in column order, every value a string (NULL is ""). */
+    private static ObjectNode row(QueryResult r, int i) {
+        ObjectNode o = JSON.createObjectNode();
+        Object[] row = r.rows().get(i);
+        for (int c = 0; c < row.length; c++) o.put(r.columns().get(c), QueryResult.text(row[c], ""));
+        return o;
     }
 
     private static ObjectNode stats(QueryRunner.Cost c) {
