@@ -22,7 +22,7 @@ public final class Attempts {
         long n = Math.max(1, attempts);
         for (long i = 1; ; i++) {
             try {
-                return remote.post(path, body.deepCopy()); // the implementation adds node_key to what it is given
+                return remote.post(path, body); // sent again as it is: a node_key the implementation added is replaced
             } catch (IOException e) {
                 if (i >= n) throw e;
             }

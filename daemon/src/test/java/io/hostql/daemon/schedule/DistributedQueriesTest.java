@@ -143,6 +143,7 @@ class DistributedQueriesTest {
         queries.put("small", "SELECT 'before' AS s");
         queries.put("big", big);
         queries.put("after", "SELECT 'after' AS s");
+        queries.put("huge", "SELECT printf('%.70000c', 'x') AS one_row_over_the_cap");
         manager.offer(offer(queries, null));
         poller(1, cap).checkIn();
 
@@ -164,6 +165,12 @@ class DistributedQueriesTest {
         assertThat(rows).isEqualTo(expected);
         assertThat(writes.get(0).path("queries").path("small").get(0).path("s").asText()).isEqualTo("before");
         assertThat(writes.get(writes.size() - 1).path("queries").path("after").get(0).path("s").asText()).isEqualTo("after");
+        // A row that no write can hold is not sent: the query fails, saying why.
+        JsonNode last = writes.get(writes.size() - 1);
+        assertThat(last.path("queries").path("huge")).isEmpty();
+        assertThat(last.path("statuses").path("huge").asInt()).isEqualTo(1);
+        assertThat(last.path("messages").path("huge").asText()).startsWith("a result row of 700").endsWith(
+                " bytes does not fit in one distributed write (--distributed_write_max_bytes 65536)");
     }
 
     @Test
