@@ -73,7 +73,6 @@ class SettingsTest {
                         + " remote config or remote logging",
                 "--enroll_secret_path (in " + f + ") is not implemented in hostql: it lacks enrollment (the TLS remote API)",
                 "--aws_secret_access_key (in " + f + ") is not implemented in hostql: it lacks the AWS Kinesis and Firehose logger plugins",
-                "--disable_distributed (in " + f + ") is not implemented in hostql: it lacks distributed queries (the TLS remote API)",
                 "--tls_server_certs is not implemented in hostql: it lacks the TLS remote API",
                 "--utc is not implemented in hostql: it lacks local-time results: hostql's times are always UTC");
         assertThat(s.warnings()).noneMatch(w -> w.contains("s3cr3t") || w.contains("/etc/secret"));

@@ -25,10 +25,15 @@ import io.hostql.subscribers.audit.SocketEventsSubscriber;
 import io.hostql.subscribers.audit.UserEventsSubscriber;
 import io.hostql.subscribers.fim.FimSubscriber;
 import io.hostql.subscribers.hardware.HardwareSubscriber;
+import io.hostql.daemon.schedule.LiveQueries;
 import io.hostql.daemon.schedule.Scheduler;
 import io.hostql.loggers.delivery.Delivery;
 import io.hostql.loggers.delivery.LoggerPlugins;
 import io.hostql.loggers.delivery.SinkRunner;
+import io.hostql.remote.RemoteCall;
+import io.hostql.remote.carve.Carves;
+import io.hostql.remote.carve.CarvesTable;
+import io.hostql.remote.distributed.DistributedQueries;
 import io.hostql.sql.table.TableRegistry;
 import io.hostql.tables.LinuxTables;
 import io.hostql.tables.self.AgentInfo;
@@ -81,6 +86,10 @@ final class Daemon {
     private StatusForwarder statusForwarder;
     private volatile Scheduler scheduler;
     private StorageStatusFile storageStatus;
+    /** Distributed queries and file carving (the TLS remote API); null when off. */
+    private volatile Carves carves;
+    private ScheduledExecutorService distributed, carver;
+    private LiveQueries liveQueries;
 
     Daemon(Settings flags) {
         this.flags = flags;
@@ -166,10 +175,13 @@ final class Daemon {
         } else if (!events) {
             log.info("events are disabled (--disable_events)");
         }
-        TableRegistry registry = registry(settings, daemonState, this::loggerStatus);
+        RemoteCall manager = null; // the seam: helper remote's RemoteCall (TLS transport, enrollment, node key), connected at the merge
+        startCarver(manager, data);
+        TableRegistry registry = registry(settings, daemonState, this::loggerStatus, () -> carves);
         scheduler = new Scheduler(settings, registry, data, store.file(), EventedTables.all(), resultLogger, hostIdentifier);
         scheduler.configure(config);
         scheduler.start();
+        startDistributed(manager, registry, data);
         maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hostql-retention");
             t.setDaemon(true);
@@ -229,11 +241,13 @@ final class Daemon {
 
     /**
      * Every table the daemon's queries see: the shell's table set over a daemon's state (osquery_events,
-     * osquery_schedule, osquery_packs; {@link DaemonState#NONE} in --config_check), and hostql_logger_status.
+     * osquery_schedule, osquery_packs; {@link DaemonState#NONE} in --config_check), hostql_logger_status and carves.
      */
-    static TableRegistry registry(Settings settings, DaemonState state, java.util.function.Supplier<List<SinkRunner.Status>> loggers) {
+    static TableRegistry registry(Settings settings, DaemonState state, java.util.function.Supplier<List<SinkRunner.Status>> loggers,
+            java.util.function.Supplier<Carves> carves) {
         TableRegistry registry = LinuxTables.registry(settings, state);
         registry.add(new LoggerStatusTable(loggers));
+        registry.add(new CarvesTable(carves));
         return registry;
     }
 
@@ -264,6 +278,38 @@ final class Daemon {
         } catch (java.io.IOException | RuntimeException e) {
             // the shell shows no daemon state meanwhile; nothing the daemon needs depends on the file, so it never stops it
         }
+    }
+
+    /** The carves table's carver: collection and upload on a thread of their own (a carve request only queues them). */
+    private void startCarver(RemoteCall manager, Path data) {
+        carver = Executors.newSingleThreadScheduledExecutor(r -> named(r, "hostql-carver"));
+        carves = new Carves(Carves.Options.from(settings), manager, r -> carver.execute(Fatal.task("file carve", r)), data);
+    }
+
+    /**
+     * Distributed queries: a check-in every --distributed_interval on a thread of their own, the queries on an
+     * engine of their own (LiveQueries), never the scheduler's.
+     */
+    private void startDistributed(RemoteCall manager, TableRegistry registry, Path data) {
+        if (settings.bool("disable_distributed")) return;
+        DistributedQueries.Options o = DistributedQueries.Options.from(settings);
+        String problem = manager == null ? "they need the TLS remote API (--tls_hostname and enrollment)"
+                : o.problem(settings.string("distributed_plugin"));
+        if (problem != null) {
+            log.error("distributed queries are off: {}", problem);
+            return;
+        }
+        liveQueries = new LiveQueries(settings, registry, store.file(), EventedTables.all());
+        DistributedQueries queries = new DistributedQueries(o, manager, liveQueries, data);
+        distributed = Executors.newSingleThreadScheduledExecutor(r -> named(r, "hostql-distributed"));
+        distributed.scheduleWithFixedDelay(Fatal.task("distributed check-in", queries::tick), 0, 1, TimeUnit.SECONDS);
+        log.info("distributed queries: checking in every {} s at {}", o.intervalSeconds(), o.readEndpoint());
+    }
+
+    private static Thread named(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
     }
 
     /**
@@ -469,6 +515,9 @@ final class Daemon {
         if (settings != null) DaemonStateFile.remove(settings.path("database_path"));
         if (eventsDbCheck != null) eventsDbCheck.close(); // before the subscribers: a rebuild restarts them
         if (scheduler != null) scheduler.close();
+        if (distributed != null) distributed.shutdownNow();
+        if (carver != null) carver.shutdownNow();
+        if (liveQueries != null) liveQueries.close();
         if (inotify != null) inotify.close();
         if (uevent != null) uevent.close();
         if (audit != null) {

@@ -69,16 +69,12 @@ public final class QueryEngine implements AutoCloseable {
 
     /** The scheduler's engine on the daemon's events.db (attached if it exists), with windows and views. */
     public static QueryEngine windowed(TableRegistry registry, Path eventsDb, List<TableSchema> evented, Map<String, String> views) {
-        Database db = Database.open(registry);
-        QueryEngine e = new QueryEngine(db, evented);
+        QueryEngine e = live(registry, eventsDb, evented);
         try {
-            e.functions();
-            if (Files.exists(eventsDb)) db.attachReadOnly(eventsDb, "events");
-            else e.emptyEvents(); // events disabled: the tables exist, empty
             for (TableSchema t : evented) {
                 String n = quote(t.name()), lit = "'" + t.name().replace("'", "''") + "'";
                 if (t.indexOf("eid") < 0) continue; // a status table (hostql_audit_status): nothing to window
-                db.executeTrusted("CREATE TEMP VIEW " + n + " AS SELECT * FROM events." + n + " WHERE eid > hostql_window_start(" + lit
+                e.db.executeTrusted("CREATE TEMP VIEW " + n + " AS SELECT * FROM events." + n + " WHERE eid > hostql_window_start(" + lit
                         + ") AND eid <= hostql_window_end(" + lit + ")");
             }
             for (Map.Entry<String, String> v : views.entrySet()) {
@@ -88,6 +84,25 @@ public final class QueryEngine implements AutoCloseable {
                     log.error("config view {} is not created: {}", v.getKey(), bad.getMessage());
                 }
             }
+        } catch (RuntimeException ex) {
+            e.db.close();
+            throw ex;
+        }
+        return e;
+    }
+
+    /**
+     * The engine of live (distributed) queries, and the base of {@link #windowed}: events.db attached
+     * read-only (if it exists) under the real table names, so a query sees every retained row, as
+     * osquery's live queries do; no windows, no views.
+     */
+    public static QueryEngine live(TableRegistry registry, Path eventsDb, List<TableSchema> evented) {
+        Database db = Database.open(registry);
+        QueryEngine e = new QueryEngine(db, evented);
+        try {
+            e.functions();
+            if (Files.exists(eventsDb)) db.attachReadOnly(eventsDb, "events");
+            else e.emptyEvents(); // events disabled: the tables exist, empty
         } catch (RuntimeException ex) {
             db.close();
             throw ex;

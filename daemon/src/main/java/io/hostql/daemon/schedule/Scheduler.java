@@ -9,15 +9,12 @@ import io.hostql.loggers.LogFormat;
 import io.hostql.loggers.QueryLogItem;
 import io.hostql.loggers.ResultLines;
 import io.hostql.loggers.ResultLogger;
-import io.hostql.sql.Database;
 import io.hostql.sql.QueryResult;
 import io.hostql.sql.table.RowCache;
 import io.hostql.sql.table.TableRegistry;
 import io.hostql.sql.table.TableSchema;
 import io.hostql.tables.self.DaemonState.PackStatus;
 import io.hostql.tables.self.DaemonState.QueryStatus;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,7 +54,6 @@ public final class Scheduler implements AutoCloseable {
     private final ScheduleState state;
     private final Watchdog watchdog;
     private final LogFormat format;
-    private final ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     private final Thread thread;
     private final WriteFault resultFault = new WriteFault("result lines",
             "result lines are dropped and counted (the query's state stays, so a differential or event query logs the changes with"
@@ -88,10 +84,7 @@ public final class Scheduler implements AutoCloseable {
         this.logger = logger;
         this.hostIdentifier = hostIdentifier;
         this.state = new ScheduleState(dataDir.resolve("schedule.db"));
-        boolean off = settings.bool("disable_watchdog");
-        this.watchdog = new Watchdog(Watchdog.Limits.of(off ? -1 : settings.number("watchdog_level"),
-                settings.number("watchdog_memory_limit"), settings.number("watchdog_utilization_limit"),
-                settings.number("watchdog_latency_limit")), settings.number("watchdog_delay"));
+        this.watchdog = Watchdog.of(settings);
         this.format = new LogFormat(settings.bool("logger_numerics"), settings.bool("decorations_top_level"),
                 settings.bool("logger_event_type"), settings.bool("logger_snapshot_event_type"));
         this.thread = new Thread(this::loop, "hostql-scheduler");
@@ -358,9 +351,7 @@ public final class Scheduler implements AutoCloseable {
                 : new QueryEngine.Window(Map.of(), Map.of(), saved.lastRun(), t);
         QueryStats st = stats.computeIfAbsent(name, n -> new QueryStats());
         state.setExecuting(name);
-        long wall0 = System.nanoTime(), user0 = cpu.getCurrentThreadUserTime(), cpu0 = cpu.getCurrentThreadCpuTime();
-        Database.sqliteMemoryHighwater(true);
-        long mem0 = Database.sqliteMemoryUsed();
+        RunCost cost = RunCost.start();
         QueryResult result = null;
         String failure = null;
         watchdog.begin();
@@ -371,10 +362,8 @@ public final class Scheduler implements AutoCloseable {
             log.debug("scheduled query {} failed", name, e); // the stack trace, with --verbose only
         }
         String stopped = watchdog.end();
-        long wallMs = (System.nanoTime() - wall0) / 1_000_000;
-        long userMs = (cpu.getCurrentThreadUserTime() - user0) / 1_000_000;
-        long sysMs = Math.max(0, (cpu.getCurrentThreadCpuTime() - cpu0) / 1_000_000 - userMs);
-        long memory = Math.max(0, Database.sqliteMemoryHighwater(false) - mem0);
+        RunCost.Measured m = cost.end();
+        long wallMs = m.wallMs(), userMs = m.userMs(), sysMs = m.systemMs(), memory = m.memoryBytes();
         st.executions++;
         st.lastExecuted = t;
         st.wallTimeMs += wallMs;

@@ -53,6 +53,13 @@ final class Watchdog implements AutoCloseable {
         if (limits.enabled()) sampler.start();
     }
 
+    /** The watchdog the flags ask for: watchdog_level (or disable_watchdog), its overrides and watchdog_delay. */
+    static Watchdog of(io.hostql.config.Settings settings) {
+        boolean off = settings.bool("disable_watchdog");
+        return new Watchdog(Limits.of(off ? -1 : settings.number("watchdog_level"), settings.number("watchdog_memory_limit"),
+                settings.number("watchdog_utilization_limit"), settings.number("watchdog_latency_limit")), settings.number("watchdog_delay"));
+    }
+
     Limits limits() {
         return limits;
     }
