@@ -96,6 +96,11 @@ public record FileStat(
 
     /** osquery's lsperms: the permission and set-id bits as four octal digits, e.g. "0644", "4755". */
     public String permissions() {
+        return lsperms(mode);
+    }
+
+    /** osquery's lsperms of any mode word (a file's, or an IPC object's). */
+    public static String lsperms(int mode) {
         int p = mode & 07777;
         return new String(new char[] {
             (char) ('0' + ((p >> 9) & 7)), (char) ('0' + ((p >> 6) & 7)), (char) ('0' + ((p >> 3) & 7)), (char) ('0' + (p & 7))});

@@ -19,7 +19,10 @@ public final class SystemTables {
                 new MemoryInfoTable(),
                 new CpuInfoTable(),
                 new SystemControlsTable(),
-                new UlimitInfoTable()
+                new UlimitInfoTable(),
+                new SharedMemoryTable(),
+                new CpuTimeTable(),
+                new MemoryMapTable()
         );
     }
 }
