@@ -3,6 +3,7 @@ package io.hostql.tables;
 import io.hostql.config.Settings;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableRegistry;
+import io.hostql.tables.fetchers.FetcherTables;
 import io.hostql.tables.files.FileTables;
 import io.hostql.tables.hardware.HardwareTables;
 import io.hostql.tables.network.NetworkTables;
@@ -34,6 +35,7 @@ public final class LinuxTables {
         all.addAll(SchedulingTables.all());
         all.addAll(FileTables.all());
         all.addAll(HardwareTables.all());
+        all.addAll(FetcherTables.all());
         return all;
     }
 
