@@ -3,6 +3,7 @@ package io.hostql.tables;
 import io.hostql.config.Settings;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableRegistry;
+import io.hostql.tables.cloud.CloudTables;
 import io.hostql.tables.fetchers.FetcherTables;
 import io.hostql.tables.files.FileTables;
 import io.hostql.tables.hardware.HardwareTables;
@@ -36,6 +37,7 @@ public final class LinuxTables {
         all.addAll(FileTables.all());
         all.addAll(HardwareTables.all());
         all.addAll(FetcherTables.all());
+        all.addAll(CloudTables.all());
         return all;
     }
 
