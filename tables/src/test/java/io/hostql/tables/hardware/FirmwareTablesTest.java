@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The hardware-monitoring pack's firmware tables: acpi_tables against acpidump and md5sum, cpuid
  * against Debian's cpuid program (raw registers) and /proc/cpuinfo, smbios_tables against dmidecode
- * decoding the same blob (this VM has no SMBIOS, so the blob is built by the test from the SMBIOS
- * specification's layouts; live, the table answers no rows here).
+ * decoding the same blob. This VM has no SMBIOS (live, the table answers no rows here), so the blobs
+ * come from a real generator, QEMU (see {@link QemuSmbios}), and, for the edge cases, from the test
+ * itself, built from the SMBIOS specification's layouts.
  */
 class FirmwareTablesTest {
     @Test
@@ -181,6 +182,39 @@ class FirmwareTablesTest {
         assertThat(rows.get(3)).containsEntry("size", 4L);
         assertThat(run("dmidecode", "--from-dump", dump.toString(), "-t", "11")).contains("String 1: oem one");
         assertThat(generate(new SmbiosTablesTable(dir.resolve("missing")))).isEmpty();
+    }
+
+    @Test
+    void smbiosTablesQemuBuiltMatchDmidecode(@TempDir Path dir) throws Exception {
+        assumeTrue(hasCommand("qemu-system-x86_64"), "QEMU (Debian package qemu-system-x86) generates the SMBIOS tables");
+        assumeTrue(hasCommand("dmidecode"), "dmidecode is the witness");
+        QemuSmbios.Blob blob = QemuSmbios.generate("type=0,vendor=hostql BIOS,version=7.7,date=12/06/2026",
+                "type=1,manufacturer=hostql,product=Test VM,serial=SN-42", "type=11,value=oem one,value=oem two");
+        Path dmi = Files.write(dir.resolve("DMI"), blob.tables());
+        // the entry point with its table address moved to 0x20, where the dump puts the tables (as dmidecode --dump-bin does)
+        assertThat(new String(blob.anchor(), 0, 4, StandardCharsets.US_ASCII)).isEqualTo("_SM_");
+        byte[] ep = java.util.Arrays.copyOf(blob.anchor(), 32);
+        ep[0x18] = 0x20;
+        ep[0x19] = ep[0x1a] = ep[0x1b] = 0;
+        ep[0x15] = 0;
+        ep[0x15] = checksum(ep, 0x10, 0x0f);
+        ep[4] = 0;
+        ep[4] = checksum(ep, 0, ep[5] & 0xff);
+        Path dump = Files.write(dir.resolve("dump.bin"), concat(ep, blob.tables()));
+
+        List<Map<String, Object>> rows = generate(new SmbiosTablesTable(dmi));
+        List<String> witness = new ArrayList<>();
+        String decoded = run("dmidecode", "--from-dump", dump.toString());
+        Matcher m = Pattern.compile("Handle 0x([0-9A-F]{4}), DMI type (\\d+), (\\d+) bytes").matcher(decoded);
+        while (m.find()) witness.add(Integer.parseInt(m.group(1), 16) + " " + m.group(2) + " " + m.group(3));
+        assertThat(witness).hasSizeGreaterThan(5);
+        assertThat(rows).extracting(r -> r.get("handle") + " " + r.get("type") + " " + r.get("header_size")).isEqualTo(witness);
+        assertThat(decoded).contains("Vendor: hostql BIOS", "Serial Number: SN-42", "String 2: oem two");
+        assertThat(rows).extracting(r -> r.get("description")).contains("BIOS Information", "System Information", "OEM Strings",
+                "Processor Information", "Memory Device", "End-of-Table");
+        long total = 0;
+        for (Map<String, Object> r : rows) total += (Long) r.get("size");
+        assertThat(total).isBetween(blob.tables().length - 2L, (long) blob.tables().length); // all bytes, bar the last terminator
     }
 
     @Test
