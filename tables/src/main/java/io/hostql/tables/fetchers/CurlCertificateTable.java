@@ -32,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * gives no row and a status-log line.
  */
 public final class CurlCertificateTable implements Table {
-    private static final Logger log = LoggerFactory.getLogger(CurlCertificateTable.class);
+    /** Looked up when first needed: building the table registry must not start SLF4J (a shell without a provider would warn). */
+    private static Logger log() {
+        return LoggerFactory.getLogger(CurlCertificateTable.class);
+    }
     static final int DEFAULT_TIMEOUT = 4;
 
     private static final TableSchema SCHEMA = TableSchema.builder("curl_certificate", "Inspect TLS certificates by connecting to input hostnames.")
@@ -62,7 +65,7 @@ public final class CurlCertificateTable implements Table {
         int timeout = DEFAULT_TIMEOUT;
         if (!ctx.equalsLong("timeout").isEmpty()) {
             long t = ctx.equalsLong("timeout").iterator().next();
-            if (t < 0 || t > Integer.MAX_VALUE / 1000) log.warn("curl_certificate: ignoring out of range timeout: {}", t);
+            if (t < 0 || t > Integer.MAX_VALUE / 1000) log().warn("curl_certificate: ignoring out of range timeout: {}", t);
             else timeout = (int) t;
         }
         for (String hostname : ctx.equalsText("hostname")) {
@@ -70,7 +73,7 @@ public final class CurlCertificateTable implements Table {
             try {
                 cert = peerCertificate(hostname, timeout);
             } catch (Exception e) {
-                log.info("curl_certificate: cannot get certificate for {}: {}", hostname, e.getMessage());
+                log().info("curl_certificate: cannot get certificate for {}: {}", hostname, e.getMessage());
                 continue;
             }
             row(rows.add().set("hostname", hostname), cert, dump, timeout);

@@ -26,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * request that fails still gives its row, with no response, and a warning in the status log.
  */
 public final class CurlTable implements Table {
-    private static final Logger log = LoggerFactory.getLogger(CurlTable.class);
+    /** Looked up when first needed: building the table registry must not start SLF4J (a shell without a provider would warn). */
+    private static Logger log() {
+        return LoggerFactory.getLogger(CurlTable.class);
+    }
     static final String DEFAULT_USER_AGENT = "osquery";
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
@@ -50,10 +53,10 @@ public final class CurlTable implements Table {
     public void generate(QueryContext ctx, RowSink rows) {
         Set<String> agents = ctx.equalsText("user_agent");
         if (agents.size() > 1) {
-            log.warn("curl: can only accept a single user_agent");
+            log().warn("curl: can only accept a single user_agent");
             return;
         }
-        if (!ctx.likeText("url").isEmpty()) log.warn("curl: a LIKE on url is not supported; give urls with = or IN");
+        if (!ctx.likeText("url").isEmpty()) log().warn("curl: a LIKE on url is not supported; give urls with = or IN");
         String agent = agents.isEmpty() ? DEFAULT_USER_AGENT : agents.iterator().next();
         HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
                 .version(HttpClient.Version.HTTP_1_1).build();
@@ -70,7 +73,7 @@ public final class CurlTable implements Table {
                 Thread.currentThread().interrupt();
                 return;
             } catch (Exception e) {
-                log.warn("curl: error making request to {}: {}", url, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                log().warn("curl: error making request to {}: {}", url, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             }
         }
     }

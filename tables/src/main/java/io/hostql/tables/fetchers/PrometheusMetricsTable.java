@@ -26,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * shell without one, gives no rows.
  */
 public final class PrometheusMetricsTable implements Table {
-    private static final Logger log = LoggerFactory.getLogger(PrometheusMetricsTable.class);
+    /** Looked up when first needed: building the table registry must not start SLF4J (a shell without a provider would warn). */
+    private static Logger log() {
+        return LoggerFactory.getLogger(PrometheusMetricsTable.class);
+    }
     static final String CONFIG_KEY = "prometheus_targets";
 
     private static final TableSchema SCHEMA = TableSchema.builder("prometheus_metrics", "Retrieve metrics from a Prometheus server.")
@@ -59,7 +62,7 @@ public final class PrometheusMetricsTable implements Table {
         if (c == null || !c.isObject()) return;
         JsonNode urls = c.get("urls");
         if (urls == null || !urls.isArray()) {
-            if (c.size() > 0) log.warn("prometheus_targets: the config is missing field: urls");
+            if (c.size() > 0) log().warn("prometheus_targets: the config is missing field: urls");
             return;
         }
         long timeout = c.path("timeout").asLong(1);
@@ -77,7 +80,7 @@ public final class PrometheusMetricsTable implements Table {
                 Thread.currentThread().interrupt();
                 return;
             } catch (Exception e) {
-                log.error("prometheus_metrics: failed on scrape of target {}: {}", url, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                log().error("prometheus_metrics: failed on scrape of target {}: {}", url, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
                 continue;
             }
             for (String[] sample : samples(body)) {
