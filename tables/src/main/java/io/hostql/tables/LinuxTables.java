@@ -37,7 +37,7 @@ public final class LinuxTables {
         all.addAll(FileTables.all());
         all.addAll(HardwareTables.all());
         all.addAll(FetcherTables.all());
-        all.addAll(CloudTables.all());
+        all.addAll(CloudTables.all(settings));
         return all;
     }
 

@@ -1,5 +1,6 @@
 package io.hostql.tables.cloud;
 
+import io.hostql.config.Settings;
 import io.hostql.sql.table.Table;
 import java.util.List;
 
@@ -7,10 +8,11 @@ import java.util.List;
 public final class CloudTables {
     private CloudTables() {}
 
-    public static List<Table> all() {
+    public static List<Table> all(Settings settings) {
+        boolean imdsV1Fallback = !settings.bool("aws_disable_imdsv1_fallback");
         return List.of(
-                new Ec2InstanceMetadataTable(),
-                new Ec2InstanceTagsTable(),
+                new Ec2InstanceMetadataTable(imdsV1Fallback),
+                new Ec2InstanceTagsTable(imdsV1Fallback),
                 new AzureInstanceMetadataTable(),
                 new AzureInstanceTagsTable(),
                 new YcloudInstanceMetadataTable()

@@ -28,14 +28,10 @@ public final class Ec2InstanceMetadataTable implements Table {
         {"ssh_public_key", "meta-data/public-keys/0/openssh-key"}, {"reservation_id", "meta-data/reservation-id"},
         {"security_groups", "meta-data/security-groups"}};
 
-    private final String base;
+    private final boolean imdsV1Fallback;
 
-    public Ec2InstanceMetadataTable() {
-        this(DEFAULT_BASE);
-    }
-
-    Ec2InstanceMetadataTable(String base) {
-        this.base = base;
+    public Ec2InstanceMetadataTable(boolean imdsV1Fallback) {
+        this.imdsV1Fallback = imdsV1Fallback;
     }
 
     @Override
@@ -45,7 +41,7 @@ public final class Ec2InstanceMetadataTable implements Table {
 
     @Override
     public void generate(QueryContext ctx, RowSink rows) {
-        Ec2Metadata imds = Ec2Metadata.connect(base);
+        Ec2Metadata imds = Ec2Metadata.connect(DEFAULT_BASE, imdsV1Fallback);
         if (imds == null) return;
         RowSink.Row r = rows.add();
         JsonNode identity = imds.json("dynamic/instance-identity/document");

@@ -17,14 +17,10 @@ public final class Ec2InstanceTagsTable implements Table {
             .text("instance_id").text("key").text("value")
             .build();
 
-    private final String base;
+    private final boolean imdsV1Fallback;
 
-    public Ec2InstanceTagsTable() {
-        this(Ec2InstanceMetadataTable.DEFAULT_BASE);
-    }
-
-    Ec2InstanceTagsTable(String base) {
-        this.base = base;
+    public Ec2InstanceTagsTable(boolean imdsV1Fallback) {
+        this.imdsV1Fallback = imdsV1Fallback;
     }
 
     @Override
@@ -34,7 +30,7 @@ public final class Ec2InstanceTagsTable implements Table {
 
     @Override
     public void generate(QueryContext ctx, RowSink rows) {
-        Ec2Metadata imds = Ec2Metadata.connect(base);
+        Ec2Metadata imds = Ec2Metadata.connect(Ec2InstanceMetadataTable.DEFAULT_BASE, imdsV1Fallback);
         if (imds == null) return;
         String keys = imds.get("meta-data/tags/instance");
         if (keys == null) return;

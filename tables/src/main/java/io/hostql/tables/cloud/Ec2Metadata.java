@@ -8,8 +8,8 @@ import java.util.Map;
 /**
  * EC2's instance metadata service (IMDS) as osquery speaks to it: an IMDSv2 token first (PUT
  * latest/api/token with a TTL header), then GETs carrying it; when the service answers the PUT
- * with anything but a token (IMDSv1 only), the GETs go without one, as osquery's default
- * (aws_disable_imdsv1_fallback=false). When nothing answers the PUT, the host is not on EC2.
+ * with anything but a token (IMDSv1 only), the GETs go without one, unless the flag
+ * aws_disable_imdsv1_fallback forbids it, as in osquery. When nothing answers the PUT, the host is not on EC2.
  */
 final class Ec2Metadata {
     static final String TOKEN_TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds";
@@ -24,11 +24,12 @@ final class Ec2Metadata {
         this.auth = auth;
     }
 
-    /** A session with the service at base ("http://169.254.169.254/latest/"), or null when none answers. */
-    static Ec2Metadata connect(String base) {
+    /** A session with the service at base ("http://169.254.169.254/latest/"), or null when none answers (or gives no token, and IMDSv1 is off). */
+    static Ec2Metadata connect(String base, boolean imdsV1Fallback) {
         try {
             MetadataClient.Response token = MetadataClient.request("PUT", base + "api/token", Map.of(TOKEN_TTL_HEADER, "21600"));
-            return new Ec2Metadata(base, token.ok() && !token.body().isBlank() ? Map.of(TOKEN_HEADER, token.body().strip()) : Map.of());
+            if (token.ok() && !token.body().isBlank()) return new Ec2Metadata(base, Map.of(TOKEN_HEADER, token.body().strip()));
+            return imdsV1Fallback ? new Ec2Metadata(base, Map.of()) : null;
         } catch (IOException e) {
             return null;
         }

@@ -194,6 +194,10 @@ class CloudMetadataTest {
             assertThat(inNamespace(CLOUD, () -> rows("SELECT instance_id FROM ec2_instance_metadata")))
                     .extracting(r -> r.get("instance_id")).containsExactly("i-0123456789abcdef0");
             assertThat(requests.subList(1, requests.size())).noneMatch(q -> q.endsWith(" token"));
+            // --aws_disable_imdsv1_fallback: no token, no request beyond the PUT, no row
+            requests.clear();
+            assertThat(inNamespace(CLOUD, () -> generate(new Ec2InstanceMetadataTable(false)))).isEmpty();
+            assertThat(requests).containsExactly("PUT /latest/api/token");
         } finally {
             imdsV1Only = false;
         }
