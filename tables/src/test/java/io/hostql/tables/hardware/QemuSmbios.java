@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * SMBIOS tables made by a real generator: QEMU builds them for the machine it would boot (from its
- * -smbios options) and hands them to the firmware through fw_cfg. Started with -qtest, QEMU runs no
- * guest but answers port I/O commands on stdin: select a fw_cfg item on port 0x510, read its bytes
+ * -smbios options) and hands them to the firmware through fw_cfg. Started with -qtest and a stopped
+ * CPU, QEMU runs no guest but answers port I/O commands on stdin: select a fw_cfg item on port 0x510, read its bytes
  * from 0x511. The fw_cfg directory (item 0x19) names etc/smbios/smbios-anchor (the entry point) and
  * etc/smbios/smbios-tables (the structures, what /sys/firmware/dmi/tables/DMI holds on real hardware).
  */
@@ -22,7 +22,9 @@ final class QemuSmbios {
     private QemuSmbios() {}
 
     static Blob generate(String... smbiosOptions) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-machine", "pc", "-qtest", "stdio", "-display", "none",
+        // -S: the virtual CPU stays stopped. Running, it would boot SeaBIOS, which reads fw_cfg itself and moves the
+        // selected item under the test's reads (bytes came back as zeros).
+        List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-machine", "pc", "-S", "-qtest", "stdio", "-display", "none",
                 "-nodefaults", "-m", "128"));
         for (String o : smbiosOptions) {
             cmd.add("-smbios");
