@@ -25,7 +25,6 @@ import io.hostql.subscribers.audit.SocketEventsSubscriber;
 import io.hostql.subscribers.audit.UserEventsSubscriber;
 import io.hostql.subscribers.fim.FimSubscriber;
 import io.hostql.subscribers.hardware.HardwareSubscriber;
-import io.hostql.daemon.schedule.ScheduleTables;
 import io.hostql.daemon.schedule.Scheduler;
 import io.hostql.loggers.delivery.Delivery;
 import io.hostql.loggers.delivery.LoggerPlugins;
@@ -33,6 +32,8 @@ import io.hostql.loggers.delivery.SinkRunner;
 import io.hostql.sql.table.TableRegistry;
 import io.hostql.tables.LinuxTables;
 import io.hostql.tables.self.AgentInfo;
+import io.hostql.tables.self.DaemonState;
+import io.hostql.tables.self.DaemonStateFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +58,7 @@ final class Daemon {
     static final String DEFAULT_CONFIG = "default-config.json";
     private static final long AUDIT_STATUS_SECONDS = 5;
     private static final long STORAGE_CHECK_MILLIS = 500;
+    private static final long STATE_FILE_SECONDS = 3;
 
     private final Settings flags;
     private Settings settings;
@@ -164,7 +166,7 @@ final class Daemon {
         } else if (!events) {
             log.info("events are disabled (--disable_events)");
         }
-        TableRegistry registry = registry(settings, this::eventSources, () -> scheduler, this::loggerStatus);
+        TableRegistry registry = registry(settings, daemonState, this::loggerStatus);
         scheduler = new Scheduler(settings, registry, data, store.file(), EventedTables.all(), resultLogger, hostIdentifier);
         scheduler.configure(config);
         scheduler.start();
@@ -178,6 +180,7 @@ final class Daemon {
         maintenance.scheduleWithFixedDelay(Fatal.task("retention pass", this::retention), every, every, TimeUnit.SECONDS);
         if (audit != null) maintenance.scheduleWithFixedDelay(Fatal.task("audit status update", this::auditStatus), 0, AUDIT_STATUS_SECONDS, TimeUnit.SECONDS);
         maintenance.scheduleWithFixedDelay(Fatal.task("storage check", this::storageCheck), 0, STORAGE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        maintenance.scheduleWithFixedDelay(Fatal.task("daemon state file", this::writeState), STATE_FILE_SECONDS, STATE_FILE_SECONDS, TimeUnit.SECONDS);
         // The scheduler attached events.db by path: after a rebuild it attaches the new file (as on SIGHUP).
         eventsDbCheck = new EventsDbCheck(store, journal, subscribers, () -> scheduler.configure(config),
                 settings.number("events_integrity_check_interval"));
@@ -224,14 +227,43 @@ final class Daemon {
         }
     }
 
-    /** Every table the daemon's queries see: the snapshot tables, osquery_events, osquery_schedule, osquery_packs and hostql_logger_status. */
-    static TableRegistry registry(Settings settings, java.util.function.Supplier<List<OsqueryEventsTable.Source>> events,
-            java.util.function.Supplier<Scheduler> scheduler, java.util.function.Supplier<List<SinkRunner.Status>> loggers) {
-        TableRegistry registry = LinuxTables.registry(settings);
-        registry.add(new OsqueryEventsTable(events));
-        ScheduleTables.all(scheduler).forEach(registry::add);
+    /**
+     * Every table the daemon's queries see: the shell's table set over a daemon's state (osquery_events,
+     * osquery_schedule, osquery_packs; {@link DaemonState#NONE} in --config_check), and hostql_logger_status.
+     */
+    static TableRegistry registry(Settings settings, DaemonState state, java.util.function.Supplier<List<SinkRunner.Status>> loggers) {
+        TableRegistry registry = LinuxTables.registry(settings, state);
         registry.add(new LoggerStatusTable(loggers));
         return registry;
+    }
+
+    /** This daemon's state, as its osquery_* tables and the state file show it. */
+    private final DaemonState daemonState = new DaemonState() {
+        @Override
+        public List<DaemonState.QueryStatus> schedule() {
+            Scheduler s = scheduler;
+            return s == null ? List.of() : s.status();
+        }
+
+        @Override
+        public List<DaemonState.PackStatus> packs() {
+            Scheduler s = scheduler;
+            return s == null ? List.of() : s.packs();
+        }
+
+        @Override
+        public List<DaemonState.EventSource> eventSources() {
+            return Daemon.this.eventSources();
+        }
+    };
+
+    /** The state file for a shell on this data dir; a write that fails (a full disk) is tried again at the next pass. */
+    private void writeState() {
+        try {
+            DaemonStateFile.write(settings.path("database_path"), daemonState);
+        } catch (java.io.IOException | RuntimeException e) {
+            // the shell shows no daemon state meanwhile; nothing the daemon needs depends on the file, so it never stops it
+        }
     }
 
     /**
@@ -257,17 +289,17 @@ final class Daemon {
     }
 
     /** osquery_events: the publishers and subscribers running now. */
-    private List<OsqueryEventsTable.Source> eventSources() {
-        List<OsqueryEventsTable.Source> out = new ArrayList<>();
+    private List<DaemonState.EventSource> eventSources() {
+        List<DaemonState.EventSource> out = new ArrayList<>();
         InotifyPublisher p = inotify;
         if (p != null) {
             InotifyPublisher.Stats s = p.stats();
-            out.add(new OsqueryEventsTable.Source("inotify", "inotify", "publisher", 1, s.eventsPublished(), 0, true,
+            out.add(new DaemonState.EventSource("inotify", "inotify", "publisher", 1, s.eventsPublished(), 0, true,
                     s.losses()));
         }
         for (Subscriber sub : subscribers) {
             Subscriber.Stats s = sub.stats();
-            out.add(new OsqueryEventsTable.Source(s.name(), sub instanceof FimSubscriber ? "inotify" : "journal", "subscriber", 1,
+            out.add(new DaemonState.EventSource(s.name(), sub instanceof FimSubscriber ? "inotify" : "journal", "subscriber", 1,
                     s.rows(), 0, s.active(), 0)); // a subscriber loses nothing: rows and position commit together
         }
         return out;
@@ -434,6 +466,7 @@ final class Daemon {
         stopped = true;
         log.info("hostqld stopping");
         if (maintenance != null) maintenance.shutdownNow();
+        if (settings != null) DaemonStateFile.remove(settings.path("database_path"));
         if (eventsDbCheck != null) eventsDbCheck.close(); // before the subscribers: a rebuild restarts them
         if (scheduler != null) scheduler.close();
         if (inotify != null) inotify.close();

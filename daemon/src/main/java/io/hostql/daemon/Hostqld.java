@@ -46,7 +46,7 @@ public final class Hostqld {
                 return 0;
             }
             if (a.equals("--version")) {
-                System.out.println("hostqld version " + Version.VERSION);
+                System.out.println(Version.describe("hostqld"));
                 return 0;
             }
         }

@@ -84,11 +84,15 @@ class DaemonRobustnessTest {
             Process second = new ProcessBuilder(DaemonProcess.command("io.hostql.daemon.Hostqld", "--config_path", config.toString(),
                     "--database_path", data.toString(), "--logger_path", tmp.resolve("logs2").toString(), "--pidfile",
                     tmp.resolve("second.pid").toString())).redirectErrorStream(true).start();
-            assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            String out = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(second.exitValue()).isEqualTo(1);
-            assertThat(out).contains("another hostqld (pid " + first.pid() + ") is already running on " + data);
-            assertThat(first.process.isAlive()).isTrue();
+            try {
+                assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("the second hostqld exits on its own").isTrue();
+                String out = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(second.exitValue()).isEqualTo(1);
+                assertThat(out).contains("another hostqld (pid " + first.pid() + ") is already running on " + data);
+                assertThat(first.process.isAlive()).isTrue();
+            } finally {
+                second.destroyForcibly(); // a failed wait must not leave a daemon running after the test
+            }
         }
     }
 

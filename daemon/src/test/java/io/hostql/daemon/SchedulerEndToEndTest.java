@@ -152,6 +152,10 @@ class SchedulerEndToEndTest {
                 """);
         try (DaemonProcess d = DaemonProcess.start(conf, tmp.resolve("data"), "--schedule_denylist_failures", "2")) {
             waitFor(() -> denylisted(d, "broken"), 30, "broken to be denylisted in osquery_schedule");
+            // A shell on the daemon's data dir sees the same state (the daemon's state file, rewritten every few seconds).
+            waitFor(() -> io.hostql.tables.self.DaemonStateFile.reader(d.data).schedule().stream()
+                    .anyMatch(q -> q.name().equals("broken") && q.denylisted()), 15, "a shell to see broken denylisted");
+            assertThat(io.hostql.tables.self.DaemonStateFile.reader(d.data).packs()).anySatisfy(p -> assertThat(p.name()).isEqualTo("gated"));
             assertThat(results(d, "pack_open_always")).hasSize(1);
             assertThat(results(d, "pack_gated_never")).isEmpty();
             JsonNode packs = snapshots(d, "packs_view").get(snapshots(d, "packs_view").size() - 1).get("snapshot");
@@ -165,6 +169,7 @@ class SchedulerEndToEndTest {
             Thread.sleep(2500);
             assertThat(executions(d, "broken")).isEqualTo(runs);
         }
+        assertThat(tmp.resolve("data").resolve(io.hostql.tables.self.DaemonStateFile.NAME)).as("removed at stop").doesNotExist();
     }
 
     static JsonNode scheduleRow(DaemonProcess d, String name) {

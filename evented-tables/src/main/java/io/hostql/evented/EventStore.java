@@ -226,34 +226,8 @@ public final class EventStore implements AutoCloseable {
             db.executeTrusted("DROP INDEX IF EXISTS \"" + t.name() + "_time\"; DROP INDEX IF EXISTS \"" + t.name() + "_eid\"");
             existing.clear();
         }
-        if (existing.isEmpty()) db.executeTrusted(createTable(t, ""));
-        db.executeTrusted(createIndexes(t, ""));
-    }
-
-    /** The table's DDL in a schema ("" for main): the same layout wherever the table is made. */
-    public static String createTable(TableSchema t, String schema) {
-        StringBuilder ddl = new StringBuilder("CREATE TABLE ").append(schema.isEmpty() ? "" : schema + ".").append('"').append(t.name()).append("\" (");
-        for (int i = 0; i < t.columns().size(); i++) {
-            Column c = t.columns().get(i);
-            if (i > 0) ddl.append(", ");
-            ddl.append('"').append(c.name()).append("\" ").append(c.type().sqlType());
-        }
-        return ddl.append(')').toString();
-    }
-
-    /**
-     * The time index (time windows) and the eid index (the scheduler reads each event once by eid,
-     * which only grows, unlike rowid, which restarts when retention empties a table).
-     */
-    public static String createIndexes(TableSchema t, String schema) {
-        String p = schema.isEmpty() ? "" : schema + ".";
-        StringBuilder sql = new StringBuilder();
-        for (String column : new String[] {"time", "eid"}) {
-            if (t.indexOf(column) < 0) continue; // a status table (hostql_audit_status) has neither
-            sql.append("CREATE INDEX IF NOT EXISTS ").append(p).append('"').append(t.name()).append('_').append(column)
-                    .append("\" ON \"").append(t.name()).append("\"(").append(column).append(");");
-        }
-        return sql.length() == 0 ? "SELECT 1" : sql.toString();
+        if (existing.isEmpty()) db.executeTrusted(EventedTables.createTable(t, ""));
+        db.executeTrusted(EventedTables.createIndexes(t, ""));
     }
 
     public Path file() {

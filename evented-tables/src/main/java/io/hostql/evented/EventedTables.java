@@ -3,6 +3,8 @@ package io.hostql.evented;
 import static io.hostql.sql.table.ColumnOption.ADDITIONAL;
 import static io.hostql.sql.table.ColumnOption.HIDDEN;
 
+import io.hostql.sql.Database;
+import io.hostql.sql.table.Column;
 import io.hostql.sql.table.TableSchema;
 import java.util.List;
 
@@ -85,5 +87,44 @@ public final class EventedTables {
 
     public static List<TableSchema> all() {
         return List.of(FILE_EVENTS, PROCESS_EVENTS, SOCKET_EVENTS, USER_EVENTS, HARDWARE_EVENTS, EVENT_LOSSES, AUDIT_STATUS);
+    }
+
+    /**
+     * Attaches an in-memory database as {@code events} holding the tables, empty: where no daemon's events.db
+     * can be read, the evented tables still exist (a Fleet UNION or a pack must not fail), as in osqueryi.
+     * (Here and not in EventStore, whose logger the shell must not start.)
+     */
+    public static void attachEmpty(Database db, List<TableSchema> tables) {
+        db.executeTrusted("ATTACH DATABASE ':memory:' AS events");
+        for (TableSchema t : tables) {
+            db.executeTrusted(createTable(t, "events"));
+            db.executeTrusted(createIndexes(t, "events"));
+        }
+    }
+
+    /** The table's DDL in a schema ("" for main): the same layout wherever the table is made. */
+    public static String createTable(TableSchema t, String schema) {
+        StringBuilder ddl = new StringBuilder("CREATE TABLE ").append(schema.isEmpty() ? "" : schema + ".").append('"').append(t.name()).append("\" (");
+        for (int i = 0; i < t.columns().size(); i++) {
+            Column c = t.columns().get(i);
+            if (i > 0) ddl.append(", ");
+            ddl.append('"').append(c.name()).append("\" ").append(c.type().sqlType());
+        }
+        return ddl.append(')').toString();
+    }
+
+    /**
+     * The time index (time windows) and the eid index (the scheduler reads each event once by eid,
+     * which only grows, unlike rowid, which restarts when retention empties a table).
+     */
+    public static String createIndexes(TableSchema t, String schema) {
+        String p = schema.isEmpty() ? "" : schema + ".";
+        StringBuilder sql = new StringBuilder();
+        for (String column : new String[] {"time", "eid"}) {
+            if (t.indexOf(column) < 0) continue; // a status table (hostql_audit_status) has neither
+            sql.append("CREATE INDEX IF NOT EXISTS ").append(p).append('"').append(t.name()).append('_').append(column)
+                    .append("\" ON \"").append(t.name()).append("\"(").append(column).append(");");
+        }
+        return sql.length() == 0 ? "SELECT 1" : sql.toString();
     }
 }

@@ -3,9 +3,12 @@ package io.hostql.shell;
 import io.hostql.config.Settings;
 import io.hostql.config.SettingsException;
 import io.hostql.config.Version;
+import io.hostql.evented.EventedTables;
 import io.hostql.sql.Database;
 import io.hostql.sql.sqlite.SqliteUnavailableException;
 import io.hostql.tables.LinuxTables;
+import io.hostql.tables.self.DaemonState;
+import io.hostql.tables.self.DaemonStateFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -49,7 +52,7 @@ public final class Hostqli {
                 return 0;
             }
             if (a.equals("--version") || a.equals("-version")) {
-                out.println("hostqli version " + Version.VERSION);
+                out.println(Version.describe("hostqli"));
                 return 0;
             }
         }
@@ -62,10 +65,13 @@ public final class Hostqli {
         }
         for (String w : settings.warnings()) err.println("Warning: " + w);
 
-        try (Database db = Database.open(LinuxTables.registry(settings))) {
+        // osquery_schedule, osquery_packs and osquery_events: the state of the hostqld on this data dir, if one runs
+        DaemonState daemon = DaemonStateFile.reader(settings.path("database_path"));
+        try (Database db = Database.open(LinuxTables.registry(settings, daemon))) {
             boolean evented = attachEvents(db, settings, err);
+            if (!evented) EventedTables.attachEmpty(db, EventedTables.all()); // the tables exist, empty, as in osqueryi
             Shell shell = new Shell(db, settings, ShellSettings.from(settings), out, err);
-            shell.eventedTables(evented);
+            shell.eventsDbAttached(evented);
             try {
                 String oneShot = oneShotInput(settings);
                 if (oneShot != null) return shell.execute(oneShot) ? 0 : 1;

@@ -70,8 +70,11 @@ final class Shell {
 
     private boolean evented;
 
-    /** Whether a daemon's events.db is attached: .tables and .schema then list its tables too. */
-    void eventedTables(boolean attached) {
+    /**
+     * Whether a daemon's events.db is attached (else the evented tables are empty in-memory ones): a damaged
+     * events.db then explains a failed query.
+     */
+    void eventsDbAttached(boolean attached) {
         this.evented = attached;
     }
 
@@ -203,7 +206,7 @@ final class Shell {
             case "timer":
                 return onOff(rest, v -> display.timer = v, ".timer ON|OFF");
             case "version":
-                out.println("hostql " + Version.VERSION);
+                out.println(Version.describe("hostql"));
                 out.println("using SQLite " + Sqlite.version());
                 return true;
             default:
@@ -242,7 +245,7 @@ final class Shell {
     private List<TableSchema> tablesWithPrefix(String prefix) {
         List<TableSchema> out = new ArrayList<>();
         for (Table t : db.tables().all()) if (t.schema().name().startsWith(prefix)) out.add(t.schema());
-        if (evented) for (TableSchema t : EventedTables.all()) if (t.name().startsWith(prefix)) out.add(t);
+        for (TableSchema t : EventedTables.all()) if (t.name().startsWith(prefix)) out.add(t);
         out.sort((a, b) -> a.name().compareTo(b.name()));
         return out;
     }
@@ -250,7 +253,7 @@ final class Shell {
     private void show() {
         out.println("hostql - being built, with love.");
         out.println();
-        out.println("        version: " + Version.VERSION);
+        out.println("        version: " + Version.VERSION + " (osquery " + Version.OSQUERY_COMPATIBLE + " compatible)");
         out.println("  using SQLite: " + Sqlite.version());
         out.println();
         out.println("General settings:");

@@ -103,7 +103,8 @@ class HostqliTest {
 
     @Test
     void dotCommands() {
-        assertThat(run("", ".tables osquery_").out()).isEqualTo("  => osquery_flags\n  => osquery_info\n  => osquery_registry\n");
+        assertThat(run("", ".tables osquery_").out()).isEqualTo("  => osquery_events\n  => osquery_flags\n  => osquery_info\n  => osquery_packs\n"
+                + "  => osquery_registry\n  => osquery_schedule\n");
         assertThat(run("", ".schema etc_hosts").out())
                 .isEqualTo("CREATE TABLE `etc_hosts`(`address` TEXT, `hostnames` TEXT, `pid_with_namespace` INTEGER HIDDEN);\n");
         assertThat(run(".mode csv\n.all osquery_registry\n").out()).startsWith("registry,name,owner_uuid,internal,active\n");
@@ -157,6 +158,54 @@ class HostqliTest {
         Run none = run("", "--database_path", data.resolve("nowhere").toString(), "SELECT 1");
         assertThat(none.status()).isZero();
         assertThat(none.err()).contains("no events.db in");
+    }
+
+    /** osqueryi always has the evented and osquery_* tables: without a daemon's data they exist, empty, read-only. */
+    @Test
+    void eventedAndDaemonTablesExistEmptyWithoutADaemon(@TempDir Path data) {
+        String[] tables = {"file_events", "process_events", "socket_events", "user_events", "hardware_events",
+                "osquery_schedule", "osquery_packs", "osquery_events"};
+        for (String t : tables) {
+            Run r = run("", "--database_path", data.toString(), "--list", "--header=false", "SELECT count(*) FROM " + t);
+            assertThat(r.status()).as(t + ": " + r.err()).isZero();
+            assertThat(r.out()).as(t).isEqualTo("0\n");
+            assertThat(run("", "--database_path", data.toString(), ".tables " + t).out()).as(t).isEqualTo("  => " + t + "\n");
+        }
+        Run write = run("", "--database_path", data.toString(), "INSERT INTO file_events (target_path) VALUES ('x')");
+        assertThat(write.status()).isEqualTo(1);
+        assertThat(write.err()).contains("not allowed");
+    }
+
+    /** With a running hostqld's data dir, osquery_schedule and its peers show that daemon's state (from its state file). */
+    @Test
+    void daemonTablesShowTheRunningDaemonsState(@TempDir Path data) throws Exception {
+        io.hostql.tables.self.DaemonStateFile.write(data, new io.hostql.tables.self.DaemonState() { // this JVM stands for hostqld
+            @Override
+            public List<QueryStatus> schedule() {
+                return List.of(new QueryStatus("pack_p_q", "SELECT 1", 10, 3, 1796578000, false, 42, 1500, 500, 20, 10, 30, 10, 1000, 900, "p"));
+            }
+
+            @Override
+            public List<PackStatus> packs() {
+                return List.of(new PackStatus("p", "linux", "", 0, 0, 1, true));
+            }
+
+            @Override
+            public List<EventSource> eventSources() {
+                return List.of();
+            }
+        });
+        Run r = run("", "--database_path", data.toString(), "--list", "--header=false",
+                "SELECT name, executions, wall_time FROM osquery_schedule; SELECT name, active FROM osquery_packs");
+        assertThat(r.out()).isEqualTo("pack_p_q|3|1\np|1\n");
+    }
+
+    @Test
+    void versionIsHostqlsAndTheOsqueryReleaseItMatches() {
+        assertThat(run("", "--version").out()).isEqualTo("hostqli version " + io.hostql.config.Version.VERSION
+                + " (osquery " + io.hostql.config.Version.OSQUERY_COMPATIBLE + " compatible)\n");
+        assertThat(run("", "--list", "--header=false", "SELECT version, hostql_version FROM osquery_info").out())
+                .isEqualTo(io.hostql.config.Version.OSQUERY_COMPATIBLE + "|" + io.hostql.config.Version.VERSION + "\n");
     }
 
     @Test

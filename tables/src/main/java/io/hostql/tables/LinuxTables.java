@@ -3,6 +3,7 @@ package io.hostql.tables;
 import io.hostql.config.Settings;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableRegistry;
+import io.hostql.tables.addons.AddonTables;
 import io.hostql.tables.cloud.CloudTables;
 import io.hostql.tables.fetchers.FetcherTables;
 import io.hostql.tables.files.FileTables;
@@ -11,6 +12,7 @@ import io.hostql.tables.network.NetworkTables;
 import io.hostql.tables.packages.PackageTables;
 import io.hostql.tables.process.ProcessTables;
 import io.hostql.tables.scheduling.SchedulingTables;
+import io.hostql.tables.self.DaemonState;
 import io.hostql.tables.self.SelfTables;
 import io.hostql.tables.storage.StorageTables;
 import io.hostql.tables.system.SystemTables;
@@ -36,13 +38,23 @@ public final class LinuxTables {
         all.addAll(SchedulingTables.all());
         all.addAll(FileTables.all());
         all.addAll(HardwareTables.all());
+        all.addAll(AddonTables.all());
         all.addAll(FetcherTables.all());
         all.addAll(CloudTables.all(settings));
         return all;
     }
 
-    /** The registry the shell and daemon use: all tables, minus --disable_tables, limited by --enable_tables. */
+    /** The shell's registry: {@link #registry(Settings, DaemonState)} with no daemon (osquery_schedule etc. empty). */
     public static TableRegistry registry(Settings settings) {
+        return registry(settings, DaemonState.NONE);
+    }
+
+    /**
+     * The one table set of the shell and the daemon: all snapshot tables, minus --disable_tables, limited by
+     * --enable_tables, then the tables on hostql itself (osquery_info, osquery_schedule, ...), always present.
+     * The evented tables are real tables beside them ({@code EventedTables.all()}), attached or empty.
+     */
+    public static TableRegistry registry(Settings settings, DaemonState daemon) {
         TableRegistry registry = new TableRegistry();
         Set<String> disabled = csv(settings.string("disable_tables"));
         Set<String> enabled = csv(settings.string("enable_tables"));
@@ -51,7 +63,7 @@ public final class LinuxTables {
             if (disabled.contains(name) || (!enabled.isEmpty() && !enabled.contains(name))) continue;
             registry.add(t);
         }
-        for (Table t : SelfTables.all(settings, registry)) registry.add(t);
+        for (Table t : SelfTables.all(settings, registry, daemon)) registry.add(t);
         return registry;
     }
 

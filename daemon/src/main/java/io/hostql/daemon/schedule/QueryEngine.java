@@ -1,6 +1,6 @@
 package io.hostql.daemon.schedule;
 
-import io.hostql.evented.EventStore;
+import io.hostql.evented.EventedTables;
 import io.hostql.sql.Database;
 import io.hostql.sql.QueryResult;
 import io.hostql.sql.SqlException;
@@ -110,11 +110,7 @@ public final class QueryEngine implements AutoCloseable {
     }
 
     private void emptyEvents() {
-        db.executeTrusted("ATTACH DATABASE ':memory:' AS events");
-        for (TableSchema t : evented) {
-            db.executeTrusted(EventStore.createTable(t, "events"));
-            db.executeTrusted(EventStore.createIndexes(t, "events"));
-        }
+        EventedTables.attachEmpty(db, evented);
     }
 
     private void functions() {

@@ -14,6 +14,8 @@ import io.hostql.sql.QueryResult;
 import io.hostql.sql.table.RowCache;
 import io.hostql.sql.table.TableRegistry;
 import io.hostql.sql.table.TableSchema;
+import io.hostql.tables.self.DaemonState.PackStatus;
+import io.hostql.tables.self.DaemonState.QueryStatus;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
@@ -44,15 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Scheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
-
-    /** A row of osquery_schedule. */
-    public record Status(String name, String sql, long interval, long executions, long lastExecuted, boolean denylisted,
-            long outputSize, long wallTimeMs, long lastWallTimeMs, long userTimeMs, long lastUserTimeMs, long systemTimeMs,
-            long lastSystemTimeMs, long averageMemory, long lastMemory, String pack) {}
-
-    /** A row of osquery_packs. */
-    public record PackStatus(String name, String platform, String version, int shard, long discoveryCacheHits,
-            long discoveryExecutions, boolean active) {}
 
     private final Settings settings;
     private final TableRegistry registry;
@@ -140,13 +133,13 @@ public final class Scheduler implements AutoCloseable {
         thread.start();
     }
 
-    public List<Status> status() {
+    public List<QueryStatus> status() {
         long now = now();
-        List<Status> out = new ArrayList<>();
+        List<QueryStatus> out = new ArrayList<>();
         for (ActiveQuery a : active) {
             QueryStats s = stats.getOrDefault(a.name(), new QueryStats());
             Long until = denylisted.get(a.name());
-            out.add(new Status(a.name(), a.query().sql(), a.interval(), s.executions, s.lastExecuted, until != null && until > now,
+            out.add(new QueryStatus(a.name(), a.query().sql(), a.interval(), s.executions, s.lastExecuted, until != null && until > now,
                     s.outputSize, s.wallTimeMs, s.lastWallTimeMs, s.userTimeMs, s.lastUserTimeMs, s.systemTimeMs, s.lastSystemTimeMs,
                     s.averageMemory(), s.lastMemory, a.packName()));
         }

@@ -84,9 +84,24 @@ public final class TableSchema {
         }
 
         public Builder column(String column, ColumnType type, ColumnOption... options) {
+            return add(column, type, null, options);
+        }
+
+        /**
+         * Columns of another platform's extended_schema ("windows", "darwin"), in osquery's order: osquery
+         * gives them to every platform as hidden columns, so queries written for all platforms (Fleet's
+         * {@code users.type}, {@code os_version.extra}) run here and read NULL. Generators never set them.
+         */
+        public Builder otherPlatform(String platform, ColumnType type, String... names) {
+            if (!platform.equals("windows") && !platform.equals("darwin")) throw new IllegalArgumentException("bad platform: " + platform);
+            for (String n : names) add(n, type, platform, ColumnOption.HIDDEN);
+            return this;
+        }
+
+        private Builder add(String column, ColumnType type, String otherPlatform, ColumnOption... options) {
             if (!NAME.matcher(column).matches()) throw new IllegalArgumentException("bad column name: " + column);
             columns.add(new Column(column, type, Arrays.asList(options).isEmpty() ? java.util.Set.of()
-                    : java.util.EnumSet.copyOf(Arrays.asList(options))));
+                    : java.util.EnumSet.copyOf(Arrays.asList(options)), otherPlatform));
             return this;
         }
 

@@ -411,9 +411,14 @@ public final class VirtualTables {
         List<Object[]> rows;
         int pos;
 
+        /** A fresh row's cells before the generator sets any (see Column.unsetValue). */
+        final Object[] unset;
+
         Cursor(Table table) {
             this.table = table;
             this.width = table.schema().columns().size();
+            this.unset = new Object[width];
+            for (int i = 0; i < width; i++) unset[i] = table.schema().column(i).unsetValue();
         }
 
         RowSink sink() {
@@ -421,7 +426,7 @@ public final class VirtualTables {
             return () -> {
                 // Database.interrupt() interrupts the thread: a generator stops at its next row.
                 if (Thread.currentThread().isInterrupted()) throw new IllegalStateException("interrupted");
-                Object[] values = new Object[width];
+                Object[] values = unset.clone();
                 rows.add(values);
                 return new RowSink.Row() {
                     @Override

@@ -1,5 +1,6 @@
 package io.hostql.tables.files;
 
+import static io.hostql.sql.table.ColumnType.TEXT;
 import static io.hostql.sql.table.ColumnOption.ADDITIONAL;
 import static io.hostql.sql.table.ColumnOption.HIDDEN;
 import static io.hostql.sql.table.ColumnOption.INDEX;
@@ -29,6 +30,10 @@ public final class FileTable implements Table {
             .integer("block_size").bigint("atime").bigint("mtime").bigint("ctime").bigint("btime")
             .integer("hard_links").integer("symlink").text("type").text("symlink_target_path")
             .integer("pid_with_namespace", ADDITIONAL, HIDDEN).text("mount_namespace_id", HIDDEN)
+            .otherPlatform("windows", TEXT, "attributes", "volume_serial", "file_id", "file_version", "product_version",
+                    "original_filename", "shortcut_target_path", "shortcut_target_type", "shortcut_target_location",
+                    "shortcut_start_in", "shortcut_run", "shortcut_comment")
+            .otherPlatform("darwin", TEXT, "bsd_flags")
             .build();
 
     @Override

@@ -1,5 +1,6 @@
 package io.hostql.tables.network;
 
+import static io.hostql.sql.table.ColumnType.TEXT;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
@@ -13,6 +14,7 @@ public final class InterfaceAddressesTable implements Table {
     private static final TableSchema SCHEMA = TableSchema.builder("interface_addresses",
                     "Network interfaces and relevant metadata.")
             .text("interface").text("address").text("mask").text("broadcast").text("point_to_point").text("type")
+            .otherPlatform("windows", TEXT, "friendly_name")
             .build();
 
     @Override

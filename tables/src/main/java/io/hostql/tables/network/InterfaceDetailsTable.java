@@ -1,5 +1,7 @@
 package io.hostql.tables.network;
 
+import static io.hostql.sql.table.ColumnType.INTEGER;
+import static io.hostql.sql.table.ColumnType.TEXT;
 import com.sun.jna.Memory;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
@@ -21,6 +23,11 @@ public final class InterfaceDetailsTable implements Table {
             .bigint("ipackets").bigint("opackets").bigint("ibytes").bigint("obytes").bigint("ierrors")
             .bigint("oerrors").bigint("idrops").bigint("odrops").bigint("collisions").bigint("last_change")
             .bigint("link_speed").text("pci_slot")
+            .otherPlatform("windows", TEXT, "friendly_name", "description", "manufacturer", "connection_id", "connection_status")
+            .otherPlatform("windows", INTEGER, "enabled", "physical_adapter", "speed").otherPlatform("windows", TEXT, "service")
+            .otherPlatform("windows", INTEGER, "dhcp_enabled").otherPlatform("windows", TEXT, "dhcp_lease_expires",
+                    "dhcp_lease_obtained", "dhcp_server", "dns_domain", "dns_domain_suffix_search_order", "dns_host_name",
+                    "dns_server_search_order")
             .build();
 
     // Flags netlink reports from a gated copy; osquery takes these from sysfs (dev->flags) instead.

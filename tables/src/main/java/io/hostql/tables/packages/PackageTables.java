@@ -13,7 +13,13 @@ public final class PackageTables {
                 new RpmPackagesTable(),
                 new AptSourcesTable(),
                 new PythonPackagesTable(),
-                new NpmPackagesTable()
+                new NpmPackagesTable(),
+                new PortagePackagesTable(),
+                new PortageKeywordsTable(),
+                new PortageUseTable(),
+                new YumSourcesTable(),
+                new DebPackageFilesTable(),
+                new RpmPackageFilesTable()
         );
     }
 }

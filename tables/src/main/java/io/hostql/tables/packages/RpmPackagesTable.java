@@ -31,7 +31,7 @@ public final class RpmPackagesTable implements Table {
             .integer("pid_with_namespace", ADDITIONAL, HIDDEN).text("mount_namespace_id", HIDDEN)
             .build();
 
-    private static final List<Path> DEFAULT_DBS = List.of(
+    static final List<Path> DEFAULT_DBS = List.of(
             Path.of("/var/lib/rpm/rpmdb.sqlite"), Path.of("/usr/lib/sysimage/rpm/rpmdb.sqlite"));
 
     static final int TAG_SHA1HEADER = 269;
@@ -68,29 +68,10 @@ public final class RpmPackagesTable implements Table {
 
     @Override
     public void generate(QueryContext ctx, RowSink rows) throws Exception {
-        Path db = null;
-        for (Path p : candidates) {
-            if (Files.isRegularFile(p)) {
-                db = p;
-                break;
-            }
-        }
+        Path db = database(candidates);
         if (db == null) return;
         Set<String> names = ctx.equalsText("name");
-        QueryResult r;
-        try (Database sqlite = Database.open("file:" + uriPath(db.toAbsolutePath().toString()) + "?mode=ro", new TableRegistry())) {
-            r = sqlite.queryTrusted("SELECT blob FROM Packages");
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot read the rpm database " + db + ": " + e.getMessage(), e);
-        }
-        for (Object[] row : r.rows()) {
-            if (!(row[0] instanceof byte[] blob)) continue;
-            Header h;
-            try {
-                h = new Header(blob);
-            } catch (IllegalArgumentException e) {
-                continue; // one damaged header does not hide the others
-            }
+        for (Header h : headers(db)) {
             String name = h.string(TAG_NAME);
             if (!names.isEmpty() && !names.contains(name)) continue;
             Long size = h.number(TAG_SIZE);
@@ -101,6 +82,32 @@ public final class RpmPackagesTable implements Table {
                     .set("install_time", h.number(TAG_INSTALLTIME)).set("vendor", h.string(TAG_VENDOR))
                     .set("package_group", h.string(TAG_GROUP)).set("pid_with_namespace", 0);
         }
+    }
+
+    /** The first of the candidate rpmdb.sqlite files that exists, or null (no rpm database on this host). */
+    static Path database(List<Path> candidates) {
+        for (Path p : candidates) if (Files.isRegularFile(p)) return p;
+        return null;
+    }
+
+    /** Every readable package header of an rpmdb.sqlite; a damaged header is left out, the others are not hidden by it. */
+    static List<Header> headers(Path db) {
+        QueryResult r;
+        try (Database sqlite = Database.open("file:" + uriPath(db.toAbsolutePath().toString()) + "?mode=ro", new TableRegistry())) {
+            r = sqlite.queryTrusted("SELECT blob FROM Packages");
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot read the rpm database " + db + ": " + e.getMessage(), e);
+        }
+        List<Header> out = new java.util.ArrayList<>(r.rows().size());
+        for (Object[] row : r.rows()) {
+            if (!(row[0] instanceof byte[] blob)) continue;
+            try {
+                out.add(new Header(blob));
+            } catch (IllegalArgumentException e) {
+                // one damaged header does not hide the others
+            }
+        }
+        return out;
     }
 
     private static String uriPath(String path) {
@@ -182,6 +189,56 @@ public final class RpmPackagesTable implements Table {
                 default:
                     return null;
             }
+        }
+
+        /** Every string of a STRING_ARRAY (or STRING) entry; empty when the tag is absent. */
+        String[] strings(int tag) {
+            int e = find(tag);
+            if (e < 0) return new String[0];
+            int type = i32(e + 4);
+            if (type != TYPE_STRING && type != TYPE_STRING_ARRAY && type != TYPE_I18NSTRING) return new String[0];
+            int off = i32(e + 8);
+            int count = type == TYPE_STRING ? 1 : i32(e + 12);
+            int limit = dataStart + dataLength;
+            if (off < 0 || off >= dataLength || count < 0 || count > dataLength) return new String[0];
+            String[] out = new String[count];
+            int p = dataStart + off;
+            for (int k = 0; k < count; k++) {
+                int end = p;
+                while (end < limit && b[end] != 0) end++;
+                if (end >= limit && k < count - 1) return java.util.Arrays.copyOf(out, k);
+                out[k] = new String(b, p, end - p, StandardCharsets.UTF_8);
+                p = end + 1;
+            }
+            return out;
+        }
+
+        /** Every number of an integer array entry (INT16 unsigned, INT32 unsigned, INT64); empty when absent. */
+        long[] numbers(int tag) {
+            int e = find(tag);
+            if (e < 0) return new long[0];
+            int type = i32(e + 4);
+            int width = switch (type) {
+                case TYPE_CHAR, TYPE_INT8 -> 1;
+                case TYPE_INT16 -> 2;
+                case TYPE_INT32 -> 4;
+                case TYPE_INT64 -> 8;
+                default -> 0;
+            };
+            int off = i32(e + 8);
+            int count = i32(e + 12);
+            if (width == 0 || off < 0 || count < 0 || (long) off + (long) count * width > dataLength) return new long[0];
+            long[] out = new long[count];
+            int p = dataStart + off;
+            for (int k = 0; k < count; k++, p += width) {
+                out[k] = switch (width) {
+                    case 1 -> b[p] & 0xff;
+                    case 2 -> ((b[p] & 0xff) << 8) | (b[p + 1] & 0xff);
+                    case 4 -> (long) i32(p) & 0xffffffffL;
+                    default -> ((long) i32(p) << 32) | ((long) i32(p + 4) & 0xffffffffL);
+                };
+            }
+            return out;
         }
 
         private int i32(int p) {

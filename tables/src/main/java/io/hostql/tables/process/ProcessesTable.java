@@ -1,5 +1,8 @@
 package io.hostql.tables.process;
 
+import static io.hostql.sql.table.ColumnType.BIGINT;
+import static io.hostql.sql.table.ColumnType.INTEGER;
+import static io.hostql.sql.table.ColumnType.TEXT;
 import static io.hostql.sql.table.ColumnOption.INDEX;
 import static io.hostql.sql.table.ColumnOption.OPTIMIZED;
 
@@ -24,6 +27,10 @@ public final class ProcessesTable implements Table {
             .bigint("user_time").bigint("system_time").bigint("disk_bytes_read").bigint("disk_bytes_written")
             .bigint("start_time").bigint("parent").bigint("pgroup").integer("threads").integer("nice")
             .text("cgroup_path")
+            .otherPlatform("windows", INTEGER, "elevated_token", "secure_process").otherPlatform("windows", TEXT, "protection_type")
+            .otherPlatform("windows", INTEGER, "virtual_process")
+            .otherPlatform("windows", BIGINT, "elapsed_time", "handle_count", "percent_processor_time")
+            .otherPlatform("darwin", BIGINT, "upid", "uppid").otherPlatform("darwin", INTEGER, "cpu_type", "cpu_subtype", "translated")
             .build();
 
     private static final byte[] EMPTY = new byte[0];

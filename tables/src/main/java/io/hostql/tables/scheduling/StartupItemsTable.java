@@ -18,8 +18,9 @@ import java.util.function.Supplier;
 /**
  * startup_items, as osquery builds it on Linux: users' XDG autostart entries and autostart scripts,
  * /etc/init.d scripts, /etc/xdg/autostart entries, and systemd units. With systemd running these are
- * its loaded units (status = active state); without it, the unit files that are enabled to start
- * (status = their unit file state).
+ * its loaded units (status = active state, as osquery); without it, the unit files that are enabled to
+ * start, with the active state a unit systemd does not run has: inactive (the enablement, e.g. "enabled",
+ * is systemd_units' column, not this one).
  */
 public final class StartupItemsTable implements Table {
     private static final TableSchema SCHEMA = TableSchema.builder("startup_items", "Applications and binaries set as user/login startup items.")
@@ -73,7 +74,7 @@ public final class StartupItemsTable implements Table {
             if (!u.state.startsWith("enabled") && !u.state.equals("generated") && !u.state.equals("transient")) continue;
             rows.add().set("name", u.id).set("path", u.fragment == null ? "" : u.fragment.toString())
                     .set("type", "systemd unit").set("source", u.sourcePath == null ? "" : u.sourcePath)
-                    .set("status", u.state).set("username", u.user == null ? "" : u.user);
+                    .set("status", "inactive").set("username", u.user == null ? "" : u.user);
         }
     }
 

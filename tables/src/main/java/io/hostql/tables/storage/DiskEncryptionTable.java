@@ -1,5 +1,6 @@
 package io.hostql.tables.storage;
 
+import static io.hostql.sql.table.ColumnType.TEXT;
 import static io.hostql.sql.table.ColumnOption.INDEX;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,6 +30,7 @@ import java.util.Set;
 public final class DiskEncryptionTable implements Table {
     private static final TableSchema SCHEMA = TableSchema.builder("disk_encryption", "Disk encryption status and information.")
             .text("name", INDEX).text("uuid").integer("encrypted").text("type").text("encryption_status")
+            .otherPlatform("darwin", TEXT, "uid", "user_uuid", "filevault_status")
             .build();
 
     /** dm-crypt mapping types cryptsetup writes into the dm uuid that are encryption (not VERITY/INTEGRITY). */

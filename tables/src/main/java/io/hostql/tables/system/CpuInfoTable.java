@@ -1,5 +1,7 @@
 package io.hostql.tables.system;
 
+import static io.hostql.sql.table.ColumnType.INTEGER;
+import static io.hostql.sql.table.ColumnType.TEXT;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
@@ -17,13 +19,17 @@ import java.util.List;
 /**
  * cpu_info: one row per processor socket. Like osquery it reads the SMBIOS processor records (type 4)
  * when the kernel exposes them (/sys/firmware/dmi/entries, root only); otherwise it derives the same
- * columns from /proc/cpuinfo and the sysfs CPU topology, leaving socket_designation NULL.
+ * columns from /proc/cpuinfo and the sysfs CPU topology (osquery has no rows there): socket_designation
+ * is then named from the physical id as QEMU's and most firmware's SMBIOS name sockets ("CPU 0"), and
+ * max_clock_speed is -1 when cpufreq does not say (osquery's value for unknown).
  */
 public final class CpuInfoTable implements Table {
     private static final TableSchema SCHEMA = TableSchema.builder("cpu_info", "Retrieve cpu hardware info of the machine.")
             .text("device_id").text("model").text("manufacturer").text("processor_type").integer("cpu_status")
             .text("number_of_cores").integer("logical_processors").text("address_width")
             .integer("current_clock_speed").integer("max_clock_speed").text("socket_designation")
+            .otherPlatform("windows", TEXT, "availability").otherPlatform("windows", INTEGER, "load_percentage")
+            .otherPlatform("darwin", INTEGER, "number_of_efficiency_cores", "number_of_performance_cores")
             .build();
 
     private static final int SMBIOS_PROCESSOR = 4;
@@ -63,7 +69,9 @@ public final class CpuInfoTable implements Table {
             } else {
                 width = machine().contains("64") ? "64" : "32";
             }
-            rows.add().set("device_id", "CPU" + n++)
+            Long maxKhz = SysFiles.readLong(first.sysDir().resolve("cpufreq/cpuinfo_max_freq"));
+            int index = n++;
+            rows.add().set("device_id", "CPU" + index)
                     .set("model", first.field("model name"))
                     .set("manufacturer", first.field("vendor_id"))
                     .set("processor_type", CENTRAL_PROCESSOR)
@@ -72,7 +80,8 @@ public final class CpuInfoTable implements Table {
                     .set("logical_processors", (long) pkg.cpus().size())
                     .set("address_width", width)
                     .set("current_clock_speed", currentMhz(first))
-                    .set("max_clock_speed", kHzToMHz(SysFiles.readLong(first.sysDir().resolve("cpufreq/cpuinfo_max_freq"))));
+                    .set("max_clock_speed", maxKhz == null ? -1L : kHzToMHz(maxKhz))
+                    .set("socket_designation", "CPU " + (pkg.id() >= 0 ? pkg.id() : index)); // no physical id: the ordinal
         }
     }
 

@@ -1,5 +1,8 @@
 package io.hostql.tables.system;
 
+import static io.hostql.sql.table.ColumnType.BIGINT;
+import static io.hostql.sql.table.ColumnType.INTEGER;
+import static io.hostql.sql.table.ColumnType.TEXT;
 import static io.hostql.sql.table.ColumnOption.ADDITIONAL;
 import static io.hostql.sql.table.ColumnOption.HIDDEN;
 
@@ -28,6 +31,8 @@ public final class OsVersionTable implements Table {
             .text("name").text("version").integer("major").integer("minor").integer("patch").text("build")
             .text("platform").text("platform_like").text("codename").text("arch")
             .integer("pid_with_namespace", ADDITIONAL, HIDDEN).text("mount_namespace_id", HIDDEN)
+            .otherPlatform("darwin", TEXT, "extra").otherPlatform("windows", BIGINT, "install_date")
+            .otherPlatform("windows", INTEGER, "revision")
             .build();
 
     private static final Map<String, String> KEYS = Map.of("NAME", "name", "VERSION", "version", "BUILD_ID", "build",

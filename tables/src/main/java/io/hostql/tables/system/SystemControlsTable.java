@@ -1,5 +1,6 @@
 package io.hostql.tables.system;
 
+import static io.hostql.sql.table.ColumnType.TEXT;
 import static io.hostql.sql.table.ColumnOption.ADDITIONAL;
 import static io.hostql.sql.table.ColumnOption.INDEX;
 
@@ -31,6 +32,7 @@ public final class SystemControlsTable implements Table {
     private static final TableSchema SCHEMA = TableSchema.builder("system_controls", "sysctl names, values, and settings information.")
             .text("name", INDEX).text("oid", ADDITIONAL).text("subsystem", ADDITIONAL).text("current_value")
             .text("config_value").text("type")
+            .otherPlatform("darwin", TEXT, "field_name")
             .build();
 
     /** sysctl.d(5) directories, highest priority first: a file name found earlier masks the same name later. */

@@ -1,5 +1,6 @@
 package io.hostql.tables.system;
 
+import static io.hostql.sql.table.ColumnType.TEXT;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
@@ -19,6 +20,7 @@ public final class SystemInfoTable implements Table {
             .bigint("physical_memory").text("hardware_vendor").text("hardware_model").text("hardware_version")
             .text("hardware_serial").text("board_vendor").text("board_model").text("board_version").text("board_serial")
             .text("computer_name").text("local_hostname")
+            .otherPlatform("windows", TEXT, "emulated_cpu_type")
             .build();
 
     private static final int AI_CANONNAME = 2;

@@ -20,6 +20,7 @@ public final class SystemTables {
                 new CpuInfoTable(),
                 new SystemControlsTable(),
                 new UlimitInfoTable(),
+                new PlatformInfoTable(),
                 new SharedMemoryTable(),
                 new CpuTimeTable(),
                 new MemoryMapTable()

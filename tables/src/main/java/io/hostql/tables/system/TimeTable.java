@@ -1,5 +1,6 @@
 package io.hostql.tables.system;
 
+import static io.hostql.sql.table.ColumnType.BIGINT;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
@@ -19,6 +20,7 @@ public final class TimeTable implements Table {
             .text("weekday").integer("year").integer("month").integer("day").integer("hour").integer("minutes")
             .integer("seconds").text("timezone").text("local_timezone").integer("unix_time").text("timestamp")
             .text("datetime").text("iso_8601")
+            .otherPlatform("windows", BIGINT, "win_timestamp")
             .build();
 
     /** asctime(3) layout: "Wed Sep 21 10:27:52 2011". */

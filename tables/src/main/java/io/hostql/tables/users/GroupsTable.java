@@ -1,5 +1,7 @@
 package io.hostql.tables.users;
 
+import static io.hostql.sql.table.ColumnType.INTEGER;
+import static io.hostql.sql.table.ColumnType.TEXT;
 import static io.hostql.sql.table.ColumnOption.ADDITIONAL;
 import static io.hostql.sql.table.ColumnOption.HIDDEN;
 import static io.hostql.sql.table.ColumnOption.INDEX;
@@ -16,6 +18,7 @@ import java.util.Set;
 public final class GroupsTable implements Table {
     private static final TableSchema SCHEMA = TableSchema.builder("groups", "Local system groups.")
             .bigint("gid", INDEX).bigint("gid_signed").text("groupname").integer("pid_with_namespace", ADDITIONAL, HIDDEN)
+            .otherPlatform("windows", TEXT, "group_sid", "comment").otherPlatform("darwin", INTEGER, "is_hidden")
             .build();
 
     private final Path groupFile;

@@ -16,17 +16,17 @@ import java.util.Set;
 
 /**
  * The users whose home directories a per-user table (authorized_keys, user_ssh_keys,
- * shell_history) scans, as osquery's usersFromContext selects them, and a guarded read of the
+ * shell_history, the browser and editor add-on tables) scans, as osquery's usersFromContext selects them, and a guarded read of the
  * files in those homes.
  */
-final class HomeUsers {
+public final class HomeUsers {
     private HomeUsers() {}
 
     /** osquery's read_max: files larger than this are not read. */
-    static final long READ_MAX = 50L * 1024 * 1024;
+    public static final long READ_MAX = 50L * 1024 * 1024;
 
     /** Users with a pushed-down uid, else all. passwdFile: read instead of /etc/passwd (tests); null for the system file. */
-    static List<Passwd.User> of(QueryContext ctx, Path passwdFile) throws IOException {
+    public static List<Passwd.User> of(QueryContext ctx, Path passwdFile) throws IOException {
         Passwd db = passwdFile == null ? Passwd.system() : Passwd.read(passwdFile);
         Set<Long> uids = ctx.equalsLong("uid");
         if (uids.isEmpty()) return db.users();
@@ -36,7 +36,7 @@ final class HomeUsers {
     }
 
     /** A path under the user's home, as osquery joins them; null when the home is not an absolute path. */
-    static Path file(Passwd.User u, String relative) {
+    public static Path file(Passwd.User u, String relative) {
         String dir = u.directory();
         if (dir.isEmpty() || dir.charAt(0) != '/') return null;
         try {
@@ -53,21 +53,31 @@ final class HomeUsers {
      * ~/.bash_history -> /etc/shadow or ~/.ssh -> /root/.ssh), and it must be owned by the user,
      * or by root with a single link (a hard link to a root file is not the user's).
      */
-    static byte[] read(Passwd.User u, Path f, long max) {
+    public static byte[] read(Passwd.User u, Path f, long max) {
+        Path real = guarded(u, f);
+        if (real == null) return null;
         try {
-            Path home = Path.of(u.directory()).toRealPath();
-            Path real = f.toRealPath();
-            if (!real.startsWith(home)) return null;
-            Map<String, Object> a = Files.readAttributes(real, "unix:uid,nlink,size,mode", LinkOption.NOFOLLOW_LINKS);
-            if ((((Integer) a.get("mode")) & 0170000) != 0100000) return null; // S_ISREG
-            int owner = (Integer) a.get("uid");
-            if (owner != (int) u.uid() && !(owner == 0 && (u.uid() == 0 || (Integer) a.get("nlink") == 1))) return null;
-            long size = (Long) a.get("size");
-            if (size > max) return null;
+            if ((Long) Files.getAttribute(real, "size", LinkOption.NOFOLLOW_LINKS) > max) return null;
             try (SeekableByteChannel ch = Files.newByteChannel(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
                 byte[] b = Channels.newInputStream(ch).readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 8));
                 return b.length > max ? null : b;
             }
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return null; // missing, vanished or unreadable
+        }
+    }
+
+    /** The real path of f when {@link #read}'s rules let it be read for the user (a regular file), else null. */
+    public static Path guarded(Passwd.User u, Path f) {
+        try {
+            Path home = Path.of(u.directory()).toRealPath();
+            Path real = f.toRealPath();
+            if (!real.startsWith(home)) return null;
+            Map<String, Object> a = Files.readAttributes(real, "unix:uid,nlink,mode", LinkOption.NOFOLLOW_LINKS);
+            if ((((Integer) a.get("mode")) & 0170000) != 0100000) return null; // S_ISREG
+            int owner = (Integer) a.get("uid");
+            if (owner != (int) u.uid() && !(owner == 0 && (u.uid() == 0 || (Integer) a.get("nlink") == 1))) return null;
+            return real;
         } catch (IOException | InvalidPathException | UnsupportedOperationException | SecurityException e) {
             return null; // missing, vanished or unreadable
         }

@@ -1,5 +1,6 @@
 package io.hostql.tables.users;
 
+import static io.hostql.sql.table.ColumnType.TEXT;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 public final class LoggedInUsersTable implements Table {
     private static final TableSchema SCHEMA = TableSchema.builder("logged_in_users", "Users with an active shell on the system.")
             .text("type").text("user").text("tty").text("host").bigint("time").integer("pid")
+            .otherPlatform("windows", TEXT, "sid", "registry_hive")
             .build();
 
     private final Path file;

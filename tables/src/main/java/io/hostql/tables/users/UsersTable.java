@@ -1,5 +1,7 @@
 package io.hostql.tables.users;
 
+import static io.hostql.sql.table.ColumnType.INTEGER;
+import static io.hostql.sql.table.ColumnType.TEXT;
 import static io.hostql.sql.table.ColumnOption.ADDITIONAL;
 import static io.hostql.sql.table.ColumnOption.HIDDEN;
 import static io.hostql.sql.table.ColumnOption.INDEX;
@@ -22,6 +24,7 @@ public final class UsersTable implements Table {
             .bigint("uid", INDEX).bigint("gid").bigint("uid_signed").bigint("gid_signed")
             .text("username", ADDITIONAL).text("description").text("directory").text("shell").text("uuid", INDEX)
             .integer("pid_with_namespace", ADDITIONAL, HIDDEN).integer("include_remote", ADDITIONAL, HIDDEN)
+            .otherPlatform("windows", TEXT, "type").otherPlatform("darwin", INTEGER, "is_hidden")
             .build();
 
     private final Path passwdFile;
@@ -31,7 +34,7 @@ public final class UsersTable implements Table {
     }
 
     /** passwdFile: read instead of /etc/passwd (tests); null for the system file. */
-    UsersTable(Path passwdFile) {
+    public UsersTable(Path passwdFile) {
         this.passwdFile = passwdFile;
     }
 

@@ -132,17 +132,17 @@ class RpmPackagesTableTest {
                 .hasMessageContaining(db.toString());
     }
 
-    @Test
-    void matchesRpmOnARealDatabase(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(hasCommand("rpm") && hasCommand("rpmbuild"), "needs rpm and rpmbuild (Debian package rpm) as the witness");
+    /**
+     * Builds a package from the spec with rpmbuild and installs it (--justdb) into a database of
+     * its own under dir, as rpm itself writes one; returns its rpmdb.sqlite (the test is skipped
+     * when this rpm uses another backend).
+     */
+    static Path buildAndInstall(Path dir, String spec) throws Exception {
         Path top = dir.resolve("build");
         Path db = dir.resolve("db");
         Files.createDirectories(top.resolve("SPECS"));
-        Files.writeString(top.resolve("SPECS/hq.spec"), String.join("\n",
-                "Name: hostql-witness", "Version: 1.2.3", "Release: 4", "Epoch: 2", "Summary: witness",
-                "License: MIT", "Vendor: hostql tests", "Group: Testing", "BuildArch: noarch",
-                "%description", "witness", "%files", ""));
-        run("rpmbuild", "--define", "_topdir " + top, "-bb", top.resolve("SPECS/hq.spec").toString());
+        Files.writeString(top.resolve("SPECS/hq.spec"), spec);
+        run("rpmbuild", "--define", "_topdir " + top, "--define", "_build_id_links none", "-bb", top.resolve("SPECS/hq.spec").toString());
         Path rpm;
         try (var s = Files.walk(top.resolve("RPMS"))) {
             rpm = s.filter(p -> p.toString().endsWith(".rpm")).findFirst().orElseThrow();
@@ -151,6 +151,17 @@ class RpmPackagesTableTest {
         run("rpm", "--dbpath", db.toString(), "-i", "--justdb", "--nodeps", "--nosignature", rpm.toString());
         Path sqlite = db.resolve("rpmdb.sqlite");
         Assumptions.assumeTrue(Files.exists(sqlite), "this rpm does not use the sqlite backend");
+        return sqlite;
+    }
+
+    @Test
+    void matchesRpmOnARealDatabase(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(hasCommand("rpm") && hasCommand("rpmbuild"), "needs rpm and rpmbuild (Debian package rpm) as the witness");
+        Path sqlite = buildAndInstall(dir, String.join("\n",
+                "Name: hostql-witness", "Version: 1.2.3", "Release: 4", "Epoch: 2", "Summary: witness",
+                "License: MIT", "Vendor: hostql tests", "Group: Testing", "BuildArch: noarch",
+                "%description", "witness", "%files", ""));
+        Path db = sqlite.getParent();
         Set<String> expected = new TreeSet<>(List.of(run("rpm", "--dbpath", db.toString(), "-qa", "--qf",
                 "%{NAME} %{VERSION} %{RELEASE} %{EPOCH} %{ARCH} %{SIZE} %{INSTALLTIME} %{VENDOR} %{GROUP} %{SOURCERPM} %{SHA1HEADER}\\n")
                 .split("\n")));

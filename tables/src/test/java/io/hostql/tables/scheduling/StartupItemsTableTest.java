@@ -40,9 +40,9 @@ class StartupItemsTableTest {
                         "run.sh|/home/alice/.config/autostart-scripts/run.sh|Startup Item|/home/alice/.config/autostart-scripts/|enabled|alice",
                         "ssh|/etc/init.d/ssh|Startup Item|/etc/init.d/|enabled|null",
                         "Agent|agent|Startup Item|/etc/xdg/autostart/|enabled|null",
-                        "foo.service|" + root.resolve("lib/systemd/system/foo.service") + "|systemd unit||enabled|bob",
-                        "getty@.service|" + root.resolve("lib/systemd/system/getty@.service") + "|systemd unit||enabled|",
-                        "data.mount|" + root.resolve("run/systemd/generator/data.mount") + "|systemd unit|/etc/fstab|generated|");
+                        "foo.service|" + root.resolve("lib/systemd/system/foo.service") + "|systemd unit||inactive|bob",
+                        "getty@.service|" + root.resolve("lib/systemd/system/getty@.service") + "|systemd unit||inactive|",
+                        "data.mount|" + root.resolve("run/systemd/generator/data.mount") + "|systemd unit|/etc/fstab|inactive|");
     }
 
     @Test
@@ -65,5 +65,8 @@ class StartupItemsTableTest {
         Set<String> units = rows("SELECT name FROM startup_items WHERE type = 'systemd unit'").stream()
                 .map(r -> (String) r.get("name")).collect(Collectors.toCollection(TreeSet::new));
         assertThat(units).isNotEmpty().isEqualTo(enabled);
+        // status is the active state (osquery's meaning): nothing runs them without systemd
+        assertThat(rows("SELECT DISTINCT status FROM startup_items WHERE type = 'systemd unit'"))
+                .extracting(r -> r.get("status")).containsExactly("inactive");
     }
 }

@@ -12,7 +12,8 @@ class SelfTablesTest {
     void osqueryInfoDescribesThisProcess() {
         var r = rows("SELECT * FROM osquery_info").get(0);
         assertThat(r.get("pid")).isEqualTo(ProcessHandle.current().pid());
-        assertThat(r.get("version")).isEqualTo(Version.VERSION);
+        assertThat(r.get("version")).isEqualTo(Version.OSQUERY_COMPATIBLE).isEqualTo("5.23.0");
+        assertThat(r.get("hostql_version")).isEqualTo(Version.VERSION);
         assertThat(r.get("platform_mask")).isEqualTo(9L);
         assertThat((Long) r.get("start_time")).isGreaterThan(1_600_000_000L);
     }

@@ -75,10 +75,10 @@ class CpuInfoTableTest {
                 .containsEntry("manufacturer", "GenuineIntel").containsEntry("number_of_cores", "2")
                 .containsEntry("logical_processors", 4L).containsEntry("address_width", "64")
                 .containsEntry("current_clock_speed", 2400L).containsEntry("max_clock_speed", 3600L);
-        assertThat(r.get(0).get("socket_designation")).isNull();
+        assertThat(r.get(0).get("socket_designation")).isEqualTo("CPU 0");
         assertThat(r.get(1)).containsEntry("device_id", "CPU1").containsEntry("model", "Fake CPU 1")
                 .containsEntry("number_of_cores", "1").containsEntry("logical_processors", 2L);
-        assertThat(r.get(1).get("max_clock_speed")).isNull();
+        assertThat(r.get(1)).containsEntry("max_clock_speed", -1L).containsEntry("socket_designation", "CPU 1"); // no cpufreq: unknown
     }
 
     @Test

@@ -1,0 +1,85 @@
+package io.hostql.tables.self;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * {@code <database_path>/hostqld.state.json}: what hostqld's osquery_schedule, osquery_packs and osquery_events
+ * show, written by hostqld every few seconds, so that a shell on the same data dir shows the running daemon's
+ * state in those tables (osqueryi has no such view; hostqli attaches the daemon's data for its evented tables
+ * already). Read at each query; a daemon that is gone, or a file written long ago, shows nothing.
+ */
+public final class DaemonStateFile {
+    public static final String NAME = "hostqld.state.json";
+    /** Older than this, the writer is taken for hung or gone (it writes every few seconds). */
+    static final long STALE_SECONDS = 60;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    record Snapshot(long pid, long time, List<DaemonState.QueryStatus> schedule, List<DaemonState.PackStatus> packs,
+            List<DaemonState.EventSource> events) {
+        static final Snapshot NONE = new Snapshot(0, 0, List.of(), List.of(), List.of());
+    }
+
+    private DaemonStateFile() {}
+
+    /** Replaces the file with the state now (a new file renamed over the old: a reader never sees half of one). */
+    public static void write(Path dataDir, DaemonState state) throws IOException {
+        Snapshot s = new Snapshot(ProcessHandle.current().pid(), System.currentTimeMillis() / 1000, state.schedule(), state.packs(),
+                state.eventSources());
+        Path tmp = dataDir.resolve(NAME + ".tmp");
+        try {
+            JSON.writeValue(tmp.toFile(), s);
+            Files.move(tmp, dataDir.resolve(NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** At stop: a shell then shows no state rather than the last one. */
+    public static void remove(Path dataDir) {
+        try {
+            Files.deleteIfExists(dataDir.resolve(NAME));
+        } catch (IOException ignored) {
+            // the reader also checks that the writer still runs
+        }
+    }
+
+    /** The running daemon's state as the file gives it; empty when there is none, it cannot be read or its writer is gone. */
+    public static DaemonState reader(Path dataDir) {
+        Path file = dataDir.resolve(NAME);
+        return new DaemonState() {
+            @Override
+            public List<QueryStatus> schedule() {
+                return read(file, Snapshot::schedule);
+            }
+
+            @Override
+            public List<PackStatus> packs() {
+                return read(file, Snapshot::packs);
+            }
+
+            @Override
+            public List<EventSource> eventSources() {
+                return read(file, Snapshot::events);
+            }
+        };
+    }
+
+    private static <T> List<T> read(Path file, Function<Snapshot, List<T>> part) {
+        Snapshot s;
+        try {
+            s = JSON.readValue(file.toFile(), Snapshot.class);
+        } catch (IOException e) {
+            return List.of(); // none, not ours to read (not root), or being replaced: no daemon state to show
+        }
+        boolean running = ProcessHandle.of(s.pid()).map(ProcessHandle::isAlive).orElse(false);
+        if (!running || System.currentTimeMillis() / 1000 - s.time() > STALE_SECONDS) return List.of();
+        List<T> out = part.apply(s);
+        return out == null ? List.of() : out;
+    }
+}

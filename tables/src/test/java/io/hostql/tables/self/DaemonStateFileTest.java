@@ -1,0 +1,63 @@
+package io.hostql.tables.self;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DaemonStateFileTest {
+    static final DaemonState.QueryStatus QUERY = new DaemonState.QueryStatus("pack_p_q", "SELECT 1", 10, 3, 1796578000, true, 42,
+            1500, 500, 20, 10, 30, 10, 1000, 900, "p");
+    static final DaemonState.PackStatus PACK = new DaemonState.PackStatus("p", "linux", "5.0.0", 50, 2, 1, true);
+    static final DaemonState.EventSource SOURCE = new DaemonState.EventSource("inotify", "inotify", "publisher", 1, 7, 0, true, 2);
+
+    static DaemonState fixed() {
+        return new DaemonState() {
+            @Override
+            public List<QueryStatus> schedule() {
+                return List.of(QUERY);
+            }
+
+            @Override
+            public List<PackStatus> packs() {
+                return List.of(PACK);
+            }
+
+            @Override
+            public List<EventSource> eventSources() {
+                return List.of(SOURCE);
+            }
+        };
+    }
+
+    @Test
+    void aShellReadsTheStateTheRunningDaemonWrote(@TempDir Path data) throws Exception {
+        DaemonStateFile.write(data, fixed()); // this JVM stands for the running hostqld
+        DaemonState read = DaemonStateFile.reader(data);
+        assertThat(read.schedule()).containsExactly(QUERY);
+        assertThat(read.packs()).containsExactly(PACK);
+        assertThat(read.eventSources()).containsExactly(SOURCE);
+        assertThat(data.resolve(DaemonStateFile.NAME + ".tmp")).doesNotExist();
+        DaemonStateFile.remove(data);
+        assertThat(read.schedule()).isEmpty();
+    }
+
+    @Test
+    void aGoneOrHungDaemonOrAnUnreadableFileShowsNothing(@TempDir Path data) throws Exception {
+        assertThat(DaemonStateFile.reader(data).schedule()).isEmpty(); // no file
+        Files.writeString(data.resolve(DaemonStateFile.NAME), "{not json");
+        assertThat(DaemonStateFile.reader(data).packs()).isEmpty();
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Files.writeString(data.resolve(DaemonStateFile.NAME), "{\"pid\":" + gone.pid() + ",\"time\":" + System.currentTimeMillis() / 1000
+                + ",\"schedule\":[],\"packs\":[{\"name\":\"p\"}],\"events\":[]}");
+        assertThat(DaemonStateFile.reader(data).packs()).isEmpty();
+        long old = System.currentTimeMillis() / 1000 - DaemonStateFile.STALE_SECONDS - 5;
+        Files.writeString(data.resolve(DaemonStateFile.NAME), "{\"pid\":" + ProcessHandle.current().pid() + ",\"time\":" + old
+                + ",\"schedule\":[],\"packs\":[{\"name\":\"p\"}],\"events\":[]}");
+        assertThat(DaemonStateFile.reader(data).packs()).isEmpty();
+    }
+}
