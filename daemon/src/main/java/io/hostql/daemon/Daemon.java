@@ -135,7 +135,7 @@ final class Daemon {
         }
         for (String w : settings.warnings()) log.warn(w);
         for (ConfigError w : config.warnings()) log.warn("config: {}", w);
-        AgentInfo.setConfig(config.hash(), true);
+        AgentInfo.setConfig(config.hash(), true, config.raw());
 
         // One result logger and one host identifier for the scheduler and the alert rules.
         AgentInfo.setInstanceId(HostIdentifier.instanceId(data));
@@ -481,7 +481,7 @@ final class Daemon {
             AlertEngine old = alerts.getAndSet(nextAlerts);
             if (old != null) old.close();
             config = next;
-            AgentInfo.setConfig(next.hash(), true);
+            AgentInfo.setConfig(next.hash(), true, next.raw());
             if (inotify != null) inotify.reconfigure(next.fileMonitoring());
             Settings nextSettings = flags.withOptions(next.options());
             for (String w : nextSettings.warnings()) if (!flags.warnings().contains(w)) log.warn(w); // the options' (flags' were at start)

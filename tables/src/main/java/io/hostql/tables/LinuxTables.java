@@ -4,6 +4,8 @@ import io.hostql.config.Settings;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableRegistry;
 import io.hostql.tables.addons.AddonTables;
+import io.hostql.tables.cloud.CloudTables;
+import io.hostql.tables.fetchers.FetcherTables;
 import io.hostql.tables.files.FileTables;
 import io.hostql.tables.hardware.HardwareTables;
 import io.hostql.tables.network.NetworkTables;
@@ -39,6 +41,8 @@ public final class LinuxTables {
         all.addAll(HardwareTables.all());
         all.addAll(AddonTables.all());
         all.addAll(SecurityTables.all(settings));
+        all.addAll(FetcherTables.all());
+        all.addAll(CloudTables.all(settings));
         return all;
     }
 

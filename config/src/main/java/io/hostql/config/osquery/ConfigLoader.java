@@ -27,8 +27,8 @@ import java.util.Set;
 public final class ConfigLoader {
     /** Top-level keys osquery knows; hostql acts on some and accepts the rest with a warning. */
     private static final Set<String> KNOWN = Set.of("options", "schedule", "packs", "decorators", "file_paths",
-            "file_paths_query", "exclude_paths", "file_accesses", "events", "views", "alerts");
-    private static final Set<String> IGNORED = Set.of("yara", "auto_table_construction", "prometheus_targets",
+            "file_paths_query", "exclude_paths", "file_accesses", "events", "views", "alerts", "prometheus_targets");
+    private static final Set<String> IGNORED = Set.of("yara", "auto_table_construction",
             "feature_vectors", "osquery_config_version");
 
     private ConfigLoader() {}

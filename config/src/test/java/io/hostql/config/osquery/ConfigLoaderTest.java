@@ -101,6 +101,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void prometheusTargetsIsKeptForTheTableThatReadsIt() throws Exception {
+        Path f = write("prom.conf", "{\"prometheus_targets\": {\"timeout\": 2, \"urls\": [\"http://127.0.0.1:9100/metrics\"]}}");
+        OsqueryConfig c = ConfigLoader.load(f);
+        assertThat(c.warnings()).isEmpty();
+        assertThat(c.raw().path("prometheus_targets").path("urls").get(0).asText()).isEqualTo("http://127.0.0.1:9100/metrics");
+    }
+
+    @Test
     void dropInsMergeInNameOrder() throws Exception {
         Path f = write("osquery.conf", "{\"file_paths\": {\"etc\": [\"/etc/%%\"]}, \"options\": {\"a\": 1}}");
         write("osquery.conf.d/20-more.conf", "{\"file_paths\": {\"bin\": [\"/usr/bin/%%\"]}, \"options\": {\"a\": 3}}");

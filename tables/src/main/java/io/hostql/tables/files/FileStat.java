@@ -99,7 +99,7 @@ public record FileStat(
         return lsperms(mode);
     }
 
-    /** osquery's lsperms of a st_mode (or an rpm header's file mode). */
+    /** osquery's lsperms of a mode word: a st_mode, an rpm header's file mode, an IPC object's. */
     public static String lsperms(int mode) {
         int p = mode & 07777;
         return new String(new char[] {

@@ -10,7 +10,10 @@ public final class HardwareTables {
     public static List<Table> all() {
         return List.of(
                 new UsbDevicesTable(),
-                new PciDevicesTable()
+                new PciDevicesTable(),
+                new AcpiTablesTable(),
+                new CpuidTable(),
+                new SmbiosTablesTable()
         );
     }
 }

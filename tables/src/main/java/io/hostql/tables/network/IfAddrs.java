@@ -44,7 +44,12 @@ final class IfAddrs {
         }
     }
 
-    record Entry(String name, long flags, SockAddr addr, SockAddr netmask, SockAddr broadOrDst) {}
+    record Entry(String name, long flags, SockAddr addr, SockAddr netmask, SockAddr broadOrDst) {
+        /** The interface's own entry (its link address, or none), not one of its IP addresses: one per interface. */
+        boolean isLink() {
+            return addr == null || addr.family() == Libc.AF_PACKET;
+        }
+    }
 
     static List<Entry> read() {
         long[] head = new long[1];

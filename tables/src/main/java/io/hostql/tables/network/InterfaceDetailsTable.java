@@ -53,7 +53,7 @@ public final class InterfaceDetailsTable implements Table {
         Memory ifr = new Memory(IFREQ_SIZE), buf = new Memory(ETHTOOL_DRVINFO_SIZE);
         try {
             for (IfAddrs.Entry e : IfAddrs.read()) {
-                if (e.addr() != null && e.addr().family() != Libc.AF_PACKET) continue;
+                if (!e.isLink()) continue;
                 Path sys = Path.of("/sys/class/net", e.name());
                 RowSink.Row r = rows.add().set("interface", e.name());
                 r.set("mac", mac(e.addr() == null ? null : e.addr().llAddr()));

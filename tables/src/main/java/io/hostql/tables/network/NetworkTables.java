@@ -17,6 +17,7 @@ public final class NetworkTables {
                 new EtcServicesTable(),
                 new EtcProtocolsTable(),
                 new DnsResolversTable(),
-                new IptablesTable());
+                new IptablesTable(),
+                new InterfaceIpv6Table());
     }
 }

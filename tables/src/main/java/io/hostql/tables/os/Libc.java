@@ -68,6 +68,8 @@ public final class Libc {
     public static native int close(int fd);
     /** struct stat into a long[18] (144 bytes): st_dev is word 0, st_ino word 1 on x86_64 and aarch64. */
     public static native int stat(byte[] path, long[] buf);
+    /** stat(2) of the link itself; same layout. */
+    public static native int lstat(byte[] path, long[] buf);
     /** struct statx is 256 bytes; see io.hostql.tables.files.FileStat for the offsets. */
     public static native int statx(int dirfd, byte[] path, int flags, int mask, byte[] statxbuf);
     /** The target is written to buf without a NUL; the result is its length, or -1. */

@@ -14,7 +14,9 @@ public final class ProcessTables {
                 new ProcessOpenSocketsTable(),
                 new ProcessEnvsTable(),
                 new ProcessMemoryMapTable(),
-                new ListeningPortsTable()
+                new ListeningPortsTable(),
+                new ProcessNamespacesTable(),
+                new ProcessOpenPipesTable()
         );
     }
 }

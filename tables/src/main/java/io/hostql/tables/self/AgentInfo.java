@@ -12,6 +12,7 @@ public final class AgentInfo {
     private static volatile String instanceId;
     private static volatile String configHash = "";
     private static volatile boolean configValid = false;
+    private static volatile com.fasterxml.jackson.databind.JsonNode configJson;
     private static volatile long watcherPid = -1;
 
     private AgentInfo() {}
@@ -41,6 +42,18 @@ public final class AgentInfo {
     public static void setConfig(String hash, boolean valid) {
         configHash = hash;
         configValid = valid;
+    }
+
+    /** The running config and its JSON, whose top-level keys some tables read (prometheus_targets), as osquery's config parsers. */
+    public static void setConfig(String hash, boolean valid, com.fasterxml.jackson.databind.JsonNode json) {
+        configJson = json;
+        setConfig(hash, valid);
+    }
+
+    /** A top-level key of the running config, or null (none loaded, as in a shell, or key absent). */
+    public static com.fasterxml.jackson.databind.JsonNode configKey(String key) {
+        com.fasterxml.jackson.databind.JsonNode j = configJson;
+        return j == null ? null : j.get(key);
     }
 
     public static long watcherPid() {

@@ -20,7 +20,10 @@ public final class SystemTables {
                 new CpuInfoTable(),
                 new SystemControlsTable(),
                 new UlimitInfoTable(),
-                new PlatformInfoTable()
+                new PlatformInfoTable(),
+                new SharedMemoryTable(),
+                new CpuTimeTable(),
+                new MemoryMapTable()
         );
     }
 }

@@ -1,0 +1,21 @@
+package io.hostql.tables.cloud;
+
+import io.hostql.config.Settings;
+import io.hostql.sql.table.Table;
+import java.util.List;
+
+/** Cloud instance metadata (EC2, Azure, Yandex Cloud), from the metadata service on the instance's link. Registering a table is one line here. */
+public final class CloudTables {
+    private CloudTables() {}
+
+    public static List<Table> all(Settings settings) {
+        boolean imdsV1Fallback = !settings.bool("aws_disable_imdsv1_fallback");
+        return List.of(
+                new Ec2InstanceMetadataTable(imdsV1Fallback),
+                new Ec2InstanceTagsTable(imdsV1Fallback),
+                new AzureInstanceMetadataTable(),
+                new AzureInstanceTagsTable(),
+                new YcloudInstanceMetadataTable()
+        );
+    }
+}
