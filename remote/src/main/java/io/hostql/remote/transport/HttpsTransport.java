@@ -132,7 +132,12 @@ public final class HttpsTransport {
             status.success(path, url, http[0]);
             return reply;
         } catch (IOException e) {
-            String reason = "POST " + url + ": " + reason(e);
+            if (!(e instanceof ReplyException || e instanceof SSLException || e instanceof SocketTimeoutException
+                    || e instanceof ConnectException || e instanceof UnknownHostException)) {
+                String refused = refusedAfterHandshake(new URL(url));
+                if (refused != null) e = new RefusedAfterHandshake(refused, e);
+            }
+            String reason = "POST " + url + ": " + (e instanceof RefusedAfterHandshake ? refusedSession(e.getMessage()) : reason(e));
             status.failure(path, url, http[0], reason);
             throw new IOException(reason, e);
         }
@@ -166,6 +171,10 @@ public final class HttpsTransport {
             http[0] = code;
             InputStream in = code >= 400 ? c.getErrorStream() : c.getInputStream();
             byte[] reply = in == null ? new byte[0] : read(in, deadline);
+            long length = c.getContentLengthLong();
+            if (length >= 0 && reply.length < length) {
+                throw new ReplyException("the connection closed after " + reply.length + " of the reply's " + length + " bytes");
+            }
             if ("gzip".equalsIgnoreCase(c.getContentEncoding())) reply = read(new GZIPInputStream(new java.io.ByteArrayInputStream(reply)), deadline);
             if (code < 200 || code > 299) {
                 throw new ReplyException("HTTP " + code + (reply.length == 0 ? "" : ": " + excerpt(reply)));
@@ -173,6 +182,26 @@ public final class HttpsTransport {
             return object(reply);
         } finally {
             c.disconnect();
+        }
+    }
+
+    /**
+     * Why a request failed when the server ended the TLS session: with TLS 1.3 a server that wants a
+     * client certificate refuses it after the handshake, and HttpURLConnection reports only "Error
+     * writing request body" or an end of file. A bare handshake and read (no request) tells: the
+     * server's alert, or its closing at once; null when the server waits for a request as it should.
+     */
+    private String refusedAfterHandshake(URL url) {
+        if (proxy != Proxy.NO_PROXY) return null;
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) sockets.createSocket()) {
+            s.connect(new InetSocketAddress(url.getHost(), url.getPort() < 0 ? 443 : url.getPort()), connectTimeoutMillis);
+            s.setSoTimeout(Math.min(requestTimeoutMillis, 1000)); // the refusal follows the handshake at once
+            s.startHandshake();
+            return s.getInputStream().read() < 0 ? "it closed the connection right after the handshake" : null;
+        } catch (SSLException e) {
+            return rootMessage(e);
+        } catch (IOException e) {
+            return null;
         }
     }
 
@@ -229,6 +258,12 @@ public final class HttpsTransport {
         }
     }
 
+    private static final class RefusedAfterHandshake extends IOException {
+        RefusedAfterHandshake(String how, IOException request) {
+            super(how, request);
+        }
+    }
+
     /** One clause naming what went wrong and, for TLS, the flag that fixes it. */
     private String reason(IOException e) {
         if (e instanceof ReplyException) return e.getMessage();
@@ -252,15 +287,19 @@ public final class HttpsTransport {
         if (e instanceof SSLException || find(e, SSLException.class) != null) {
             String m = rootMessage(e);
             if (m.contains("certificate_required") || m.contains("bad_certificate") || (!clientCert && m.contains("handshake_failure"))) {
-                return "the server refused the TLS handshake (" + m + ")" + (clientCert
-                        ? ": it does not accept the client certificate of --tls_client_cert"
-                        : ": it wants a client certificate; set --tls_client_cert and --tls_client_key");
+                return refusedSession(m);
             }
             if (e instanceof SSLHandshakeException) return "TLS handshake with " + hostname + " failed: " + m;
             return "TLS error: " + m;
         }
         String m = rootMessage(e);
         return m.isEmpty() ? e.getClass().getSimpleName() : "connection failed: " + m;
+    }
+
+    private String refusedSession(String how) {
+        return "the server refused the TLS session (" + how + ")" + (clientCert
+                ? ": it does not accept the client certificate of --tls_client_cert"
+                : ": it may want a client certificate; set --tls_client_cert and --tls_client_key");
     }
 
     /** The JDK's certificate path exception (sun.security.validator.ValidatorException) without naming an internal class. */
