@@ -19,6 +19,7 @@ public final class ConfigRefresher implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
     private boolean lastOk;
+    private String lastRefused;
 
     public ConfigRefresher(TlsConfig source, Predicate<String> apply, long refreshSeconds, long acceleratedSeconds) {
         this.source = source;
@@ -38,7 +39,12 @@ public final class ConfigRefresher implements AutoCloseable {
             lastOk = false; // the request's failure was logged by RemoteStatus, once
             return false;
         }
+        if (text.equals(lastRefused)) {
+            lastOk = false; // refused already, and said so once
+            return false;
+        }
         lastOk = apply.test(text);
+        lastRefused = lastOk ? null : text;
         return lastOk;
     }
 
