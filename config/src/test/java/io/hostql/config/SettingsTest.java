@@ -64,17 +64,17 @@ class SettingsTest {
         Path f = dir.resolve("osquery.flags");
         Files.writeString(f, "--tls_node_api\n--extensions_socket=/run/ext.sock\n"
                 + "--aws_secret_access_key=s3cr3t\n--disable_distributed=false\n");
-        Settings s = Settings.parse(new String[] {"--flagfile", f.toString(), "--logger_plugin=filesystem,tls", "--tls_session_reuse",
-                "false", "--noutc", "select 1"}, Map.of());
+        Settings s = Settings.parse(new String[] {"--flagfile", f.toString(), "--logger_plugin=filesystem,tls", "--augeas_lenses",
+                "/usr/share/augeas/lenses", "--noutc", "select 1"}, Map.of());
         assertThat(s.warnings()).containsExactlyInAnyOrder(
                 "--tls_node_api (in " + f + ") is not implemented in hostql: it lacks the TLS remote API",
                 "--extensions_socket (in " + f + ") is not implemented in hostql: it lacks osquery extensions (the Thrift extension API)",
                 "--aws_secret_access_key (in " + f + ") is not implemented in hostql: it lacks the AWS Kinesis and Firehose logger plugins",
                 "--disable_distributed (in " + f + ") is not implemented in hostql: it lacks distributed queries (the TLS remote API)",
-                "--tls_session_reuse is not implemented in hostql: it lacks the TLS remote API",
+                "--augeas_lenses is not implemented in hostql: it lacks the augeas table",
                 "--utc is not implemented in hostql: it lacks local-time results: hostql's times are always UTC");
         assertThat(s.warnings()).noneMatch(w -> w.contains("s3cr3t") || w.contains("/run/ext.sock"));
-        assertThat(s.positional()).containsExactly("select 1"); // "--tls_session_reuse false" took its value
+        assertThat(s.positional()).containsExactly("select 1"); // "--augeas_lenses /usr/share/augeas/lenses" took its value
         assertThat(s.string("logger_plugin")).isEqualTo("filesystem,tls");
         assertThat(Settings.parse(new String[] {"--config_plugin=filesystem", "--utc", "--disable_extensions"}, Map.of()).warnings())
                 .isEmpty();
