@@ -160,4 +160,40 @@ class RemoteEndToEndTest {
             assertThat(d.output()).contains("reachable again");
         }
     }
+
+    /** Lines the manager has for the query name, by (action, unix_time); and the same from the local results file. */
+    static java.util.Map<String, Integer> keys(List<JsonNode> lines) {
+        java.util.Map<String, Integer> out = new java.util.HashMap<>();
+        for (JsonNode n : lines) out.merge(n.path("action").asText() + ":" + n.path("columns").path("unix_time").asText(), 1, Integer::sum);
+        return out;
+    }
+
+    @Test
+    void everyLineReachesTheManagerAcrossAnOutageAndAKill9() throws Exception {
+        server = TlsTestServer.start(pki.server(), null);
+        port = server.port();
+        server.config = TlsTestServer.JSON.readTree(schedule("steady"));
+        Path results = tmp.resolve("data-logs").resolve(FilesystemLogger.RESULTS);
+        try (DaemonProcess d = daemon()) {
+            waitFor(() -> results("steady").size() >= 2, 60, "results at the log endpoint");
+            server.handle(TlsTestServer.LOG, r -> Reply.raw(503, "{\"error\": \"down for maintenance\"}")); // the outage
+            int atOutage = SyslogEndToEndTest.fileLines(results, "steady").size();
+            waitFor(() -> SyslogEndToEndTest.fileLines(results, "steady").size() >= atOutage + 4, 60, "lines logged during the outage");
+            d.kill9();
+        }
+        server.handle(TlsTestServer.LOG, r -> server.authorized(r, () -> {
+            server.logs.add(r.body());
+            return Reply.json(TlsTestServer.JSON.createObjectNode());
+        }));
+        try (DaemonProcess d = daemon()) {
+            int local = SyslogEndToEndTest.fileLines(results, "steady").size();
+            waitFor(() -> SyslogEndToEndTest.fileLines(results, "steady").size() >= local + 2, 60, "lines after the restart");
+            List<JsonNode> file = new ArrayList<>();
+            for (String l : SyslogEndToEndTest.fileLines(results, "steady")) file.add(TlsTestServer.JSON.readTree(l));
+            waitFor(() -> keys(results("steady")).keySet().containsAll(keys(file).keySet()), 60, "every local line at the manager");
+            int duplicates = 0;
+            for (int n : keys(results("steady")).values()) duplicates += n - 1;
+            assertThat(duplicates).as("lines sent twice (at most the batch in flight at the kill)").isLessThanOrEqualTo(1024);
+        }
+    }
 }
