@@ -195,8 +195,7 @@ final class Daemon {
         } else if (!events) {
             log.info("events are disabled (--disable_events)");
         }
-        TableRegistry registry = registry(settings, this::eventSources, () -> scheduler, this::loggerStatus);
-        registry.add(new RemoteStatusTable(this::remoteStatus));
+        TableRegistry registry = registry(settings, this::eventSources, () -> scheduler, this::loggerStatus, this::remoteStatus);
         scheduler = new Scheduler(settings, registry, data, store.file(), EventedTables.all(), resultLogger, hostIdentifier);
         scheduler.configure(config);
         scheduler.start();
@@ -268,13 +267,18 @@ final class Daemon {
         }
     }
 
-    /** Every table the daemon's queries see: the snapshot tables, osquery_events, osquery_schedule, osquery_packs and hostql_logger_status. */
+    /**
+     * Every table the daemon's queries see: the snapshot tables, osquery_events, osquery_schedule, osquery_packs,
+     * hostql_logger_status and hostql_remote_status.
+     */
     static TableRegistry registry(Settings settings, java.util.function.Supplier<List<OsqueryEventsTable.Source>> events,
-            java.util.function.Supplier<Scheduler> scheduler, java.util.function.Supplier<List<SinkRunner.Status>> loggers) {
+            java.util.function.Supplier<Scheduler> scheduler, java.util.function.Supplier<List<SinkRunner.Status>> loggers,
+            java.util.function.Supplier<List<io.hostql.remote.status.RemoteStatus.Row>> remote) {
         TableRegistry registry = LinuxTables.registry(settings);
         registry.add(new OsqueryEventsTable(events));
         ScheduleTables.all(scheduler).forEach(registry::add);
         registry.add(new LoggerStatusTable(loggers));
+        registry.add(new RemoteStatusTable(remote));
         return registry;
     }
 

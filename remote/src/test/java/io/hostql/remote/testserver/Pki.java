@@ -29,16 +29,16 @@ public final class Pki {
     public static Pki create(Path dir) throws Exception {
         Files.createDirectories(dir);
         Pki p = new Pki(dir);
-        p.openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj",
+        p.openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj",
                 "/CN=hostql test CA");
-        p.openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other-ca.key", "-out", "other-ca.pem", "-days", "2", "-subj",
+        p.openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "other-ca.key", "-out", "other-ca.pem", "-days", "2", "-subj",
                 "/CN=an untrusted CA");
         return p;
     }
 
     /** A leaf certificate and key (PEM files name.pem, name.key) for cn, signed by ca (or the untrusted CA); extension: an openssl extfile line or null. */
     public Path[] issue(String name, String cn, boolean byUntrustedCa, String extension) throws Exception {
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + cn);
+        openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + cn);
         List<String> args = new java.util.ArrayList<>(List.of("x509", "-req", "-in", name + ".csr", "-CA",
                 byUntrustedCa ? "other-ca.pem" : "ca.pem", "-CAkey", byUntrustedCa ? "other-ca.key" : "ca.key", "-CAcreateserial",
                 "-out", name + ".pem", "-days", "2"));
