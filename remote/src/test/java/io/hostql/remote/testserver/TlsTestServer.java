@@ -77,6 +77,9 @@ public final class TlsTestServer implements AutoCloseable {
     public final List<JsonNode> logs = new CopyOnWriteArrayList<>();
     public final Map<String, Boolean> validKeys = new ConcurrentHashMap<>();
     private final AtomicInteger enrolled = new AtomicInteger();
+    /** Body bytes received (as sent: compressed when they were) and sent, over every request. */
+    public final java.util.concurrent.atomic.AtomicLong bytesIn = new java.util.concurrent.atomic.AtomicLong(),
+            bytesOut = new java.util.concurrent.atomic.AtomicLong();
 
     private TlsTestServer(HttpsServer server) {
         this.server = server;
@@ -177,6 +180,7 @@ public final class TlsTestServer implements AutoCloseable {
             } catch (IOException e) {
                 body = JsonNodeFactory.instance.objectNode().put("unparsable", new String(text, StandardCharsets.UTF_8));
             }
+            bytesIn.addAndGet(raw.length);
             Request req = new Request(ex.getRequestURI().getPath(), Map.copyOf(ex.getRequestHeaders()), raw, body);
             requests.add(req);
             Function<Request, Reply> h = handlers.get(req.path());
@@ -191,6 +195,7 @@ public final class TlsTestServer implements AutoCloseable {
                 out.flush();
                 throw new IOException("closing mid-response, as asked");
             }
+            bytesOut.addAndGet(reply.body().length);
             ex.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
             if (reply.body().length > 0) {
                 try (OutputStream out = ex.getResponseBody()) {
