@@ -230,4 +230,21 @@ class RemoteClientTest {
             assertThat(r.lastSuccess()).isGreaterThanOrEqualTo(r.lastFailure());
         });
     }
+
+    @Test
+    void aSecretFileReadableByOthersIsWarnedAboutAndTheSecretNeverLogged() throws Exception {
+        TlsTestServer s = server(pki.server(), null);
+        Path open = Files.writeString(tmp.resolve("open-secret"), "s3cret\n");
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
+        try (LogCapture log = new LogCapture()) {
+            client(s.hostname(), tmp.resolve("data")); // 0600: no warning
+            assertThat(log.warnings()).isEmpty();
+            RemoteClient c = client(s.hostname(), tmp.resolve("data"), "--enroll_secret_path", open.toString());
+            assertThat(log.warnings()).singleElement().asString().contains("the enroll secret file " + open)
+                    .contains("readable by every user");
+            c.post(TlsTestServer.CONFIG, empty());
+            assertThat(s.enrollments()).isEqualTo(1);
+            assertThat(log.warnings()).noneMatch(w -> w.contains("s3cret"));
+        }
+    }
 }
