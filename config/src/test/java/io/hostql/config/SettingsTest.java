@@ -54,30 +54,27 @@ class SettingsTest {
         assertThatThrownBy(() -> Settings.parse(new String[] {"--flagfile", f.toString()}, Map.of()))
                 .isInstanceOf(SettingsException.class).hasMessage("unknown flag --not_a_hostql_flag (in " + f + ")");
         // Several: one line naming each, with the warnings found meanwhile.
-        assertThatThrownBy(() -> Settings.parse(new String[] {"--flagfile", f.toString(), "--bogus", "--tls_hostname=h"}, Map.of()))
+        assertThatThrownBy(() -> Settings.parse(new String[] {"--flagfile", f.toString(), "--bogus", "--tls_session_reuse=false"}, Map.of()))
                 .hasMessage("unknown flags --bogus, --not_a_hostql_flag (in " + f + ")")
-                .satisfies(e -> assertThat(((SettingsException) e).warnings()).singleElement().asString().startsWith("--tls_hostname "));
+                .satisfies(e -> assertThat(((SettingsException) e).warnings()).singleElement().asString().startsWith("--tls_session_reuse "));
     }
 
     @Test
     void aKnownOsqueryFlagHostqlLacksIsAWarningNamingTheFeature(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("osquery.flags");
-        Files.writeString(f, "--config_plugin=tls\n--tls_hostname=fleet.example:8080\n--enroll_secret_path=/etc/secret\n"
-                + "--aws_secret_access_key=s3cr3t\n--disable_distributed=false\n");
-        Settings s = Settings.parse(new String[] {"--flagfile", f.toString(), "--logger_plugin=filesystem,tls", "--tls_server_certs",
-                "/etc/ca.pem", "--noutc", "select 1"}, Map.of());
+        Files.writeString(f, "--tls_node_api\n--extensions_socket=/run/ext.sock\n"
+                + "--aws_secret_access_key=s3cr3t\n");
+        Settings s = Settings.parse(new String[] {"--flagfile", f.toString(), "--logger_plugin=filesystem,tls", "--aws_kinesis_stream",
+                "hostql-results", "--noutc", "select 1"}, Map.of());
         assertThat(s.warnings()).containsExactlyInAnyOrder(
-                "--config_plugin=tls (in " + f + ") is not implemented in hostql: it lacks the tls config plugin (the TLS remote API)"
-                        + "; hostqld reads the local --config_path instead",
-                "--tls_hostname (in " + f + ") is not implemented in hostql: it lacks the TLS remote API: no enrollment,"
-                        + " remote config or remote logging",
-                "--enroll_secret_path (in " + f + ") is not implemented in hostql: it lacks enrollment (the TLS remote API)",
+                "--tls_node_api (in " + f + ") is not implemented in hostql: it lacks the TLS remote API",
+                "--extensions_socket (in " + f + ") is not implemented in hostql: it lacks osquery extensions (the Thrift extension API)",
                 "--aws_secret_access_key (in " + f + ") is not implemented in hostql: it lacks the AWS Kinesis and Firehose logger plugins",
-                "--tls_server_certs is not implemented in hostql: it lacks the TLS remote API",
+                "--aws_kinesis_stream is not implemented in hostql: it lacks the AWS Kinesis and Firehose logger plugins",
                 "--utc is not implemented in hostql: it lacks local-time results: hostql's times are always UTC");
-        assertThat(s.warnings()).noneMatch(w -> w.contains("s3cr3t") || w.contains("/etc/secret"));
-        assertThat(s.positional()).containsExactly("select 1"); // "--tls_server_certs /etc/ca.pem" took its value
-        assertThat(s.string("logger_plugin")).isEqualTo("filesystem,tls"); // hostqld refuses tls at start (LoggerPlugins), naming it
+        assertThat(s.warnings()).noneMatch(w -> w.contains("s3cr3t") || w.contains("/run/ext.sock"));
+        assertThat(s.positional()).containsExactly("select 1"); // "--aws_kinesis_stream hostql-results" took its value
+        assertThat(s.string("logger_plugin")).isEqualTo("filesystem,tls");
         assertThat(Settings.parse(new String[] {"--config_plugin=filesystem", "--utc", "--disable_extensions"}, Map.of()).warnings())
                 .isEmpty();
     }
@@ -85,11 +82,10 @@ class SettingsTest {
     @Test
     void configOptionsWarnAsOsqueryDoes() {
         Settings s = Settings.defaults().withOptions(Map.of("events_max", "10", "no_such_option", "1", "custom_team", "blue",
-                "tls_hostname", "fleet.example"));
+                "tls_session_reuse", "false"));
         assertThat(s.number("events_max")).isEqualTo(10);
         assertThat(s.warnings()).containsExactlyInAnyOrder("config option 'no_such_option' is not an osquery or hostql flag; ignored",
-                "--tls_hostname (config options) is not implemented in hostql: it lacks the TLS remote API: no enrollment,"
-                        + " remote config or remote logging");
+                "--tls_session_reuse (config options) is not implemented in hostql: it lacks the TLS remote API");
     }
 
     @Test

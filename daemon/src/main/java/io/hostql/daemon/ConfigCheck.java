@@ -25,7 +25,7 @@ final class ConfigCheck {
 
     static List<ConfigError> sqlErrors(OsqueryConfig c, Settings settings) {
         List<ConfigError> out = new ArrayList<>();
-        try (QueryEngine engine = QueryEngine.raw(Daemon.registry(settings, io.hostql.tables.self.DaemonState.NONE, List::of, () -> null), EventedTables.all())) {
+        try (QueryEngine engine = QueryEngine.raw(Daemon.registry(settings, io.hostql.tables.self.DaemonState.NONE, List::of, () -> null, List::of), EventedTables.all())) {
             for (Map.Entry<String, String> v : c.views().entrySet()) {
                 try {
                     engine.addView(v.getKey(), v.getValue());

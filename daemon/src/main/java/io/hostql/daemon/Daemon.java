@@ -34,6 +34,11 @@ import io.hostql.remote.RemoteCall;
 import io.hostql.remote.carve.Carves;
 import io.hostql.remote.carve.CarvesTable;
 import io.hostql.remote.distributed.DistributedQueries;
+import io.hostql.remote.config.ConfigRefresher;
+import io.hostql.remote.config.TlsConfig;
+import io.hostql.remote.enroll.HostDetails;
+import io.hostql.remote.logger.TlsLoggerSink;
+import io.hostql.remote.transport.RemoteClient;
 import io.hostql.sql.table.TableRegistry;
 import io.hostql.tables.LinuxTables;
 import io.hostql.tables.self.AgentInfo;
@@ -90,28 +95,53 @@ final class Daemon {
     private volatile Carves carves;
     private ScheduledExecutorService distributed, carver;
     private LiveQueries liveQueries;
+    /** The manager's TLS remote API, when a tls plugin is asked for (config_plugin or logger_plugin); else null. */
+    private volatile RemoteClient remote;
+    private ConfigRefresher configRefresher;
 
     Daemon(Settings flags) {
         this.flags = flags;
+        LoggerPlugins.register(TlsLoggerSink.PLUGIN, s -> {
+            TlsLoggerSink sink = new TlsLoggerSink(remote, s);
+            remote.status().loggerEndpoint(sink.endpoint(), this::tlsPendingLines);
+            return sink;
+        });
     }
 
-    /** Loads --config_path, or the embedded default config when no config file was asked for and none exists. */
+    /**
+     * The config: --config_path (or the embedded default when no config file was asked for and none
+     * exists); with --config_plugin=tls, the manager's last config hostqld accepted (cached in the data
+     * dir), or an empty one until the manager answers.
+     */
     static OsqueryConfig loadConfig(Settings flags) {
+        if (TlsConfig.wanted(flags)) {
+            Path cache = TlsConfig.cacheFile(flags.path("database_path"));
+            if (Files.exists(cache)) return ConfigLoader.load(cache);
+            return loadEmbedded("{}\n".getBytes(StandardCharsets.UTF_8));
+        }
         Path path = flags.path("config_path");
         if (!Files.exists(path) && !flags.isSet("config_path")) {
             try (InputStream in = Daemon.class.getResourceAsStream(DEFAULT_CONFIG)) {
-                Path tmp = Files.createTempFile("hostql-default", ".conf");
-                try {
-                    Files.write(tmp, in.readAllBytes());
-                    return ConfigLoader.load(tmp);
-                } finally {
-                    Files.deleteIfExists(tmp);
-                }
+                return loadEmbedded(in.readAllBytes());
             } catch (IOException e) {
                 throw new IllegalStateException("cannot read the embedded default config: " + e.getMessage(), e);
             }
         }
         return ConfigLoader.load(path);
+    }
+
+    private static OsqueryConfig loadEmbedded(byte[] text) {
+        try {
+            Path tmp = Files.createTempFile("hostql-default", ".conf");
+            try {
+                Files.write(tmp, text);
+                return ConfigLoader.load(tmp);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the embedded config to a temporary file: " + e.getMessage(), e);
+        }
     }
 
     void start() throws IOException {
@@ -146,6 +176,7 @@ final class Daemon {
         List<Journal.Committed> committed = new ArrayList<>();
         store.positions().forEach((name, p) -> committed.add(new Journal.Committed(name, p.index(), p.captureNanos())));
         journal = Journal.open(data.resolve("journal"), committed);
+        remote = remoteClient(settings, data); // before the loggers: the tls logger sends through it
         resultLogger = resultLogger(settings, logs, data); // after the journal: the plugins' loss records go there
         alerts.set(alertEngine(config));
         storageStatus = new StorageStatusFile(data);
@@ -175,9 +206,9 @@ final class Daemon {
         } else if (!events) {
             log.info("events are disabled (--disable_events)");
         }
-        RemoteCall manager = null; // the seam: helper remote's RemoteCall (TLS transport, enrollment, node key), connected at the merge
+        RemoteCall manager = remote; // distributed queries and carving ask through the enrolled client
         startCarver(manager, data);
-        TableRegistry registry = registry(settings, daemonState, this::loggerStatus, () -> carves);
+        TableRegistry registry = registry(settings, daemonState, this::loggerStatus, () -> carves, this::remoteStatus);
         scheduler = new Scheduler(settings, registry, data, store.file(), EventedTables.all(), resultLogger, hostIdentifier);
         scheduler.configure(config);
         scheduler.start();
@@ -197,6 +228,18 @@ final class Daemon {
         eventsDbCheck = new EventsDbCheck(store, journal, subscribers, () -> scheduler.configure(config),
                 settings.number("events_integrity_check_interval"));
         eventsDbCheck.start();
+        if (remote != null && TlsConfig.wanted(settings)) {
+            TlsConfig source = new TlsConfig(remote, settings);
+            configRefresher = new ConfigRefresher(source, text -> applyRemoteConfig(source.url(), text), settings.number("config_refresh"),
+                    settings.number("config_accelerated_refresh"));
+            // The manager's config before "started", as osquery; when it cannot be had the cached one runs, and it is retried.
+            if (!configRefresher.refreshNow()) {
+                log.warn("config over TLS: {} did not give a usable config; running {} and retrying every {} s", source.url(),
+                        Files.exists(TlsConfig.cacheFile(data)) ? "the cached one (" + TlsConfig.cacheFile(data) + ")" : "an empty config",
+                        settings.number("config_accelerated_refresh"));
+            }
+            configRefresher.start();
+        }
         lock.writePidfile();
         log.info("hostqld started");
     }
@@ -241,13 +284,15 @@ final class Daemon {
 
     /**
      * Every table the daemon's queries see: the shell's table set over a daemon's state (osquery_events,
-     * osquery_schedule, osquery_packs; {@link DaemonState#NONE} in --config_check), hostql_logger_status and carves.
+     * osquery_schedule, osquery_packs; {@link DaemonState#NONE} in --config_check), hostql_logger_status, carves
+     * and hostql_remote_status.
      */
     static TableRegistry registry(Settings settings, DaemonState state, java.util.function.Supplier<List<SinkRunner.Status>> loggers,
-            java.util.function.Supplier<Carves> carves) {
+            java.util.function.Supplier<Carves> carves, java.util.function.Supplier<List<io.hostql.remote.status.RemoteStatus.Row>> remote) {
         TableRegistry registry = LinuxTables.registry(settings, state);
         registry.add(new LoggerStatusTable(loggers));
         registry.add(new CarvesTable(carves));
+        registry.add(new RemoteStatusTable(remote));
         return registry;
     }
 
@@ -327,6 +372,68 @@ final class Daemon {
             log.info("logger plugins: {}", String.join(", ", LoggerPlugins.names(settings.string("logger_plugin"))));
         }
         return delivery;
+    }
+
+    /** The client of the manager's TLS remote API when config_plugin or logger_plugin asks for tls; else null. */
+    private RemoteClient remoteClient(Settings s, Path data) {
+        boolean tlsConfig = TlsConfig.wanted(s);
+        boolean tlsLogger = LoggerPlugins.names(s.string("logger_plugin")).contains(TlsLoggerSink.PLUGIN);
+        boolean live = !s.bool("disable_distributed") || !s.bool("disable_carver"); // they ask the manager too
+        if (!tlsConfig && !tlsLogger && !live) return null;
+        RemoteClient c = RemoteClient.create(s, data, hostIdentifier, () -> HostDetails.of(LinuxTables.registry(s)));
+        List<String> uses = new ArrayList<>();
+        if (tlsConfig) uses.add("config");
+        if (tlsLogger) uses.add("logger");
+        if (!s.bool("disable_distributed")) uses.add("distributed");
+        if (!s.bool("disable_carver")) uses.add("carver");
+        log.info("TLS remote API: manager {} ({})", c.transport().hostname(), String.join(", ", uses));
+        return c;
+    }
+
+    private long tlsPendingLines() {
+        for (SinkRunner.Status s : loggerStatus()) if (s.plugin().equals(TlsLoggerSink.PLUGIN)) return s.pending();
+        return 0;
+    }
+
+    private List<io.hostql.remote.status.RemoteStatus.Row> remoteStatus() {
+        RemoteClient c = remote;
+        return c == null ? List.of() : c.status().rows();
+    }
+
+    /**
+     * A config from the manager: written next to the cache, validated as a file config is, applied
+     * through the reload path, and only then made the cached config. An unchanged config is left
+     * alone; a bad one is refused (one status line) and the running one kept.
+     */
+    private synchronized boolean applyRemoteConfig(String url, String text) {
+        Path cache = TlsConfig.cacheFile(settings.path("database_path"));
+        Path next = cache.resolveSibling(TlsConfig.CACHE_FILE + ".new");
+        try {
+            Files.deleteIfExists(next);
+            Files.createFile(next, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(next, text, StandardCharsets.UTF_8);
+            OsqueryConfig c;
+            try {
+                c = ConfigLoader.load(next);
+            } catch (RuntimeException e) {
+                log.error("config from {} refused, keeping the running config: {}", url, e.getMessage());
+                return false;
+            }
+            if (c.hash().equals(config.hash()) && Files.exists(cache)) return true;
+            if (!apply(c, "config from " + url)) return false;
+            Files.move(next, cache, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            remote.status().configApplied(c.hash());
+            return true;
+        } catch (IOException e) {
+            log.error("config from {}: cannot write {}: {}; keeping the running config", url, next, e.getMessage());
+            return false;
+        } finally {
+            try {
+                Files.deleteIfExists(next);
+            } catch (IOException ignored) {
+                // the next fetch overwrites it
+            }
+        }
     }
 
     private List<SinkRunner.Status> loggerStatus() {
@@ -474,8 +581,19 @@ final class Daemon {
 
     /** SIGHUP: re-read the config and re-plan file watches; a bad config is refused and the old one kept. */
     synchronized void reload() {
+        OsqueryConfig next;
         try {
-            OsqueryConfig next = loadConfig(flags);
+            next = loadConfig(flags);
+        } catch (RuntimeException e) {
+            log.error("config reload refused, keeping the running config: {}", e.getMessage());
+            return;
+        }
+        apply(next, "config reloaded");
+    }
+
+    /** Makes next the running config (what: the status line's start); false, said in one line, when it is refused. */
+    private synchronized boolean apply(OsqueryConfig next, String what) {
+        try {
             for (ConfigError w : next.warnings()) log.warn("config: {}", w);
             AlertEngine nextAlerts = alertEngine(next);
             AlertEngine old = alerts.getAndSet(nextAlerts);
@@ -488,9 +606,11 @@ final class Daemon {
             if (hardware != null) hardware.disabledTypes(nextSettings.string("hardware_disabled_types"));
             reconfigureAudit(nextSettings, next);
             if (scheduler != null) scheduler.configure(next);
-            log.info("config reloaded: {} file_paths categories", next.fileMonitoring().filePaths().size());
+            log.info("{}: {} file_paths categories", what, next.fileMonitoring().filePaths().size());
+            return true;
         } catch (RuntimeException e) {
-            log.error("config reload refused, keeping the running config: {}", e.getMessage());
+            log.error("{} refused, keeping the running config: {}", what.replace("config reloaded", "config reload"), e.getMessage());
+            return false;
         }
     }
 
@@ -513,6 +633,7 @@ final class Daemon {
         log.info("hostqld stopping");
         if (maintenance != null) maintenance.shutdownNow();
         if (settings != null) DaemonStateFile.remove(settings.path("database_path"));
+        if (configRefresher != null) configRefresher.close();
         if (eventsDbCheck != null) eventsDbCheck.close(); // before the subscribers: a rebuild restarts them
         if (scheduler != null) scheduler.close();
         if (distributed != null) distributed.shutdownNow();

@@ -21,11 +21,11 @@ class FlagsEndToEndTest {
         assertThat(r.output()).isEqualTo("hostqld: unknown flag --bogus_flag\n");
         assertThat(tmp.resolve("data")).doesNotExist(); // refused before anything started
         // --config_check: the error and the warnings.
-        Path flags = Files.writeString(tmp.resolve("osquery.flags"), "--verbose\n--bogus_flag=1\n--enroll_secret_path=/etc/s\n");
+        Path flags = Files.writeString(tmp.resolve("osquery.flags"), "--verbose\n--bogus_flag=1\n--extensions_socket=/run/s\n");
         DaemonRobustnessTest.Run check = SchedulerEndToEndTest.Check.run("--config_check", "--flagfile", flags.toString());
         assertThat(check.status()).isEqualTo(1);
-        assertThat(check.output()).isEqualTo("warning: --enroll_secret_path (in " + flags + ") is not implemented in hostql: it lacks"
-                + " enrollment (the TLS remote API)\nhostqld: unknown flag --bogus_flag (in " + flags + ")\n");
+        assertThat(check.output()).isEqualTo("warning: --extensions_socket (in " + flags + ") is not implemented in hostql: it lacks"
+                + " osquery extensions (the Thrift extension API)\nhostqld: unknown flag --bogus_flag (in " + flags + ")\n");
     }
 
     @Test
@@ -35,13 +35,11 @@ class FlagsEndToEndTest {
                  "schedule": {"q": {"query": "SELECT 1", "interval": 60}}}
                 """);
         DaemonRobustnessTest.Run r = SchedulerEndToEndTest.Check.run("--config_check", "--config_path", conf.toString(),
-                "--config_plugin=tls", "--tls_hostname=fleet.example:8080");
+                "--tls_node_api", "--tls_session_reuse=false");
         assertThat(r.status()).as("warnings only: the daemon would start").isZero();
         assertThat(r.output().lines()).containsExactlyInAnyOrder(
-                "warning: --config_plugin=tls is not implemented in hostql: it lacks the tls config plugin (the TLS remote API)"
-                        + "; hostqld reads the local --config_path instead",
-                "warning: --tls_hostname is not implemented in hostql: it lacks the TLS remote API: no enrollment,"
-                        + " remote config or remote logging",
+                "warning: --tls_node_api is not implemented in hostql: it lacks the TLS remote API",
+                "warning: --tls_session_reuse is not implemented in hostql: it lacks the TLS remote API",
                 "warning: --logger_kafka_brokers (config options) is not implemented in hostql: it lacks the kafka_producer logger"
                         + " plugin; results go to the filesystem logger",
                 "warning: config option 'not_a_flag' is not an osquery or hostql flag; ignored");

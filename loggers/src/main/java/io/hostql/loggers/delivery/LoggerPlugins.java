@@ -29,7 +29,17 @@ public final class LoggerPlugins {
         SINKS.put("syslog", SyslogSink::create);
     }
 
-    /** osquery's logger plugins that hostqld does not implement yet. */
+    /**
+     * A plugin built outside this module, registered before the flags are planned: the daemon adds
+     * tls, which needs the remote module's transport (a module this one cannot depend on).
+     */
+    public static void register(String name, Function<Settings, Sink> factory) {
+        synchronized (SINKS) {
+            SINKS.put(name, factory);
+        }
+    }
+
+    /** osquery's logger plugins that hostqld does not implement yet (unless registered: tls, by the daemon). */
     static final Set<String> NOT_YET = Set.of("tls", "kafka_producer", "aws_kinesis", "aws_firehose", "windows_event_log");
 
     private LoggerPlugins() {}
@@ -50,7 +60,7 @@ public final class LoggerPlugins {
         for (String raw : list.split(",")) {
             String n = raw.strip();
             if (n.isEmpty()) continue;
-            if (NOT_YET.contains(n)) {
+            if (NOT_YET.contains(n) && !SINKS.containsKey(n)) {
                 throw new SettingsException("logger_plugin: osquery's '" + n + "' logger plugin is not available in hostqld yet;"
                         + " available: " + String.join(", ", available()));
             }

@@ -6,16 +6,9 @@ import io.hostql.loggers.HostIdentifier;
 import io.hostql.loggers.delivery.Sink;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
+import io.hostql.loggers.tls.PemTls;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,26 +20,7 @@ public final class SyslogSink {
 
     /** Trusts the PEM certificates of caFile, or the JDK's trust store when it is empty. */
     static SSLContext tlsContext(String caFile) {
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            if (caFile.isEmpty()) {
-                ctx.init(null, null, null);
-                return ctx;
-            }
-            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-            ks.load(null, null);
-            int n = 0;
-            try (InputStream in = Files.newInputStream(Path.of(caFile))) {
-                for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) ks.setCertificateEntry("ca" + n++, c);
-            }
-            if (n == 0) throw new SettingsException("logger_syslog_tls_ca " + caFile + " holds no PEM certificate");
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new SettingsException("logger_syslog_tls_ca " + caFile + ": " + e.getMessage());
-        }
+        return PemTls.context("logger_syslog_tls_ca", caFile, "", "", "", "");
     }
 
     /** --logger_syslog_facility; out of 0-23 it falls back to 19 (local3), as osquery does, with a warning. */

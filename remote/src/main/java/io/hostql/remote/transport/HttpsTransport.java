@@ -1,0 +1,326 @@
+package io.hostql.remote.transport;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hostql.config.Settings;
+import io.hostql.config.SettingsException;
+import io.hostql.config.Version;
+import io.hostql.loggers.tls.PemTls;
+import io.hostql.remote.status.RemoteStatus;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
+import java.net.URL;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * HTTPS to the manager, as osquery's TLS transport: POST a JSON object with osquery's headers, get a
+ * JSON object. TLS 1.2 or later, the server verified against {@code --tls_server_certs} (or the
+ * system trust store) and by host name, with the JDK's check (which falls back to the CN when a
+ * certificate has no subjectAltName, as OpenSSL does for osquery). Every request has a
+ * Content-Length and asks the server to close the connection: real managers close after each reply
+ * anyway, so a pooled connection would only fail the next request.
+ *
+ * <p>The JDK's HttpURLConnection rather than its HttpClient: HttpClient forbids the Connection header
+ * and keeps a pool and a selector thread per client; this one is synchronous, honours
+ * {@code Connection: close}, and verifies host names with the same JDK code.
+ */
+public final class HttpsTransport {
+    static final ObjectMapper JSON = new ObjectMapper();
+    public static final String USER_AGENT = "osquery/" + Version.OSQUERY_COMPATIBLE;
+
+    private final String hostname;
+    private final SSLSocketFactory sockets;
+    private final Proxy proxy;
+    private final int connectTimeoutMillis, requestTimeoutMillis;
+    private final long maxReplyBytes;
+    private final boolean acceptGzip;
+    private final String trustSource;
+    private final boolean clientCert;
+    private final RemoteStatus status;
+
+    public record Options(String hostname, String serverCerts, String clientCert, String clientKey, String proxyHostname,
+            long connectTimeoutSeconds, long requestTimeoutSeconds, long sessionTimeoutSeconds, long maxReplyBytes, boolean acceptGzip) {
+        public static Options of(Settings s) {
+            return new Options(s.string("tls_hostname").strip(), s.string("tls_server_certs").strip(), s.string("tls_client_cert").strip(),
+                    s.string("tls_client_key").strip(), s.string("proxy_hostname").strip(), s.number("tls_connect_timeout"),
+                    s.number("tls_request_timeout"), s.number("tls_session_timeout"), s.number("tls_max_reply_bytes"),
+                    s.bool("tls_accept_gzip"));
+        }
+    }
+
+    public HttpsTransport(Options o, RemoteStatus status) {
+        if (o.hostname().isEmpty()) throw new SettingsException("tls_hostname is empty: set it to the manager's host or host:port");
+        if (o.hostname().contains("/") || o.hostname().contains("://")) {
+            throw new SettingsException("tls_hostname '" + o.hostname() + "' must be host or host:port, without a scheme or a path");
+        }
+        if (o.connectTimeoutSeconds() <= 0 || o.requestTimeoutSeconds() <= 0) {
+            throw new SettingsException("tls_connect_timeout and tls_request_timeout must be at least 1 second");
+        }
+        if (o.maxReplyBytes() <= 0) throw new SettingsException("tls_max_reply_bytes must be at least 1");
+        this.hostname = o.hostname();
+        SSLContext ctx = PemTls.context("tls_server_certs", o.serverCerts(), "tls_client_cert", o.clientCert(), "tls_client_key",
+                o.clientKey());
+        if (o.sessionTimeoutSeconds() > 0) ctx.getClientSessionContext().setSessionTimeout((int) Math.min(Integer.MAX_VALUE, o.sessionTimeoutSeconds()));
+        this.sockets = new ModernTlsSocketFactory(ctx.getSocketFactory());
+        this.proxy = proxy(o.proxyHostname());
+        this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, o.connectTimeoutSeconds() * 1000);
+        this.requestTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, o.requestTimeoutSeconds() * 1000);
+        this.maxReplyBytes = o.maxReplyBytes();
+        this.acceptGzip = o.acceptGzip();
+        this.trustSource = o.serverCerts().isEmpty() ? "the system trust store (set --tls_server_certs to the manager's CA bundle)"
+                : "--tls_server_certs " + o.serverCerts();
+        this.clientCert = !o.clientCert().isEmpty();
+        this.status = status;
+    }
+
+    /** --proxy_hostname: host:port of an HTTP proxy (CONNECT), or empty. */
+    static Proxy proxy(String hostPort) {
+        if (hostPort.isEmpty()) return Proxy.NO_PROXY;
+        String hp = hostPort.replaceFirst("^https?://", "");
+        int colon = hp.lastIndexOf(':');
+        try {
+            if (colon <= 0) throw new NumberFormatException();
+            int port = Integer.parseInt(hp.substring(colon + 1));
+            if (port <= 0 || port > 65535) throw new NumberFormatException();
+            return new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(hp.substring(0, colon), port));
+        } catch (NumberFormatException e) {
+            throw new SettingsException("proxy_hostname '" + hostPort + "' must be host:port");
+        }
+    }
+
+    public String hostname() {
+        return hostname;
+    }
+
+    public String url(String path) {
+        return "https://" + hostname + (path.startsWith("/") ? "" : "/") + path;
+    }
+
+    public RemoteStatus status() {
+        return status;
+    }
+
+    /**
+     * POSTs body to path and returns the reply's JSON object, recording the outcome in the status.
+     * nodeKey: the Authorization header, or null (enrollment). Throws an IOException whose message
+     * names the URL and the reason; the reply's node_invalid and error keys are the caller's.
+     */
+    public ObjectNode post(String path, ObjectNode body, String nodeKey, boolean gzip) throws IOException {
+        String url = url(path);
+        int[] http = {0};
+        try {
+            ObjectNode reply = exchange(url, body, nodeKey, gzip, http);
+            status.success(path, url, http[0]);
+            return reply;
+        } catch (IOException e) {
+            if (!(e instanceof ReplyException || e instanceof SSLException || e instanceof SocketTimeoutException
+                    || e instanceof ConnectException || e instanceof UnknownHostException)) {
+                String refused = refusedAfterHandshake(new URL(url));
+                if (refused != null) e = new RefusedAfterHandshake(refused, e);
+            }
+            String reason = "POST " + url + ": " + (e instanceof RefusedAfterHandshake ? refusedSession(e.getMessage()) : reason(e));
+            status.failure(path, url, http[0], reason);
+            throw new IOException(reason, e);
+        }
+    }
+
+    private ObjectNode exchange(String url, ObjectNode body, String nodeKey, boolean gzip, int[] http) throws IOException {
+        byte[] payload = JSON.writeValueAsBytes(body);
+        if (gzip) payload = gzip(payload);
+        HttpsURLConnection c = (HttpsURLConnection) new URL(url).openConnection(proxy);
+        long deadline = System.nanoTime() + requestTimeoutMillis * 1_000_000L;
+        try {
+            c.setSSLSocketFactory(sockets);
+            c.setConnectTimeout(connectTimeoutMillis);
+            c.setReadTimeout(requestTimeoutMillis);
+            c.setInstanceFollowRedirects(false);
+            c.setUseCaches(false);
+            c.setDoOutput(true);
+            c.setRequestMethod("POST");
+            c.setRequestProperty("Content-Type", "application/json");
+            c.setRequestProperty("Accept", "application/json");
+            c.setRequestProperty("User-Agent", USER_AGENT);
+            c.setRequestProperty("Connection", "close");
+            if (acceptGzip) c.setRequestProperty("Accept-Encoding", "gzip");
+            if (gzip) c.setRequestProperty("Content-Encoding", "gzip");
+            if (nodeKey != null && !nodeKey.isEmpty()) c.setRequestProperty("Authorization", "NodeKey " + nodeKey);
+            c.setFixedLengthStreamingMode(payload.length); // a Content-Length, never a chunked body
+            try (OutputStream out = c.getOutputStream()) {
+                out.write(payload);
+            }
+            int code = c.getResponseCode();
+            http[0] = code;
+            InputStream in = code >= 400 ? c.getErrorStream() : c.getInputStream();
+            byte[] reply = in == null ? new byte[0] : read(in, deadline);
+            long length = c.getContentLengthLong();
+            if (length >= 0 && reply.length < length) {
+                throw new ReplyException("the connection closed after " + reply.length + " of the reply's " + length + " bytes");
+            }
+            if ("gzip".equalsIgnoreCase(c.getContentEncoding())) reply = read(new GZIPInputStream(new java.io.ByteArrayInputStream(reply)), deadline);
+            if (code < 200 || code > 299) {
+                throw new ReplyException("HTTP " + code + (reply.length == 0 ? "" : ": " + excerpt(reply)));
+            }
+            return object(reply);
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    /**
+     * Why a request failed when the server ended the TLS session: with TLS 1.3 a server that wants a
+     * client certificate refuses it after the handshake, and HttpURLConnection reports only "Error
+     * writing request body" or an end of file. A bare handshake and read (no request) tells: the
+     * server's alert, or its closing at once; null when the server waits for a request as it should.
+     */
+    private String refusedAfterHandshake(URL url) {
+        if (proxy != Proxy.NO_PROXY) return null;
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) sockets.createSocket()) {
+            s.connect(new InetSocketAddress(url.getHost(), url.getPort() < 0 ? 443 : url.getPort()), connectTimeoutMillis);
+            s.setSoTimeout(Math.min(requestTimeoutMillis, 1000)); // the refusal follows the handshake at once
+            s.startHandshake();
+            return s.getInputStream().read() < 0 ? "it closed the connection right after the handshake" : null;
+        } catch (SSLException e) {
+            return rootMessage(e);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The reply, at most maxReplyBytes, within the request's deadline (a server trickling bytes does not hold the caller). */
+    private byte[] read(InputStream in, long deadline) throws IOException {
+        try (in) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[16384];
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                out.write(buf, 0, n);
+                if (out.size() > maxReplyBytes) {
+                    throw new ReplyException("the reply is larger than " + maxReplyBytes + " bytes (--tls_max_reply_bytes); refused");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new SocketTimeoutException("the reply took longer than " + requestTimeoutMillis / 1000 + " s");
+                }
+            }
+            return out.toByteArray();
+        }
+    }
+
+    static ObjectNode object(byte[] reply) throws ReplyException {
+        JsonNode n;
+        try {
+            n = JSON.readTree(reply);
+        } catch (JsonProcessingException e) {
+            throw new ReplyException("the reply is not JSON (" + e.getOriginalMessage() + "): " + excerpt(reply));
+        } catch (IOException e) {
+            throw new ReplyException("the reply is not JSON: " + e.getMessage());
+        }
+        if (n == null || n.isMissingNode()) throw new ReplyException("the reply is empty; a JSON object was expected");
+        if (!n.isObject()) throw new ReplyException("the reply is a JSON " + n.getNodeType().name().toLowerCase() + ", not an object");
+        return (ObjectNode) n;
+    }
+
+    static String excerpt(byte[] reply) {
+        String s = new String(reply, 0, Math.min(reply.length, 200), StandardCharsets.UTF_8).replaceAll("\\s+", " ").strip();
+        return reply.length > 200 ? s + "…" : s;
+    }
+
+    private static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(data.length / 4 + 64);
+        try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+            z.write(data);
+        }
+        return out.toByteArray();
+    }
+
+    /** A problem with a reply that arrived (status, size, JSON): its message is the whole reason. */
+    public static final class ReplyException extends IOException {
+        public ReplyException(String message) {
+            super(message);
+        }
+    }
+
+    private static final class RefusedAfterHandshake extends IOException {
+        RefusedAfterHandshake(String how, IOException request) {
+            super(how, request);
+        }
+    }
+
+    /** One clause naming what went wrong and, for TLS, the flag that fixes it. */
+    private String reason(IOException e) {
+        if (e instanceof ReplyException) return e.getMessage();
+        if (e instanceof SocketTimeoutException) {
+            return "timed out (" + (e.getMessage() == null ? "no reply" : e.getMessage()) + "; --tls_connect_timeout "
+                    + connectTimeoutMillis / 1000 + " s, --tls_request_timeout " + requestTimeoutMillis / 1000 + " s)";
+        }
+        if (e instanceof ConnectException) return "cannot connect to " + hostname + ": " + e.getMessage();
+        if (e instanceof UnknownHostException) return "unknown host " + e.getMessage() + " (--tls_hostname)";
+        Throwable cert = find(e, CertPathValidatorException.class);
+        if (cert == null) cert = find(e, sun(e));
+        if (cert != null) {
+            return "the certificate of " + hostname + " cannot be verified (" + rootMessage(cert) + "): it is not signed by a CA of "
+                    + trustSource + "; no request was sent";
+        }
+        CertificateException name = find(e, CertificateException.class);
+        if (name != null && String.valueOf(name.getMessage()).startsWith("No ")) {
+            return "the certificate of " + hostname + " is not for that name (" + name.getMessage() + "); set --tls_hostname to a name"
+                    + " the certificate holds; no request was sent";
+        }
+        if (e instanceof SSLException || find(e, SSLException.class) != null) {
+            String m = rootMessage(e);
+            if (m.contains("certificate_required") || m.contains("bad_certificate") || (!clientCert && m.contains("handshake_failure"))) {
+                return refusedSession(m);
+            }
+            if (e instanceof SSLHandshakeException) return "TLS handshake with " + hostname + " failed: " + m;
+            return "TLS error: " + m;
+        }
+        String m = rootMessage(e);
+        return m.isEmpty() ? e.getClass().getSimpleName() : "connection failed: " + m;
+    }
+
+    private String refusedSession(String how) {
+        return "the server refused the TLS session (" + how + ")" + (clientCert
+                ? ": it does not accept the client certificate of --tls_client_cert"
+                : ": it may want a client certificate; set --tls_client_cert and --tls_client_key");
+    }
+
+    /** The JDK's certificate path exception (sun.security.validator.ValidatorException) without naming an internal class. */
+    private static Class<? extends Throwable> sun(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getClass().getName().equals("sun.security.validator.ValidatorException")) return t.getClass();
+        }
+        return CertPathValidatorException.class;
+    }
+
+    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) if (type.isInstance(t)) return type.cast(t);
+        return null;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        String m = t.getMessage();
+        if (m == null || m.isEmpty()) m = e.getMessage();
+        if (m == null || m.isEmpty()) m = t.getClass().getSimpleName();
+        return m;
+    }
+}
