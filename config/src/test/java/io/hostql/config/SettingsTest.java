@@ -64,8 +64,8 @@ class SettingsTest {
         Path f = dir.resolve("osquery.flags");
         Files.writeString(f, "--config_plugin=tls\n--tls_hostname=fleet.example:8080\n--enroll_secret_path=/etc/secret\n"
                 + "--aws_secret_access_key=s3cr3t\n--disable_distributed=false\n");
-        Settings s = Settings.parse(new String[] {"--flagfile", f.toString(), "--logger_plugin=filesystem,tls", "--tls_server_certs",
-                "/etc/ca.pem", "--noutc", "select 1"}, Map.of());
+        Settings s = Settings.parse(new String[] {"--flagfile", f.toString(), "--logger_plugin=filesystem,tls", "--tls_enroll_override",
+                "/enroll", "--noutc", "select 1"}, Map.of());
         assertThat(s.warnings()).containsExactlyInAnyOrder(
                 "--config_plugin=tls (in " + f + ") is not implemented in hostql: it lacks the tls config plugin (the TLS remote API)"
                         + "; hostqld reads the local --config_path instead",
@@ -74,10 +74,10 @@ class SettingsTest {
                 "--enroll_secret_path (in " + f + ") is not implemented in hostql: it lacks enrollment (the TLS remote API)",
                 "--aws_secret_access_key (in " + f + ") is not implemented in hostql: it lacks the AWS Kinesis and Firehose logger plugins",
                 "--disable_distributed (in " + f + ") is not implemented in hostql: it lacks distributed queries (the TLS remote API)",
-                "--tls_server_certs is not implemented in hostql: it lacks the TLS remote API",
+                "--tls_enroll_override is not implemented in hostql: it lacks the TLS remote API",
                 "--utc is not implemented in hostql: it lacks local-time results: hostql's times are always UTC");
         assertThat(s.warnings()).noneMatch(w -> w.contains("s3cr3t") || w.contains("/etc/secret"));
-        assertThat(s.positional()).containsExactly("select 1"); // "--tls_server_certs /etc/ca.pem" took its value
+        assertThat(s.positional()).containsExactly("select 1"); // "--tls_enroll_override /enroll" took its value
         assertThat(s.string("logger_plugin")).isEqualTo("filesystem,tls"); // hostqld refuses tls at start (LoggerPlugins), naming it
         assertThat(Settings.parse(new String[] {"--config_plugin=filesystem", "--utc", "--disable_extensions"}, Map.of()).warnings())
                 .isEmpty();

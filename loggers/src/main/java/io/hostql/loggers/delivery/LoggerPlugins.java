@@ -27,10 +27,11 @@ public final class LoggerPlugins {
     static {
         SINKS.put("stdout", s -> new StdoutSink());
         SINKS.put("syslog", SyslogSink::create);
+        SINKS.put("kafka_producer", io.hostql.loggers.kafka.KafkaProducerFlags::create);
     }
 
     /** osquery's logger plugins that hostqld does not implement yet. */
-    static final Set<String> NOT_YET = Set.of("tls", "kafka_producer", "aws_kinesis", "aws_firehose", "windows_event_log");
+    static final Set<String> NOT_YET = Set.of("tls", "aws_kinesis", "aws_firehose", "windows_event_log");
 
     private LoggerPlugins() {}
 
