@@ -30,6 +30,9 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     public static KafkaBroker launch() throws Exception {
+        // The broker logs hundreds of INFO lines, and the test's clients a WARN per reconnect during an outage.
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("kafka")).setLevel(ch.qos.logback.classic.Level.WARN);
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.apache.kafka")).setLevel(ch.qos.logback.classic.Level.ERROR);
         KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
                 .setNumControllerNodes(1).build())
                 .setConfigProp("auto.create.topics.enable", "false")
