@@ -28,6 +28,7 @@ public final class LoggerPlugins {
         SINKS.put("stdout", s -> new StdoutSink());
         SINKS.put("syslog", SyslogSink::create);
         SINKS.put("kafka_producer", io.hostql.loggers.kafka.KafkaProducerFlags::create);
+        SINKS.put("gelf", io.hostql.loggers.gelf.GelfSink::create);
     }
 
     /** osquery's logger plugins that hostqld does not implement yet. */
