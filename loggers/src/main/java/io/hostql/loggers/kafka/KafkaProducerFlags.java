@@ -17,8 +17,11 @@ import java.util.Set;
 
 /** The kafka_producer plugin from osquery's flags: the producer's configuration, checked, with clear errors. */
 public final class KafkaProducerFlags {
-    /** Bounded waits: a broker that is away fails a batch in seconds (the runner retries it), never a 60 s block. */
-    static final int MAX_BLOCK_MS = 5_000, REQUEST_TIMEOUT_MS = 10_000, DELIVERY_TIMEOUT_MS = 30_000;
+    /**
+     * Bounded waits: a broker that is away fails a batch within seconds (the runner retries it), never a 60 s
+     * block. A broker back within delivery.timeout.ms gets the batch from the producer's own retries.
+     */
+    static final int MAX_BLOCK_MS = 5_000, REQUEST_TIMEOUT_MS = 7_000, DELIVERY_TIMEOUT_MS = 15_000;
     static final int DEFAULT_PORT = 9092;
     private static final Set<String> COMPRESSION = Set.of("none", "gzip", "snappy", "lz4", "zstd");
 

@@ -55,6 +55,11 @@ public final class KafkaSink implements Sink {
         this.key = (hostname + "_osqueryd").getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The producer's configuration (for tests: what the flags turned into). */
+    Properties producerConfig() {
+        return producerConfig;
+    }
+
     @Override
     public String plugin() {
         return "kafka_producer";

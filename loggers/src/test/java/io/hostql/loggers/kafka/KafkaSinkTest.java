@@ -167,6 +167,25 @@ class KafkaSinkTest {
     }
 
     @Test
+    void anSslBrokerTurnsOnTlsWithOsquerysCertificateFlags() throws Exception {
+        Path ca = Files.writeString(tmp.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        KafkaSink tls = (KafkaSink) KafkaProducerFlags.create(Settings.parse(new String[] {"--logger_kafka_brokers", "ssl://k1:9093,k2",
+                "--tls_server_certs", ca.toString()}, Map.of()));
+        assertThat(tls.producerConfig()).containsEntry("security.protocol", "SSL").containsEntry("bootstrap.servers", "k1:9093,k2:9092")
+                .containsEntry("ssl.truststore.type", "PEM").containsEntry("ssl.endpoint.identification.algorithm", "https");
+        assertThat(tls.producerConfig().getProperty("ssl.truststore.certificates")).startsWith("-----BEGIN CERTIFICATE-----");
+        assertThat(tls.target()).startsWith("ssl://k1:9093");
+        KafkaSink plain = (KafkaSink) KafkaProducerFlags.create(Settings.parse(new String[] {"--logger_kafka_acks", "1"}, Map.of()));
+        assertThat(plain.producerConfig()).doesNotContainKey("security.protocol").containsEntry("bootstrap.servers", "localhost:9092")
+                .containsEntry("acks", "1").containsEntry("enable.idempotence", "false").containsEntry("client.id", HostIdentifier.hostname());
+        assertThatThrownBy(() -> KafkaProducerFlags.create(Settings.parse(new String[] {"--logger_kafka_brokers", "ssl://k1",
+                "--tls_client_cert", ca.toString()}, Map.of()))).hasMessage("tls_client_cert and tls_client_key go together: set both or neither");
+        assertThatThrownBy(() -> KafkaProducerFlags.create(Settings.parse(new String[] {"--logger_kafka_brokers", "ssl://k1",
+                "--tls_server_certs", tmp.resolve("missing.pem").toString()}, Map.of()))).hasMessageContaining("tls_server_certs")
+                .hasMessageContaining("cannot read");
+    }
+
+    @Test
     void theQueryNameIsReadFromTheLine() {
         assertThat(KafkaSink.queryName("{\"diffResults\":{\"added\":[]},\"name\":\"pack_p_q\"}".getBytes(StandardCharsets.UTF_8)))
                 .isEqualTo("pack_p_q");
