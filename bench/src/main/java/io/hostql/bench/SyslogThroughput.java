@@ -19,16 +19,6 @@ import java.util.concurrent.TimeUnit;
 final class SyslogThroughput {
     private SyslogThroughput() {}
 
-    record Run(long lines, double seconds, double cpuSeconds) {
-        double perSecond() {
-            return lines / seconds;
-        }
-
-        double cpuMsPer1000() {
-            return cpuSeconds * 1000 / lines * 1000;
-        }
-    }
-
     static String run(Path home, Path tmp, int lines, int rowsPerRun) throws Exception {
         Path root = Files.createTempDirectory(tmp, "syslog");
         int port;
@@ -49,7 +39,7 @@ final class SyslogThroughput {
                 "{\"schedule\": {\"burst\": {\"query\": \"" + query + "\", \"interval\": 1, \"snapshot\": true}}}");
         Process daemon = Measure.startHostqld(home, root, config, "--disable_events", "--logger_plugin", "filesystem,syslog",
                 "--logger_syslog_target", "tcp://127.0.0.1:" + port, "--logger_snapshot_event_type", "--logger_min_status", "3");
-        Run hostql;
+        LineRun hostql;
         long lineBytes, receivedCount;
         Process rsyslog = null;
         try {
@@ -66,14 +56,14 @@ final class SyslogThroughput {
             double cpu0 = Measure.cpuSeconds(daemon.pid());
             long t0 = System.nanoTime();
             while (Files.size(received) / 2 < produced) Thread.sleep(20);
-            hostql = new Run(produced, (System.nanoTime() - t0) / 1e9, Measure.cpuSeconds(daemon.pid()) - cpu0);
+            hostql = new LineRun(produced, (System.nanoTime() - t0) / 1e9, Measure.cpuSeconds(daemon.pid()) - cpu0);
             Thread.sleep(1000);
             receivedCount = Files.size(received) / 2;
         } finally {
             daemon.destroy();
             daemon.waitFor(30, TimeUnit.SECONDS);
         }
-        Run baseline;
+        LineRun baseline;
         try {
             // The same number of lines of the same length, from util-linux's logger, into the same rsyslogd.
             Path file = root.resolve("lines.txt");
@@ -90,7 +80,7 @@ final class SyslogThroughput {
             while (Files.size(received) / 2 < before + hostql.lines()) Thread.sleep(20);
             String[] lastLine = err.split("\n");
             String[] us = lastLine[lastLine.length - 1].strip().split(" ");
-            baseline = new Run(hostql.lines(), (System.nanoTime() - t0) / 1e9, Double.parseDouble(us[0]) + Double.parseDouble(us[1]));
+            baseline = new LineRun(hostql.lines(), (System.nanoTime() - t0) / 1e9, Double.parseDouble(us[0]) + Double.parseDouble(us[1]));
         } finally {
             if (rsyslog != null) {
                 rsyslog.destroy();
@@ -108,8 +98,8 @@ final class SyslogThroughput {
                 + "rsyslogd. Run with `bench/run syslog` (`-Dsyslog.lines=N`). The machine was shared with other builds while\n"
                 + "this ran: take the ratio, not the absolute figures.\n\n");
         md.append("| sender | lines | seconds | lines/s | sender CPU per 1,000 lines |\n|---|---|---|---|---|\n");
-        row(md, "hostqld (outbox → syslog TCP)", hostql);
-        row(md, "`logger --tcp` (baseline)", baseline);
+        hostql.row(md, "hostqld (outbox → syslog TCP)");
+        baseline.row(md, "`logger --tcp` (baseline)");
         md.append("\nRatio hostqld / logger: throughput ").append(Measure.f(hostql.perSecond() / baseline.perSecond(), 2))
                 .append("×, CPU per line ").append(Measure.f(hostql.cpuMsPer1000() / Math.max(1e-9, baseline.cpuMsPer1000()), 2))
                 .append("×. Across the outage rsyslogd received ").append(receivedCount).append(" lines for ").append(hostql.lines())
@@ -122,11 +112,6 @@ final class SyslogThroughput {
                         + "flight (moving the cursor as acknowledgements arrive) would remove the wait; at 1,000 lines a batch the\n"
                         + "ceiling is about 25,000 lines/s, far above what a host's scheduled queries produce.\n\n");
         return md.toString();
-    }
-
-    private static void row(StringBuilder md, String who, Run r) {
-        md.append("| ").append(who).append(" | ").append(r.lines()).append(" | ").append(Measure.f(r.seconds(), 2)).append(" | ")
-                .append(Measure.f(r.perSecond(), 0)).append(" | ").append(Measure.f(r.cpuMsPer1000(), 1)).append(" ms |\n");
     }
 
     private static Process rsyslogd(Path root, Path conf) throws Exception {

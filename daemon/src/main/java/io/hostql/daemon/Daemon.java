@@ -367,6 +367,7 @@ final class Daemon {
                 settings.bool("logger_rotate") ? settings.number("logger_rotate_size") : 0,
                 (int) settings.number("logger_rotate_max_files")) : null;
         delivery = Delivery.start(filesystem, plan.sinks(), data.resolve("outbox"), journal, LoggerPlugins.limits(settings));
+        delivery.configure(config);
         statusForwarder.attach(delivery, (int) settings.number("logger_min_status"), hostIdentifier);
         if (!plan.sinks().isEmpty()) {
             log.info("logger plugins: {}", String.join(", ", LoggerPlugins.names(settings.string("logger_plugin"))));
@@ -606,6 +607,8 @@ final class Daemon {
             if (hardware != null) hardware.disabledTypes(nextSettings.string("hardware_disabled_types"));
             reconfigureAudit(nextSettings, next);
             if (scheduler != null) scheduler.configure(next);
+            Delivery d = delivery;
+            if (d != null) d.configure(next);
             log.info("{}: {} file_paths categories", what, next.fileMonitoring().filePaths().size());
             return true;
         } catch (RuntimeException e) {

@@ -23,6 +23,9 @@ final class StatusLog {
         ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(verbose ? Level.DEBUG : Level.INFO);
         ctx.getLogger("io.hostql").setLevel(verbose ? Level.DEBUG : Level.INFO);
+        // kafka-clients logs its whole config at INFO and a WARN per reconnect attempt while a broker is away:
+        // the kafka_producer plugin reports an outage once itself (SinkRunner), so only Kafka's errors get through.
+        ctx.getLogger("org.apache.kafka").setLevel(verbose ? Level.INFO : Level.ERROR);
 
         PatternLayoutEncoder enc = new PatternLayoutEncoder();
         enc.setContext(ctx);

@@ -31,7 +31,7 @@ class FlagsEndToEndTest {
     @Test
     void configCheckReportsAKnownOsqueryFlagHostqlLacksAsAWarningNamingTheFeature() throws Exception {
         Path conf = Files.writeString(tmp.resolve("hostql.conf"), """
-                {"options": {"logger_kafka_brokers": "k1:9092", "custom_team": "blue", "not_a_flag": 1},
+                {"options": {"aws_kinesis_stream": "results", "custom_team": "blue", "not_a_flag": 1},
                  "schedule": {"q": {"query": "SELECT 1", "interval": 60}}}
                 """);
         DaemonRobustnessTest.Run r = SchedulerEndToEndTest.Check.run("--config_check", "--config_path", conf.toString(),
@@ -40,8 +40,8 @@ class FlagsEndToEndTest {
         assertThat(r.output().lines()).containsExactlyInAnyOrder(
                 "warning: --tls_node_api is not implemented in hostql: it lacks the TLS remote API",
                 "warning: --tls_session_reuse is not implemented in hostql: it lacks the TLS remote API",
-                "warning: --logger_kafka_brokers (config options) is not implemented in hostql: it lacks the kafka_producer logger"
-                        + " plugin; results go to the filesystem logger",
+                "warning: --aws_kinesis_stream (config options) is not implemented in hostql: it lacks the AWS Kinesis and Firehose"
+                        + " logger plugins",
                 "warning: config option 'not_a_flag' is not an osquery or hostql flag; ignored");
     }
 

@@ -241,7 +241,7 @@ class SyslogEndToEndTest {
     void anUnknownOrMissingPluginStopsTheStartNamingIt() throws Exception {
         Path conf = schedule("none", 0);
         for (String[] c : List.of(new String[] {"bogus", "unknown logger plugin 'bogus'; available: filesystem, stdout, syslog"},
-                new String[] {"filesystem,kafka_producer", "osquery's 'kafka_producer' logger plugin is not available in hostqld yet"})) {
+                new String[] {"filesystem,aws_kinesis", "osquery's 'aws_kinesis' logger plugin is not available in hostqld yet"})) {
             Process p = new ProcessBuilder(DaemonProcess.command("io.hostql.daemon.Hostqld", "--config_path", conf.toString(),
                     "--database_path", tmp.resolve("d").toString(), "--logger_path", tmp.resolve("l").toString(), "--pidfile",
                     tmp.resolve("p").toString(), "--logger_plugin", c[0])).redirectErrorStream(true).start();

@@ -21,6 +21,11 @@ public record OsqueryConfig(String source, String hash, Map<String, String> opti
         return !disableSubscribers.contains(name);
     }
 
+    /** {@code kafka_topics} as query name to Kafka topic (empty: every line goes to --logger_kafka_topic). */
+    public Map<String, String> kafkaTopics() {
+        return KafkaTopics.parse(raw == null ? null : raw.get("kafka_topics"), null);
+    }
+
     /** The config's alert rules (read by the alert engine), or null. */
     public JsonNode alerts() {
         return raw == null ? null : raw.get("alerts");

@@ -81,6 +81,11 @@ public final class Delivery implements ResultLogger {
         if (outbox != null && statusWanted) outbox.append(LogLineEvent.Kind.STATUS, json.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Hands the osquery config to every plugin (at start and on each reload). */
+    public void configure(io.hostql.config.osquery.OsqueryConfig config) {
+        for (SinkRunner r : runners) r.sink().configure(config);
+    }
+
     /** One row per sink, for hostql_logger_status. */
     public List<SinkRunner.Status> status() {
         List<SinkRunner.Status> out = new ArrayList<>();

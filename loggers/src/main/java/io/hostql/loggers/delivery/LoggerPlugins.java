@@ -27,6 +27,8 @@ public final class LoggerPlugins {
     static {
         SINKS.put("stdout", s -> new StdoutSink());
         SINKS.put("syslog", SyslogSink::create);
+        SINKS.put("kafka_producer", io.hostql.loggers.kafka.KafkaProducerFlags::create);
+        SINKS.put("gelf", io.hostql.loggers.gelf.GelfSink::create);
     }
 
     /**
@@ -40,7 +42,7 @@ public final class LoggerPlugins {
     }
 
     /** osquery's logger plugins that hostqld does not implement yet (unless registered: tls, by the daemon). */
-    static final Set<String> NOT_YET = Set.of("tls", "kafka_producer", "aws_kinesis", "aws_firehose", "windows_event_log");
+    static final Set<String> NOT_YET = Set.of("tls", "aws_kinesis", "aws_firehose", "windows_event_log");
 
     private LoggerPlugins() {}
 

@@ -28,6 +28,12 @@ public interface Sink extends AutoCloseable {
      */
     void deliver(List<LogLineEvent> lines, Refused refused) throws IOException;
 
+    /**
+     * The osquery config, at start and after each reload (SIGHUP), for a plugin that reads a key of it
+     * (kafka_producer's kafka_topics). Called from another thread than deliver's.
+     */
+    default void configure(io.hostql.config.osquery.OsqueryConfig config) {}
+
     /** Drops the connection (the next deliver reconnects). */
     @Override
     void close();

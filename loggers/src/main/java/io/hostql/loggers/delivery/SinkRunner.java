@@ -91,6 +91,10 @@ public final class SinkRunner implements AutoCloseable {
         thread.start();
     }
 
+    Sink sink() {
+        return sink;
+    }
+
     boolean sinkTakesStatus() {
         return sink.takesStatus();
     }

@@ -3,6 +3,7 @@ package io.hostql.loggers.syslog;
 import io.hostql.events.LogLineEvent;
 import io.hostql.loggers.delivery.Sink;
 import com.sun.jna.Native;
+import io.hostql.loggers.net.SocketLibc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

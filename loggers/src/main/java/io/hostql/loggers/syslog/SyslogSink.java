@@ -4,11 +4,10 @@ import io.hostql.config.Settings;
 import io.hostql.config.SettingsException;
 import io.hostql.loggers.HostIdentifier;
 import io.hostql.loggers.delivery.Sink;
+import io.hostql.loggers.tls.PemTls;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import io.hostql.loggers.tls.PemTls;
-import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,11 +16,6 @@ public final class SyslogSink {
     private static final Logger log = LoggerFactory.getLogger(SyslogSink.class);
 
     private SyslogSink() {}
-
-    /** Trusts the PEM certificates of caFile, or the JDK's trust store when it is empty. */
-    static SSLContext tlsContext(String caFile) {
-        return PemTls.context("logger_syslog_tls_ca", caFile, "", "", "", "");
-    }
 
     /** --logger_syslog_facility; out of 0-23 it falls back to 19 (local3), as osquery does, with a warning. */
     static int facility(Settings s) {
@@ -54,7 +48,7 @@ public final class SyslogSink {
                     throw new SettingsException("logger_syslog_target '" + target + "' needs a host and a port (" + scheme + "://host:port)");
                 }
                 return new SyslogTcpSink(uri.getHost(), uri.getPort(), format,
-                        scheme.equals("tls") ? tlsContext(s.string("logger_syslog_tls_ca").strip()) : null);
+                        scheme.equals("tls") ? PemTls.trusting("logger_syslog_tls_ca", s.string("logger_syslog_tls_ca").strip()) : null);
             default:
                 throw new SettingsException("logger_syslog_target '" + target + "': unknown scheme '" + scheme
                         + "' (expected unix:///path, tcp://host:port or tls://host:port)");

@@ -1,56 +1,28 @@
 package io.hostql.loggers.syslog;
 
-import com.sun.jna.Native;
 import io.hostql.events.LogLineEvent;
 import io.hostql.loggers.delivery.Sink;
+import io.hostql.loggers.net.AckedTcpStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Beyond osquery: RFC 5424 messages to a remote collector over TCP, octet-counted (RFC 6587:
- * {@code LEN SP MSG}, so a line may hold any byte). Syslog over TCP has no application-level
- * acknowledgement, so a batch counts as delivered when the collector's TCP stack has acknowledged
- * every byte of it (SIOCOUTQ reaches 0) and the connection is still open: a collector that closes or
- * resets mid-batch makes the batch fail and be resent. What plain TCP cannot show is a collector
- * process that dies with acknowledged bytes still unread in its kernel buffer; RELP closes that gap
- * and is not implemented.
- *
- * <p>With an SSLContext it speaks RFC 5425 (the same frames inside TLS), the server's certificate
- * checked against the given CA or the JDK's trust store, and its name against the target's host.
- * The same acknowledgement rule applies to the TLS records in the kernel's send queue.
+ * {@code LEN SP MSG}, so a line may hold any byte), or inside TLS (RFC 5425). A batch counts as
+ * delivered when the collector's TCP has acknowledged every byte of it and the connection is still
+ * open ({@link AckedTcpStream} says what that leaves open).
  */
 final class SyslogTcpSink implements Sink {
-    private static final Logger log = LoggerFactory.getLogger(SyslogTcpSink.class);
-    private static final long CONNECT_TIMEOUT_MS = 5000, ACK_TIMEOUT_MS = 30_000;
-    private static volatile boolean warnedNoAck;
-
-    private final String host;
-    private final int port;
     private final SyslogFormat format;
-    private final SSLContext tls;
-    private final ByteBuffer probe = ByteBuffer.allocate(512);
-    private final byte[] tlsProbe = new byte[512];
-    private volatile SocketChannel channel;
-    private volatile SSLSocket ssl;
-    private int fd = -1;
+    private final AckedTcpStream stream;
 
     /** tls null: plain TCP. */
     SyslogTcpSink(String host, int port, SyslogFormat format, SSLContext tls) {
-        this.host = host;
-        this.port = port;
         this.format = format;
-        this.tls = tls;
+        this.stream = new AckedTcpStream(host, port, tls);
     }
 
     @Override
@@ -60,7 +32,7 @@ final class SyslogTcpSink implements Sink {
 
     @Override
     public String target() {
-        return (tls == null ? "tcp://" : "tls://") + host + ":" + port;
+        return stream.target();
     }
 
     @Override
@@ -70,9 +42,6 @@ final class SyslogTcpSink implements Sink {
 
     @Override
     public void deliver(List<LogLineEvent> lines, Refused refused) throws IOException {
-        if (channel == null) connect();
-        SocketChannel ch = channel;
-        checkOpen(ch); // a collector that went away since the last batch: reconnect before writing
         long now = System.currentTimeMillis();
         ByteArrayOutputStream frames = new ByteArrayOutputStream(lines.size() * 400);
         for (LogLineEvent l : lines) {
@@ -80,125 +49,11 @@ final class SyslogTcpSink implements Sink {
             frames.write((m.length + " ").getBytes(StandardCharsets.US_ASCII));
             frames.write(m);
         }
-        ByteBuffer buf = ByteBuffer.wrap(frames.toByteArray());
-        long deadline = System.nanoTime() + ACK_TIMEOUT_MS * 1_000_000L;
-        if (ssl != null) {
-            ssl.getOutputStream().write(buf.array());
-            ssl.getOutputStream().flush();
-            buf.position(buf.limit());
-        }
-        while (buf.hasRemaining()) {
-            if (ch.write(buf) == 0) {
-                checkOpen(ch);
-                if (System.nanoTime() > deadline) {
-                    throw new IOException("the collector stopped reading: " + buf.remaining() + " bytes not taken in "
-                            + ACK_TIMEOUT_MS / 1000 + " s");
-                }
-                LockSupport.parkNanos(1_000_000L);
-            }
-        }
-        awaitAcknowledged(ch, buf.capacity(), deadline);
-    }
-
-    private void connect() throws IOException {
-        SocketChannel ch = SocketChannel.open();
-        SSLSocket s = null;
-        try {
-            ch.socket().connect(new InetSocketAddress(host, port), (int) CONNECT_TIMEOUT_MS);
-            ch.socket().setKeepAlive(true);
-            if (tls == null) {
-                ch.configureBlocking(false);
-            } else {
-                // TLS over the channel's socket, kept blocking: the descriptor stays ours for SIOCOUTQ.
-                s = (SSLSocket) tls.getSocketFactory().createSocket(ch.socket(), host, port, true);
-                SSLParameters p = s.getSSLParameters();
-                p.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
-                s.setSSLParameters(p);
-                s.setSoTimeout((int) CONNECT_TIMEOUT_MS);
-                s.startHandshake();
-            }
-        } catch (IOException | RuntimeException e) {
-            if (s != null) s.close();
-            ch.close();
-            throw new IOException("cannot connect to " + target() + ": " + e.getMessage(), e);
-        }
-        fd = fdOf(ch);
-        ssl = s;
-        channel = ch;
-    }
-
-    /** Waits until the peer's TCP has acknowledged every byte sent, checking the connection stays open. */
-    private void awaitAcknowledged(SocketChannel ch, int sent, long deadline) throws IOException {
-        if (fd < 0) return; // no access to the descriptor: written is all that can be known
-        int[] outq = new int[1];
-        while (true) {
-            if (SocketLibc.ioctl(fd, SocketLibc.SIOCOUTQ, outq) < 0) {
-                throw new IOException("cannot read the unacknowledged bytes of the connection: " + SocketLibc.errorText(Native.getLastError()));
-            }
-            checkOpen(ch); // a reset empties the send queue too: it must not pass for an acknowledgement
-            if (outq[0] == 0) return;
-            if (System.nanoTime() > deadline) {
-                throw new IOException("the collector acknowledged " + (sent - outq[0]) + " of " + sent + " bytes in "
-                        + ACK_TIMEOUT_MS / 1000 + " s");
-            }
-            LockSupport.parkNanos(200_000L);
-        }
-    }
-
-    /** Throws when the collector has closed or reset the connection (a syslog collector never writes to us). */
-    private void checkOpen(SocketChannel ch) throws IOException {
-        SSLSocket s = ssl;
-        if (s != null) {
-            s.setSoTimeout(1);
-            try {
-                while (true) {
-                    if (s.getInputStream().read(tlsProbe) < 0) throw new IOException("the collector closed the connection");
-                }
-            } catch (java.net.SocketTimeoutException open) {
-                return; // nothing to read: still open
-            }
-        }
-        while (true) {
-            probe.clear();
-            int n = ch.read(probe);
-            if (n < 0) throw new IOException("the collector closed the connection");
-            if (n == 0) return;
-        }
-    }
-
-    /** The socket's descriptor, for SIOCOUTQ (needs --add-exports java.base/sun.nio.ch, which hostql's JVM flags have). */
-    private static int fdOf(SocketChannel ch) {
-        try {
-            return (int) Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal").invoke(ch);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            if (!warnedNoAck) {
-                warnedNoAck = true;
-                log.warn("logger syslog: cannot observe TCP acknowledgements ({}); a batch counts as delivered once written", e.toString());
-            }
-            return -1;
-        }
+        stream.send(frames.toByteArray());
     }
 
     @Override
     public void close() {
-        SocketChannel ch = channel;
-        SSLSocket s = ssl;
-        channel = null;
-        ssl = null;
-        fd = -1;
-        if (s != null) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // closing the channel below is what matters
-            }
-        }
-        if (ch != null) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // already broken; a new connection replaces it
-            }
-        }
+        stream.close();
     }
 }

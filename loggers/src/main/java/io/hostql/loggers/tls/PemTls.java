@@ -31,6 +31,11 @@ public final class PemTls {
 
     private PemTls() {}
 
+    /** Trusts the PEM certificates of caFile (named by caFlag in errors), or the JDK's trust store when it is empty. */
+    public static SSLContext trusting(String caFlag, String caFile) {
+        return context(caFlag, caFile, "", "", "", "");
+    }
+
     /**
      * caFlag/certFlag/keyFlag: the flags' names, for messages. certFile and keyFile are both empty
      * (no client certificate) or both set.

@@ -1,0 +1,89 @@
+package io.hostql.loggers.gelf;
+
+import io.hostql.config.Settings;
+import io.hostql.config.SettingsException;
+import io.hostql.events.LogLineEvent;
+import io.hostql.loggers.HostIdentifier;
+import io.hostql.loggers.delivery.Sink;
+import io.hostql.loggers.net.AckedTcpStream;
+import io.hostql.loggers.tls.PemTls;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+
+/**
+ * Beyond osquery: result, snapshot and status lines to Graylog as GELF 1.1 over TCP (or TLS), each
+ * message followed by a null byte, as Graylog's GELF TCP input reads them (TCP GELF is never
+ * compressed or chunked).
+ *
+ * <p>GELF over TCP has no acknowledgement. "Delivered" here means: the batch was written and flushed,
+ * the Graylog host's TCP acknowledged every byte of it, and the connection was still open after that
+ * ({@link AckedTcpStream}); a Graylog that closes or resets the connection mid-batch makes the batch
+ * be resent. What stays open: a Graylog process that dies with acknowledged bytes unread in its
+ * socket buffer, or that drops a message it cannot parse (GELF gives no way to say so); such lines
+ * are lost without anyone knowing, which a protocol with acknowledgements (Graylog's HTTP input, or
+ * Kafka in front of Graylog) avoids.
+ */
+public final class GelfSink implements Sink {
+    static final int DEFAULT_PORT = 12201; // Graylog's GELF inputs
+
+    private final GelfFormat format;
+    private final AckedTcpStream stream;
+
+    GelfSink(AckedTcpStream stream, String hostname) {
+        this.stream = stream;
+        this.format = new GelfFormat(hostname);
+    }
+
+    /** From {@code --logger_gelf_target} (tcp://host:port or tls://host:port) and {@code --logger_gelf_tls_ca}. */
+    public static Sink create(Settings s) {
+        String target = s.string("logger_gelf_target").strip();
+        URI uri;
+        try {
+            uri = new URI(target);
+        } catch (URISyntaxException e) {
+            throw new SettingsException("logger_gelf_target '" + target + "' is not a URI: " + e.getMessage() + " (expected tcp://host:port)");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme();
+        if (!scheme.equals("tcp") && !scheme.equals("tls")) {
+            throw new SettingsException("logger_gelf_target '" + target + "': expected tcp://host:port or tls://host:port (GELF over TCP)");
+        }
+        if (uri.getHost() == null) throw new SettingsException("logger_gelf_target '" + target + "' names no host");
+        int port = uri.getPort() > 0 ? uri.getPort() : DEFAULT_PORT;
+        return new GelfSink(new AckedTcpStream(uri.getHost(), port,
+                scheme.equals("tls") ? PemTls.trusting("logger_gelf_tls_ca", s.string("logger_gelf_tls_ca").strip()) : null),
+                HostIdentifier.hostname());
+    }
+
+    @Override
+    public String plugin() {
+        return "gelf";
+    }
+
+    @Override
+    public String target() {
+        return stream.target();
+    }
+
+    @Override
+    public boolean takesStatus() {
+        return true;
+    }
+
+    @Override
+    public void deliver(List<LogLineEvent> lines, Refused refused) throws IOException {
+        ByteArrayOutputStream frames = new ByteArrayOutputStream(lines.size() * 800);
+        for (LogLineEvent l : lines) {
+            frames.write(format.message(l)); // JSON escapes control characters, so a message never holds a null byte
+            frames.write(0);
+        }
+        stream.send(frames.toByteArray());
+    }
+
+    @Override
+    public void close() {
+        stream.close();
+    }
+}
