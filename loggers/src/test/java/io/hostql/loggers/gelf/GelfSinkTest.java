@@ -52,6 +52,7 @@ class GelfSinkTest {
         final List<JsonNode> messages = Collections.synchronizedList(new ArrayList<>());
         final List<String> violations = Collections.synchronizedList(new ArrayList<>());
         private final ServerSocket server;
+        private final List<Socket> connections = Collections.synchronizedList(new ArrayList<>());
 
         Receiver(int port) throws IOException {
             server = new ServerSocket();
@@ -70,6 +71,7 @@ class GelfSinkTest {
             while (!server.isClosed()) {
                 try {
                     Socket s = server.accept();
+                    connections.add(s);
                     Thread t = new Thread(() -> read(s), "gelf-connection");
                     t.setDaemon(true);
                     t.start();
@@ -117,6 +119,11 @@ class GelfSinkTest {
         @Override
         public void close() throws IOException {
             server.close();
+            // As a collector that stops: its connections close with it. Bytes the sender wrote before this
+            // are in the receiver's kernel buffer, acknowledged and unread: TCP's own gap (see AckedTcpStream).
+            synchronized (connections) {
+                for (Socket s : connections) s.close();
+            }
         }
     }
 
