@@ -4,18 +4,10 @@ import io.hostql.config.Settings;
 import io.hostql.config.SettingsException;
 import io.hostql.loggers.HostIdentifier;
 import io.hostql.loggers.delivery.Sink;
+import io.hostql.loggers.delivery.TlsTrust;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,30 +16,6 @@ public final class SyslogSink {
     private static final Logger log = LoggerFactory.getLogger(SyslogSink.class);
 
     private SyslogSink() {}
-
-    /** Trusts the PEM certificates of caFile, or the JDK's trust store when it is empty. */
-    static SSLContext tlsContext(String caFile) {
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            if (caFile.isEmpty()) {
-                ctx.init(null, null, null);
-                return ctx;
-            }
-            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-            ks.load(null, null);
-            int n = 0;
-            try (InputStream in = Files.newInputStream(Path.of(caFile))) {
-                for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) ks.setCertificateEntry("ca" + n++, c);
-            }
-            if (n == 0) throw new SettingsException("logger_syslog_tls_ca " + caFile + " holds no PEM certificate");
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new SettingsException("logger_syslog_tls_ca " + caFile + ": " + e.getMessage());
-        }
-    }
 
     /** --logger_syslog_facility; out of 0-23 it falls back to 19 (local3), as osquery does, with a warning. */
     static int facility(Settings s) {
@@ -80,7 +48,7 @@ public final class SyslogSink {
                     throw new SettingsException("logger_syslog_target '" + target + "' needs a host and a port (" + scheme + "://host:port)");
                 }
                 return new SyslogTcpSink(uri.getHost(), uri.getPort(), format,
-                        scheme.equals("tls") ? tlsContext(s.string("logger_syslog_tls_ca").strip()) : null);
+                        scheme.equals("tls") ? TlsTrust.context("logger_syslog_tls_ca", s.string("logger_syslog_tls_ca").strip()) : null);
             default:
                 throw new SettingsException("logger_syslog_target '" + target + "': unknown scheme '" + scheme
                         + "' (expected unix:///path, tcp://host:port or tls://host:port)");
