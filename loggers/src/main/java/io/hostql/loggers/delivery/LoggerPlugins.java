@@ -3,6 +3,7 @@ package io.hostql.loggers.delivery;
 import io.hostql.config.Settings;
 import io.hostql.config.SettingsException;
 import io.hostql.loggers.elasticsearch.ElasticsearchPlugin;
+import io.hostql.loggers.splunk.SplunkHecPlugin;
 import io.hostql.loggers.stdout.StdoutSink;
 import io.hostql.loggers.syslog.SyslogSink;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ public final class LoggerPlugins {
         SINKS.put("stdout", s -> new StdoutSink());
         SINKS.put("syslog", SyslogSink::create);
         SINKS.put("elasticsearch", ElasticsearchPlugin::create);
+        SINKS.put("splunk_hec", SplunkHecPlugin::create);
     }
 
     /** osquery's logger plugins that hostqld does not implement yet. */
