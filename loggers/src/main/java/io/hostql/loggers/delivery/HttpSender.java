@@ -58,6 +58,26 @@ public final class HttpSender {
         if (call != null) call.cancel(true);
     }
 
+    /**
+     * A receiver's base URL from a flag: http:// or https:// with a host, ending in '/' (so endpoints
+     * resolve below it), and no credentials in it (they would show in ps and in the status log).
+     */
+    public static URI baseUrl(String flag, String value) {
+        URI uri;
+        try {
+            uri = new URI(value.endsWith("/") ? value : value + "/");
+        } catch (java.net.URISyntaxException e) {
+            throw new io.hostql.config.SettingsException(flag + ": '" + value + "' is not a URL: " + e.getMessage());
+        }
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw new io.hostql.config.SettingsException(flag + ": '" + value + "' is not an http:// or https:// URL with a host");
+        }
+        if (uri.getUserInfo() != null) {
+            throw new io.hostql.config.SettingsException(flag + ": the URL of " + uri.getHost() + " carries credentials; they belong in a file");
+        }
+        return uri;
+    }
+
     /** A receiver's answer, short and on one line, for a status line. */
     public static String snippet(byte[] body) {
         String t = new String(body, java.nio.charset.StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");

@@ -2,11 +2,11 @@ package io.hostql.loggers.elasticsearch;
 
 import io.hostql.config.Settings;
 import io.hostql.config.SettingsException;
+import io.hostql.loggers.delivery.HttpSender;
 import io.hostql.loggers.delivery.SecretFile;
 import io.hostql.loggers.delivery.Sink;
 import io.hostql.loggers.delivery.TlsTrust;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -22,19 +22,7 @@ public final class ElasticsearchPlugin {
         for (String raw : s.string("logger_elasticsearch_urls").split(",")) {
             String u = raw.strip();
             if (u.isEmpty()) continue;
-            URI uri;
-            try {
-                uri = new URI(u.endsWith("/") ? u : u + "/");
-            } catch (URISyntaxException e) {
-                throw new SettingsException("logger_elasticsearch_urls: '" + u + "' is not a URL: " + e.getMessage());
-            }
-            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-                throw new SettingsException("logger_elasticsearch_urls: '" + u + "' is not an http:// or https:// URL with a host");
-            }
-            if (uri.getUserInfo() != null) {
-                throw new SettingsException("logger_elasticsearch_urls: '" + uri.getHost() + "' carries credentials in the URL;"
-                        + " use logger_elasticsearch_username with logger_elasticsearch_password_file");
-            }
+            URI uri = HttpSender.baseUrl("logger_elasticsearch_urls", u);
             https |= uri.getScheme().equals("https");
             urls.add(uri);
         }

@@ -3,11 +3,11 @@ package io.hostql.loggers.splunk;
 import io.hostql.config.Settings;
 import io.hostql.config.SettingsException;
 import io.hostql.loggers.HostIdentifier;
+import io.hostql.loggers.delivery.HttpSender;
 import io.hostql.loggers.delivery.SecretFile;
 import io.hostql.loggers.delivery.Sink;
 import io.hostql.loggers.delivery.TlsTrust;
 import java.net.URI;
-import java.net.URISyntaxException;
 
 /** The splunk_hec logger plugin from its {@code logger_splunk_*} flags. */
 public final class SplunkHecPlugin {
@@ -15,15 +15,7 @@ public final class SplunkHecPlugin {
 
     public static Sink create(Settings s) {
         String u = s.string("logger_splunk_url").strip();
-        URI base;
-        try {
-            base = new URI(u.endsWith("/") ? u : u + "/");
-        } catch (URISyntaxException e) {
-            throw new SettingsException("logger_splunk_url '" + u + "' is not a URL: " + e.getMessage());
-        }
-        if (!"http".equals(base.getScheme()) && !"https".equals(base.getScheme()) || base.getHost() == null) {
-            throw new SettingsException("logger_splunk_url '" + u + "' is not an http:// or https:// URL with a host (HEC listens on https://host:8088)");
-        }
+        URI base = HttpSender.baseUrl("logger_splunk_url", u);
         String tokenFile = s.string("logger_splunk_token_file").strip();
         if (tokenFile.isEmpty()) throw new SettingsException("the splunk_hec logger plugin needs logger_splunk_token_file (a file holding the HEC token)");
         String token = SecretFile.read("logger_splunk_token_file", tokenFile);
