@@ -198,7 +198,7 @@ class SplunkHecEndToEndTest {
             String name = ack ? "hec_ack_rows" : "hec_rows";
             try (Hec hec = new Hec()) {
                 Path data = tmp.resolve("data-" + name);
-                try (DaemonProcess d = DaemonProcess.start(schedule(name), data, flags(hec, TOKEN, "--logger_splunk_ack", Boolean.toString(ack)))) {
+                try (DaemonProcess d = DaemonProcess.start(schedule(name), data, flags(hec, TOKEN, "--logger_splunk_ack=" + ack))) {
                     Path results = d.logs.resolve(FilesystemLogger.RESULTS);
                     waitFor(() -> eventsOf(hec.events(), name).size() >= 6, 60, "result events at HEC");
                     JsonNode first = hec.events().stream().filter(e -> name.equals(e.path("event").path("name").asText())).findFirst().orElseThrow();
@@ -249,7 +249,7 @@ class SplunkHecEndToEndTest {
         try (Hec hec = new Hec()) {
             Path conf = schedule(name);
             Path data = tmp.resolve("data");
-            String[] f = flags(hec, TOKEN, "--logger_splunk_ack", "true");
+            String[] f = flags(hec, TOKEN, "--logger_splunk_ack=true");
             DaemonProcess d = DaemonProcess.start(conf, data, f);
             try {
                 waitFor(() -> eventsOf(hec.events(), name).size() >= 3, 60, "the first events");
