@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * Runs the benchmarks and writes docs/benchmarks.md. Run through {@code bench/run} (which builds,
- * installs the baseline tools and passes the JVM flags): {@code bench/run [startup,query,journal,storm,window,uevent,scheduler,exec,dbcheck,syslog]},
+ * installs the baseline tools and passes the JVM flags): {@code bench/run [startup,query,journal,storm,window,uevent,scheduler,exec,dbcheck,syslog,opensearch]},
  * or {@code bench/run soak [--minutes 30 ...]} for the soak (see {@link Soak.Options}).
  * A run of some of them replaces their sections and keeps the others' from the previous file.
  */
@@ -22,7 +22,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         Path home = Path.of(System.getProperty("hostql.home", ".")).toAbsolutePath().normalize();
         Path out = home.resolve("docs/benchmarks.md");
-        Set<String> which = Set.copyOf(Arrays.asList((args.length > 0 ? args[0] : "startup,query,journal,storm,window,uevent,scheduler,exec,dbcheck,syslog").split(",")));
+        Set<String> which = Set.copyOf(Arrays.asList((args.length > 0 ? args[0] : "startup,query,journal,storm,window,uevent,scheduler,exec,dbcheck,syslog,opensearch").split(",")));
         // The soak (issue 10) runs only when named: 30 minutes by default. Its options follow: bench/run soak --minutes 3
         Soak.Options soak = which.contains("soak") ? Soak.Options.parse(Arrays.asList(args).subList(1, args.length)) : null;
         Path tmp = Files.createDirectories(home.resolve("bench/target/tmp"));
@@ -45,6 +45,7 @@ public final class BenchMain {
         if (which.contains("exec")) put(sections, section(() -> ExecStorm.run(home, tmp, Integer.getInteger("exec.seconds", 30), List.of(100.0, 333.0, 1000.0, 0.0))), machine, when);
         if (which.contains("dbcheck")) put(sections, section(() -> IntegrityCheckCost.run(home, tmp, Integer.getInteger("dbcheck.files", 20_000), Integer.getInteger("dbcheck.minutes", 10))), machine, when);
         if (which.contains("syslog")) put(sections, section(() -> SyslogThroughput.run(home, tmp, Integer.getInteger("syslog.lines", 100_000), 5000)), machine, when);
+        if (which.contains("opensearch")) put(sections, section(() -> OpenSearchThroughput.run(home, tmp, Integer.getInteger("opensearch.lines", 100_000), 5000, Integer.getInteger("opensearch.idle.seconds", 60))), machine, when);
         if (which.contains("uevent")) put(sections, section(() -> UeventLatency.run(home, tmp, Integer.getInteger("uevent.cycles", 1000))), machine, when);
         if (soak != null) put(sections, section(() -> Soak.run(home, tmp, soak)), machine, when);
         StringBuilder doc = new StringBuilder("# hostql benchmarks\n\nWritten by `bench/run` (all) or `bench/run <names>` (those sections only; each\n"

@@ -124,7 +124,7 @@ final class SyslogThroughput {
         return md.toString();
     }
 
-    private static void row(StringBuilder md, String who, Run r) {
+    static void row(StringBuilder md, String who, Run r) {
         md.append("| ").append(who).append(" | ").append(r.lines()).append(" | ").append(Measure.f(r.seconds(), 2)).append(" | ")
                 .append(Measure.f(r.perSecond(), 0)).append(" | ").append(Measure.f(r.cpuMsPer1000(), 1)).append(" ms |\n");
     }
@@ -135,7 +135,7 @@ final class SyslogThroughput {
         return p;
     }
 
-    private static long lineCount(Path file) throws IOException {
+    static long lineCount(Path file) throws IOException {
         if (!Files.exists(file)) return 0;
         long n = 0;
         try (var in = Files.newInputStream(file)) {
