@@ -99,6 +99,21 @@ class ElasticsearchEndToEndTest {
                 """.formatted(name, rows));
     }
 
+    /**
+     * The outage of the logger tests, with the receiver away: lines produced, hostqld killed with kill -9 and
+     * started again on the same data dir, more lines produced. Returns the restarted daemon.
+     */
+    static DaemonProcess killAndRestartWhileReceiverIsAway(DaemonProcess d, Path conf, Path data, String[] flags, String name) throws Exception {
+        Path results = d.logs.resolve(FilesystemLogger.RESULTS);
+        int before = fileLines(results, name).size();
+        waitFor(() -> fileLines(results, name).size() >= before + 9, 30, "lines produced while the receiver is away");
+        d.kill9();
+        DaemonProcess restarted = DaemonProcess.start(conf, data, flags);
+        int afterRestart = fileLines(results, name).size();
+        waitFor(() -> fileLines(results, name).size() >= afterRestart + 6, 30, "lines produced after the restart");
+        return restarted;
+    }
+
     static final String THREE_ROWS = "SELECT '1' AS value UNION ALL SELECT '2' UNION ALL SELECT '3'";
 
     @Test
@@ -146,13 +161,8 @@ class ElasticsearchEndToEndTest {
             waitFor(() -> linesOf(node.documents("osquery-results-*"), name).size() >= 3, 90, "the first documents");
             node.stop();
             Path results = d.logs.resolve(FilesystemLogger.RESULTS);
-            int before = fileLines(results, name).size();
-            waitFor(() -> fileLines(results, name).size() >= before + 9, 30, "lines produced while the node is down");
-            d.kill9();
-            d = DaemonProcess.start(conf, data, f);
+            d = killAndRestartWhileReceiverIsAway(d, conf, data, f, name);
             DaemonProcess restarted = d;
-            int afterRestart = fileLines(results, name).size();
-            waitFor(() -> fileLines(results, name).size() >= afterRestart + 6, 30, "lines produced after the restart");
             node.start();
             Set<String> produced = new HashSet<>();
             waitFor(() -> {
