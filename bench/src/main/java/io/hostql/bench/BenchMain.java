@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * Runs the benchmarks and writes docs/benchmarks.md. Run through {@code bench/run} (which builds,
- * installs the baseline tools and passes the JVM flags): {@code bench/run [startup,query,journal,storm,window,uevent,scheduler,exec,dbcheck,syslog,chrome-extensions,fleet-inventory,distributed,remote,kafka]}
+ * installs the baseline tools and passes the JVM flags): {@code bench/run [startup,query,journal,storm,window,uevent,scheduler,exec,dbcheck,syslog,chrome-extensions,fleet-inventory,distributed,remote,kafka,opensearch]}
  * ({@code certificates} only when named),
  * or {@code bench/run soak [--minutes 30 ...]} for the soak (see {@link Soak.Options}).
  * A run of some of them replaces their sections and keeps the others' from the previous file.
@@ -23,7 +23,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         Path home = Path.of(System.getProperty("hostql.home", ".")).toAbsolutePath().normalize();
         Path out = home.resolve("docs/benchmarks.md");
-        Set<String> which = Set.copyOf(Arrays.asList((args.length > 0 ? args[0] : "startup,query,journal,storm,window,uevent,scheduler,exec,dbcheck,syslog,chrome-extensions,fleet-inventory,distributed,remote,kafka").split(",")));
+        Set<String> which = Set.copyOf(Arrays.asList((args.length > 0 ? args[0] : "startup,query,journal,storm,window,uevent,scheduler,exec,dbcheck,syslog,chrome-extensions,fleet-inventory,distributed,remote,kafka,opensearch").split(",")));
         // The soak (issue 10) runs only when named: 30 minutes by default. Its options follow: bench/run soak --minutes 3
         Soak.Options soak = which.contains("soak") ? Soak.Options.parse(Arrays.asList(args).subList(1, args.length)) : null;
         Path tmp = Files.createDirectories(home.resolve("bench/target/tmp"));
@@ -52,6 +52,7 @@ public final class BenchMain {
             int outage = Integer.getInteger("kafka.outage.seconds", 60);
             put(sections, section(() -> KafkaThroughput.run(home, tmp, outage, Integer.getInteger("kafka.rows", 100_000 / outage))), machine, when);
         }
+        if (which.contains("opensearch")) put(sections, section(() -> OpenSearchThroughput.run(home, tmp, Integer.getInteger("opensearch.lines", 100_000), 5000, Integer.getInteger("opensearch.idle.seconds", 60))), machine, when);
         if (which.contains("uevent")) put(sections, section(() -> UeventLatency.run(home, tmp, Integer.getInteger("uevent.cycles", 1000))), machine, when);
         if (which.contains("chrome-extensions")) put(sections, section(() -> ChromeExtensionsScan.run(tmp, 10, 3, 20, Integer.getInteger("chrome.runs", 10))), machine, when);
         if (which.contains("certificates")) put(sections, section(() -> CertificatesQuery.run(home, 10)), machine, when);

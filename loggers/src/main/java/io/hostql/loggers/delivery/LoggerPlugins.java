@@ -2,6 +2,8 @@ package io.hostql.loggers.delivery;
 
 import io.hostql.config.Settings;
 import io.hostql.config.SettingsException;
+import io.hostql.loggers.elasticsearch.ElasticsearchPlugin;
+import io.hostql.loggers.splunk.SplunkHecPlugin;
 import io.hostql.loggers.stdout.StdoutSink;
 import io.hostql.loggers.syslog.SyslogSink;
 import java.util.ArrayList;
@@ -29,6 +31,8 @@ public final class LoggerPlugins {
         SINKS.put("syslog", SyslogSink::create);
         SINKS.put("kafka_producer", io.hostql.loggers.kafka.KafkaProducerFlags::create);
         SINKS.put("gelf", io.hostql.loggers.gelf.GelfSink::create);
+        SINKS.put("elasticsearch", ElasticsearchPlugin::create);
+        SINKS.put("splunk_hec", SplunkHecPlugin::create);
     }
 
     /**
