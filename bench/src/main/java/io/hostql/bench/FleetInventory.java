@@ -78,7 +78,7 @@ final class FleetInventory {
                     .append("Fleet's `software_linux` detail query, unmodified: one `UNION` over deb_packages, portage_packages, ")
                     .append("rpm_packages, npm_packages, chrome_extensions and firefox_addons, the last two joined with Fleet's users query. ")
                     .append(rows).append(" rows here. Medians of ").append(runs).append(" interleaved runs after 2 warm-up runs each; ")
-                    .append("the machine is shared with other builds, so the ratios matter more than the times.\n\n");
+                    .append(Measure.loadNote()).append(" (other processes inflate the times; the ratios hold better).\n\n");
             if (!left.isEmpty()) {
                 md.append("**Left out of this run:** the arms on ").append(String.join(", ", left))
                         .append(", tables this build does not have yet (issue 16's other parts); `bench/run fleet-inventory` runs the ")

@@ -106,6 +106,16 @@ final class Measure {
         return Double.NaN;
     }
 
+    /** The 1-minute load average now, for a section to say how quiet the machine was ("load average 0.4 on 2 CPUs"). */
+    static String loadNote() {
+        try {
+            return "load average " + java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0] + " on "
+                    + Runtime.getRuntime().availableProcessors() + " CPUs at the end of the run";
+        } catch (java.io.IOException e) {
+            return "load average unknown";
+        }
+    }
+
     static String f(double v, int decimals) {
         return String.format(Locale.ROOT, "%." + decimals + "f", v);
     }

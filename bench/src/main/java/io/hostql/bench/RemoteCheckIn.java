@@ -42,7 +42,7 @@ final class RemoteCheckIn {
                 + "After a 60 s warm-up, CPU% is the daemon's user+system time over the window (100% = one core); bytes are the\n"
                 + "request and reply bodies the manager saw in the window (TLS and HTTP headers not counted). Distributed queries\n"
                 + "(`--distributed_interval`) are not part of this figure yet. Run with `bench/run remote` (`-Dremote.seconds=N`).\n"
-                + "The machine is shared and loaded while this runs: compare the two rows, not the absolute figures.\n\n");
+                + "Machine: " + Measure.loadNote() + "; compare the two rows, not the absolute figures.\n\n");
         md.append("| daemon | window | CPU | requests | bytes sent | bytes received |\n|---|---|---|---|---|---|\n");
         md.append("| managed (config 60 s, logs 10 s) | ").append(Measure.f(managed.seconds(), 0)).append(" s | ")
                 .append(Measure.f(managed.cpuPercent(), 3)).append("% | ").append(managed.requests()).append(" | ")
