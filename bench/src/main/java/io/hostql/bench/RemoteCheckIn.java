@@ -98,11 +98,7 @@ final class RemoteCheckIn {
     }
 
     private static Delivery delivery(Path home, Path root, TlsTestServer server, int outageSeconds, String... flags) throws Exception {
-        Files.createDirectories(root);
-        Path conf = Files.writeString(root.resolve("hostql.conf"), LINES);
-        List<String> args = new java.util.ArrayList<>(List.of("--disable_events"));
-        args.addAll(List.of(flags));
-        Process daemon = Measure.startHostqld(home, root, conf, args.toArray(new String[0]));
+        Process daemon = start(home, root, LINES, flags);
         Function<TlsTestServer.Request, Reply> standard = server.handler(TlsTestServer.LOG);
         try {
             Thread.sleep(30_000); // warm-up: JIT, enrollment, first runs
@@ -127,6 +123,15 @@ final class RemoteCheckIn {
         }
     }
 
+    /** hostqld on this config (text), without events, with these flags. */
+    private static Process start(Path home, Path root, String config, String... flags) throws Exception {
+        Files.createDirectories(root);
+        Path conf = Files.writeString(root.resolve("hostql.conf"), config);
+        List<String> args = new java.util.ArrayList<>(List.of("--disable_events"));
+        args.addAll(List.of(flags));
+        return Measure.startHostqld(home, root, conf, args.toArray(new String[0]));
+    }
+
     /** Result lines of the test schedule the manager has received. */
     private static long received(TlsTestServer server) {
         return server.logLines("result").stream().filter(n -> n.path("name").asText().equals("lines")).count();
@@ -140,11 +145,7 @@ final class RemoteCheckIn {
     }
 
     private static Result once(Path home, Path root, TlsTestServer server, int seconds, String... flags) throws Exception {
-        Files.createDirectories(root);
-        Path conf = Files.writeString(root.resolve("hostql.conf"), SCHEDULE);
-        List<String> args = new java.util.ArrayList<>(List.of("--disable_events"));
-        args.addAll(List.of(flags));
-        Process daemon = Measure.startHostqld(home, root, conf, args.toArray(new String[0]));
+        Process daemon = start(home, root, SCHEDULE, flags);
         try {
             long pid = daemon.pid();
             Thread.sleep(60_000); // warm-up: JIT, enrollment, first runs
