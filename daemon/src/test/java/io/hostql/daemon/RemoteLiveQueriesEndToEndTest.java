@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.luben.zstd.ZstdInputStream;
 import io.hostql.remote.InProcessManager;
 import io.hostql.remote.enroll.Enroller;
 import io.hostql.remote.testserver.Pki;
 import io.hostql.remote.testserver.TlsTestServer;
 import io.hostql.remote.testserver.TlsTestServer.Reply;
-import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -195,14 +193,7 @@ class RemoteLiveQueriesEndToEndTest {
         assertThat(server.requests(InProcessManager.CARVE_BLOCK)).allSatisfy(r -> assertThat(r.header("Authorization")).startsWith("NodeKey "));
 
         // GNU tar reads the archive back: the files, byte for byte, under their paths.
-        Path tar = shared.resolve("carve.tar");
-        try (ZstdInputStream in = new ZstdInputStream(new ByteArrayInputStream(uploaded))) {
-            Files.write(tar, in.readAllBytes());
-        }
-        Path out = Files.createDirectories(shared.resolve("carve-out"));
-        Process p = new ProcessBuilder("tar", "-xf", tar.toString(), "-C", out.toString()).redirectErrorStream(true).start();
-        String said = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(said).isZero();
+        Path out = InProcessManager.unpackZstdTar(uploaded, shared.resolve("carve-out"));
         for (Path f : List.of(big, small)) assertThat(out.resolve(f.toString().substring(1))).hasSameBinaryContentAs(f);
 
         // The carves table tells the manager how it went.

@@ -3,10 +3,14 @@ package io.hostql.remote;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.luben.zstd.ZstdInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.List;
@@ -79,6 +83,19 @@ public final class InProcessManager implements RemoteCall {
             super(path + ": HTTP " + status + (why.isEmpty() ? "" : " (" + why + ")"));
             this.status = status;
         }
+    }
+
+    /** GNU tar unpacks a zstd-compressed carve into dir (created); an archive tar refuses fails the test with what tar said. */
+    public static Path unpackZstdTar(byte[] carve, Path dir) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        Path tar = dir.resolveSibling(dir.getFileName() + ".tar");
+        try (ZstdInputStream in = new ZstdInputStream(new ByteArrayInputStream(carve))) {
+            Files.write(tar, in.readAllBytes());
+        }
+        Process p = new ProcessBuilder("tar", "-xf", tar.toString(), "-C", dir.toString()).redirectErrorStream(true).start();
+        String said = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) throw new AssertionError("GNU tar refuses the carve: " + said);
+        return dir;
     }
 
     @Override
