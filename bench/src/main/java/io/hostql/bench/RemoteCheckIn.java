@@ -1,19 +1,28 @@
 package io.hostql.bench;
 
+import io.hostql.loggers.FilesystemLogger;
+import io.hostql.remote.InProcessManager;
 import io.hostql.remote.testserver.Pki;
 import io.hostql.remote.testserver.TlsTestServer;
+import io.hostql.remote.testserver.TlsTestServer.Reply;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Issue 12: what being managed costs. hostqld (bin/hostqld) enrolled with a local osquery manager
  * (the tests' TlsTestServer over HTTPS), its config fetched every 60 s (--config_refresh=60) and
- * its logs sent every 10 s (--logger_tls_period=10), against the same daemon with the same schedule
+ * its logs sent every 10 s (--logger_tls_period=10) and a distributed check-in every 10 s
+ * (--distributed_interval=10, no query on offer), against the same daemon with the same schedule
  * from a local file and no remote plugin, in the same run. After a warm-up, CPU% is the daemon's
  * user+system time over the window; bytes are the request and reply bodies the manager saw.
- * Distributed queries (--distributed_interval) are another helper's and not in this figure yet.
+ *
+ * <p>Then log delivery: a schedule logging {@value #ROWS} result lines a second through the tls logger
+ * (one request a second of at most 1024 lines), the lines/s the manager receives, then a manager
+ * outage (its log endpoint answering 503) and the time the daemon takes to deliver the backlog once
+ * the manager is back.
  */
 final class RemoteCheckIn {
     private RemoteCheckIn() {}
@@ -22,29 +31,43 @@ final class RemoteCheckIn {
 
     static final String SCHEDULE = "{\"schedule\": {\"time\": {\"query\": \"SELECT unix_time FROM time\", \"interval\": 10}}}";
 
-    static String run(Path home, Path tmp, int seconds) throws Exception {
+    /** Log delivery: the lines the test schedule logs each second, and how much faster the tls logger may send. */
+    static final int ROWS = 200, PERIOD = 1, MAX_LINES = 1024;
+    static final String LINES = "{\"schedule\": {\"lines\": {\"query\": \"WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n"
+            + " WHERE x < " + ROWS + ") SELECT x, (SELECT unix_time FROM time) AS t FROM n\", \"interval\": 1, \"removed\": false}}}";
+
+    record Delivery(double steadyLinesPerSecond, long backlog, double drainSeconds, double drainLinesPerSecond) {}
+
+    static String run(Path home, Path tmp, int seconds, int outageSeconds) throws Exception {
         Path root = Files.createTempDirectory(tmp, "remote");
         Pki pki = Pki.create(root.resolve("pki"));
         Result managed, local;
+        Delivery delivery;
         try (TlsTestServer server = TlsTestServer.start(pki.server(), null)) {
             server.config = TlsTestServer.JSON.readTree(SCHEDULE);
             Path secret = Files.writeString(root.resolve("secret"), server.secret);
-            managed = once(home, root.resolve("managed"), server, seconds, "--config_plugin=tls", "--tls_hostname=" + server.hostname(),
-                    "--tls_server_certs=" + pki.ca, "--enroll_tls_endpoint=" + TlsTestServer.ENROLL, "--enroll_secret_path=" + secret,
+            String[] enroll = {"--tls_hostname=" + server.hostname(), "--tls_server_certs=" + pki.ca,
+                    "--enroll_tls_endpoint=" + TlsTestServer.ENROLL, "--enroll_secret_path=" + secret};
+            managed = once(home, root.resolve("managed"), server, seconds, concat(enroll, "--config_plugin=tls",
                     "--config_tls_endpoint=" + TlsTestServer.CONFIG, "--config_refresh=60", "--logger_plugin=filesystem,tls",
-                    "--logger_tls_endpoint=" + TlsTestServer.LOG, "--logger_tls_period=10");
+                    "--logger_tls_endpoint=" + TlsTestServer.LOG, "--logger_tls_period=10", "--disable_distributed=false",
+                    "--distributed_interval=10", "--distributed_tls_read_endpoint=" + InProcessManager.READ,
+                    "--distributed_tls_write_endpoint=" + InProcessManager.WRITE));
             local = once(home, root.resolve("local"), null, seconds);
+            delivery = delivery(home, root.resolve("delivery"), server, outageSeconds, concat(enroll, "--logger_plugin=filesystem,tls",
+                    "--logger_tls_endpoint=" + TlsTestServer.LOG, "--logger_tls_period=" + PERIOD, "--logger_tls_max_lines=" + MAX_LINES));
         }
         StringBuilder md = new StringBuilder("## Remote management check-in cost (issue 12)\n\n");
         md.append("hostqld enrolled with a local osquery manager over HTTPS (the tests' `TlsTestServer`), config fetched every 60 s\n"
-                + "(`--config_refresh=60`), result and status logs sent every 10 s (`--logger_tls_period=10`), one scheduled query\n"
+                + "(`--config_refresh=60`), result and status logs sent every 10 s (`--logger_tls_period=10`), a distributed check-in\n"
+                + "every 10 s (`--distributed_interval=10`, no query on offer), one scheduled query\n"
                 + "every 10 s; baseline, same run: the same daemon and schedule from a local config file, filesystem logger only.\n"
                 + "After a 60 s warm-up, CPU% is the daemon's user+system time over the window (100% = one core); bytes are the\n"
-                + "request and reply bodies the manager saw in the window (TLS and HTTP headers not counted). Distributed queries\n"
-                + "(`--distributed_interval`) are not part of this figure yet. Run with `bench/run remote` (`-Dremote.seconds=N`).\n"
+                + "request and reply bodies the manager saw in the window (TLS and HTTP headers not counted).\n"
+                + "Run with `bench/run remote` (`-Dremote.seconds=N`, `-Dremote.outage.seconds=N`).\n"
                 + "Machine: " + Measure.loadNote() + "; compare the two rows, not the absolute figures.\n\n");
         md.append("| daemon | window | CPU | requests | bytes sent | bytes received |\n|---|---|---|---|---|---|\n");
-        md.append("| managed (config 60 s, logs 10 s) | ").append(Measure.f(managed.seconds(), 0)).append(" s | ")
+        md.append("| managed (config 60 s, logs 10 s, distributed 10 s) | ").append(Measure.f(managed.seconds(), 0)).append(" s | ")
                 .append(Measure.f(managed.cpuPercent(), 3)).append("% | ").append(managed.requests()).append(" | ")
                 .append(managed.bytesIn()).append(" | ").append(managed.bytesOut()).append(" |\n");
         md.append("| local config, no remote plugin (baseline) | ").append(Measure.f(local.seconds(), 0)).append(" s | ")
@@ -54,15 +77,75 @@ final class RemoteCheckIn {
         md.append("Check-in cost over the baseline: ").append(Measure.f(extra, 3)).append(" points of a core; target under 0.2: **")
                 .append(extra < 0.2 ? "met" : "missed").append("**. Bytes per request (body sent + received): ")
                 .append(Measure.f(perRequest, 0)).append(".\n\n");
+        md.append("### Log delivery to the manager\n\n");
+        md.append("A schedule logging ").append(ROWS).append(" result lines a second (`removed: false`), the tls logger sending at most ")
+                .append(MAX_LINES).append(" lines\nevery ").append(PERIOD).append(" s (`--logger_tls_period=").append(PERIOD)
+                .append(" --logger_tls_max_lines=").append(MAX_LINES).append("`), with the filesystem logger alongside. Steady: the lines\n"
+                + "the manager received per second over 60 s. Then the manager's log endpoint answers 503 for ").append(outageSeconds)
+                .append(" s; drain: from its\nreturn until the manager has as many result lines as the daemon had logged locally when it returned.\n\n");
+        md.append("| steady delivery | outage | backlog | drain time | delivery while draining |\n|---|---|---|---|---|\n");
+        md.append("| ").append(Measure.f(delivery.steadyLinesPerSecond(), 0)).append(" lines/s | ").append(outageSeconds).append(" s | ")
+                .append(delivery.backlog()).append(" lines | ").append(Measure.f(delivery.drainSeconds(), 1)).append(" s | ")
+                .append(Measure.f(delivery.drainLinesPerSecond(), 0)).append(" lines/s (ceiling ").append(MAX_LINES / PERIOD)
+                .append(") |\n\n");
         return md.toString();
     }
 
-    private static Result once(Path home, Path root, TlsTestServer server, int seconds, String... flags) throws Exception {
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private static Delivery delivery(Path home, Path root, TlsTestServer server, int outageSeconds, String... flags) throws Exception {
+        Process daemon = start(home, root, LINES, flags);
+        Function<TlsTestServer.Request, Reply> standard = server.handler(TlsTestServer.LOG);
+        try {
+            Thread.sleep(30_000); // warm-up: JIT, enrollment, first runs
+            long n0 = received(server), t0 = System.nanoTime();
+            Thread.sleep(60_000);
+            double steady = (received(server) - n0) / ((System.nanoTime() - t0) / 1e9);
+            server.handle(TlsTestServer.LOG, r -> Reply.raw(503, "{\"error\": \"down for maintenance\"}"));
+            Thread.sleep(outageSeconds * 1000L);
+            long logged = logged(root.resolve("logs").resolve(FilesystemLogger.RESULTS)), before = received(server);
+            long back = System.nanoTime(), deadline = back + 600_000_000_000L;
+            server.handle(TlsTestServer.LOG, standard);
+            while (received(server) < logged) {
+                if (System.nanoTime() > deadline) throw new IllegalStateException("the backlog did not drain in 10 minutes");
+                Thread.sleep(50);
+            }
+            double drain = (System.nanoTime() - back) / 1e9;
+            return new Delivery(steady, logged - before, drain, (received(server) - before) / drain);
+        } finally {
+            server.handle(TlsTestServer.LOG, standard);
+            daemon.destroy();
+            daemon.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** hostqld on this config (text), without events, with these flags. */
+    private static Process start(Path home, Path root, String config, String... flags) throws Exception {
         Files.createDirectories(root);
-        Path conf = Files.writeString(root.resolve("hostql.conf"), SCHEDULE);
+        Path conf = Files.writeString(root.resolve("hostql.conf"), config);
         List<String> args = new java.util.ArrayList<>(List.of("--disable_events"));
         args.addAll(List.of(flags));
-        Process daemon = Measure.startHostqld(home, root, conf, args.toArray(new String[0]));
+        return Measure.startHostqld(home, root, conf, args.toArray(new String[0]));
+    }
+
+    /** Result lines of the test schedule the manager has received. */
+    private static long received(TlsTestServer server) {
+        return server.logLines("result").stream().filter(n -> n.path("name").asText().equals("lines")).count();
+    }
+
+    /** Result lines of the test schedule in the daemon's local results file. */
+    private static long logged(Path results) throws java.io.IOException {
+        try (var lines = Files.lines(results)) {
+            return lines.filter(l -> l.contains("\"name\":\"lines\"")).count();
+        }
+    }
+
+    private static Result once(Path home, Path root, TlsTestServer server, int seconds, String... flags) throws Exception {
+        Process daemon = start(home, root, SCHEDULE, flags);
         try {
             long pid = daemon.pid();
             Thread.sleep(60_000); // warm-up: JIT, enrollment, first runs

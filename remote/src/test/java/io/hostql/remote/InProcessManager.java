@@ -3,10 +3,14 @@ package io.hostql.remote;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.luben.zstd.ZstdInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.List;
@@ -15,11 +19,11 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The server side of the distributed and carve endpoints (reference §3.4–3.7), in process, behind
- * {@link RemoteCall}: it adds the node key as the real RemoteCall does, answers as the reference says
- * a server answers, checks the bodies it gets, and keeps what it received. The HTTPS transport under
- * RemoteCall is tested separately (helper remote's TLS test server); end-to-end tests over TLS come
- * with the merge.
+ * The server side of the distributed and carve endpoints (reference §3.4–3.7): it answers as the
+ * reference says a server answers, checks the bodies it gets, and keeps what it received. In process it
+ * is a {@link RemoteCall} that adds the node key as the real one does; over HTTPS the TLS test server
+ * serves the same answers ({@link #answer}) at these paths, so there is one implementation of the
+ * server side for both.
  */
 public final class InProcessManager implements RemoteCall {
     public static final String READ = "/api/v1/osquery/distributed/read", WRITE = "/api/v1/osquery/distributed/write",
@@ -71,18 +75,46 @@ public final class InProcessManager implements RemoteCall {
         return null;
     }
 
+    /** A request the server refuses, with the HTTP status it answers (over HTTPS) and why. */
+    public static final class Refused extends IOException {
+        public final int status;
+
+        Refused(String path, int status, String why) {
+            super(path + ": HTTP " + status + (why.isEmpty() ? "" : " (" + why + ")"));
+            this.status = status;
+        }
+    }
+
+    /** GNU tar unpacks a zstd-compressed carve into dir (created); an archive tar refuses fails the test with what tar said. */
+    public static Path unpackZstdTar(byte[] carve, Path dir) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        Path tar = dir.resolveSibling(dir.getFileName() + ".tar");
+        try (ZstdInputStream in = new ZstdInputStream(new ByteArrayInputStream(carve))) {
+            Files.write(tar, in.readAllBytes());
+        }
+        Process p = new ProcessBuilder("tar", "-xf", tar.toString(), "-C", dir.toString()).redirectErrorStream(true).start();
+        String said = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) throw new AssertionError("GNU tar refuses the carve: " + said);
+        return dir;
+    }
+
     @Override
-    public synchronized ObjectNode post(String path, ObjectNode body) throws IOException {
+    public ObjectNode post(String path, ObjectNode body) throws IOException {
         ObjectNode sent = body.deepCopy();
         sent.put("node_key", NODE_KEY);
+        return answer(path, sent);
+    }
+
+    /** The reply to a request body as it arrived (node key included); a Refused for what a server refuses. */
+    public synchronized ObjectNode answer(String path, ObjectNode sent) throws IOException {
         long size = JSON.writeValueAsBytes(sent).length;
-        if (size > maxBodyBytes) throw new IOException(path + ": HTTP 413 (a body of " + size + " bytes; the limit is " + maxBodyBytes + ")");
+        if (size > maxBodyBytes) throw new Refused(path, 413, "a body of " + size + " bytes; the limit is " + maxBodyBytes);
         return switch (path) {
             case READ -> read();
             case WRITE -> write(sent);
             case CARVE_BEGIN -> carveBegin(sent);
             case CARVE_BLOCK -> carveBlock(sent);
-            default -> throw new IOException(path + ": HTTP 404");
+            default -> throw new Refused(path, 404, "");
         };
     }
 
@@ -96,7 +128,7 @@ public final class InProcessManager implements RemoteCall {
 
     private ObjectNode write(ObjectNode body) throws IOException {
         for (String key : List.of("queries", "statuses", "messages")) {
-            if (!body.path(key).isObject()) throw new IOException(WRITE + ": HTTP 400 ('" + key + "' is not an object)");
+            if (!body.path(key).isObject()) throw new Refused(WRITE, 400, "'" + key + "' is not an object");
         }
         writes.add(body);
         return JSON.createObjectNode();
@@ -104,10 +136,10 @@ public final class InProcessManager implements RemoteCall {
 
     private ObjectNode carveBegin(ObjectNode body) throws IOException {
         for (String key : List.of("block_count", "block_size", "carve_size")) {
-            if (!body.path(key).isIntegralNumber()) throw new IOException(CARVE_BEGIN + ": HTTP 400 ('" + key + "' is not a number)");
+            if (!body.path(key).isIntegralNumber()) throw new Refused(CARVE_BEGIN, 400, "'" + key + "' is not a number");
         }
         for (String key : List.of("carve_id", "request_id", "node_key")) {
-            if (!body.path(key).isTextual()) throw new IOException(CARVE_BEGIN + ": HTTP 400 ('" + key + "' is not a string)");
+            if (!body.path(key).isTextual()) throw new Refused(CARVE_BEGIN, 400, "'" + key + "' is not a string");
         }
         String session = "session-" + (sessions.size() + 1);
         sessions.put(session, new Session(body, new ConcurrentHashMap<>()));
@@ -118,16 +150,16 @@ public final class InProcessManager implements RemoteCall {
 
     private ObjectNode carveBlock(ObjectNode body) throws IOException {
         Session s = sessions.get(body.path("session_id").asText());
-        if (s == null) throw new IOException(CARVE_BLOCK + ": HTTP 404 (no session " + body.path("session_id") + ")");
+        if (s == null) throw new Refused(CARVE_BLOCK, 404, "no session " + body.path("session_id"));
         JsonNode id = body.path("block_id");
         if (!id.isIntegralNumber() || id.asLong() < 0 || id.asLong() >= s.start().path("block_count").asLong()) {
-            throw new IOException(CARVE_BLOCK + ": HTTP 400 (block_id " + id + ")");
+            throw new Refused(CARVE_BLOCK, 400, "block_id " + id);
         }
         if (!body.path("request_id").asText().equals(s.start().path("request_id").asText())) {
-            throw new IOException(CARVE_BLOCK + ": HTTP 400 (request_id differs from the start's)");
+            throw new Refused(CARVE_BLOCK, 400, "request_id differs from the start's");
         }
         byte[] data = Base64.getDecoder().decode(body.path("data").asText());
-        if (data.length > s.start().path("block_size").asLong()) throw new IOException(CARVE_BLOCK + ": HTTP 400 (block too large)");
+        if (data.length > s.start().path("block_size").asLong()) throw new Refused(CARVE_BLOCK, 400, "block too large");
         s.blocks().put(id.asLong(), data);
         ObjectNode reply = JSON.createObjectNode();
         reply.put("success", true);

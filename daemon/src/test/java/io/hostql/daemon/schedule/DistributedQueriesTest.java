@@ -36,9 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Distributed queries on the daemon's distributed engine (LiveQueries: the real tables, a real events.db)
- * against the in-process manager (InProcessManager answers as the reference says a server answers; the
- * HTTPS transport under RemoteCall is tested by helper remote's TLS server tests, and end-to-end tests
- * over TLS come with the merge).
+ * against the in-process manager (InProcessManager answers as the reference says a server answers); the
+ * same over TLS through a real hostqld is RemoteLiveQueriesEndToEndTest.
  */
 class DistributedQueriesTest {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -2,12 +2,10 @@ package io.hostql.remote.carve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.luben.zstd.ZstdInputStream;
 import io.hostql.remote.InProcessManager;
 import io.hostql.sql.Database;
 import io.hostql.sql.QueryResult;
 import io.hostql.sql.table.TableRegistry;
-import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -87,14 +85,7 @@ class CarvesTest {
                     (long) uploaded.length, "SUCCESS", 0L);
 
             // GNU tar reads the archive back: the files, byte for byte, under their paths.
-            Path tar = dir.resolve("carve.tar");
-            try (ZstdInputStream in = new ZstdInputStream(new ByteArrayInputStream(uploaded))) {
-                Files.write(tar, in.readAllBytes());
-            }
-            Path out = Files.createDirectories(dir.resolve("out"));
-            Process p = new ProcessBuilder("tar", "-xf", tar.toString(), "-C", out.toString()).redirectErrorStream(true).start();
-            String said = new String(p.getInputStream().readAllBytes());
-            assertThat(p.waitFor()).as(said).isZero();
+            Path out = InProcessManager.unpackZstdTar(uploaded, dir.resolve("out"));
             for (Path f : List.of(files.resolve("big.bin"), deepFile)) {
                 assertThat(out.resolve(f.toString().substring(1))).hasSameBinaryContentAs(f);
             }

@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.hostql.loggers.tls.PemTls;
+import io.hostql.remote.InProcessManager;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,7 +32,8 @@ import javax.net.ssl.SSLParameters;
 /**
  * An osquery manager for tests: the JDK's HttpsServer on localhost speaking the TLS remote API of
  * reference/osquery-tls-remote-api.md. It enrolls hosts that send the secret (node keys "key-1",
- * "key-2", …), serves a config, takes logs, and records every request with its headers and decoded
+ * "key-2", …), serves a config, takes logs, serves distributed queries and takes carves (the answers of
+ * {@link #live}, an {@link InProcessManager}), and records every request with its headers and decoded
  * body. An endpoint is a path and a function from the request to the reply
  * ({@link #handle(String, Function)}): add one for a new part of the API, or replace a standard one
  * to misbehave (garbage, slowness, closing mid-reply).
@@ -76,6 +78,8 @@ public final class TlsTestServer implements AutoCloseable {
     public volatile JsonNode config = JsonNodeFactory.instance.objectNode();
     public final List<JsonNode> logs = new CopyOnWriteArrayList<>();
     public final Map<String, Boolean> validKeys = new ConcurrentHashMap<>();
+    /** The distributed read/write and carve start/block endpoints' server side: offer queries to it, read writes and carves from it. */
+    public final InProcessManager live = new InProcessManager();
     private final AtomicInteger enrolled = new AtomicInteger();
     /** Body bytes received (as sent: compressed when they were) and sent, over every request. */
     public final java.util.concurrent.atomic.AtomicLong bytesIn = new java.util.concurrent.atomic.AtomicLong(),
@@ -110,6 +114,11 @@ public final class TlsTestServer implements AutoCloseable {
             t.logs.add(r.body());
             return Reply.json(JsonNodeFactory.instance.objectNode());
         }));
+        for (String path : List.of(InProcessManager.READ, InProcessManager.WRITE, InProcessManager.CARVE_BEGIN)) {
+            t.handle(path, r -> t.authorized(r, () -> t.liveAnswer(r)));
+        }
+        // osquery sends a carve block's node key only in the Authorization header (reference §3.7).
+        t.handle(InProcessManager.CARVE_BLOCK, r -> t.authorizedByHeader(r, () -> t.liveAnswer(r)));
         s.createContext("/", t::exchange);
         s.start();
         return t;
@@ -127,6 +136,11 @@ public final class TlsTestServer implements AutoCloseable {
     /** Sets what path answers (replacing the standard endpoint). */
     public void handle(String path, Function<Request, Reply> handler) {
         handlers.put(path, handler);
+    }
+
+    /** What path answers now (to wrap it, e.g. misbehave once then answer as usual). */
+    public Function<Request, Reply> handler(String path) {
+        return handlers.get(path);
     }
 
     public int enrollments() {
@@ -160,6 +174,27 @@ public final class TlsTestServer implements AutoCloseable {
             return Reply.json(JsonNodeFactory.instance.objectNode().put("node_invalid", true));
         }
         return ok.get();
+    }
+
+    /** node_invalid unless the Authorization header is "NodeKey <a key this server gave>". */
+    public Reply authorizedByHeader(Request r, java.util.function.Supplier<Reply> ok) {
+        String h = r.header("Authorization");
+        if (h == null || !h.startsWith("NodeKey ") || !validKeys.getOrDefault(h.substring("NodeKey ".length()), false)) {
+            return Reply.json(JsonNodeFactory.instance.objectNode().put("node_invalid", true));
+        }
+        return ok.get();
+    }
+
+    /** {@link #live}'s answer; what it refuses is that HTTP status with an error body. */
+    private Reply liveAnswer(Request r) {
+        try {
+            if (!(r.body() instanceof ObjectNode body)) throw new IOException(r.path() + ": the body is not a JSON object");
+            return Reply.json(live.answer(r.path(), body));
+        } catch (IOException e) {
+            int status = e instanceof InProcessManager.Refused refused ? refused.status : 500;
+            return new Reply(status, JsonNodeFactory.instance.objectNode().put("error", e.getMessage()).toString()
+                    .getBytes(StandardCharsets.UTF_8), 0, false);
+        }
     }
 
     private void exchange(HttpExchange ex) throws IOException {
