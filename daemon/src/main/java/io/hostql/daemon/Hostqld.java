@@ -75,6 +75,12 @@ public final class Hostqld {
         // and one that comes while starting is applied once started (the config may have changed meanwhile).
         HupGate hup = new HupGate(daemon::reload);
         Signal.handle(new Signal("HUP"), s -> hup.signal());
+        // TERM and INT are a normal stop (exit 0), also while starting: handled from here, so one that comes during start()
+        // (the scheduler already logs results then) stops the daemon once started instead of ending the JVM with 143 and
+        // no clean stop. The hook covers other JVM exits.
+        Runtime.getRuntime().addShutdownHook(new Thread(daemon::stop, "hostql-shutdown"));
+        Signal.handle(new Signal("TERM"), s -> stopped.countDown());
+        Signal.handle(new Signal("INT"), s -> stopped.countDown());
         try {
             daemon.start();
         } catch (ConfigException e) {
@@ -94,10 +100,6 @@ public final class Hostqld {
             daemon.stop();
             return 1;
         }
-        // TERM and INT are a normal stop (exit 0); the hook covers other JVM exits.
-        Runtime.getRuntime().addShutdownHook(new Thread(daemon::stop, "hostql-shutdown"));
-        Signal.handle(new Signal("TERM"), s -> stopped.countDown());
-        Signal.handle(new Signal("INT"), s -> stopped.countDown());
         hup.open();
         try {
             stopped.await();

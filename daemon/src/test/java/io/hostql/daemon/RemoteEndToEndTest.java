@@ -125,7 +125,7 @@ class RemoteEndToEndTest {
         Files.deleteIfExists(results);
         try (DaemonProcess d = daemon()) {
             assertThat(d.output()).contains("running the cached one");
-            waitFor(() -> SyslogEndToEndTest.fileLines(results, "second").size() >= 2, 60, "the cached config's results");
+            waitFor(() -> SyslogEndToEndTest.fileLines(results, "second").size() >= 2, 120, "the cached config's results");
             assertThat(d.process.isAlive()).isTrue();
         }
     }
