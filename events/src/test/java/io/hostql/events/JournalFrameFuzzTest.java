@@ -99,7 +99,7 @@ class JournalFrameFuzzTest {
     void everyEventTypeRoundTripsThroughItsFrame(@ForAll("events") Event event) {
         RecordOutput out = new RecordOutput();
         event.encode(out);
-        Event back = Journal.decodeFrame(frame(event.type().code, event.captureNanos(), out.toByteArray()));
+        Event back = JournalFrame.decode(frame(event.type().code, event.captureNanos(), out.toByteArray()));
         assertSame(back, asStored(event));
     }
 
@@ -125,7 +125,7 @@ class JournalFrameFuzzTest {
     @Example
     void aChecksummedFrameWithATruncatedPayloadIsNull() {
         byte[] found = {1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, -103, -63, -39, -76};
-        assertThat(Journal.decodeFrame(found)).isNull();
+        assertThat(JournalFrame.decode(found)).isNull();
     }
 
     /** A process event claiming a million arguments in a few bytes is corrupt, without allocating for them first. */
@@ -267,7 +267,7 @@ class JournalFrameFuzzTest {
     // ---- helpers -------------------------------------------------------------------------------
 
     private static Event decodeQuietly(byte[] frame) {
-        return Journal.decodeFrame(frame); // any exception fails the property
+        return JournalFrame.decode(frame); // any exception fails the property
     }
 
     static byte[] encode(Event e) {

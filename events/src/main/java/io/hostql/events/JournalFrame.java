@@ -1,0 +1,89 @@
+package io.hostql.events;
+
+import java.util.Arrays;
+import java.util.Set;
+import java.util.zip.CRC32C;
+import net.openhft.chronicle.bytes.Bytes;
+
+/**
+ * hostql's framing of one journal record inside a Chronicle document, because Chronicle has no checksums:
+ * {@code [version u8][type u8][captureNanos i64][length i32][payload][crc32c i32]}, little-endian.
+ *
+ * <p>An instance encodes (it reuses its buffer and checksum: one per appender, not thread-safe); decoding is
+ * static and never throws for damaged bytes.
+ */
+final class JournalFrame {
+    static final int VERSION = 1;
+    static final int HEADER = 1 + 1 + 8 + 4, TRAILER = 4;
+    /** Where the capture time sits in a frame. */
+    static final int NANOS_AT = 2;
+    /** Where the payload length sits in a frame. */
+    static final int LENGTH_AT = 10;
+
+    private final Bytes<?> frame = Bytes.allocateElasticOnHeap(1024);
+    private final CRC32C crc = new CRC32C();
+
+    /** The frame of one record, checksummed; valid until the next call. */
+    Bytes<?> encode(EventType type, long nanos, byte[] data, int len) {
+        frame.clear();
+        frame.writeByte((byte) VERSION).writeByte((byte) type.code).writeLong(nanos).writeInt(len);
+        frame.write(data, 0, len);
+        crc.reset();
+        crc.update(frame.underlyingObject() instanceof byte[] b ? b : frame.toByteArray(), 0, (int) frame.writePosition());
+        frame.writeInt((int) crc.getValue());
+        return frame;
+    }
+
+    /** The bytes a frame of this payload length takes. */
+    static int size(int payloadLength) {
+        return HEADER + payloadLength + TRAILER;
+    }
+
+    /** Bytes of one frame, checked: null if it fails its checksum or its framing. */
+    static Event decode(byte[] b) {
+        return decode(b, null);
+    }
+
+    /**
+     * As {@link #decode(byte[])}, but a checked record of a type not in {@code types} (null: all) comes back
+     * as a {@link SkippedEvent}, without the cost of decoding its payload.
+     */
+    static Event decode(byte[] b, Set<EventType> types) {
+        if (!verified(b)) return null;
+        EventType type = EventType.of(b[1] & 0xff);
+        if (type != null && types != null && !types.contains(type)) return new SkippedEvent(captureNanos(b), type);
+        try {
+            // the checksum only proves the bytes are as written: the framing inside must still be checked
+            RecordInput in = new RecordInput(Arrays.copyOfRange(b, NANOS_AT, b.length - TRAILER));
+            long nanos = in.readLong();
+            byte[] data = in.readBytes();
+            if (type == null || data == null) return null;
+            return Records.decode(type, nanos, data);
+        } catch (CorruptRecordException e) {
+            return null;
+        }
+    }
+
+    /** Whether these bytes have a frame's version and pass its checksum. */
+    static boolean verified(byte[] b) {
+        if (b.length < HEADER + TRAILER || (b[0] & 0xff) != VERSION) return false;
+        CRC32C c = new CRC32C();
+        c.update(b, 0, b.length - TRAILER);
+        int n = b.length;
+        int stored = (b[n - 4] & 0xff) | (b[n - 3] & 0xff) << 8 | (b[n - 2] & 0xff) << 16 | (b[n - 1] & 0xff) << 24;
+        return (int) c.getValue() == stored;
+    }
+
+    /** The capture time of a frame (its bytes are not checked). */
+    static long captureNanos(byte[] b) {
+        long nanos = 0;
+        for (int i = NANOS_AT + 7; i >= NANOS_AT; i--) nanos = nanos << 8 | (b[i] & 0xff);
+        return nanos;
+    }
+
+    /** The capture time of the frame at the read position of a Chronicle document, or null if it is too short for one. */
+    static Long captureNanos(Bytes<?> document) {
+        if (document.readRemaining() < HEADER) return null;
+        return document.readLong(document.readPosition() + NANOS_AT);
+    }
+}
