@@ -18,14 +18,14 @@ class JournalStorageFaultTest {
     void aFullDiskIsADegradedPeriodWithOneExactLossRecordNotADeadThread() throws Exception {
         Assumptions.assumeTrue(SmallTmpfs.available(), "mounting a tmpfs needs root");
         try (SmallTmpfs fs = new SmallTmpfs(tmp.resolve("fs"), 12); Journal j = Journal.open(fs.path().resolve("journal"))) {
-            for (int i = 0; i < 100; i++) assertThat(j.append(JournalTest.file(Clock.nowNanos(), "/before/" + i))).isNotNegative();
+            for (int i = 0; i < 100; i++) assertThat(j.append(JournalFixtures.file(Clock.nowNanos(), "/before/" + i))).isNotNegative();
             Path filler = fs.fill();
             assertThat(fs.usableSpace()).isLessThan(StorageGuard.LOW_FREE);
             Thread.sleep(400); // the guard looks at the free space at most every 250 ms
             int whileFull = 5000;
             for (int i = 0; i < whileFull; i++) {
                 // Without the guard, this wrote through mmap into pages tmpfs cannot back: SIGBUS / InternalError.
-                assertThat(j.append(JournalTest.file(Clock.nowNanos(), "/while-full/" + i))).isEqualTo(-1);
+                assertThat(j.append(JournalFixtures.file(Clock.nowNanos(), "/while-full/" + i))).isEqualTo(-1);
             }
             StorageStatus s = j.storageStatus();
             assertThat(s.degraded()).isTrue();
@@ -40,11 +40,11 @@ class JournalStorageFaultTest {
                 Thread.sleep(20);
             }
             assertThat(j.storageStatus().degraded()).isFalse();
-            for (int i = 0; i < 100; i++) assertThat(j.append(JournalTest.file(Clock.nowNanos(), "/after/" + i))).isNotNegative();
+            for (int i = 0; i < 100; i++) assertThat(j.append(JournalFixtures.file(Clock.nowNanos(), "/after/" + i))).isNotNegative();
 
             try (Journal.Reader r = j.reader()) {
-                List<JournalEntry> all = JournalTest.drain(r);
-                assertThat(JournalTest.files(all)).hasSize(200);
+                List<JournalEntry> all = JournalFixtures.drain(r);
+                assertThat(JournalFixtures.files(all)).hasSize(200);
                 List<LossEvent> losses = all.stream().map(JournalEntry::event).filter(LossEvent.class::isInstance).map(LossEvent.class::cast).toList();
                 assertThat(losses).hasSize(1);
                 assertThat(losses.get(0).count()).isEqualTo(whileFull);
