@@ -6,9 +6,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * Whatever still escapes (an {@code InternalError}, a Chronicle exception) is caught by the journal and
  * handed to {@link #fault}.
  *
- * <p>Degraded: appends are counted per type, with the first and last capture time, instead of written.
+ * <p>Degraded: appends are counted per type, with the first and last capture time, instead of written
+ * (a {@link BlindPeriod}).
  * The journal rechecks with a backoff (at most every {@link #MAX_BACKOFF_NANOS}); when writing works
  * again it writes one {@link LossEvent} with the exact count and the time span, then resumes.
  * Not thread-safe: the journal calls it, status() included, under its own lock.
@@ -58,10 +56,8 @@ final class StorageGuard {
     private long reservedTo, lastEnd, lastFlagsCheck, lastPage = -1, lastFreeCheck;
 
     // Degraded state.
-    private String reason;
-    private long sinceMillis, firstNanos, lastNanos, nextCheck, backoff = MIN_BACKOFF_NANOS;
-    private final long[] dropped = new long[EventType.values().length];
-    private long droppedTotal;
+    private final BlindPeriod blind = new BlindPeriod();
+    private long nextCheck, backoff = MIN_BACKOFF_NANOS;
 
     StorageGuard(Path dir, IntFunction<Path> cycleFile) {
         this.dir = dir;
@@ -69,15 +65,12 @@ final class StorageGuard {
     }
 
     boolean degraded() {
-        return reason != null;
+        return blind.open();
     }
 
     /** A snapshot (made on demand: a storm while degraded allocates nothing per event). */
     StorageStatus status() {
-        if (reason == null) return StorageStatus.HEALTHY;
-        Map<EventType, Long> byType = new EnumMap<>(EventType.class);
-        for (EventType t : EventType.values()) if (dropped[t.ordinal()] > 0) byType.put(t, dropped[t.ordinal()]);
-        return new StorageStatus(true, sinceMillis, reason, droppedTotal, byType);
+        return blind.status();
     }
 
     /**
@@ -157,9 +150,7 @@ final class StorageGuard {
 
     /** Enters (or stays in) the degraded state; always false. */
     boolean fault(String why) {
-        if (reason == null) {
-            reason = why;
-            sinceMillis = System.currentTimeMillis();
+        if (blind.start(why, System.currentTimeMillis())) {
             backoff = MIN_BACKOFF_NANOS;
             nextCheck = System.nanoTime() + backoff;
             log.error("journal: cannot write {} ({}); hostqld keeps running and counts the events it cannot keep, until writing works again",
@@ -170,9 +161,7 @@ final class StorageGuard {
 
     /** A record that was not written while degraded. */
     void drop(EventType type, long captureNanos) {
-        if (droppedTotal++ == 0) firstNanos = captureNanos;
-        lastNanos = captureNanos;
-        dropped[type.ordinal()]++;
+        blind.drop(type, captureNanos);
     }
 
     /**
@@ -195,29 +184,14 @@ final class StorageGuard {
 
     /** The one record that covers the blind period: the exact count per type and the time span. */
     LossEvent lossRecord() {
-        long total = 0;
-        StringBuilder types = new StringBuilder();
-        for (EventType t : EventType.values()) {
-            long n = dropped[t.ordinal()];
-            if (n == 0) continue;
-            total += n;
-            types.append(types.length() == 0 ? "" : ", ").append(t.name().toLowerCase(java.util.Locale.ROOT)).append(' ').append(n);
-        }
-        String span = total == 0 ? "no event arrived meanwhile"
-                : "events captured from " + Instant.ofEpochSecond(0, firstNanos) + " to " + Instant.ofEpochSecond(0, lastNanos)
-                        + " (" + types + ")";
-        String msg = "the journal could not be written from " + Instant.ofEpochMilli(sinceMillis) + " to "
-                + Instant.ofEpochMilli(System.currentTimeMillis()) + " (" + reason + "); " + total + " events were not captured: " + span;
-        return new LossEvent(Clock.nowNanos(), "journal", total, msg);
+        return blind.lossRecord(System.currentTimeMillis());
     }
 
     /** The loss record is written: healthy again. */
     void recovered() {
         log.info("journal: writing again after {} s; {} events were not captured and are counted in one loss record",
-                (System.currentTimeMillis() - sinceMillis) / 1000, droppedTotal);
-        reason = null;
-        java.util.Arrays.fill(dropped, 0);
-        droppedTotal = 0;
+                (System.currentTimeMillis() - blind.sinceMillis()) / 1000, blind.dropped());
+        blind.end();
         backoff = MIN_BACKOFF_NANOS;
     }
 
