@@ -15,6 +15,8 @@ fi
 
 if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
   JAVA="$JAVA_HOME/bin/java"
+elif [ -x "$HOSTQL_HOME/runtime/bin/java" ]; then
+  JAVA="$HOSTQL_HOME/runtime/bin/java"                   # the tarball's own runtime (jlink)
 else
   JAVA="$(command -v java || true)"
   [ -n "$JAVA" ] || { echo "hostql: java not found; install a JDK 17-25 (apt-get install openjdk-17-jre-headless)" >&2; exit 1; }
@@ -65,3 +67,14 @@ if [ "$(id -u)" -ne 0 ] && [ -n "${HOME:-}" ]; then
       [ -f "$hostql_user_dir/db/events.db" ] && export HOSTQL_DATABASE_PATH="${HOSTQL_DATABASE_PATH:-$hostql_user_dir/db}" ;;
   esac
 fi
+
+# Makes the class-data-sharing archive of what the shell loads in $1/hostqli.jsa: about a third off
+# hostqli's start-up. It is only valid for the JDK that made it, so the stamp written next to it names
+# that JDK and bin/hostqli checks it. scripts/build makes it for a checkout, the packages' postinst at install.
+hostql_make_cds() {
+  rm -f "$1/hostqli.jsa" "$1/hostqli.jsa.jdk"
+  "$JAVA" -Dchronicle.analytics.disable=true "${HOSTQL_JVM_FLAGS[@]}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+      -XX:ArchiveClassesAtExit="$1/hostqli.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$HOSTQL_CLASSPATH" io.hostql.shell.Hostqli \
+      --json "SELECT count(*) FROM osquery_registry; SELECT * FROM processes WHERE pid = 1;" >/dev/null 2>&1 \
+    && [ -s "$1/hostqli.jsa" ] && echo "$(readlink -f "$JAVA") $java_major" > "$1/hostqli.jsa.jdk"
+}
