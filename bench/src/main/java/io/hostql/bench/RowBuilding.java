@@ -59,11 +59,13 @@ final class RowBuilding {
             }
         }
         if (batch[0].length != EventedTables.FILE_EVENTS.columns().size()) throw new IllegalStateException("bad row width");
+        String load = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
         return "## Building an evented row by column name (issue 13)\n\n"
                 + rows + " rows per round and shape, median of " + rounds + " rounds after two of warm-up, one thread; the last " + BATCH
                 + " rows are kept alive as a subscriber's batch keeps them. The baseline is the positional `Object[]` the subscribers built"
                 + " before, from the same values, in the same run. Only the building is timed: a subscriber's stat, /proc reads and"
-                + " SQLite insert around it are unchanged.\n\n"
+                + " SQLite insert around it are unchanged. Load average when it ended: " + load + " (on " + Runtime.getRuntime().availableProcessors()
+                + " CPUs: other processes' work inflates both shapes alike).\n\n"
                 + "| row | by name (`Row`) | positional (baseline) | ratio |\n|---|---|---|---|\n"
                 + line("process_events (38 columns)", Measure.median(named), Measure.median(positional))
                 + line("file_events (18 columns)", Measure.median(fileNamed), Measure.median(filePositional)) + "\n";

@@ -18,7 +18,7 @@ public final class Row {
 
     private Row(Layout layout) {
         this.layout = layout;
-        this.values = new Object[layout.width];
+        this.values = new Object[layout.width()];
     }
 
     /** A layout for filling the table's rows: declare its columns once (in static finals), then make rows. */
@@ -27,7 +27,7 @@ public final class Row {
     }
 
     public TableSchema table() {
-        return layout.table;
+        return layout.table();
     }
 
     /** The values in the table's column order: what the store inserts and the alert engine reads. */
@@ -59,35 +59,33 @@ public final class Row {
 
     /** The event id (osquery's 10-digit text), which the subscriber assigns in commit order. */
     public void eid(String eid) {
-        if (layout.eid < 0) {
-            throw new IllegalStateException("table " + layout.table.name() + " has no eid column: a status table is written with EventStore.replace");
+        if (layout.eid() < 0) {
+            throw new IllegalStateException("table " + layout.table().name() + " has no eid column: a status table is written with EventStore.replace");
         }
-        values[layout.eid] = eid;
+        values[layout.eid()] = eid;
     }
 
-    /** A table's columns as a subscriber declares them: each name is checked against the table here, once. */
-    public static final class Layout {
-        private final TableSchema table;
-        private final int width, eid;
-
-        private Layout(TableSchema table) {
-            this.table = table;
-            this.width = table.columns().size();
-            this.eid = table.indexOf("eid");
+    /**
+     * A table's columns as a subscriber declares them: each name is checked against the table here, once. (Records,
+     * like the columns: the JIT trusts their final fields, so a row's positions and width fold into constants.)
+     */
+    public record Layout(TableSchema table, int width, int eid) {
+        public Layout {
+            if (width != table.columns().size() || eid != table.indexOf("eid")) throw new IllegalArgumentException("not " + table.name() + "'s layout");
         }
 
-        public TableSchema table() {
-            return table;
+        private Layout(TableSchema table) {
+            this(table, table.columns().size(), table.indexOf("eid"));
         }
 
         /** A TEXT column. */
         public Text text(String name) {
-            return new Text(table, position(name, "TEXT", Set.of(ColumnType.TEXT)), name);
+            return new Text(table, table.indexOf(name), name);
         }
 
         /** An INTEGER or BIGINT column. */
         public Int integer(String name) {
-            return new Int(table, position(name, "an integer", INTEGERS), name);
+            return new Int(table, table.indexOf(name), name);
         }
 
         /** A new row, every column NULL. */
@@ -95,39 +93,38 @@ public final class Row {
             return new Row(this);
         }
 
-        private int position(String name, String expected, Set<ColumnType> types) {
-            int i = table.indexOf(name);
-            if (i < 0) throw new IllegalArgumentException("table " + table.name() + " declares no column " + name);
-            ColumnType type = table.column(i).type();
-            if (!types.contains(type)) {
-                throw new IllegalArgumentException("column " + table.name() + "." + name + " is " + type.sqlType() + ", not " + expected);
-            }
-            return i;
-        }
-
         /** The column's position; a column of another table is a programming error, said with both names. */
         private int position(Column column) {
-            if (column.table != table) {
-                throw new IllegalArgumentException("column " + column.table.name() + "." + column.name + " set in a row of " + table.name());
+            if (column.table() != table) {
+                throw new IllegalArgumentException("column " + column.table().name() + "." + column.name() + " set in a row of " + table.name());
             }
-            return column.position;
+            return column.position();
         }
     }
 
-    /** A column resolved against its table's declaration. */
-    public abstract static sealed class Column permits Text, Int {
-        private final TableSchema table;
-        private final int position;
-        private final String name;
-
-        private Column(TableSchema table, int position, String name) {
-            this.table = table;
-            this.position = position;
-            this.name = name;
+    private static int positionOf(TableSchema table, String name, String expected, Set<ColumnType> types) {
+        int i = table.indexOf(name);
+        if (i < 0) throw new IllegalArgumentException("table " + table.name() + " declares no column " + name);
+        ColumnType type = table.column(i).type();
+        if (!types.contains(type)) {
+            throw new IllegalArgumentException("column " + table.name() + "." + name + " is " + type.sqlType() + ", not " + expected);
         }
+        return i;
+    }
 
-        public String name() {
-            return name;
+    /** A column resolved against its table's declaration. */
+    public sealed interface Column permits Text, Int {
+        TableSchema table();
+
+        int position();
+
+        String name();
+    }
+
+    /** A TEXT column: set with a String, or with bytes kept as they are. */
+    public record Text(TableSchema table, int position, String name) implements Column {
+        public Text {
+            if (position != positionOf(table, name, "TEXT", Set.of(ColumnType.TEXT))) throw new IllegalArgumentException("not " + table.name() + "." + name);
         }
 
         @Override
@@ -136,17 +133,15 @@ public final class Row {
         }
     }
 
-    /** A TEXT column: set with a String, or with bytes kept as they are. */
-    public static final class Text extends Column {
-        private Text(TableSchema table, int position, String name) {
-            super(table, position, name);
-        }
-    }
-
     /** An INTEGER or BIGINT column: set with a long, or with a Long that may be null. */
-    public static final class Int extends Column {
-        private Int(TableSchema table, int position, String name) {
-            super(table, position, name);
+    public record Int(TableSchema table, int position, String name) implements Column {
+        public Int {
+            if (position != positionOf(table, name, "an integer", INTEGERS)) throw new IllegalArgumentException("not " + table.name() + "." + name);
+        }
+
+        @Override
+        public String toString() {
+            return table.name() + "." + name;
         }
     }
 }
