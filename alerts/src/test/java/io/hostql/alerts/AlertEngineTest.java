@@ -10,6 +10,7 @@ import io.hostql.events.FileEvent;
 import io.hostql.events.Journal;
 import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
+import io.hostql.evented.Row;
 import io.hostql.loggers.LogFormat;
 import io.hostql.loggers.ResultLogger;
 import io.hostql.subscribers.fim.FimSubscriber;
@@ -43,9 +44,17 @@ class AlertEngineTest {
         return AlertRules.parse(JSON.readTree(json), EventedTables.all());
     }
 
+    static final Row.Layout FILE = Row.layout(EventedTables.FILE_EVENTS);
+
+    /** A row as the file_events subscriber hands it to the alert engine: the values in column order. */
     static Object[] fileRow(String path, String action) {
-        return new Object[] {path.getBytes(StandardCharsets.UTF_8), "etc", action, 0L, 1L, 0L, 0L, "0644", 3L, 1L, 1L, 1L,
-                null, null, null, 0L, 1_700_000_000L, "0000000001"};
+        Row row = FILE.row().set(FILE.text("target_path"), path.getBytes(StandardCharsets.UTF_8)).set(FILE.text("category"), "etc")
+                .set(FILE.text("action"), action).set(FILE.integer("transaction_id"), 0).set(FILE.integer("inode"), 1)
+                .set(FILE.integer("uid"), 0).set(FILE.integer("gid"), 0).set(FILE.text("mode"), "0644").set(FILE.integer("size"), 3)
+                .set(FILE.integer("atime"), 1).set(FILE.integer("mtime"), 1).set(FILE.integer("ctime"), 1).set(FILE.integer("hashed"), 0)
+                .set(FILE.integer("time"), 1_700_000_000L);
+        row.eid("0000000001");
+        return row.values();
     }
 
     @Test

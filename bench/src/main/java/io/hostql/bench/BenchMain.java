@@ -23,7 +23,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         Path home = Path.of(System.getProperty("hostql.home", ".")).toAbsolutePath().normalize();
         Path out = home.resolve("docs/benchmarks.md");
-        Set<String> which = Set.copyOf(Arrays.asList((args.length > 0 ? args[0] : "startup,query,journal,storm,window,uevent,scheduler,exec,dbcheck,syslog,chrome-extensions,fleet-inventory,distributed,remote,kafka,opensearch").split(",")));
+        Set<String> which = Set.copyOf(Arrays.asList((args.length > 0 ? args[0] : "startup,query,journal,storm,window,uevent,scheduler,exec,dbcheck,syslog,chrome-extensions,fleet-inventory,distributed,remote,kafka,opensearch,rows").split(",")));
         // The soak (issue 10) runs only when named: 30 minutes by default. Its options follow: bench/run soak --minutes 3
         Soak.Options soak = which.contains("soak") ? Soak.Options.parse(Arrays.asList(args).subList(1, args.length)) : null;
         Path tmp = Files.createDirectories(home.resolve("bench/target/tmp"));
@@ -39,6 +39,7 @@ public final class BenchMain {
         Map<String, String> sections = readSections(out);
         if (which.contains("startup")) put(sections, section(() -> ColdStart.run(home, 10)), machine, when);
         if (which.contains("query")) put(sections, section(() -> QueryLatency.run(10)), machine, when);
+        if (which.contains("rows")) put(sections, section(() -> RowBuilding.run(Integer.getInteger("rows.count", 5_000_000), 7)), machine, when);
         if (which.contains("journal")) put(sections, section(() -> JournalThroughput.run(tmp, 2_000_000, 5)), machine, when);
         if (which.contains("storm")) put(sections, section(() -> FileStorm.run(home, tmp, Integer.getInteger("storm.files", 100_000), List.of(16384, 524288))), machine, when);
         if (which.contains("window")) put(sections, section(() -> TimeWindow.run(tmp, Long.getLong("window.rows", 10_000_000L), 20)), machine, when);

@@ -62,9 +62,9 @@ final class DistributedRoundTrip {
                 int from = done, to = Math.min(eventRows, done + per);
                 store.commit("bench", new EventStore.Position(to, 0, to), b -> {
                     for (int i = from; i < to; i++) {
-                        b.insert(EventedTables.FILE_EVENTS, new Object[] {"/var/lib/bench/dir" + (i % 100) + "/file-" + i, "bench",
-                                i % 3 == 0 ? "CREATED" : "UPDATED", 0L, (long) i, 0L, 0L, "0644", 4096L, 1_700_000_000L, 1_700_000_000L,
-                                1_700_000_000L, "", "", "", 0L, 1_700_000_000L + i / 1000, String.format("%010d", i + 1)});
+                        b.insert(FileEventRows.file("/var/lib/bench/dir" + (i % 100) + "/file-" + i, "bench", i % 3 == 0 ? "CREATED" : "UPDATED",
+                                i, 4096, 1_700_000_000L, 1_700_000_000L + i / 1000, i + 1)
+                                .set(FileEventRows.MD5, "").set(FileEventRows.SHA1, "").set(FileEventRows.SHA256, ""));
                     }
                 });
             }

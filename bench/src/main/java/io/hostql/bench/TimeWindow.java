@@ -27,11 +27,10 @@ final class TimeWindow {
                 long end = Math.min(rows, start + 200_000);
                 store.commit("bench", new EventStore.Position(end, end, end), b -> {
                     for (long i = start; i < end; i++) {
-                        b.insert(EventedTables.FILE_EVENTS, new Object[] {"/etc/app/conf.d/file-" + (i % 5000) + ".conf", "etc",
-                                "UPDATED", 0L, 1_000_000L + i % 5000, 0L, 0L, "0644", i % 4096, base + i / perSecond,
-                                base + i / perSecond, base + i / perSecond, null, null,
-                                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", 1L, base + i / perSecond,
-                                String.format("%010d", i + 1)});
+                        long t = base + i / perSecond;
+                        b.insert(FileEventRows.file("/etc/app/conf.d/file-" + (i % 5000) + ".conf", "etc", "UPDATED", 1_000_000L + i % 5000,
+                                i % 4096, t, t, i + 1).set(FileEventRows.SHA256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+                                .set(FileEventRows.HASHED, 1));
                     }
                 });
                 eid = end;

@@ -571,10 +571,7 @@ final class Daemon {
         if (a == null) return;
         try {
             AuditPublisher.Stats s = a.stats();
-            store.replace(EventedTables.AUDIT_STATUS, new Object[] {System.currentTimeMillis() / 1000, ProcessHandle.current().pid(), s.mode(),
-                    (long) s.ownerPid(), (long) s.enabled(), (long) s.backlogLimit(), (long) s.backlogWaitTime(), (long) s.backlog(),
-                    s.kernelLostAtStart(), s.kernelLost(), s.records(), s.processEvents(), s.socketEvents(), s.userEvents(), s.incomplete(),
-                    s.serialGapEvents(), s.enobufs(), s.ignoredOwn(), s.malformed(), (long) s.receiveBuffer()});
+            store.replace(AuditStatusRow.of(s, System.currentTimeMillis() / 1000));
         } catch (RuntimeException e) {
             log.warn("audit status update failed: {}", e.toString());
         }

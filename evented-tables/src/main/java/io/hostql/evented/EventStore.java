@@ -278,11 +278,12 @@ public final class EventStore implements AutoCloseable {
 
         private Batch() {}
 
-        /** values in the table's column order (eid included). */
-        public void insert(TableSchema table, Object[] values) {
+        /** A row of one of the store's tables, eid included. */
+        public void insert(Row row) {
+            TableSchema table = row.table();
             schemas.putIfAbsent(table.name(), table);
             List<Object[]> rows = pending.computeIfAbsent(table.name(), n -> new ArrayList<>());
-            rows.add(values);
+            rows.add(row.values());
             if (rows.size() == ROWS_PER_INSERT) flush(table, rows);
         }
 
@@ -358,14 +359,15 @@ public final class EventStore implements AutoCloseable {
         }
     }
 
-    /** Replaces a status table's content with one row (values in column order), in one transaction. */
-    public synchronized void replace(TableSchema table, Object[] row) {
+    /** Replaces a status table's content with one row, in one transaction. */
+    public synchronized void replace(Row row) {
+        TableSchema table = row.table();
         boolean ok = false;
         try {
             db.executeTrusted("BEGIN IMMEDIATE");
             try {
                 db.executeTrusted("DELETE FROM \"" + table.name() + "\"");
-                statement(table, 1).run(row);
+                statement(table, 1).run(row.values());
                 db.executeTrusted("COMMIT");
                 ok = true;
             } finally {

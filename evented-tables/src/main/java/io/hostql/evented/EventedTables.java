@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * The evented tables' schemas, in osquery's column order. They are real SQLite tables, so a column
- * osquery hides (eid) is visible in SELECT * here: SQLite only hides columns of virtual tables.
+ * osquery hides (eid) is visible in SELECT * here: SQLite only hides columns of virtual tables. Subscribers
+ * fill rows by column name through {@link Row}, checked against these declarations (see the package doc).
  */
 public final class EventedTables {
     private EventedTables() {}

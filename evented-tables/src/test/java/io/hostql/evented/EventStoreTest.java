@@ -15,9 +15,17 @@ class EventStoreTest {
     @TempDir
     Path dir;
 
-    static Object[] fileRow(String path, long time, long eid) {
-        return new Object[] {path, "etc", "CREATED", 0L, 1L, 0L, 0L, "0644", 3L, time, time, time, null, null, null, 0L,
-                time, String.format("%010d", eid)};
+    static final Row.Layout FILE = Row.layout(EventedTables.FILE_EVENTS);
+    static final Row.Text PATH = FILE.text("target_path"), CATEGORY = FILE.text("category"), ACTION = FILE.text("action"), MODE = FILE.text("mode");
+    static final Row.Int TRANSACTION_ID = FILE.integer("transaction_id"), INODE = FILE.integer("inode"), UID = FILE.integer("uid"),
+            GID = FILE.integer("gid"), SIZE = FILE.integer("size"), ATIME = FILE.integer("atime"), MTIME = FILE.integer("mtime"),
+            CTIME = FILE.integer("ctime"), HASHED = FILE.integer("hashed"), TIME = FILE.integer("time");
+
+    static Row fileRow(String path, long time, long eid) {
+        Row row = FILE.row().set(PATH, path).set(CATEGORY, "etc").set(ACTION, "CREATED").set(TRANSACTION_ID, 0).set(INODE, 1).set(UID, 0)
+                .set(GID, 0).set(MODE, "0644").set(SIZE, 3).set(ATIME, time).set(MTIME, time).set(CTIME, time).set(HASHED, 0).set(TIME, time);
+        row.eid(String.format("%010d", eid));
+        return row;
     }
 
     @Test
@@ -26,11 +34,11 @@ class EventStoreTest {
         try (EventStore s = EventStore.open(f, EventedTables.all())) {
             assertThat(s.position("fim")).isEqualTo(EventStore.Position.START);
             s.commit("fim", new EventStore.Position(42, 4200, 2), b -> {
-                b.insert(EventedTables.FILE_EVENTS, fileRow("/etc/a", 100, 1));
-                b.insert(EventedTables.FILE_EVENTS, fileRow("/etc/b", 101, 2));
+                b.insert(fileRow("/etc/a", 100, 1));
+                b.insert(fileRow("/etc/b", 101, 2));
             });
             assertThatThrownBy(() -> s.commit("fim", new EventStore.Position(43, 4300, 3), b -> {
-                b.insert(EventedTables.FILE_EVENTS, fileRow("/etc/c", 102, 3));
+                b.insert(fileRow("/etc/c", 102, 3));
                 throw new IllegalStateException("crash mid-batch");
             })).hasMessageContaining("crash mid-batch");
         }
@@ -46,7 +54,7 @@ class EventStoreTest {
         try (EventStore s = EventStore.open(dir.resolve("events.db"), EventedTables.all())) {
             long now = System.currentTimeMillis() / 1000;
             s.commit("fim", new EventStore.Position(1, 1, 1000), b -> {
-                for (int i = 0; i < 1000; i++) b.insert(EventedTables.FILE_EVENTS, fileRow("/x/" + "y".repeat(200) + i, i < 100 ? now - 7200 : now, i));
+                for (int i = 0; i < 1000; i++) b.insert(fileRow("/x/" + "y".repeat(200) + i, i < 100 ? now - 7200 : now, i));
             });
             assertThat(s.applyRetention(3600, 0, 0).expired()).isEqualTo(100);
             assertThat(s.applyRetention(0, 500, 0).overMax()).isEqualTo(400);
@@ -62,7 +70,7 @@ class EventStoreTest {
     void theEngineAttachesItReadOnlyAndTimeWindowsUseTheIndex() {
         Path f = dir.resolve("events.db");
         try (EventStore s = EventStore.open(f, EventedTables.all())) {
-            s.commit("fim", new EventStore.Position(1, 1, 1), b -> b.insert(EventedTables.FILE_EVENTS, fileRow("/etc/passwd", 500, 1)));
+            s.commit("fim", new EventStore.Position(1, 1, 1), b -> b.insert(fileRow("/etc/passwd", 500, 1)));
             try (Database engine = Database.open(new TableRegistry())) {
                 engine.attachReadOnly(f, "events");
                 assertThat(engine.query("SELECT target_path FROM file_events WHERE time BETWEEN 400 AND 600").rows().get(0)[0])
@@ -72,7 +80,7 @@ class EventStoreTest {
                 assertThatThrownBy(() -> engine.query("DELETE FROM file_events")).hasMessageContaining("not allowed");
                 assertThatThrownBy(() -> engine.executeTrusted("DELETE FROM file_events")).hasMessageContaining("readonly");
                 // The daemon keeps writing while readers read (WAL).
-                s.commit("fim", new EventStore.Position(2, 2, 2), b -> b.insert(EventedTables.FILE_EVENTS, fileRow("/etc/group", 501, 2)));
+                s.commit("fim", new EventStore.Position(2, 2, 2), b -> b.insert(fileRow("/etc/group", 501, 2)));
                 assertThat(engine.query("SELECT count(*) FROM file_events").rows().get(0)[0]).isEqualTo(2L);
             }
         }
@@ -84,7 +92,7 @@ class EventStoreTest {
         java.nio.file.Files.write(f, "this is not a database at all, just garbage bytes...".repeat(200).getBytes());
         try (EventStore s = EventStore.open(f, EventedTables.all())) {
             assertThat(s.position("fim")).isEqualTo(EventStore.Position.START);
-            s.commit("fim", new EventStore.Position(1, 1, 1), b -> b.insert(EventedTables.FILE_EVENTS, fileRow("/etc/a", 1, 1)));
+            s.commit("fim", new EventStore.Position(1, 1, 1), b -> b.insert(fileRow("/etc/a", 1, 1)));
         }
         try (var files = java.nio.file.Files.list(dir.resolve(EventStore.DAMAGED_DIR))) {
             assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.matches("events\\.db\\.\\d+"));
@@ -95,7 +103,7 @@ class EventStoreTest {
     /** Many rows, checkpointed into the main file, then random bytes over pages in its middle (past the header). */
     static void damageTheMiddle(EventStore s, Path f) throws Exception {
         s.commit("fim", new EventStore.Position(5000, 5000, 5000), b -> {
-            for (int i = 0; i < 5000; i++) b.insert(EventedTables.FILE_EVENTS, fileRow("/data/" + "p".repeat(100) + i, 1000 + i, i));
+            for (int i = 0; i < 5000; i++) b.insert(fileRow("/data/" + "p".repeat(100) + i, 1000 + i, i));
         });
         s.query("PRAGMA wal_checkpoint(TRUNCATE)");
         long size = java.nio.file.Files.size(f);
@@ -128,7 +136,7 @@ class EventStoreTest {
             assertThat(s.integrityProblem()).isNull();
             assertThat(s.position("fim")).as("a fresh file: every subscriber re-reads the journal").isEqualTo(EventStore.Position.START);
             assertThat(s.query("SELECT count(*) FROM file_events").rows().get(0)[0]).isEqualTo(0L);
-            s.commit("fim", new EventStore.Position(1, 1, 1), b -> b.insert(EventedTables.FILE_EVENTS, fileRow("/after", 1, 1)));
+            s.commit("fim", new EventStore.Position(1, 1, 1), b -> b.insert(fileRow("/after", 1, 1)));
             s.rebuilt();
             assertThat(s.rebuilding()).isFalse();
             assertThat(EventStore.rebuildingNote(f)).isNull();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hostql.evented.EventedTables;
+import io.hostql.evented.Row;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -26,6 +28,18 @@ class HostqliTest {
         int status = Hostqli.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false);
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    static final Row.Layout FILE = Row.layout(EventedTables.FILE_EVENTS);
+
+    /** A file_events row as the daemon's subscriber writes it: an UPDATED 10-byte file. */
+    static Row fileRow(String path, long time, long eid) {
+        Row row = FILE.row().set(FILE.text("target_path"), path).set(FILE.text("category"), "etc").set(FILE.text("action"), "UPDATED")
+                .set(FILE.integer("transaction_id"), 0).set(FILE.integer("inode"), 1).set(FILE.integer("uid"), 0).set(FILE.integer("gid"), 0)
+                .set(FILE.text("mode"), "0644").set(FILE.integer("size"), 10).set(FILE.integer("atime"), 1).set(FILE.integer("mtime"), 1)
+                .set(FILE.integer("ctime"), 1).set(FILE.integer("hashed"), 0).set(FILE.integer("time"), time);
+        row.eid(String.format("%010d", eid));
+        return row;
     }
 
     @Test
@@ -143,9 +157,7 @@ class HostqliTest {
     void queriesADaemonsEventedTablesReadOnly(@TempDir Path data) {
         try (io.hostql.evented.EventStore store = io.hostql.evented.EventStore.open(data.resolve("events.db"),
                 io.hostql.evented.EventedTables.all())) {
-            store.commit("file_events", new io.hostql.evented.EventStore.Position(1, 1, 1), b -> b.insert(
-                    io.hostql.evented.EventedTables.FILE_EVENTS, new Object[] {"/etc/passwd", "etc", "UPDATED", 0L, 1L, 0L,
-                            0L, "0644", 10L, 1L, 1L, 1L, null, null, null, 0L, 1700000000L, "0000000001"}));
+            store.commit("file_events", new io.hostql.evented.EventStore.Position(1, 1, 1), b -> b.insert(fileRow("/etc/passwd", 1700000000L, 1)));
             Run r = run("", "--database_path", data.toString(), "--csv",
                     "SELECT target_path, action FROM file_events WHERE time > 1600000000");
             assertThat(r.err()).isEmpty();
@@ -261,8 +273,7 @@ class HostqliTest {
         try (io.hostql.evented.EventStore store = io.hostql.evented.EventStore.open(db, io.hostql.evented.EventedTables.all())) {
             store.commit("file_events", new io.hostql.evented.EventStore.Position(1, 1, 1), b -> {
                 for (int i = 0; i < 3000; i++) {
-                    b.insert(io.hostql.evented.EventedTables.FILE_EVENTS, new Object[] {"/etc/" + "x".repeat(100) + i, "etc", "UPDATED",
-                            0L, 1L, 0L, 0L, "0644", 10L, 1L, 1L, 1L, null, null, null, 0L, 1700000000L + i, String.format("%010d", i)});
+                    b.insert(fileRow("/etc/" + "x".repeat(100) + i, 1700000000L + i, i));
                 }
             });
         }

@@ -4,6 +4,7 @@ import io.hostql.events.EventType;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
 import io.hostql.evented.EventStore;
+import io.hostql.evented.Row;
 import io.hostql.sql.table.TableSchema;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,8 +76,7 @@ public abstract class Subscriber implements AutoCloseable {
 
     /** Collects a batch's rows; eids are assigned in order, osquery-style (10-digit, zero-padded). */
     public final class Rows {
-        final List<TableSchema> tables = new ArrayList<>();
-        final List<Object[]> values = new ArrayList<>();
+        final List<Row> rows = new ArrayList<>();
         long eid;
         /** Rows before this one are replayed (listeners were told of them before events.db was rebuilt). */
         int firstNew;
@@ -85,11 +85,10 @@ public abstract class Subscriber implements AutoCloseable {
             this.eid = eid;
         }
 
-        /** values in the table's column order; the eid column (osquery's last, before hostql's own) is filled in here. */
-        public void add(TableSchema table, Object[] row) {
-            row[table.indexOf("eid")] = eidText(++eid);
-            tables.add(table);
-            values.add(row);
+        /** A row filled by column name (see {@link io.hostql.evented}); its eid is assigned here, in order. */
+        public void add(Row row) {
+            row.eid(eidText(++eid));
+            rows.add(row);
         }
     }
 
@@ -200,11 +199,11 @@ public abstract class Subscriber implements AutoCloseable {
                 errors.incrementAndGet();
                 log.warn("subscriber {} skipped journal record {}: {}", name, Long.toHexString(e.index()), ex.toString());
             }
-            if (e.index() <= replayUntil) out.firstNew = out.values.size();
+            if (e.index() <= replayUntil) out.firstNew = out.rows.size();
         }
         JournalEntry last = batch.get(batch.size() - 1);
         events.addAndGet(batch.size());
-        if (out.values.isEmpty() && System.nanoTime() - lastCommit < ROWLESS_COMMIT_NANOS) {
+        if (out.rows.isEmpty() && System.nanoTime() - lastCommit < ROWLESS_COMMIT_NANOS) {
             uncommitted = last;
             return;
         }
@@ -219,7 +218,7 @@ public abstract class Subscriber implements AutoCloseable {
         while (running && !committed) {
             try {
                 store.commit(name, next, b -> {
-                    for (int i = 0; i < out.values.size(); i++) b.insert(out.tables.get(i), out.values.get(i));
+                    for (Row row : out.rows) b.insert(row);
                 });
                 committed = true;
                 retry.succeeded();
@@ -231,14 +230,14 @@ public abstract class Subscriber implements AutoCloseable {
         if (!committed) return; // stopping: the batch stays in the journal, read again after the restart
         lastCommit = System.nanoTime();
         lastEid = out.eid;
-        rows.addAndGet(out.values.size());
+        rows.addAndGet(out.rows.size());
         journal.acknowledge(name, last.index());
-        if (!listeners.isEmpty() && !out.values.isEmpty()) notifyListeners(out);
+        if (!listeners.isEmpty() && !out.rows.isEmpty()) notifyListeners(out);
     }
 
     private void notifyListeners(Rows out) {
         java.util.Map<TableSchema, List<Object[]>> byTable = new java.util.LinkedHashMap<>();
-        for (int i = out.firstNew; i < out.values.size(); i++) byTable.computeIfAbsent(out.tables.get(i), t -> new ArrayList<>()).add(out.values.get(i));
+        for (Row row : out.rows.subList(out.firstNew, out.rows.size())) byTable.computeIfAbsent(row.table(), t -> new ArrayList<>()).add(row.values());
         if (byTable.isEmpty()) return;
         for (RowListener l : listeners) {
             byTable.forEach((t, r) -> {

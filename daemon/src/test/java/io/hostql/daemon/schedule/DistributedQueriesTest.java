@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hostql.config.Settings;
 import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
+import io.hostql.evented.Row;
 import io.hostql.remote.InProcessManager;
 import io.hostql.remote.carve.Carves;
 import io.hostql.remote.carve.CarvesTable;
@@ -56,10 +57,13 @@ class DistributedQueriesTest {
         Settings settings = Settings.defaults();
         store = EventStore.open(shared.resolve("events.db"), EventedTables.all());
         // Three retained file events: a distributed query sees them all (no scheduler window).
+        Row.Layout file = Row.layout(EventedTables.FILE_EVENTS);
         store.commit("test", new EventStore.Position(3, 0, 3), batch -> {
             for (int i = 1; i <= 3; i++) {
-                batch.insert(EventedTables.FILE_EVENTS, new Object[] {"/etc/f" + i, "etc", "CREATED", 0L, (long) i, 0L, 0L, "0644", 1L,
-                        0L, 0L, 0L, "", "", "", 0L, 1_700_000_000L + i, String.format("%010d", i)});
+                Row row = file.row().set(file.text("target_path"), "/etc/f" + i).set(file.text("category"), "etc")
+                        .set(file.text("action"), "CREATED").set(file.integer("inode"), i).set(file.integer("time"), 1_700_000_000L + i);
+                row.eid(String.format("%010d", i));
+                batch.insert(row);
             }
         });
         carver = Executors.newSingleThreadExecutor();

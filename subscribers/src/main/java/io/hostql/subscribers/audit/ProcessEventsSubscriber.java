@@ -2,6 +2,7 @@ package io.hostql.subscribers.audit;
 
 import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
+import io.hostql.evented.Row;
 import io.hostql.events.EventType;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
@@ -20,6 +21,20 @@ import java.util.Set;
 public final class ProcessEventsSubscriber extends Subscriber {
     public static final String NAME = "process_events";
     private static final int TREE_CAPACITY = 65_536;
+
+    private static final Row.Layout PROCESS = Row.layout(EventedTables.PROCESS_EVENTS);
+    private static final Row.Text PATH = PROCESS.text("path"), MODE = PROCESS.text("mode"), CMDLINE = PROCESS.text("cmdline"),
+            ENV = PROCESS.text("env"), CWD = PROCESS.text("cwd"), OVERFLOWS = PROCESS.text("overflows"), SYSCALL = PROCESS.text("syscall"),
+            PARENT_PATH = PROCESS.text("parent_path"), PARENT_CMDLINE = PROCESS.text("parent_cmdline"),
+            CGROUP_PATH = PROCESS.text("cgroup_path"), CONTAINER_ID = PROCESS.text("container_id");
+    private static final Row.Int PID = PROCESS.integer("pid"), CMDLINE_SIZE = PROCESS.integer("cmdline_size"),
+            ENV_COUNT = PROCESS.integer("env_count"), ENV_SIZE = PROCESS.integer("env_size"), AUID = PROCESS.integer("auid"),
+            UID = PROCESS.integer("uid"), EUID = PROCESS.integer("euid"), GID = PROCESS.integer("gid"), EGID = PROCESS.integer("egid"),
+            OWNER_UID = PROCESS.integer("owner_uid"), OWNER_GID = PROCESS.integer("owner_gid"), ATIME = PROCESS.integer("atime"),
+            MTIME = PROCESS.integer("mtime"), CTIME = PROCESS.integer("ctime"), BTIME = PROCESS.integer("btime"),
+            PARENT = PROCESS.integer("parent"), TIME = PROCESS.integer("time"), UPTIME = PROCESS.integer("uptime"),
+            FSUID = PROCESS.integer("fsuid"), SUID = PROCESS.integer("suid"), FSGID = PROCESS.integer("fsgid"), SGID = PROCESS.integer("sgid"),
+            EVENT_TIME_MS = PROCESS.integer("event_time_ms"), AUDIT_SERIAL = PROCESS.integer("audit_serial");
 
     private final ProcessTree tree = new ProcessTree(TREE_CAPACITY);
     private final long bootTime = ProcFiles.bootTime();
@@ -48,13 +63,25 @@ public final class ProcessEventsSubscriber extends Subscriber {
         if (cgroup == null && parent != null) cgroup = parent.cgroup();
         tree.exec(e.pid(), e.ppid(), e.exe(), cmdline, cgroup);
         NativeFiles.Stat st = e.exe() == null ? null : NativeFiles.lstat(e.exe());
+        out.add(row(e, cmdline, st, parent == null ? null : parent.path(), parent == null ? null : parent.cmdline(), cgroup));
+    }
+
+    /**
+     * The row for a successful exec, given what handle found: the executable's lstat now (null: gone), the parent's
+     * path and command line from the tree, and the cgroup. (Public for the row-building benchmark.)
+     */
+    public Row row(ProcessEvent e, byte[] cmdline, NativeFiles.Stat st, byte[] parentPath, byte[] parentCmdline, String cgroup) {
         long seconds = e.kernelMillis() / 1000;
-        out.add(EventedTables.PROCESS_EVENTS, new Object[] {(long) e.pid(), e.exe(), e.mode() < 0 ? "" : "0" + Integer.toOctalString(e.mode()),
-                cmdline, (long) cmdline.length, "", 0L, 0L, e.cwd(), e.auid(), e.uid(), e.euid(), e.gid(), e.egid(),
-                e.ouid() < 0 ? 0L : e.ouid(), e.ogid() < 0 ? 0L : e.ogid(), st == null ? 0L : st.atime(), st == null ? 0L : st.mtime(),
-                st == null ? 0L : st.ctime(), 0L, "", (long) e.ppid(), e.captureNanos() / 1_000_000_000L,
-                bootTime > 0 ? Math.max(0, seconds - bootTime) : null, null, e.fsuid(), e.suid(), e.fsgid(), e.sgid(), e.syscall(),
-                parent == null ? null : parent.path(), parent == null ? null : parent.cmdline(), cgroup, ProcFiles.containerId(cgroup),
-                e.kernelMillis(), e.serial()});
+        return PROCESS.row().set(PID, e.pid()).set(PATH, e.exe()).set(MODE, e.mode() < 0 ? "" : "0" + Integer.toOctalString(e.mode()))
+                .set(CMDLINE, cmdline).set(CMDLINE_SIZE, cmdline.length).set(ENV, "").set(ENV_COUNT, 0).set(ENV_SIZE, 0).set(CWD, e.cwd())
+                .set(AUID, e.auid()).set(UID, e.uid()).set(EUID, e.euid()).set(GID, e.gid()).set(EGID, e.egid())
+                .set(OWNER_UID, Math.max(0, e.ouid())).set(OWNER_GID, Math.max(0, e.ogid()))
+                .set(ATIME, st == null ? 0 : st.atime()).set(MTIME, st == null ? 0 : st.mtime()).set(CTIME, st == null ? 0 : st.ctime())
+                .set(BTIME, 0).set(OVERFLOWS, "").set(PARENT, e.ppid()).set(TIME, e.captureNanos() / 1_000_000_000L)
+                .set(UPTIME, bootTime > 0 ? Math.max(0, seconds - bootTime) : null)
+                .set(FSUID, e.fsuid()).set(SUID, e.suid()).set(FSGID, e.fsgid()).set(SGID, e.sgid()).set(SYSCALL, e.syscall())
+                .set(PARENT_PATH, parentPath).set(PARENT_CMDLINE, parentCmdline)
+                .set(CGROUP_PATH, cgroup).set(CONTAINER_ID, ProcFiles.containerId(cgroup))
+                .set(EVENT_TIME_MS, e.kernelMillis()).set(AUDIT_SERIAL, e.serial());
     }
 }

@@ -2,6 +2,7 @@ package io.hostql.subscribers.audit;
 
 import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
+import io.hostql.evented.Row;
 import io.hostql.events.EventType;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
@@ -25,6 +26,15 @@ public final class SocketEventsSubscriber extends Subscriber {
     /** osquery's socket_events flags. */
     public record Options(boolean failed, boolean nullAccept, boolean unix) {}
 
+    private static final Row.Layout SOCKET = Row.layout(EventedTables.SOCKET_EVENTS);
+    private static final Row.Text ACTION = SOCKET.text("action"), PATH = SOCKET.text("path"), FD = SOCKET.text("fd"),
+            LOCAL_ADDRESS = SOCKET.text("local_address"), REMOTE_ADDRESS = SOCKET.text("remote_address"), SOCKET_PATH = SOCKET.text("socket"),
+            STATUS = SOCKET.text("status");
+    private static final Row.Int PID = SOCKET.integer("pid"), AUID = SOCKET.integer("auid"), FAMILY = SOCKET.integer("family"),
+            PROTOCOL = SOCKET.integer("protocol"), LOCAL_PORT = SOCKET.integer("local_port"), REMOTE_PORT = SOCKET.integer("remote_port"),
+            TIME = SOCKET.integer("time"), UPTIME = SOCKET.integer("uptime"), SUCCESS = SOCKET.integer("success"), UID = SOCKET.integer("uid"),
+            EVENT_TIME_MS = SOCKET.integer("event_time_ms"), AUDIT_SERIAL = SOCKET.integer("audit_serial");
+
     private final Options options;
     private final long bootTime = ProcFiles.bootTime();
 
@@ -41,12 +51,12 @@ public final class SocketEventsSubscriber extends Subscriber {
     @Override
     protected void handle(JournalEntry entry, Rows out) {
         if (!(entry.event() instanceof SocketEvent e)) return;
-        Object[] row = row(e);
-        if (row != null) out.add(EventedTables.SOCKET_EVENTS, row);
+        Row row = row(e);
+        if (row != null) out.add(row);
     }
 
     /** The row for an event, or null when osquery's rules (above) skip it; the soak's journal check asks the same. */
-    public Object[] row(SocketEvent e) {
+    public Row row(SocketEvent e) {
         boolean accept = e.syscall().startsWith("accept");
         String status;
         if (e.success()) status = "succeeded";
@@ -72,10 +82,12 @@ public final class SocketEventsSubscriber extends Subscriber {
         boolean bind = e.syscall().equals("bind");
         String action = accept ? "accept" : e.syscall();
         long seconds = e.kernelMillis() / 1000;
-        return new Object[] {action, (long) e.pid(), e.exe(), Long.toString(e.a0()), e.auid(), (long) family,
-                0L, bind ? address : "", bind ? "" : address, bind ? port : 0L, bind ? 0L : port, socket,
-                e.captureNanos() / 1_000_000_000L, bootTime > 0 ? Math.max(0, seconds - bootTime) : null, null,
-                status.equals("failed") ? 0L : 1L, status, e.uid(), e.kernelMillis(), e.serial()};
+        return SOCKET.row().set(ACTION, action).set(PID, e.pid()).set(PATH, e.exe()).set(FD, Long.toString(e.a0())).set(AUID, e.auid())
+                .set(FAMILY, family).set(PROTOCOL, 0).set(LOCAL_ADDRESS, bind ? address : "").set(REMOTE_ADDRESS, bind ? "" : address)
+                .set(LOCAL_PORT, bind ? port : 0).set(REMOTE_PORT, bind ? 0 : port).set(SOCKET_PATH, socket)
+                .set(TIME, e.captureNanos() / 1_000_000_000L).set(UPTIME, bootTime > 0 ? Math.max(0, seconds - bootTime) : null)
+                .set(SUCCESS, status.equals("failed") ? 0 : 1).set(STATUS, status).set(UID, e.uid())
+                .set(EVENT_TIME_MS, e.kernelMillis()).set(AUDIT_SERIAL, e.serial());
     }
 
     /** RFC 5952 text: lower-case hex, the longest run of two or more zero groups as "::". */

@@ -2,6 +2,7 @@ package io.hostql.subscribers.audit;
 
 import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
+import io.hostql.evented.Row;
 import io.hostql.events.EventType;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
@@ -15,6 +16,13 @@ import java.util.Set;
  */
 public final class UserEventsSubscriber extends Subscriber {
     public static final String NAME = "user_events";
+    private static final Row.Layout USER = Row.layout(EventedTables.USER_EVENTS);
+    private static final Row.Text MESSAGE = USER.text("message"), PATH = USER.text("path"), ADDRESS = USER.text("address"),
+            TERMINAL = USER.text("terminal");
+    private static final Row.Int UID = USER.integer("uid"), AUID = USER.integer("auid"), PID = USER.integer("pid"), TYPE = USER.integer("type"),
+            TIME = USER.integer("time"), UPTIME = USER.integer("uptime"), EVENT_TIME_MS = USER.integer("event_time_ms"),
+            AUDIT_SERIAL = USER.integer("audit_serial");
+
     private final long bootTime = ProcFiles.bootTime();
 
     public UserEventsSubscriber(Journal journal, EventStore store) {
@@ -30,8 +38,9 @@ public final class UserEventsSubscriber extends Subscriber {
     protected void handle(JournalEntry entry, Rows out) {
         if (!(entry.event() instanceof UserEvent e)) return;
         long seconds = e.kernelMillis() / 1000;
-        out.add(EventedTables.USER_EVENTS, new Object[] {e.uid(), e.auid(), (long) e.pid(), e.message(), (long) e.recordType(), e.exe(),
-                e.address(), e.terminal(), e.captureNanos() / 1_000_000_000L, bootTime > 0 ? Math.max(0, seconds - bootTime) : null, null,
-                e.kernelMillis(), e.serial()});
+        out.add(USER.row().set(UID, e.uid()).set(AUID, e.auid()).set(PID, e.pid()).set(MESSAGE, e.message()).set(TYPE, e.recordType())
+                .set(PATH, e.exe()).set(ADDRESS, e.address()).set(TERMINAL, e.terminal()).set(TIME, e.captureNanos() / 1_000_000_000L)
+                .set(UPTIME, bootTime > 0 ? Math.max(0, seconds - bootTime) : null).set(EVENT_TIME_MS, e.kernelMillis())
+                .set(AUDIT_SERIAL, e.serial()));
     }
 }

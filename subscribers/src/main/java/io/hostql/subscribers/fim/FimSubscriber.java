@@ -2,6 +2,7 @@ package io.hostql.subscribers.fim;
 
 import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
+import io.hostql.evented.Row;
 import io.hostql.events.EventType;
 import io.hostql.events.FileEvent;
 import io.hostql.events.Journal;
@@ -16,6 +17,13 @@ import java.util.Set;
  */
 public final class FimSubscriber extends Subscriber {
     public static final String NAME = "file_events";
+
+    private static final Row.Layout FILE = Row.layout(EventedTables.FILE_EVENTS);
+    private static final Row.Text TARGET_PATH = FILE.text("target_path"), CATEGORY = FILE.text("category"), ACTION = FILE.text("action"),
+            MODE = FILE.text("mode"), MD5 = FILE.text("md5"), SHA1 = FILE.text("sha1"), SHA256 = FILE.text("sha256");
+    private static final Row.Int TRANSACTION_ID = FILE.integer("transaction_id"), INODE = FILE.integer("inode"), UID = FILE.integer("uid"),
+            GID = FILE.integer("gid"), SIZE = FILE.integer("size"), ATIME = FILE.integer("atime"), MTIME = FILE.integer("mtime"),
+            CTIME = FILE.integer("ctime"), HASHED = FILE.integer("hashed"), TIME = FILE.integer("time");
 
     private final long maxHashBytes;
     private final FileDigests digests = new FileDigests();
@@ -76,12 +84,14 @@ public final class FimSubscriber extends Subscriber {
         }
         if (!gone && st != null && (known == null || hashable)) batchCache.put(key, new Known(st, hashes, hashed));
         if (gone) batchCache.remove(key);
-        out.add(EventedTables.FILE_EVENTS, new Object[] {e.path(), e.category(), action, (long) e.cookie() & 0xffffffffL,
-                st == null ? null : st.inode(), st == null ? null : st.uid(), st == null ? null : st.gid(),
-                st == null ? null : mode(st.mode()), st == null ? null : st.size(),
-                st == null ? null : st.atime(), st == null ? null : st.mtime(), st == null ? null : st.ctime(),
-                hashes == null ? null : hashes.md5(), hashes == null ? null : hashes.sha1(),
-                hashes == null ? null : hashes.sha256(), hashed, e.captureNanos() / 1_000_000_000L, null});
+        Row row = FILE.row().set(TARGET_PATH, e.path()).set(CATEGORY, e.category()).set(ACTION, action)
+                .set(TRANSACTION_ID, e.cookie() & 0xffffffffL).set(HASHED, hashed).set(TIME, e.captureNanos() / 1_000_000_000L);
+        if (st != null) {
+            row.set(INODE, st.inode()).set(UID, st.uid()).set(GID, st.gid()).set(MODE, mode(st.mode())).set(SIZE, st.size())
+                    .set(ATIME, st.atime()).set(MTIME, st.mtime()).set(CTIME, st.ctime());
+        }
+        if (hashes != null) row.set(MD5, hashes.md5()).set(SHA1, hashes.sha1()).set(SHA256, hashes.sha256());
+        out.add(row);
     }
 
     /** Permission bits as osquery prints them: four octal digits. */

@@ -6,6 +6,7 @@ import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
 import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
+import io.hostql.evented.Row;
 import io.hostql.subscribers.Subscriber;
 import io.hostql.tables.hardware.IdsDatabase;
 import io.hostql.tables.hardware.UsbDevicesTable;
@@ -28,6 +29,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class HardwareSubscriber extends Subscriber {
     public static final String NAME = "hardware_events";
+
+    private static final Row.Layout HARDWARE = Row.layout(EventedTables.HARDWARE_EVENTS);
+    private static final Row.Text ACTION = HARDWARE.text("action"), PATH = HARDWARE.text("path"), TYPE = HARDWARE.text("type"),
+            DRIVER = HARDWARE.text("driver"), VENDOR = HARDWARE.text("vendor"), VENDOR_ID = HARDWARE.text("vendor_id"),
+            MODEL = HARDWARE.text("model"), MODEL_ID = HARDWARE.text("model_id"), SERIAL = HARDWARE.text("serial"),
+            REVISION = HARDWARE.text("revision"), DEVPATH = HARDWARE.text("devpath"), SUBSYSTEM = HARDWARE.text("subsystem");
+    private static final Row.Int TIME = HARDWARE.integer("time"), SEQNUM = HARDWARE.integer("seqnum"), SYNTHETIC = HARDWARE.integer("synthetic");
 
     private final List<Path> usbIds;
     private volatile String disabledTypes;
@@ -61,16 +69,16 @@ public final class HardwareSubscriber extends Subscriber {
     @Override
     protected void handle(JournalEntry entry, Rows out) {
         if (!(entry.event() instanceof HardwareEvent e)) return;
-        Object[] row = row(e);
+        Row row = row(e);
         if (row == null) {
             filtered.incrementAndGet();
             return;
         }
-        out.add(EventedTables.HARDWARE_EVENTS, row);
+        out.add(row);
     }
 
     /** The row for an event, or null when osquery's rules skip it (the soak's journal check asks the same). */
-    public Object[] row(HardwareEvent e) {
+    public Row row(HardwareEvent e) {
         String type = e.property("DEVTYPE");
         if (empty(type)) return null;
         String path = devnode(e);
@@ -92,9 +100,11 @@ public final class HardwareSubscriber extends Subscriber {
         String revision = first(e.property("ID_REVISION"), e.attribute(HardwareEvent.ATTR_USB_REVISION),
                 e.attribute(HardwareEvent.ATTR_DEVICE_REVISION));
         long seqnum = e.seqnum();
-        return new Object[] {e.action(), orEmpty(path), type, orEmpty(driver), orEmpty(vendor), orEmpty(vendorId), orEmpty(model),
-                orEmpty(modelId), orEmpty(serial), orEmpty(revision), e.captureNanos() / 1_000_000_000L, null, e.devpath(),
-                e.property("SUBSYSTEM"), seqnum < 0 ? null : seqnum, e.synthetic() ? 1 : 0};
+        return HARDWARE.row().set(ACTION, e.action()).set(PATH, orEmpty(path)).set(TYPE, type).set(DRIVER, orEmpty(driver))
+                .set(VENDOR, orEmpty(vendor)).set(VENDOR_ID, orEmpty(vendorId)).set(MODEL, orEmpty(model)).set(MODEL_ID, orEmpty(modelId))
+                .set(SERIAL, orEmpty(serial)).set(REVISION, orEmpty(revision)).set(TIME, e.captureNanos() / 1_000_000_000L)
+                .set(DEVPATH, e.devpath()).set(SUBSYSTEM, e.property("SUBSYSTEM")).set(SEQNUM, seqnum < 0 ? null : seqnum)
+                .set(SYNTHETIC, e.synthetic() ? 1 : 0);
     }
 
     /** udev's DEVNAME is the node's path; the kernel's is relative to /dev. */

@@ -7,6 +7,7 @@ import io.hostql.events.HardwareEvent;
 import io.hostql.events.Journal;
 import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
+import io.hostql.evented.Row;
 import io.hostql.sql.QueryResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,9 +48,9 @@ class HardwareSubscriberTest {
         return new HardwareSubscriber(null, null, disabled, ids);
     }
 
-    static Map<String, Object> named(Object[] row) {
+    static Map<String, Object> named(Row row) {
         Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < row.length; i++) m.put(EventedTables.HARDWARE_EVENTS.column(i).name(), row[i]);
+        for (int i = 0; i < row.values().length; i++) m.put(row.table().column(i).name(), row.values()[i]);
         return m;
     }
 
@@ -72,7 +73,7 @@ class HardwareSubscriberTest {
         assertThat(r).containsEntry("action", "add").containsEntry("path", "/dev/loop9").containsEntry("type", "disk")
                 .containsEntry("driver", "").containsEntry("vendor", "").containsEntry("model", "").containsEntry("serial", "")
                 .containsEntry("devpath", "/devices/virtual/block/loop9").containsEntry("subsystem", "block")
-                .containsEntry("seqnum", 3107L).containsEntry("synthetic", 0).containsEntry("time", e.captureNanos() / 1_000_000_000L);
+                .containsEntry("seqnum", 3107L).containsEntry("synthetic", 0L).containsEntry("time", e.captureNanos() / 1_000_000_000L);
     }
 
     @Test
