@@ -46,6 +46,31 @@ class FlagsEndToEndTest {
     }
 
     @Test
+    void aValueOutOfRangeIsOneLineNamingFlagValueAndRange() throws Exception {
+        // A flag: hostqld does not start, and --config_check says the same line.
+        DaemonRobustnessTest.Run r = SchedulerEndToEndTest.Check.run("--watchdog_level=5", "--database_path", tmp.resolve("data").toString(),
+                "--logger_path", tmp.resolve("logs").toString(), "--pidfile", tmp.resolve("pid").toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.output()).isEqualTo("hostqld: flag --watchdog_level=5 is out of range -1..1\n");
+        assertThat(tmp.resolve("data")).doesNotExist();
+        Path flags = Files.writeString(tmp.resolve("osquery.flags"), "--events_max=many\n");
+        DaemonRobustnessTest.Run check = SchedulerEndToEndTest.Check.run("--config_check", "--flagfile", flags.toString());
+        assertThat(check.status()).isEqualTo(1);
+        assertThat(check.output()).isEqualTo("hostqld: flag --events_max=many (in " + flags + ") is not an integer\n");
+        // The config's options: one warning each (osquery's options parser ignores a bad value); the default stays.
+        Path conf = Files.writeString(tmp.resolve("hostql.conf"), """
+                {"options": {"logger_syslog_facility": 24, "audit_mode": "boss", "schedule_splay_percent": "ten"},
+                 "schedule": {"q": {"query": "SELECT 1", "interval": 60}}}
+                """);
+        DaemonRobustnessTest.Run options = SchedulerEndToEndTest.Check.run("--config_check", "--config_path", conf.toString());
+        assertThat(options.status()).isZero();
+        assertThat(options.output().lines()).containsExactlyInAnyOrder(
+                "warning: config option --logger_syslog_facility=24 is out of range 0..23; ignored",
+                "warning: config option --audit_mode=boss is not one of auto, owner, coexist; ignored",
+                "warning: config option --schedule_splay_percent=ten is not an integer; ignored");
+    }
+
+    @Test
     void aConfigThatIsNotUtf8IsRefusedWithTheFileAndByteOffset() throws Exception {
         byte[] text = "{\"schedule\": {\"q\": {\"query\": \"SELECT 'caf\u00e9'\"}}}".getBytes(StandardCharsets.ISO_8859_1);
         Path conf = Files.write(tmp.resolve("latin1.conf"), text);

@@ -109,10 +109,9 @@ public final class Setting<T> {
     public String range() {
         if (!choices.isEmpty()) return String.join(", ", choices);
         if (kind != Kind.INT32 && kind != Kind.INT64) return null;
-        long top = kind == Kind.INT32 ? Integer.MAX_VALUE : Long.MAX_VALUE;
-        long bottom = kind == Kind.INT32 ? Integer.MIN_VALUE : Long.MIN_VALUE;
-        if (max == top) return min == bottom ? null : min + " or more";
-        return min == bottom ? "at most " + max : min + ".." + max;
+        // An int32's bound is shown: "or more" would hide that 2^31 is refused.
+        if (kind == Kind.INT64 && max == Long.MAX_VALUE) return min == Long.MIN_VALUE ? null : min + " or more";
+        return min + ".." + max;
     }
 
     /**

@@ -1,12 +1,14 @@
 package io.hostql.config.flags;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** reference.conf is rendered from the declarations; this fails when the file in the repository differs, and can rewrite it. */
@@ -18,11 +20,14 @@ class ReferenceConfTest {
         String rendered = ReferenceConf.render();
         if (Boolean.getBoolean("hostql.writeReferenceConf")) Files.writeString(SOURCE, rendered, StandardCharsets.UTF_8);
         String inRepository = Files.readString(SOURCE, StandardCharsets.UTF_8);
-        assertThat(inRepository)
-                .as("%s differs from the declarations in io.hostql.config.flags: declare a flag in its *Flags class, never in the file;"
-                        + " regenerate with ./mvnw -B -o -ntp -pl config verify -Dtest=ReferenceConfTest -Dhostql.writeReferenceConf=true",
-                        SOURCE)
-                .isEqualTo(rendered);
+        if (inRepository.equals(rendered)) return;
+        List<String> have = inRepository.lines().toList(), want = rendered.lines().toList();
+        int line = 0;
+        while (line < Math.min(have.size(), want.size()) && have.get(line).equals(want.get(line))) line++;
+        fail("%s differs from the declarations in io.hostql.config.flags at line %d:%n  file:         %s%n  declarations: %s%n"
+                + "Declare a flag in its *Flags class, never in the file; then regenerate the file with%n"
+                + "  ./mvnw -B -o -ntp -pl config verify -Dtest=ReferenceConfTest -Dhostql.writeReferenceConf=true",
+                SOURCE, line + 1, line < have.size() ? have.get(line) : "(end)", line < want.size() ? want.get(line) : "(end)");
     }
 
     @Test
