@@ -13,13 +13,18 @@ class FlagsEndToEndTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void anUnknownFlagStopsHostqldWithOneLineNamingIt() throws Exception {
-        DaemonRobustnessTest.Run r = SchedulerEndToEndTest.Check.run("--bogus_flag", "--database_path", tmp.resolve("data").toString(),
+    /** hostqld with flag refuses to start, saying output, before anything started. */
+    private void assertRefusedAtStart(String flag, String output) throws Exception {
+        DaemonRobustnessTest.Run r = SchedulerEndToEndTest.Check.run(flag, "--database_path", tmp.resolve("data").toString(),
                 "--logger_path", tmp.resolve("logs").toString(), "--pidfile", tmp.resolve("pid").toString());
         assertThat(r.status()).isEqualTo(1);
-        assertThat(r.output()).isEqualTo("hostqld: unknown flag --bogus_flag\n");
-        assertThat(tmp.resolve("data")).doesNotExist(); // refused before anything started
+        assertThat(r.output()).isEqualTo(output);
+        assertThat(tmp.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    void anUnknownFlagStopsHostqldWithOneLineNamingIt() throws Exception {
+        assertRefusedAtStart("--bogus_flag", "hostqld: unknown flag --bogus_flag\n");
         // --config_check: the error and the warnings.
         Path flags = Files.writeString(tmp.resolve("osquery.flags"), "--verbose\n--bogus_flag=1\n--extensions_socket=/run/s\n");
         DaemonRobustnessTest.Run check = SchedulerEndToEndTest.Check.run("--config_check", "--flagfile", flags.toString());
@@ -48,11 +53,7 @@ class FlagsEndToEndTest {
     @Test
     void aValueOutOfRangeIsOneLineNamingFlagValueAndRange() throws Exception {
         // A flag: hostqld does not start, and --config_check says the same line.
-        DaemonRobustnessTest.Run r = SchedulerEndToEndTest.Check.run("--watchdog_level=5", "--database_path", tmp.resolve("data").toString(),
-                "--logger_path", tmp.resolve("logs").toString(), "--pidfile", tmp.resolve("pid").toString());
-        assertThat(r.status()).isEqualTo(1);
-        assertThat(r.output()).isEqualTo("hostqld: flag --watchdog_level=5 is out of range -1..1\n");
-        assertThat(tmp.resolve("data")).doesNotExist();
+        assertRefusedAtStart("--watchdog_level=5", "hostqld: flag --watchdog_level=5 is out of range -1..1\n");
         Path flags = Files.writeString(tmp.resolve("osquery.flags"), "--events_max=many\n");
         DaemonRobustnessTest.Run check = SchedulerEndToEndTest.Check.run("--config_check", "--flagfile", flags.toString());
         assertThat(check.status()).isEqualTo(1);
