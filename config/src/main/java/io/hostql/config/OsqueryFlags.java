@@ -15,7 +15,7 @@ import java.util.Set;
 /**
  * osquery's flags that hostql knows but does not implement, from {@code osquery-flags.tsv} (one
  * place: shrink it as features land). A flag there is accepted with a warning naming the missing
- * feature; a flag neither there nor in reference.conf is unknown, and refused as osquery refuses it.
+ * feature; a flag neither there nor declared ({@link io.hostql.config.flags.AllFlags}) is unknown, and refused as osquery refuses it.
  */
 public final class OsqueryFlags {
     /** A flag hostql lacks (or some of whose values it lacks): its type, the values hostql already honours, the feature. */

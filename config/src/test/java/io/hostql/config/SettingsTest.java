@@ -90,11 +90,11 @@ class SettingsTest {
 
     @Test
     void everyUnsupportedFlagIsAnOsqueryFlagHostqlDoesNotAlsoDefine() {
-        // A flag that lands in reference.conf must leave osquery-flags.tsv, unless only some of its values are lacking.
+        // A flag that is declared must leave osquery-flags.tsv, unless only some of its values are lacking.
         Settings d = Settings.defaults();
         for (OsqueryFlags.Unsupported u : OsqueryFlags.all().values()) {
             boolean inReference = d.flags().stream().anyMatch(f -> f.name().equals(u.name()));
-            assertThat(!inReference || !u.same().isEmpty()).as(u.name() + " is in reference.conf and osquery-flags.tsv").isTrue();
+            assertThat(!inReference || !u.same().isEmpty()).as(u.name() + " is declared and in osquery-flags.tsv").isTrue();
         }
     }
 

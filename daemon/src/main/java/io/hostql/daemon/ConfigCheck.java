@@ -3,6 +3,7 @@ package io.hostql.daemon;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hostql.config.Settings;
+import io.hostql.config.flags.ScheduleFlags;
 import io.hostql.config.osquery.ConfigError;
 import io.hostql.config.osquery.OsqueryConfig;
 import io.hostql.config.osquery.Pack;
@@ -89,7 +90,8 @@ final class ConfigCheck {
             for (ScheduledQuery q : p.queries()) {
                 ObjectNode o = qs.putObject(q.queryName());
                 o.put("query", q.sql());
-                o.put("interval", q.interval() > 0 ? q.interval() : settings.number("schedule_default_interval"));
+                long interval = q.interval() > 0 ? q.interval() : settings.get(ScheduleFlags.SCHEDULE_DEFAULT_INTERVAL);
+                o.put("interval", interval);
                 if (q.snapshot()) o.put("snapshot", true);
                 if (!q.removed()) o.put("removed", false);
                 if (!q.platform().isEmpty()) o.put("platform", q.platform());

@@ -3,6 +3,7 @@ package io.hostql.daemon;
 import io.hostql.config.Settings;
 import io.hostql.config.SettingsException;
 import io.hostql.config.Version;
+import io.hostql.config.flags.FlagHelp;
 import io.hostql.config.osquery.ConfigException;
 import io.hostql.config.osquery.OsqueryConfig;
 import io.hostql.sql.sqlite.SqliteUnavailableException;
@@ -11,26 +12,21 @@ import sun.misc.Signal;
 
 /** hostqld: the daemon, in the foreground. SIGTERM/SIGINT stop it cleanly; SIGHUP re-reads the config. */
 public final class Hostqld {
+    /** The program's own options, then every hostqld flag from its declaration (io.hostql.config.flags). */
     private static final String USAGE = String.join("\n",
             "hostqld " + Version.VERSION + ", an osquery-compatible host intrusion detection daemon for Linux",
             "",
             "Usage: hostqld [--flag=value ...]",
             "",
-            "  --config_path FILE      osquery-format JSON config (default /etc/hostql/hostql.conf; if absent,",
-            "                          an embedded default watches /etc, the system binaries and ssh keys)",
-            "  --database_path DIR     data dir: event journal, events.db, state (default /var/lib/hostql)",
-            "  --logger_path DIR       status and result logs (default /var/log/hostql)",
-            "  --pidfile FILE          (default /var/run/hostqld.pid)",
-            "  --flagfile FILE         more flags, one per line (osquery.flags works)",
-            "  --disable_events        no publishers or subscribers",
-            "  --events_expiry N       seconds event rows are kept      --events_max N   rows per table",
-            "  --config_check          validate the config (every query prepared) and exit",
-            "  --config_dump           print the effective config and exit",
-            "  --watchdog_level N      0: 200 MB / 10% CPU for 12 s per scheduled query; 1: 100 MB / 5% / 6 s; -1: off",
-            "  --logger_event_type     result lines per row (default) or, =false, one diffResults line per run",
-            "  --verbose               debug status logging",
+            "  --config_check                              Validate the config (every query prepared) and the flags, and exit",
+            "  --config_dump                               Print the effective config and exit",
+            "  --help                                      Print this and exit",
+            "  --version                                   Print the version and exit",
             "",
-            "Runs in the foreground. Query its evented tables with: hostqli --database_path DIR");
+            "Flags come from the command line, a --flagfile (osquery.flags works), HOSTQL_<FLAG> environment",
+            "variables and the config's \"options\" (lowest first: the command line wins). Runs in the foreground;",
+            "query its evented tables with: hostqli --database_path DIR")
+            + "\n" + FlagHelp.describe(g -> !g.shellOnly());
 
     private Hostqld() {}
 

@@ -13,13 +13,18 @@ class FlagsEndToEndTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void anUnknownFlagStopsHostqldWithOneLineNamingIt() throws Exception {
-        DaemonRobustnessTest.Run r = SchedulerEndToEndTest.Check.run("--bogus_flag", "--database_path", tmp.resolve("data").toString(),
+    /** hostqld with flag refuses to start, saying output, before anything started. */
+    private void assertRefusedAtStart(String flag, String output) throws Exception {
+        DaemonRobustnessTest.Run r = SchedulerEndToEndTest.Check.run(flag, "--database_path", tmp.resolve("data").toString(),
                 "--logger_path", tmp.resolve("logs").toString(), "--pidfile", tmp.resolve("pid").toString());
         assertThat(r.status()).isEqualTo(1);
-        assertThat(r.output()).isEqualTo("hostqld: unknown flag --bogus_flag\n");
-        assertThat(tmp.resolve("data")).doesNotExist(); // refused before anything started
+        assertThat(r.output()).isEqualTo(output);
+        assertThat(tmp.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    void anUnknownFlagStopsHostqldWithOneLineNamingIt() throws Exception {
+        assertRefusedAtStart("--bogus_flag", "hostqld: unknown flag --bogus_flag\n");
         // --config_check: the error and the warnings.
         Path flags = Files.writeString(tmp.resolve("osquery.flags"), "--verbose\n--bogus_flag=1\n--extensions_socket=/run/s\n");
         DaemonRobustnessTest.Run check = SchedulerEndToEndTest.Check.run("--config_check", "--flagfile", flags.toString());
@@ -43,6 +48,27 @@ class FlagsEndToEndTest {
                 "warning: --aws_kinesis_stream (config options) is not implemented in hostql: it lacks the AWS Kinesis and Firehose"
                         + " logger plugins",
                 "warning: config option 'not_a_flag' is not an osquery or hostql flag; ignored");
+    }
+
+    @Test
+    void aValueOutOfRangeIsOneLineNamingFlagValueAndRange() throws Exception {
+        // A flag: hostqld does not start, and --config_check says the same line.
+        assertRefusedAtStart("--watchdog_level=5", "hostqld: flag --watchdog_level=5 is out of range -1..1\n");
+        Path flags = Files.writeString(tmp.resolve("osquery.flags"), "--events_max=many\n");
+        DaemonRobustnessTest.Run check = SchedulerEndToEndTest.Check.run("--config_check", "--flagfile", flags.toString());
+        assertThat(check.status()).isEqualTo(1);
+        assertThat(check.output()).isEqualTo("hostqld: flag --events_max=many (in " + flags + ") is not an integer\n");
+        // The config's options: one warning each (osquery's options parser ignores a bad value); the default stays.
+        Path conf = Files.writeString(tmp.resolve("hostql.conf"), """
+                {"options": {"logger_syslog_facility": 24, "audit_mode": "boss", "schedule_splay_percent": "ten"},
+                 "schedule": {"q": {"query": "SELECT 1", "interval": 60}}}
+                """);
+        DaemonRobustnessTest.Run options = SchedulerEndToEndTest.Check.run("--config_check", "--config_path", conf.toString());
+        assertThat(options.status()).isZero();
+        assertThat(options.output().lines()).containsExactlyInAnyOrder(
+                "warning: config option --logger_syslog_facility=24 is out of range 0..23; ignored",
+                "warning: config option --audit_mode=boss is not one of auto, owner, coexist; ignored",
+                "warning: config option --schedule_splay_percent=ten is not an integer; ignored");
     }
 
     @Test

@@ -3,6 +3,10 @@ package io.hostql.shell;
 import io.hostql.config.Settings;
 import io.hostql.config.SettingsException;
 import io.hostql.config.Version;
+import io.hostql.config.flags.DaemonFlags;
+import io.hostql.config.flags.FlagHelp;
+import io.hostql.config.flags.ShellFlags;
+import io.hostql.config.flags.TableFlags;
 import io.hostql.evented.EventedTables;
 import io.hostql.sql.Database;
 import io.hostql.sql.sqlite.SqliteUnavailableException;
@@ -20,22 +24,16 @@ import java.nio.file.attribute.BasicFileAttributes;
 
 /** hostqli: the SQL shell. Interactive on a terminal; one-shot with a query argument, --query, --A, --L or stdin. */
 public final class Hostqli {
+    /** The shell's own usage, then its flags and the tables' and the data dir's, from their declarations. */
     private static final String USAGE = String.join("\n",
             "hostqli " + Version.VERSION + ", an osquery-compatible SQL shell for Linux",
             "",
             "Usage: hostqli [OPTION...] [SQL_STATEMENT]",
             "",
-            "  --json / --json_pretty / --csv / --line / --list   output mode (default: pretty table)",
-            "  --header=false          no column header        --separator S   list/CSV separator",
-            "  --nullvalue S           text for NULL            --query SQL     run SQL and exit",
-            "  --query_file FILE       run SQL from a file      --A TABLE       select all from TABLE",
-            "  --L                     list all tables          --flagfile FILE read more flags",
-            "  --disable_tables a,b    hide tables              --enable_tables a,b  only these tables",
-            "  --database_path DIR     a running hostqld's data dir, for its evented tables (default /var/lib/hostql)",
-            "",
             "Without SQL and on a terminal, starts an interactive shell (.help lists dot-commands).",
             "SQL may also come on stdin (statements end with ';'). Errors go to stderr; a failed",
-            "one-shot query exits with status 1.");
+            "one-shot query exits with status 1. hostqld's other flags are accepted too (hostqld --help).")
+            + "\n" + FlagHelp.describe(g -> g == ShellFlags.GROUP || g == TableFlags.GROUP || g == DaemonFlags.GROUP);
 
     private Hostqli() {}
 
@@ -66,7 +64,7 @@ public final class Hostqli {
         for (String w : settings.warnings()) err.println("Warning: " + w);
 
         // osquery_schedule, osquery_packs and osquery_events: the state of the hostqld on this data dir, if one runs
-        DaemonState daemon = DaemonStateFile.reader(settings.path("database_path"));
+        DaemonState daemon = DaemonStateFile.reader(settings.get(DaemonFlags.DATABASE_PATH));
         try (Database db = Database.open(LinuxTables.registry(settings, daemon))) {
             boolean evented = attachEvents(db, settings, err);
             if (!evented) EventedTables.attachEmpty(db, EventedTables.all()); // the tables exist, empty, as in osqueryi
@@ -94,14 +92,14 @@ public final class Hostqli {
      * while it runs. Silent when there is none at the default path; a warning when one was asked for.
      */
     static boolean attachEvents(Database db, Settings settings, PrintStream err) {
-        Path events = settings.path("database_path").resolve("events.db");
+        Path events = settings.get(DaemonFlags.DATABASE_PATH).resolve("events.db");
         if (accessDenied(events)) {
             err.println("Warning: cannot read " + events.getParent() + " (permission denied); run as root to query evented tables");
             return false;
         }
         if (!Files.exists(events)) {
-            if (settings.isSet("database_path")) {
-                err.println("Warning: no events.db in " + settings.string("database_path") + "; evented tables are not available");
+            if (settings.isSet(DaemonFlags.DATABASE_PATH)) {
+                err.println("Warning: no events.db in " + settings.get(DaemonFlags.DATABASE_PATH) + "; evented tables are not available");
             }
             return false;
         }
@@ -135,17 +133,17 @@ public final class Hostqli {
     /** The one statement or dot-command given on the command line, or null for interactive/stdin use. */
     private static String oneShotInput(Settings s) throws IOException {
         if (!s.positional().isEmpty()) return String.join(" ", s.positional());
-        if (!s.string("query").isEmpty()) return s.string("query");
-        if (!s.string("query_file").isEmpty()) {
-            Path f = Path.of(s.string("query_file"));
+        if (!s.get(ShellFlags.QUERY).isEmpty()) return s.get(ShellFlags.QUERY);
+        if (!s.get(ShellFlags.QUERY_FILE).isEmpty()) {
+            Path f = Path.of(s.get(ShellFlags.QUERY_FILE));
             try {
                 return Files.readString(f);
             } catch (IOException e) {
                 throw new IOException("cannot read --query_file " + f + ": " + e.getMessage());
             }
         }
-        if (!s.string("A").isEmpty()) return ".all " + s.string("A");
-        if (s.bool("L")) return ".tables";
+        if (!s.get(ShellFlags.ALL_FROM).isEmpty()) return ".all " + s.get(ShellFlags.ALL_FROM);
+        if (s.get(ShellFlags.LIST_TABLES)) return ".tables";
         return null;
     }
 

@@ -2,6 +2,8 @@ package io.hostql.shell;
 
 import io.hostql.config.Settings;
 import io.hostql.config.Version;
+import io.hostql.config.flags.DaemonFlags;
+import io.hostql.evented.EventedTables;
 import io.hostql.sql.Database;
 import io.hostql.sql.QueryResult;
 import io.hostql.sql.SqlException;
@@ -9,7 +11,6 @@ import io.hostql.sql.sqlite.Sqlite;
 import io.hostql.sql.table.Column;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
-import io.hostql.evented.EventedTables;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -100,7 +101,7 @@ final class Shell {
             return sql(text);
         } catch (SqlException e) {
             if (interrupted) err.println(); // past the terminal's "^C"
-            error(evented ? EventsDbNotice.explain(e, db, settings.path("database_path").resolve("events.db")) : e.getMessage());
+            error(evented ? EventsDbNotice.explain(e, db, settings.get(DaemonFlags.DATABASE_PATH).resolve("events.db")) : e.getMessage());
             return false;
         }
     }
@@ -257,9 +258,9 @@ final class Shell {
         out.println("  using SQLite: " + Sqlite.version());
         out.println();
         out.println("General settings:");
-        out.println("       Flagfile: " + settings.string("flagfile"));
-        out.println("         Config: filesystem (" + settings.string("config_path") + ")");
-        out.println("       Database: " + settings.string("database_path"));
+        out.println("       Flagfile: " + settings.get(DaemonFlags.FLAGFILE));
+        out.println("         Config: filesystem (" + settings.get(DaemonFlags.CONFIG_PATH) + ")");
+        out.println("       Database: " + settings.get(DaemonFlags.DATABASE_PATH));
         out.println();
         out.println("Shell settings:");
         out.println("           echo: " + (display.echo ? "on" : "off"));

@@ -1,6 +1,7 @@
 package io.hostql.shell;
 
 import io.hostql.config.Settings;
+import io.hostql.config.flags.ShellFlags;
 
 /** The shell's display settings, changed by flags and dot-commands. */
 final class ShellSettings {
@@ -14,16 +15,16 @@ final class ShellSettings {
 
     static ShellSettings from(Settings s) {
         ShellSettings d = new ShellSettings();
-        d.headers = s.bool("header");
-        d.separator = s.string("separator");
-        d.nullValue = s.string("nullvalue");
-        if (s.bool("json")) d.mode = OutputMode.JSON;
-        else if (s.bool("json_pretty")) d.mode = OutputMode.JSON_PRETTY;
-        else if (s.bool("csv")) {
+        d.headers = s.get(ShellFlags.HEADER);
+        d.separator = s.get(ShellFlags.SEPARATOR);
+        d.nullValue = s.get(ShellFlags.NULLVALUE);
+        if (s.get(ShellFlags.JSON)) d.mode = OutputMode.JSON;
+        else if (s.get(ShellFlags.JSON_PRETTY)) d.mode = OutputMode.JSON_PRETTY;
+        else if (s.get(ShellFlags.CSV)) {
             d.mode = OutputMode.CSV;
-            if (!s.isSet("separator")) d.separator = ",";
-        } else if (s.bool("line")) d.mode = OutputMode.LINE;
-        else if (s.bool("list")) d.mode = OutputMode.LIST;
+            if (!s.isSet(ShellFlags.SEPARATOR)) d.separator = ",";
+        } else if (s.get(ShellFlags.LINE)) d.mode = OutputMode.LINE;
+        else if (s.get(ShellFlags.LIST)) d.mode = OutputMode.LIST;
         return d;
     }
 }

@@ -222,7 +222,7 @@ class HostqliTest {
 
     @Test
     void helpListsTheDataDirFlag() {
-        assertThat(run("", "--help").out()).contains("--database_path DIR");
+        assertThat(run("", "--help").out()).contains("--database_path=string").containsPattern("(?m)^  --json +Print results as JSON \\(shell\\) \\(default false\\)$");
     }
 
     /** A user who may not enter the daemon's data dir is told so, not that there is no events.db. */

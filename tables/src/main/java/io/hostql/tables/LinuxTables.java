@@ -1,6 +1,7 @@
 package io.hostql.tables;
 
 import io.hostql.config.Settings;
+import io.hostql.config.flags.TableFlags;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableRegistry;
 import io.hostql.tables.addons.AddonTables;
@@ -12,8 +13,8 @@ import io.hostql.tables.network.NetworkTables;
 import io.hostql.tables.packages.PackageTables;
 import io.hostql.tables.process.ProcessTables;
 import io.hostql.tables.scheduling.SchedulingTables;
-import io.hostql.tables.self.DaemonState;
 import io.hostql.tables.security.SecurityTables;
+import io.hostql.tables.self.DaemonState;
 import io.hostql.tables.self.SelfTables;
 import io.hostql.tables.storage.StorageTables;
 import io.hostql.tables.system.SystemTables;
@@ -58,8 +59,8 @@ public final class LinuxTables {
      */
     public static TableRegistry registry(Settings settings, DaemonState daemon) {
         TableRegistry registry = new TableRegistry();
-        Set<String> disabled = csv(settings.string("disable_tables"));
-        Set<String> enabled = csv(settings.string("enable_tables"));
+        Set<String> disabled = csv(settings.get(TableFlags.DISABLE_TABLES));
+        Set<String> enabled = csv(settings.get(TableFlags.ENABLE_TABLES));
         for (Table t : all(settings)) {
             String name = t.schema().name();
             if (disabled.contains(name) || (!enabled.isEmpty() && !enabled.contains(name))) continue;

@@ -1,6 +1,8 @@
 package io.hostql.daemon.schedule;
 
 import io.hostql.config.Settings;
+import io.hostql.config.flags.LoggerFlags;
+import io.hostql.config.flags.ScheduleFlags;
 import io.hostql.config.osquery.OsqueryConfig;
 import io.hostql.config.osquery.Pack;
 import io.hostql.config.osquery.ScheduledQuery;
@@ -85,8 +87,8 @@ public final class Scheduler implements AutoCloseable {
         this.hostIdentifier = hostIdentifier;
         this.state = new ScheduleState(dataDir.resolve("schedule.db"));
         this.watchdog = Watchdog.of(settings);
-        this.format = new LogFormat(settings.bool("logger_numerics"), settings.bool("decorations_top_level"),
-                settings.bool("logger_event_type"), settings.bool("logger_snapshot_event_type"));
+        this.format = new LogFormat(settings.get(LoggerFlags.LOGGER_NUMERICS), settings.get(LoggerFlags.DECORATIONS_TOP_LEVEL),
+                settings.get(LoggerFlags.LOGGER_EVENT_TYPE), settings.get(LoggerFlags.LOGGER_SNAPSHOT_EVENT_TYPE));
         this.thread = new Thread(this::loop, "hostql-scheduler");
         this.thread.setDaemon(true);
         denylistCrashedQuery();
@@ -109,12 +111,12 @@ public final class Scheduler implements AutoCloseable {
         if (crashed == null) return;
         state.setExecuting(null);
         if (!watchdog.limits().enabled()) return;
-        long until = now() + settings.number("schedule_denylist_duration");
+        long until = now() + settings.get(ScheduleFlags.SCHEDULE_DENYLIST_DURATION);
         ScheduleState.Saved s = saved(crashed);
         save(crashed, new ScheduleState.Saved(s.sql(), s.epoch(), s.counter(), s.results(), s.hasResults(), s.interval(),
                 s.splayed(), s.lastRun(), s.windowEnds(), until, "the daemon stopped while it was running"));
         log.error("scheduled query {} was running when hostqld last stopped abnormally; denylisted for {} s", crashed,
-                settings.number("schedule_denylist_duration"));
+                settings.get(ScheduleFlags.SCHEDULE_DENYLIST_DURATION));
     }
 
     /** A new config (at start and on SIGHUP), applied by the scheduler thread at its next tick. */
@@ -171,7 +173,7 @@ public final class Scheduler implements AutoCloseable {
             }
             long now = now();
             // Catch up seconds missed by a stall, as osquery, within schedule_max_drift.
-            long from = Math.max(last + 1, now - settings.number("schedule_max_drift"));
+            long from = Math.max(last + 1, now - settings.get(ScheduleFlags.SCHEDULE_MAX_DRIFT));
             for (long t = from; t <= now && !closed; t++) {
                 last = t; // ticked once, failed or not: a failure is not retried within the query's interval
                 try {
@@ -210,7 +212,7 @@ public final class Scheduler implements AutoCloseable {
         discoveryResult.clear();
         discoveredAt = 0;
         refreshPacks();
-        loadDecorations = settings.bool("disable_decorators") ? Map.of() : decorate(c.decorators().load());
+        loadDecorations = settings.get(ScheduleFlags.DISABLE_DECORATORS) ? Map.of() : decorate(c.decorators().load());
         intervalDecorations.clear();
         log.info("schedule: {} queries active in {} packs", active.size(), packs.stream().filter(PackStatus::active).count());
     }
@@ -218,9 +220,9 @@ public final class Scheduler implements AutoCloseable {
     /** Re-evaluates which packs apply (platform, version, shard, discovery) and the queries they schedule. */
     private void refreshPacks() {
         long now = now();
-        boolean rediscover = now - discoveredAt >= settings.number("pack_refresh_interval");
+        boolean rediscover = now - discoveredAt >= settings.get(ScheduleFlags.PACK_REFRESH_INTERVAL);
         if (rediscover) discoveredAt = now;
-        String delim = settings.string("pack_delimiter");
+        String delim = settings.get(ScheduleFlags.PACK_DELIMITER);
         List<ActiveQuery> queries = new ArrayList<>();
         List<PackStatus> packList = new ArrayList<>();
         for (Pack p : config.packs()) {
@@ -266,7 +268,7 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private ActiveQuery activate(ScheduledQuery q, String name, String pack) {
-        long interval = q.interval() > 0 ? q.interval() : settings.number("schedule_default_interval");
+        long interval = q.interval() > 0 ? q.interval() : settings.get(ScheduleFlags.SCHEDULE_DEFAULT_INTERVAL);
         ScheduleState.Saved s = saved(name);
         long splayed = s.interval() == interval && s.splayed() > 0 ? s.splayed() : splay(interval);
         if (splayed != s.splayed() || s.interval() != interval) {
@@ -282,10 +284,9 @@ public final class Scheduler implements AutoCloseable {
         return new ActiveQuery(q, name, interval, splayed, plan, pack);
     }
 
-    /** osquery's splayValue: a random interval within +-schedule_splay_percent, at least 1. */
+    /** osquery's splayValue: a random interval within +-schedule_splay_percent (declared 1..100), at least 1. */
     private long splay(long interval) {
-        long percent = settings.number("schedule_splay_percent");
-        if (percent <= 1 || percent > 100) percent = 10;
+        long percent = settings.get(ScheduleFlags.SCHEDULE_SPLAY_PERCENT);
         long diff = (long) (interval * (percent / 100.0));
         long min = Math.max(1, interval - diff), max = interval + diff;
         return min >= max ? max : ThreadLocalRandom.current().nextLong(min, max + 1);
@@ -293,7 +294,7 @@ public final class Scheduler implements AutoCloseable {
 
     private void tick(long t) {
         if (config == null) return;
-        if (t - discoveredAt >= settings.number("pack_refresh_interval")) refreshPacks();
+        if (t - discoveredAt >= settings.get(ScheduleFlags.PACK_REFRESH_INTERVAL)) refreshPacks();
         Map<String, String> ends = null;
         // The queries of one tick share what the tables generate (same second, same rows).
         try (RowCache.Scope shared = RowCache.open()) {
@@ -309,7 +310,7 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private Map<String, String> decorations(long t) {
-        if (settings.bool("disable_decorators") || config.decorators().isEmpty()) return Map.of();
+        if (settings.get(ScheduleFlags.DISABLE_DECORATORS) || config.decorators().isEmpty()) return Map.of();
         Map<String, String> out = new LinkedHashMap<>(loadDecorations);
         for (Map.Entry<Long, List<String>> e : config.decorators().interval().entrySet()) {
             if (t % e.getKey() == 0 || !intervalDecorations.containsKey(e.getKey())) intervalDecorations.put(e.getKey(), decorate(e.getValue()));
@@ -382,7 +383,7 @@ public final class Scheduler implements AutoCloseable {
                 // One status line per failed run, without a stack trace: the denylisting one when this failure denylists it.
                 st.consecutiveFailures++;
                 st.lastError = failure;
-                if (st.consecutiveFailures >= settings.number("schedule_denylist_failures") && q.denylist()) {
+                if (st.consecutiveFailures >= settings.get(ScheduleFlags.SCHEDULE_DENYLIST_FAILURES) && q.denylist()) {
                     denylist(a, saved, "failed " + st.consecutiveFailures + " times in a row: " + failure);
                     st.consecutiveFailures = 0;
                 } else {
@@ -402,11 +403,11 @@ public final class Scheduler implements AutoCloseable {
             log.warn("scheduled query {} is not denylisted: its config says \"denylist\": false", a.name());
             return;
         }
-        long until = now() + settings.number("schedule_denylist_duration");
+        long until = now() + settings.get(ScheduleFlags.SCHEDULE_DENYLIST_DURATION);
         denylisted.put(a.name(), until);
         save(a.name(), new ScheduleState.Saved(s.sql(), s.epoch(), s.counter(), s.results(), s.hasResults(), s.interval(),
                 s.splayed(), s.lastRun(), s.windowEnds(), until, reason));
-        log.error("scheduled query {} is denylisted for {} s: {}", a.name(), settings.number("schedule_denylist_duration"), reason);
+        log.error("scheduled query {} is denylisted for {} s: {}", a.name(), settings.get(ScheduleFlags.SCHEDULE_DENYLIST_DURATION), reason);
     }
 
     /** Logs the run's lines and saves its state (lines first: a crash in between repeats lines, never loses them). */
@@ -414,7 +415,7 @@ public final class Scheduler implements AutoCloseable {
             QueryEngine.Window window) {
         ScheduledQuery q = a.query();
         List<Map<String, Object>> rows = Differential.rows(result);
-        long epoch = settings.number("schedule_epoch");
+        long epoch = settings.get(ScheduleFlags.SCHEDULE_EPOCH);
         List<String> lines;
         long counter;
         List<String> keep = List.of();
@@ -463,7 +464,7 @@ public final class Scheduler implements AutoCloseable {
 
     /** Writes a run's lines; false (counted, one status line per fault) when the result log cannot take them. */
     private boolean written(List<String> lines, java.util.function.Consumer<List<String>> write) {
-        if (settings.bool("disable_logging") || lines.isEmpty()) return true;
+        if (settings.get(LoggerFlags.DISABLE_LOGGING) || lines.isEmpty()) return true;
         try {
             write.accept(lines);
         } catch (RuntimeException e) {

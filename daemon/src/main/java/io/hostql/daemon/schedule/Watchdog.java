@@ -1,5 +1,6 @@
 package io.hostql.daemon.schedule;
 
+import io.hostql.config.flags.WatchdogFlags;
 import io.hostql.sql.Database;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -55,9 +56,10 @@ final class Watchdog implements AutoCloseable {
 
     /** The watchdog the flags ask for: watchdog_level (or disable_watchdog), its overrides and watchdog_delay. */
     static Watchdog of(io.hostql.config.Settings settings) {
-        boolean off = settings.bool("disable_watchdog");
-        return new Watchdog(Limits.of(off ? -1 : settings.number("watchdog_level"), settings.number("watchdog_memory_limit"),
-                settings.number("watchdog_utilization_limit"), settings.number("watchdog_latency_limit")), settings.number("watchdog_delay"));
+        boolean off = settings.get(WatchdogFlags.DISABLE_WATCHDOG);
+        return new Watchdog(Limits.of(off ? -1 : settings.get(WatchdogFlags.WATCHDOG_LEVEL), settings.get(WatchdogFlags.WATCHDOG_MEMORY_LIMIT),
+                        settings.get(WatchdogFlags.WATCHDOG_UTILIZATION_LIMIT), settings.get(WatchdogFlags.WATCHDOG_LATENCY_LIMIT)),
+                settings.get(WatchdogFlags.WATCHDOG_DELAY));
     }
 
     Limits limits() {

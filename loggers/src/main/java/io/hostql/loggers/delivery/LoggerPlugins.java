@@ -2,6 +2,7 @@ package io.hostql.loggers.delivery;
 
 import io.hostql.config.Settings;
 import io.hostql.config.SettingsException;
+import io.hostql.config.flags.LoggerFlags;
 import io.hostql.loggers.elasticsearch.ElasticsearchPlugin;
 import io.hostql.loggers.splunk.SplunkHecPlugin;
 import io.hostql.loggers.stdout.StdoutSink;
@@ -83,16 +84,14 @@ public final class LoggerPlugins {
     }
 
     public static Plan plan(Settings s) {
-        List<String> names = names(s.string("logger_plugin"));
+        List<String> names = names(s.get(LoggerFlags.LOGGER_PLUGIN));
         List<Sink> sinks = new ArrayList<>();
         for (String n : names) if (!n.equals(FILESYSTEM)) sinks.add(SINKS.get(n).apply(s));
         return new Plan(names.contains(FILESYSTEM), sinks);
     }
 
     public static SinkRunner.Limits limits(Settings s) {
-        long lines = s.number("buffered_log_max"), bytes = s.number("logger_outbox_max_bytes");
-        if (lines < 0) throw new SettingsException("buffered_log_max must be 0 (unlimited) or more, not " + lines);
-        if (bytes < 0) throw new SettingsException("logger_outbox_max_bytes must be 0 (unlimited) or more, not " + bytes);
+        long lines = s.get(LoggerFlags.BUFFERED_LOG_MAX), bytes = s.get(LoggerFlags.LOGGER_OUTBOX_MAX_BYTES);
         SinkRunner.Limits d = SinkRunner.Limits.DEFAULT;
         return new SinkRunner.Limits(lines, bytes, d.batchLines(), d.batchBytes(), d.backoffMaxMillis());
     }

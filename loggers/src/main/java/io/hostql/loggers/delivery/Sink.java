@@ -9,7 +9,7 @@ import java.util.List;
  * only when the receiver has acknowledged all of them, or throws. Its {@link SinkRunner} owns the
  * thread, the cursor, the retries and the bound, so a plugin is only its wire format and its
  * connection. Adding one: implement this, add a line to {@link LoggerPlugins}, its flags to
- * reference.conf.
+ * {@link io.hostql.config.flags.LoggerFlags}.
  */
 public interface Sink extends AutoCloseable {
     /** The {@code --logger_plugin} name (also the cursor's and the loss records' name). */

@@ -2,6 +2,7 @@ package io.hostql.loggers.elasticsearch;
 
 import io.hostql.config.Settings;
 import io.hostql.config.SettingsException;
+import io.hostql.config.flags.LoggerFlags;
 import io.hostql.loggers.delivery.HttpSender;
 import io.hostql.loggers.delivery.SecretFile;
 import io.hostql.loggers.delivery.Sink;
@@ -19,7 +20,7 @@ public final class ElasticsearchPlugin {
     public static Sink create(Settings s) {
         List<URI> urls = new ArrayList<>();
         boolean https = false;
-        for (String raw : s.string("logger_elasticsearch_urls").split(",")) {
+        for (String raw : s.get(LoggerFlags.LOGGER_ELASTICSEARCH_URLS).split(",")) {
             String u = raw.strip();
             if (u.isEmpty()) continue;
             URI uri = HttpSender.baseUrl("logger_elasticsearch_urls", u);
@@ -27,11 +28,11 @@ public final class ElasticsearchPlugin {
             urls.add(uri);
         }
         if (urls.isEmpty()) throw new SettingsException("logger_elasticsearch_urls is empty: name at least one http(s)://host:port");
-        IndexPattern results = new IndexPattern("logger_elasticsearch_index", s.string("logger_elasticsearch_index").strip());
-        IndexPattern status = new IndexPattern("logger_elasticsearch_status_index", s.string("logger_elasticsearch_status_index").strip());
-        String user = s.string("logger_elasticsearch_username").strip();
-        String passwordFile = s.string("logger_elasticsearch_password_file").strip();
-        String apiKeyFile = s.string("logger_elasticsearch_api_key_file").strip();
+        IndexPattern results = new IndexPattern("logger_elasticsearch_index", s.get(LoggerFlags.LOGGER_ELASTICSEARCH_INDEX).strip());
+        IndexPattern status = new IndexPattern("logger_elasticsearch_status_index", s.get(LoggerFlags.LOGGER_ELASTICSEARCH_STATUS_INDEX).strip());
+        String user = s.get(LoggerFlags.LOGGER_ELASTICSEARCH_USERNAME).strip();
+        String passwordFile = s.get(LoggerFlags.LOGGER_ELASTICSEARCH_PASSWORD_FILE).strip();
+        String apiKeyFile = s.get(LoggerFlags.LOGGER_ELASTICSEARCH_API_KEY_FILE).strip();
         String authorization = null;
         if (!apiKeyFile.isEmpty()) {
             if (!user.isEmpty()) throw new SettingsException("logger_elasticsearch_api_key_file and logger_elasticsearch_username: give one of them, not both");
@@ -43,7 +44,7 @@ public final class ElasticsearchPlugin {
         } else if (!passwordFile.isEmpty()) {
             throw new SettingsException("logger_elasticsearch_password_file needs logger_elasticsearch_username");
         }
-        String ca = s.string("logger_elasticsearch_tls_ca").strip();
+        String ca = s.get(LoggerFlags.LOGGER_ELASTICSEARCH_TLS_CA).strip();
         if (!ca.isEmpty() && !https) throw new SettingsException("logger_elasticsearch_tls_ca is set but no URL in logger_elasticsearch_urls is https://");
         return new ElasticsearchSink(urls, results, status, authorization, https ? PemTls.trusting("logger_elasticsearch_tls_ca", ca) : null);
     }

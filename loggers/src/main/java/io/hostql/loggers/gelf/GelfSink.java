@@ -2,6 +2,7 @@ package io.hostql.loggers.gelf;
 
 import io.hostql.config.Settings;
 import io.hostql.config.SettingsException;
+import io.hostql.config.flags.LoggerFlags;
 import io.hostql.events.LogLineEvent;
 import io.hostql.loggers.HostIdentifier;
 import io.hostql.loggers.delivery.Sink;
@@ -39,7 +40,7 @@ public final class GelfSink implements Sink {
 
     /** From {@code --logger_gelf_target} (tcp://host:port or tls://host:port) and {@code --logger_gelf_tls_ca}. */
     public static Sink create(Settings s) {
-        String target = s.string("logger_gelf_target").strip();
+        String target = s.get(LoggerFlags.LOGGER_GELF_TARGET).strip();
         URI uri;
         try {
             uri = new URI(target);
@@ -53,7 +54,7 @@ public final class GelfSink implements Sink {
         if (uri.getHost() == null) throw new SettingsException("logger_gelf_target '" + target + "' names no host");
         int port = uri.getPort() > 0 ? uri.getPort() : DEFAULT_PORT;
         return new GelfSink(new AckedTcpStream(uri.getHost(), port,
-                scheme.equals("tls") ? PemTls.trusting("logger_gelf_tls_ca", s.string("logger_gelf_tls_ca").strip()) : null),
+                scheme.equals("tls") ? PemTls.trusting("logger_gelf_tls_ca", s.get(LoggerFlags.LOGGER_GELF_TLS_CA).strip()) : null),
                 HostIdentifier.hostname());
     }
 

@@ -2,6 +2,8 @@ package io.hostql.loggers.kafka;
 
 import io.hostql.config.Settings;
 import io.hostql.config.SettingsException;
+import io.hostql.config.flags.LoggerFlags;
+import io.hostql.config.flags.RemoteFlags;
 import io.hostql.config.osquery.KafkaTopics;
 import io.hostql.loggers.HostIdentifier;
 import io.hostql.loggers.delivery.Sink;
@@ -23,29 +25,21 @@ public final class KafkaProducerFlags {
      */
     static final int MAX_BLOCK_MS = 5_000, REQUEST_TIMEOUT_MS = 7_000, DELIVERY_TIMEOUT_MS = 15_000;
     static final int DEFAULT_PORT = 9092;
-    private static final Set<String> COMPRESSION = Set.of("none", "gzip", "snappy", "lz4", "zstd");
 
     private KafkaProducerFlags() {}
 
     public static Sink create(Settings s) {
         String hostname = HostIdentifier.hostname();
-        String raw = s.string("logger_kafka_brokers").strip();
+        String raw = s.get(LoggerFlags.LOGGER_KAFKA_BROKERS).strip();
         boolean tls = raw.toLowerCase(Locale.ROOT).contains("ssl://"); // osquery: an ssl:// prefix anywhere means TLS for all
         String brokers = bootstrapServers(raw);
-        String topic = s.string("logger_kafka_topic").strip();
+        String topic = s.get(LoggerFlags.LOGGER_KAFKA_TOPIC).strip();
         if (!topic.isEmpty() && !KafkaTopics.validTopic(topic)) {
             throw new SettingsException("logger_kafka_topic '" + topic + "' is not a valid Kafka topic name (1 to 249 of a-z A-Z 0-9 . _ -)");
         }
-        String acks = s.string("logger_kafka_acks").strip().toLowerCase(Locale.ROOT);
+        String acks = s.get(LoggerFlags.LOGGER_KAFKA_ACKS); // one of its declared choices, lower-cased
         if (acks.equals("-1")) acks = "all";
-        if (!Set.of("all", "0", "1").contains(acks)) {
-            throw new SettingsException("logger_kafka_acks must be all, 1 or 0, not '" + s.string("logger_kafka_acks") + "'");
-        }
-        String compression = s.string("logger_kafka_compression").strip().toLowerCase(Locale.ROOT);
-        if (!COMPRESSION.contains(compression)) {
-            throw new SettingsException("logger_kafka_compression must be one of none, gzip, snappy, lz4, zstd, not '"
-                    + s.string("logger_kafka_compression") + "'");
-        }
+        String compression = s.get(LoggerFlags.LOGGER_KAFKA_COMPRESSION);
         Properties p = new Properties();
         p.put("bootstrap.servers", brokers);
         p.put("client.id", hostname); // as osquery
@@ -91,12 +85,12 @@ public final class KafkaProducerFlags {
     private static void tls(Properties p, Settings s) {
         p.put("security.protocol", "SSL");
         p.put("ssl.endpoint.identification.algorithm", "https"); // the broker's certificate must name it
-        String ca = s.string("tls_server_certs").strip();
+        String ca = s.get(RemoteFlags.TLS_SERVER_CERTS).strip();
         if (!ca.isEmpty()) {
             p.put("ssl.truststore.type", "PEM");
             p.put("ssl.truststore.certificates", pem("tls_server_certs", ca));
         }
-        String cert = s.string("tls_client_cert").strip(), key = s.string("tls_client_key").strip();
+        String cert = s.get(RemoteFlags.TLS_CLIENT_CERT).strip(), key = s.get(RemoteFlags.TLS_CLIENT_KEY).strip();
         if (cert.isEmpty() != key.isEmpty()) {
             throw new SettingsException("tls_client_cert and tls_client_key go together: set both or neither");
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hostql.config.Settings;
 import io.hostql.config.SettingsException;
+import io.hostql.config.flags.LoggerFlags;
 import io.hostql.events.LogLineEvent;
 import io.hostql.loggers.StatusLines;
 import java.nio.charset.StandardCharsets;
@@ -55,9 +56,12 @@ class SyslogFormatTest {
                 .isInstanceOf(SettingsException.class).hasMessageContaining("unknown scheme 'udp'");
         assertThatThrownBy(() -> SyslogSink.create(Settings.parse(new String[] {"--logger_syslog_target", "tcp://collector"})))
                 .isInstanceOf(SettingsException.class).hasMessageContaining("needs a host and a port");
-        assertThat(SyslogSink.facility(Settings.parse(new String[] {"--logger_syslog_facility", "99"}))).isEqualTo(19);
-        assertThat(SyslogSink.facility(Settings.parse(new String[] {"--logger_syslog_facility", "-1"}))).isEqualTo(19);
-        assertThat(SyslogSink.facility(Settings.parse(new String[] {"--logger_syslog_facility", "0"}))).isZero();
-        assertThat(SyslogSink.facility(Settings.parse(new String[0]))).isEqualTo(19);
+        // The facility's range is declared: a flag out of it stops the start; in the config's options it is a warning and
+        // the default 19 (local3) stays, osquery's fallback.
+        assertThatThrownBy(() -> Settings.parse(new String[] {"--logger_syslog_facility", "99"}))
+                .isInstanceOf(SettingsException.class).hasMessage("flag --logger_syslog_facility=99 is out of range 0..23");
+        Settings options = Settings.parse(new String[0]).withOptions(Map.of("logger_syslog_facility", "-1"));
+        assertThat(options.warnings()).containsExactly("config option --logger_syslog_facility=-1 is out of range 0..23; ignored");
+        assertThat(options.get(LoggerFlags.LOGGER_SYSLOG_FACILITY)).isEqualTo(19);
     }
 }

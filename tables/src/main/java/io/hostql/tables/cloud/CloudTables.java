@@ -1,6 +1,7 @@
 package io.hostql.tables.cloud;
 
 import io.hostql.config.Settings;
+import io.hostql.config.flags.TableFlags;
 import io.hostql.sql.table.Table;
 import java.util.List;
 
@@ -9,7 +10,7 @@ public final class CloudTables {
     private CloudTables() {}
 
     public static List<Table> all(Settings settings) {
-        boolean imdsV1Fallback = !settings.bool("aws_disable_imdsv1_fallback");
+        boolean imdsV1Fallback = !settings.get(TableFlags.AWS_DISABLE_IMDSV1_FALLBACK);
         return List.of(
                 new Ec2InstanceMetadataTable(imdsV1Fallback),
                 new Ec2InstanceTagsTable(imdsV1Fallback),

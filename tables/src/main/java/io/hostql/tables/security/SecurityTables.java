@@ -1,6 +1,7 @@
 package io.hostql.tables.security;
 
 import io.hostql.config.Settings;
+import io.hostql.config.flags.TableFlags;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableAlias;
 import java.util.List;
@@ -10,7 +11,7 @@ public final class SecurityTables {
     private SecurityTables() {}
 
     public static List<Table> all(Settings settings) {
-        AugeasTable augeas = new AugeasTable(settings.string("augeas_lenses"));
+        AugeasTable augeas = new AugeasTable(settings.get(TableFlags.AUGEAS_LENSES));
         CarbonBlackInfoTable carbonBlack = new CarbonBlackInfoTable();
         return List.of(
                 new CertificatesTable(),

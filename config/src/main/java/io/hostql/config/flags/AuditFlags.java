@@ -1,0 +1,36 @@
+package io.hostql.config.flags;
+
+import static io.hostql.config.flags.Reload.AT_RESTART;
+import static io.hostql.config.flags.Reload.ON_SIGHUP;
+
+/** Kernel audit: process_events, socket_events, user_events. */
+public final class AuditFlags {
+    public static final SettingGroup GROUP = new SettingGroup("audit", "Kernel audit: process_events, socket_events, user_events");
+
+    public static final Setting<Boolean> DISABLE_AUDIT = GROUP.bool("disable_audit", true, AT_RESTART,
+            "Disable the audit publisher (process_events, socket_events, user_events); it changes kernel audit settings");
+    public static final Setting<String> AUDIT_MODE = GROUP.choice("audit_mode", "auto", ON_SIGHUP,
+            "How hostqld uses kernel audit: owner (the audit daemon), coexist (read-only next to auditd), auto (coexist when another process owns audit)", "auto", "owner", "coexist");
+    public static final Setting<Boolean> AUDIT_ALLOW_CONFIG = GROUP.bool("audit_allow_config", false, ON_SIGHUP,
+            "Allow hostqld to install audit rules and enable audit in coexist mode (owner mode always configures audit)");
+    public static final Setting<Boolean> AUDIT_ALLOW_PROCESS_EVENTS = GROUP.bool("audit_allow_process_events", true, AT_RESTART,
+            "Audit execve and execveat: process_events");
+    public static final Setting<Boolean> AUDIT_ALLOW_SOCKETS = GROUP.bool("audit_allow_sockets", false, AT_RESTART,
+            "Audit bind, connect and accept: socket_events");
+    public static final Setting<Boolean> AUDIT_ALLOW_ACCEPT_SOCKET_EVENTS = GROUP.bool("audit_allow_accept_socket_events", true, ON_SIGHUP,
+            "Include accept and accept4 in socket_events");
+    public static final Setting<Boolean> AUDIT_ALLOW_FAILED_SOCKET_EVENTS = GROUP.bool("audit_allow_failed_socket_events", false, ON_SIGHUP,
+            "Keep failed socket syscalls in socket_events (status failed)");
+    public static final Setting<Boolean> AUDIT_ALLOW_NULL_ACCEPT_SOCKET_EVENTS = GROUP.bool("audit_allow_null_accept_socket_events", false, ON_SIGHUP,
+            "Keep non-blocking accept calls that found no client (status no_client)");
+    public static final Setting<Boolean> AUDIT_ALLOW_UNIX = GROUP.bool("audit_allow_unix", false, ON_SIGHUP,
+            "Keep UNIX domain sockets in socket_events (column socket)");
+    public static final Setting<Boolean> AUDIT_ALLOW_USER_EVENTS = GROUP.bool("audit_allow_user_events", true, AT_RESTART,
+            "Capture user-space audit records 1100-1199 (logins, PAM, sudo): user_events");
+    public static final Setting<Integer> AUDIT_BACKLOG_LIMIT = GROUP.int32("audit_backlog_limit", 8192, 0, Integer.MAX_VALUE, ON_SIGHUP,
+            "Kernel audit backlog limit set in owner mode (records queued before the kernel drops them)");
+    public static final Setting<Integer> AUDIT_BACKLOG_WAIT_TIME = GROUP.int32("audit_backlog_wait_time", 0, 0, Integer.MAX_VALUE, ON_SIGHUP,
+            "Kernel audit backlog wait time set in owner mode, in jiffies (0: drop at once rather than stall the audited program)");
+
+    private AuditFlags() {}
+}
