@@ -48,7 +48,7 @@ public final class BenchMain {
         if (which.contains("dbcheck")) put(sections, section(() -> IntegrityCheckCost.run(home, tmp, Integer.getInteger("dbcheck.files", 20_000), Integer.getInteger("dbcheck.minutes", 10))), machine, when);
         if (which.contains("syslog")) put(sections, section(() -> SyslogThroughput.run(home, tmp, Integer.getInteger("syslog.lines", 100_000), 5000)), machine, when);
         if (which.contains("fleet-inventory")) put(sections, section(() -> FleetInventory.run(home, tmp, Integer.getInteger("fleet.runs", 10))), machine, when);
-        if (which.contains("remote")) put(sections, section(() -> RemoteCheckIn.run(home, tmp, Integer.getInteger("remote.seconds", 180), Integer.getInteger("remote.outage.seconds", 60))), machine, when);
+        if (which.contains("remote")) put(sections, section(() -> RemoteCheckIn.run(home, tmp, Integer.getInteger("remote.warmup.seconds", 600), Integer.getInteger("remote.seconds", 180), Integer.getInteger("remote.outage.seconds", 60))), machine, when);
         if (which.contains("kafka")) {
             int outage = Integer.getInteger("kafka.outage.seconds", 60);
             put(sections, section(() -> KafkaThroughput.run(home, tmp, outage, Integer.getInteger("kafka.rows", 100_000 / outage))), machine, when);

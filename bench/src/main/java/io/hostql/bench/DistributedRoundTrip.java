@@ -83,7 +83,7 @@ final class DistributedRoundTrip {
                 + "| query | round trip | query alone | ratio | rows | writes | bytes written |\n|---|---|---|---|---|---|---|\n");
         try (LiveQueries live = new LiveQueries(settings, registry, eventsDb, EventedTables.all())) {
             DistributedQueries poller = new DistributedQueries(new DistributedQueries.Options(READ, WRITE, 60, 1, 86400,
-                    settings.number("distributed_write_max_bytes"), 1000), manager, live, data);
+                    settings.number("distributed_write_max_bytes"), 1000, false), manager, live, data);
             row(md, "SELECT * FROM processes", runs, manager, poller, live);
             row(md, "SELECT * FROM file_events", Math.max(3, runs / 3), manager, poller, live);
         }

@@ -98,6 +98,28 @@ final class Measure {
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
     }
 
+    /**
+     * user+system CPU seconds of each thread of a process so far, summed by thread name with its
+     * number left out ("GC Thread#1" and "GC Thread#0" are "GC Thread"); Linux keeps 15 characters of a name.
+     */
+    static java.util.Map<String, Double> threadCpuSeconds(long pid) throws IOException {
+        java.util.Map<String, Double> out = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(t.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[#-]?\\d+$", "").strip();
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, Double::sum);
+            }
+        }
+        return out;
+    }
+
     /** VmHWM (peak resident set) of a process, MiB. */
     static double peakRss(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {

@@ -16,7 +16,7 @@ import java.util.function.Function;
  * (the tests' TlsTestServer over HTTPS), its config fetched every 60 s (--config_refresh=60) and
  * its logs sent every 10 s (--logger_tls_period=10) and a distributed check-in every 10 s
  * (--distributed_interval=10, no query on offer), against the same daemon with the same schedule
- * from a local file and no remote plugin, in the same run. After a warm-up, CPU% is the daemon's
+ * from a local file and no remote plugin, running alongside it. After a warm-up, CPU% is the daemon's
  * user+system time over the window; bytes are the request and reply bodies the manager saw.
  *
  * <p>Then log delivery: a schedule logging {@value #ROWS} result lines a second through the tls logger
@@ -27,7 +27,8 @@ import java.util.function.Function;
 final class RemoteCheckIn {
     private RemoteCheckIn() {}
 
-    record Result(double cpuPercent, long requests, long bytesIn, long bytesOut, double seconds) {}
+    /** threads: CPU% of each thread name over the window (Measure.threadCpuSeconds). */
+    record Result(double cpuPercent, long requests, long bytesIn, long bytesOut, double seconds, java.util.Map<String, Double> threads) {}
 
     static final String SCHEDULE = "{\"schedule\": {\"time\": {\"query\": \"SELECT unix_time FROM time\", \"interval\": 10}}}";
 
@@ -38,7 +39,7 @@ final class RemoteCheckIn {
 
     record Delivery(double steadyLinesPerSecond, long backlog, double drainSeconds, double drainLinesPerSecond) {}
 
-    static String run(Path home, Path tmp, int seconds, int outageSeconds) throws Exception {
+    static String run(Path home, Path tmp, int warmupSeconds, int seconds, int outageSeconds) throws Exception {
         Path root = Files.createTempDirectory(tmp, "remote");
         Pki pki = Pki.create(root.resolve("pki"));
         Result managed, local;
@@ -48,23 +49,25 @@ final class RemoteCheckIn {
             Path secret = Files.writeString(root.resolve("secret"), server.secret);
             String[] enroll = {"--tls_hostname=" + server.hostname(), "--tls_server_certs=" + pki.ca,
                     "--enroll_tls_endpoint=" + TlsTestServer.ENROLL, "--enroll_secret_path=" + secret};
-            managed = once(home, root.resolve("managed"), server, seconds, concat(enroll, "--config_plugin=tls",
+            Result[] both = sideBySide(home, root, server, warmupSeconds, seconds, concat(enroll, "--config_plugin=tls",
                     "--config_tls_endpoint=" + TlsTestServer.CONFIG, "--config_refresh=60", "--logger_plugin=filesystem,tls",
                     "--logger_tls_endpoint=" + TlsTestServer.LOG, "--logger_tls_period=10", "--disable_distributed=false",
                     "--distributed_interval=10", "--distributed_tls_read_endpoint=" + InProcessManager.READ,
                     "--distributed_tls_write_endpoint=" + InProcessManager.WRITE));
-            local = once(home, root.resolve("local"), null, seconds);
-            delivery = delivery(home, root.resolve("delivery"), server, outageSeconds, concat(enroll, "--logger_plugin=filesystem,tls",
+            managed = both[0];
+            local = both[1];
+            delivery = outageSeconds <= 0 ? null : delivery(home, root.resolve("delivery"), server, outageSeconds, concat(enroll, "--logger_plugin=filesystem,tls",
                     "--logger_tls_endpoint=" + TlsTestServer.LOG, "--logger_tls_period=" + PERIOD, "--logger_tls_max_lines=" + MAX_LINES));
         }
         StringBuilder md = new StringBuilder("## Remote management check-in cost (issue 12)\n\n");
         md.append("hostqld enrolled with a local osquery manager over HTTPS (the tests' `TlsTestServer`), config fetched every 60 s\n"
                 + "(`--config_refresh=60`), result and status logs sent every 10 s (`--logger_tls_period=10`), a distributed check-in\n"
                 + "every 10 s (`--distributed_interval=10`, no query on offer), one scheduled query\n"
-                + "every 10 s; baseline, same run: the same daemon and schedule from a local config file, filesystem logger only.\n"
-                + "After a 60 s warm-up, CPU% is the daemon's user+system time over the window (100% = one core); bytes are the\n"
+                + "every 10 s; baseline, running alongside it: the same daemon and schedule from a local config file, filesystem logger only.\n"
+                + "After a " + warmupSeconds + " s warm-up (at a request every few seconds the JIT takes minutes to compile the TLS code),\n"
+                + "CPU% is each daemon's user+system time over the same window (100% = one core); bytes are the\n"
                 + "request and reply bodies the manager saw in the window (TLS and HTTP headers not counted).\n"
-                + "Run with `bench/run remote` (`-Dremote.seconds=N`, `-Dremote.outage.seconds=N`).\n"
+                + "Run with `bench/run remote` (`-Dremote.warmup.seconds=N`, `-Dremote.seconds=N`, `-Dremote.outage.seconds=N`; 0: the check-in cost only).\n"
                 + "Machine: " + Measure.loadNote() + "; compare the two rows, not the absolute figures.\n\n");
         md.append("| daemon | window | CPU | requests | bytes sent | bytes received |\n|---|---|---|---|---|---|\n");
         md.append("| managed (config 60 s, logs 10 s, distributed 10 s) | ").append(Measure.f(managed.seconds(), 0)).append(" s | ")
@@ -77,6 +80,23 @@ final class RemoteCheckIn {
         md.append("Check-in cost over the baseline: ").append(Measure.f(extra, 3)).append(" points of a core; target under 0.2: **")
                 .append(extra < 0.2 ? "met" : "missed").append("**. Bytes per request (body sent + received): ")
                 .append(Measure.f(perRequest, 0)).append(".\n\n");
+        md.append("Where it goes: CPU% of the daemon's threads over the same windows, by thread name (Linux keeps 15 characters;\n"
+                + "threads that ended during the window are not counted), those with 0.005 points or more in either daemon.\n\n");
+        md.append("| thread | managed | baseline | difference |\n|---|---|---|---|\n");
+        java.util.Set<String> names = new java.util.TreeSet<>(managed.threads().keySet());
+        names.addAll(local.threads().keySet());
+        for (String name : names) {
+            double m = managed.threads().getOrDefault(name, 0.0), l = local.threads().getOrDefault(name, 0.0);
+            if (m < 0.005 && l < 0.005) continue;
+            md.append("| ").append(name).append(" | ").append(Measure.f(m, 3)).append("% | ").append(Measure.f(l, 3)).append("% | ")
+                    .append(Measure.f(m - l, 3)).append(" |\n");
+        }
+        md.append("\n");
+        md.append("Each request is a new connection (managers close after each reply) that resumes the last TLS session\n"
+                + "(`--tls_session_reuse`, osquery's default): no certificate chain sent and verified again. What a request still\n"
+                + "costs is the TLS 1.3 resumption's own key exchange (x25519, and a P-256 key share the JDK's client makes in\n"
+                + "every ClientHello and the server does not pick), run as C1-compiled Java (hostqld runs `-XX:TieredStopAtLevel=1`).\n\n");
+        if (delivery == null) return md.toString(); // -Dremote.outage.seconds=0: the check-in cost only
         md.append("### Log delivery to the manager\n\n");
         md.append("A schedule logging ").append(ROWS).append(" result lines a second (`removed: false`), the tls logger sending at most ")
                 .append(MAX_LINES).append(" lines\nevery ").append(PERIOD).append(" s (`--logger_tls_period=").append(PERIOD)
@@ -144,23 +164,43 @@ final class RemoteCheckIn {
         }
     }
 
-    private static Result once(Path home, Path root, TlsTestServer server, int seconds, String... flags) throws Exception {
-        Process daemon = start(home, root, SCHEDULE, flags);
+    /**
+     * The managed daemon (flags) and the baseline (local config, no remote plugin) running at once, so that both see
+     * the same machine; measured over the same window after the warm-up.
+     */
+    private static Result[] sideBySide(Path home, Path root, TlsTestServer server, int warmupSeconds, int seconds, String... flags)
+            throws Exception {
+        Process managed = start(home, root.resolve("managed"), SCHEDULE, flags);
+        Process local = null;
         try {
-            long pid = daemon.pid();
-            Thread.sleep(60_000); // warm-up: JIT, enrollment, first runs
-            double cpu0 = Measure.cpuSeconds(pid);
-            long requests0 = server == null ? 0 : server.requests.size();
-            long in0 = server == null ? 0 : server.bytesIn.get(), out0 = server == null ? 0 : server.bytesOut.get();
+            local = start(home, root.resolve("local"), SCHEDULE);
+            Thread.sleep(warmupSeconds * 1000L); // JIT: at a request every few seconds the TLS code takes minutes to be compiled
+            long[] pids = {managed.pid(), local.pid()};
+            double[] cpu0 = new double[2];
+            List<java.util.Map<String, Double>> threads0 = new java.util.ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                cpu0[i] = Measure.cpuSeconds(pids[i]);
+                threads0.add(Measure.threadCpuSeconds(pids[i]));
+            }
+            long requests0 = server.requests.size(), in0 = server.bytesIn.get(), out0 = server.bytesOut.get();
             long t0 = System.nanoTime();
             Thread.sleep(seconds * 1000L);
             double window = (System.nanoTime() - t0) / 1e9;
-            double cpu = (Measure.cpuSeconds(pid) - cpu0) / window * 100;
-            return server == null ? new Result(cpu, 0, 0, 0, window)
-                    : new Result(cpu, server.requests.size() - requests0, server.bytesIn.get() - in0, server.bytesOut.get() - out0, window);
+            Result[] out = new Result[2];
+            for (int i = 0; i < 2; i++) {
+                double cpu = (Measure.cpuSeconds(pids[i]) - cpu0[i]) / window * 100;
+                java.util.Map<String, Double> before = threads0.get(i), threads = new java.util.TreeMap<>();
+                Measure.threadCpuSeconds(pids[i]).forEach((name, s) -> threads.put(name, (s - before.getOrDefault(name, 0.0)) / window * 100));
+                out[i] = i == 0 ? new Result(cpu, server.requests.size() - requests0, server.bytesIn.get() - in0, server.bytesOut.get() - out0,
+                        window, threads) : new Result(cpu, 0, 0, 0, window, threads);
+            }
+            return out;
         } finally {
-            daemon.destroy();
-            daemon.waitFor(30, TimeUnit.SECONDS);
+            for (Process p : new Process[] {managed, local}) {
+                if (p == null) continue;
+                p.destroy();
+                p.waitFor(30, TimeUnit.SECONDS);
+            }
         }
     }
 }

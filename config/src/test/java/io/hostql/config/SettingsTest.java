@@ -54,9 +54,9 @@ class SettingsTest {
         assertThatThrownBy(() -> Settings.parse(new String[] {"--flagfile", f.toString()}, Map.of()))
                 .isInstanceOf(SettingsException.class).hasMessage("unknown flag --not_a_hostql_flag (in " + f + ")");
         // Several: one line naming each, with the warnings found meanwhile.
-        assertThatThrownBy(() -> Settings.parse(new String[] {"--flagfile", f.toString(), "--bogus", "--tls_session_reuse=false"}, Map.of()))
+        assertThatThrownBy(() -> Settings.parse(new String[] {"--flagfile", f.toString(), "--bogus", "--logger_status_sync=false"}, Map.of()))
                 .hasMessage("unknown flags --bogus, --not_a_hostql_flag (in " + f + ")")
-                .satisfies(e -> assertThat(((SettingsException) e).warnings()).singleElement().asString().startsWith("--tls_session_reuse "));
+                .satisfies(e -> assertThat(((SettingsException) e).warnings()).singleElement().asString().startsWith("--logger_status_sync "));
     }
 
     @Test
@@ -82,10 +82,10 @@ class SettingsTest {
     @Test
     void configOptionsWarnAsOsqueryDoes() {
         Settings s = Settings.defaults().withOptions(Map.of("events_max", "10", "no_such_option", "1", "custom_team", "blue",
-                "tls_session_reuse", "false"));
+                "logger_status_sync", "false"));
         assertThat(s.number("events_max")).isEqualTo(10);
         assertThat(s.warnings()).containsExactlyInAnyOrder("config option 'no_such_option' is not an osquery or hostql flag; ignored",
-                "--tls_session_reuse (config options) is not implemented in hostql: it lacks the TLS remote API");
+                "--logger_status_sync (config options) is not implemented in hostql: it lacks synchronous status logging");
     }
 
     @Test

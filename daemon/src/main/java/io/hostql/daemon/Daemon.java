@@ -116,7 +116,15 @@ final class Daemon {
     static OsqueryConfig loadConfig(Settings flags) {
         if (TlsConfig.wanted(flags)) {
             Path cache = TlsConfig.cacheFile(flags.path("database_path"));
-            if (Files.exists(cache)) return ConfigLoader.load(cache);
+            if (!TlsConfig.backup(flags)) {
+                try {
+                    if (Files.deleteIfExists(cache)) log.info("--config_enable_backup=false: removed the manager's cached config {}", cache);
+                } catch (IOException e) {
+                    log.warn("--config_enable_backup=false: cannot remove the manager's cached config {}: {}", cache, e.getMessage());
+                }
+            } else if (Files.exists(cache)) {
+                return ConfigLoader.load(cache);
+            }
             return loadEmbedded("{}\n".getBytes(StandardCharsets.UTF_8));
         }
         Path path = flags.path("config_path");
@@ -230,7 +238,7 @@ final class Daemon {
         eventsDbCheck.start();
         if (remote != null && TlsConfig.wanted(settings)) {
             TlsConfig source = new TlsConfig(remote, settings);
-            configRefresher = new ConfigRefresher(source, text -> applyRemoteConfig(source.url(), text), settings.number("config_refresh"),
+            configRefresher = new ConfigRefresher(source, text -> applyRemoteConfig(source.url(), text), TlsConfig.refreshSeconds(settings),
                     settings.number("config_accelerated_refresh"));
             // The manager's config before "started", as osquery; when it cannot be had the cached one runs, and it is retried.
             if (!configRefresher.refreshNow()) {
@@ -420,9 +428,10 @@ final class Daemon {
                 log.error("config from {} refused, keeping the running config: {}", url, e.getMessage());
                 return false;
             }
-            if (c.hash().equals(config.hash()) && Files.exists(cache)) return true;
+            boolean backup = TlsConfig.backup(settings);
+            if (c.hash().equals(config.hash()) && (!backup || Files.exists(cache))) return true;
             if (!apply(c, "config from " + url)) return false;
-            Files.move(next, cache, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            if (backup) Files.move(next, cache, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             remote.status().configApplied(c.hash());
             return true;
         } catch (IOException e) {

@@ -40,11 +40,11 @@ class FlagsEndToEndTest {
                  "schedule": {"q": {"query": "SELECT 1", "interval": 60}}}
                 """);
         DaemonRobustnessTest.Run r = SchedulerEndToEndTest.Check.run("--config_check", "--config_path", conf.toString(),
-                "--tls_node_api", "--tls_session_reuse=false");
+                "--tls_node_api", "--logger_status_sync=false");
         assertThat(r.status()).as("warnings only: the daemon would start").isZero();
         assertThat(r.output().lines()).containsExactlyInAnyOrder(
                 "warning: --tls_node_api is not implemented in hostql: it lacks the TLS remote API",
-                "warning: --tls_session_reuse is not implemented in hostql: it lacks the TLS remote API",
+                "warning: --logger_status_sync is not implemented in hostql: it lacks synchronous status logging",
                 "warning: --aws_kinesis_stream (config options) is not implemented in hostql: it lacks the AWS Kinesis and Firehose"
                         + " logger plugins",
                 "warning: config option 'not_a_flag' is not an osquery or hostql flag; ignored");

@@ -30,6 +30,8 @@ public final class LoggerFlags {
             "Gzip the bodies of the tls logger plugin (only when the manager takes compressed bodies)");
     public static final Setting<Boolean> TLS_DISABLE_STATUS_LOG = GROUP.bool("tls_disable_status_log", false, AT_RESTART,
             "Do not send status lines to the tls logger plugin");
+    public static final Setting<Long> LOGGER_TLS_BACKOFF_MAX = GROUP.int64("logger_tls_backoff_max", 60, 1, Long.MAX_VALUE, AT_RESTART,
+            "Longest pause in seconds between retries of the tls logger while the manager is down (doubling from 1 s; osquery's default is 3600, hostql's 60 so that a backlog starts draining within a minute or so of the manager's return)");
     public static final Setting<Integer> LOGGER_SYSLOG_FACILITY = GROUP.int32("logger_syslog_facility", 19, 0, 23, AT_RESTART,
             "Syslog facility of the syslog logger plugin (0-23; 19 is local3)");
     public static final Setting<Boolean> LOGGER_SYSLOG_PREPEND_CEE = GROUP.bool("logger_syslog_prepend_cee", false, AT_RESTART,

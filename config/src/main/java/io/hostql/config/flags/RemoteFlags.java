@@ -22,6 +22,8 @@ public final class RemoteFlags {
             "Seconds a distributed query that was running when hostqld died stays denylisted");
     public static final Setting<Long> DISTRIBUTED_WRITE_MAX_BYTES = GROUP.int64("distributed_write_max_bytes", 10485760, 0, Long.MAX_VALUE, AT_RESTART,
             "Most bytes of one distributed write; a larger result is sent in several writes, each carrying some of the query's rows (hostql)");
+    public static final Setting<Boolean> DISTRIBUTED_LOGINFO = GROUP.bool("distributed_loginfo", false, AT_RESTART,
+            "Log each distributed query run (id and SQL) as a status line (info) rather than a debug line");
     public static final Setting<Boolean> DISABLE_CARVER = GROUP.bool("disable_carver", true, AT_RESTART,
             "Disable file carving (SELECT * FROM carves WHERE path LIKE ... AND carve = 1)");
     public static final Setting<String> CARVER_START_ENDPOINT = GROUP.string("carver_start_endpoint", "", AT_RESTART,
@@ -42,6 +44,8 @@ public final class RemoteFlags {
             "PEM client certificate presented to the manager and to ssl:// Kafka brokers (mutual TLS), with tls_client_key");
     public static final Setting<String> TLS_CLIENT_KEY = GROUP.string("tls_client_key", "", AT_RESTART,
             "Unencrypted PEM private key of tls_client_cert (PKCS#8, or PKCS#1 RSA)");
+    public static final Setting<Boolean> TLS_SESSION_REUSE = GROUP.bool("tls_session_reuse", true, AT_RESTART,
+            "Resume the last TLS session on each new connection to the manager (no certificate exchange again); false: a full handshake every request");
     public static final Setting<Long> TLS_SESSION_TIMEOUT = GROUP.int64("tls_session_timeout", 3600, 0, Long.MAX_VALUE, AT_RESTART,
             "Seconds a TLS session may be resumed");
     public static final Setting<Boolean> TLS_ACCEPT_GZIP = GROUP.bool("tls_accept_gzip", false, AT_RESTART,
@@ -78,6 +82,10 @@ public final class RemoteFlags {
             "Path of the manager's config endpoint (Fleet: /api/v1/osquery/config)");
     public static final Setting<Long> CONFIG_REFRESH = GROUP.int64("config_refresh", 0, 0, Long.MAX_VALUE, AT_RESTART,
             "Seconds between two config fetches (0: once, at start)");
+    public static final Setting<Long> CONFIG_TLS_REFRESH = GROUP.int64("config_tls_refresh", 0, 0, Long.MAX_VALUE, AT_RESTART,
+            "osquery's older name of config_refresh, used when config_refresh is not given");
+    public static final Setting<Boolean> CONFIG_ENABLE_BACKUP = GROUP.bool("config_enable_backup", true, AT_RESTART,
+            "Keep the manager's last accepted config in <database_path>/tls_config.json and run it when hostqld starts with the manager down (osquery's default is false; hostql's true, so that a host restarted during an outage keeps its schedule, file paths and alerts); false removes the copy");
     public static final Setting<Long> CONFIG_ACCELERATED_REFRESH = GROUP.int64("config_accelerated_refresh", 300, 0, Long.MAX_VALUE, AT_RESTART,
             "Seconds between config fetches after one failed");
     public static final Setting<Long> CONFIG_TLS_MAX_ATTEMPTS = GROUP.int64("config_tls_max_attempts", 3, 0, Long.MAX_VALUE, AT_RESTART,

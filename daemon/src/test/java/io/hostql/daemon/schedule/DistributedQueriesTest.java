@@ -87,7 +87,7 @@ class DistributedQueriesTest {
 
     private DistributedQueries poller(long maxAttempts, long writeMaxBytes) {
         return new DistributedQueries(new DistributedQueries.Options(InProcessManager.READ, InProcessManager.WRITE, 60, maxAttempts, 86400,
-                writeMaxBytes, 1), manager, live, data);
+                writeMaxBytes, 1, true), manager, live, data);
     }
 
     private static String offer(Map<String, String> queries, Map<String, String> discovery) throws IOException {
@@ -217,6 +217,9 @@ class DistributedQueriesTest {
             DistributedQueries poller = poller(1, 0);
             for (int i = 0; i < 5; i++) poller.checkIn();
 
+            // --distributed_loginfo (on in these tests): each query run is a status line, as osquery's.
+            assertThat(lines.list).anyMatch(e -> e.getLevel() == Level.INFO && e.getFormattedMessage()
+                    .equals("executing distributed query ok: SELECT 1 AS one"));
             List<String> warnings = lines.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage).toList();
             assertThat(warnings).containsExactly(
                     "distributed read failed: " + InProcessManager.READ + ": the reply is not JSON: Unexpected character ('<')",

@@ -29,6 +29,20 @@ public interface Sink extends AutoCloseable {
     void deliver(List<LogLineEvent> lines, Refused refused) throws IOException;
 
     /**
+     * Most lines handed to one deliver: a plugin whose request holds fewer than the runner's batch
+     * (the tls logger's --logger_tls_max_lines) says so, so that a batch is one request and a retry
+     * or a kill repeats at most that request's lines.
+     */
+    default int maxBatchLines() {
+        return Integer.MAX_VALUE;
+    }
+
+    /** The longest pause between retries when this plugin has a flag for it (the tls logger's --logger_tls_backoff_max), or 0. */
+    default long maxBackoffMillis() {
+        return 0;
+    }
+
+    /**
      * The osquery config, at start and after each reload (SIGHUP), for a plugin that reads a key of it
      * (kafka_producer's kafka_topics). Called from another thread than deliver's.
      */

@@ -157,7 +157,8 @@ public final class SinkRunner implements AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     sink.close();
                     down(e);
-                    backoff = Math.min(limits.backoffMaxMillis(), backoff == 0 ? BACKOFF_FIRST_MS : backoff * 2);
+                    long most = sink.maxBackoffMillis() > 0 ? sink.maxBackoffMillis() : limits.backoffMaxMillis();
+                    backoff = Math.min(most, backoff == 0 ? Math.min(most, BACKOFF_FIRST_MS) : backoff * 2);
                     pause((long) (backoff * ThreadLocalRandom.current().nextDouble(0.5, 1.5)));
                 }
             }
@@ -175,7 +176,8 @@ public final class SinkRunner implements AutoCloseable {
         Batch b = new Batch();
         b.seq = from.seq();
         b.bytesEnd = from.bytesEnd();
-        while (b.lines.size() < limits.batchLines() && b.bytes < limits.batchBytes()) {
+        int batchLines = Math.max(1, Math.min(limits.batchLines(), sink.maxBatchLines()));
+        while (b.lines.size() < batchLines && b.bytes < limits.batchBytes()) {
             JournalEntry e = reader.next();
             if (e == null) break;
             b.last = e;

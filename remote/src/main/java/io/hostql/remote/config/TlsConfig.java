@@ -45,6 +45,19 @@ public final class TlsConfig {
         throw new SettingsException("config_plugin: unknown config plugin '" + plugin + "'; available: filesystem, tls");
     }
 
+    /**
+     * --config_refresh, or osquery's older name for it, --config_tls_refresh, when only that one is given (osquery
+     * makes the old name an alias of the new).
+     */
+    public static long refreshSeconds(Settings s) {
+        return !s.isSet("config_refresh") && s.isSet("config_tls_refresh") ? s.number("config_tls_refresh") : s.number("config_refresh");
+    }
+
+    /** --config_enable_backup: the manager's last accepted config is kept on disk and run at a start with the manager down. */
+    public static boolean backup(Settings s) {
+        return s.bool("config_enable_backup");
+    }
+
     public static Path cacheFile(Path dataDir) {
         return dataDir.resolve(CACHE_FILE);
     }

@@ -38,13 +38,16 @@ public final class DistributedQueries {
     static final long ACCELERATED_SECONDS = 5;
     public static final String DENYLISTED = "distributed query is denylisted";
 
-    /** The flags that drive it; {@code retryUnitMillis} is osquery's second between attempts (tests shorten it). */
+    /**
+     * The flags that drive it; {@code retryUnitMillis} is osquery's second between attempts (tests shorten it); logInfo:
+     * {@code --distributed_loginfo}, each query run is a status line (else a debug line).
+     */
     public record Options(String readEndpoint, String writeEndpoint, long intervalSeconds, long maxAttempts, long denylistSeconds,
-            long writeMaxBytes, long retryUnitMillis) {
+            long writeMaxBytes, long retryUnitMillis, boolean logInfo) {
         public static Options from(Settings s) {
             return new Options(s.string("distributed_tls_read_endpoint"), s.string("distributed_tls_write_endpoint"),
                     s.number("distributed_interval"), s.number("distributed_tls_max_attempts"), s.number("distributed_denylist_duration"),
-                    s.number("distributed_write_max_bytes"), 1000);
+                    s.number("distributed_write_max_bytes"), 1000, s.bool("distributed_loginfo"));
         }
 
         /** What is wrong with these flags for distributed queries to run, or null. */
@@ -188,6 +191,8 @@ public final class DistributedQueries {
         QueryRunner.Outcome denied = denied(sql);
         if (denied != null) return denied;
         boolean marked = mark(id, sql);
+        if (options.logInfo()) log.info("executing distributed query {}: {}", id, sql);
+        else log.debug("executing distributed query {}: {}", id, sql);
         DistributedRequest.set(id);
         QueryRunner.Outcome o;
         try {

@@ -26,7 +26,7 @@ public final class TlsLoggerSink implements Sink {
 
     private final RemoteClient client;
     private final String endpoint;
-    private final long periodMillis, maxLineSize;
+    private final long periodMillis, maxLineSize, maxBackoffMillis;
     private final int maxLines;
     private final boolean compress, status;
     private long lastSend;
@@ -43,6 +43,9 @@ public final class TlsLoggerSink implements Sink {
         if (period < 0) throw new SettingsException("logger_tls_period must be 0 or more seconds, not " + period);
         if (lines < 1 || lines > 1_000_000) throw new SettingsException("logger_tls_max_lines must be 1 to 1000000, not " + lines);
         if (size < 1) throw new SettingsException("logger_tls_max_linesize must be at least 1 byte, not " + size);
+        long backoff = s.number("logger_tls_backoff_max");
+        if (backoff < 1) throw new SettingsException("logger_tls_backoff_max must be at least 1 second, not " + backoff);
+        this.maxBackoffMillis = Math.min(backoff, Long.MAX_VALUE / 2000) * 1000;
         this.periodMillis = period * 1000;
         this.maxLines = (int) lines;
         this.maxLineSize = size;
@@ -62,6 +65,18 @@ public final class TlsLoggerSink implements Sink {
 
     public String endpoint() {
         return endpoint;
+    }
+
+    /** One request's lines a batch, as osquery deletes each request's lines from its buffer once sent. */
+    @Override
+    public int maxBatchLines() {
+        return maxLines;
+    }
+
+    /** --logger_tls_backoff_max: the longest pause between retries while the manager is down. */
+    @Override
+    public long maxBackoffMillis() {
+        return maxBackoffMillis;
     }
 
     @Override

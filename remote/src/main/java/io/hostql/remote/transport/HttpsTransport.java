@@ -29,6 +29,7 @@ import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -37,7 +38,9 @@ import javax.net.ssl.SSLSocketFactory;
  * system trust store) and by host name, with the JDK's check (which falls back to the CN when a
  * certificate has no subjectAltName, as OpenSSL does for osquery). Every request has a
  * Content-Length and asks the server to close the connection: real managers close after each reply
- * anyway, so a pooled connection would only fail the next request.
+ * anyway, so a pooled connection would only fail the next request. With {@code --tls_session_reuse}
+ * (osquery's default) the new connection resumes the last TLS session: no certificate chain sent,
+ * parsed and verified again, which is most of a handshake's cost.
  *
  * <p>The JDK's HttpURLConnection rather than its HttpClient: HttpClient forbids the Connection header
  * and keeps a pool and a selector thread per client; this one is synchronous, honours
@@ -49,6 +52,8 @@ public final class HttpsTransport {
 
     private final String hostname;
     private final SSLSocketFactory sockets;
+    private final SSLSessionContext sessions;
+    private final boolean sessionReuse;
     private final Proxy proxy;
     private final int connectTimeoutMillis, requestTimeoutMillis;
     private final long maxReplyBytes;
@@ -58,12 +63,13 @@ public final class HttpsTransport {
     private final RemoteStatus status;
 
     public record Options(String hostname, String serverCerts, String clientCert, String clientKey, String proxyHostname,
-            long connectTimeoutSeconds, long requestTimeoutSeconds, long sessionTimeoutSeconds, long maxReplyBytes, boolean acceptGzip) {
+            long connectTimeoutSeconds, long requestTimeoutSeconds, boolean sessionReuse, long sessionTimeoutSeconds, long maxReplyBytes,
+            boolean acceptGzip) {
         public static Options of(Settings s) {
             return new Options(s.string("tls_hostname").strip(), s.string("tls_server_certs").strip(), s.string("tls_client_cert").strip(),
                     s.string("tls_client_key").strip(), s.string("proxy_hostname").strip(), s.number("tls_connect_timeout"),
-                    s.number("tls_request_timeout"), s.number("tls_session_timeout"), s.number("tls_max_reply_bytes"),
-                    s.bool("tls_accept_gzip"));
+                    s.number("tls_request_timeout"), s.bool("tls_session_reuse"), s.number("tls_session_timeout"),
+                    s.number("tls_max_reply_bytes"), s.bool("tls_accept_gzip"));
         }
     }
 
@@ -79,7 +85,10 @@ public final class HttpsTransport {
         this.hostname = o.hostname();
         SSLContext ctx = PemTls.context("tls_server_certs", o.serverCerts(), "tls_client_cert", o.clientCert(), "tls_client_key",
                 o.clientKey());
-        if (o.sessionTimeoutSeconds() > 0) ctx.getClientSessionContext().setSessionTimeout((int) Math.min(Integer.MAX_VALUE, o.sessionTimeoutSeconds()));
+        // One context for every request: its session cache is what lets a new connection resume the last session.
+        this.sessions = ctx.getClientSessionContext();
+        if (o.sessionTimeoutSeconds() > 0) sessions.setSessionTimeout((int) Math.min(Integer.MAX_VALUE, o.sessionTimeoutSeconds()));
+        this.sessionReuse = o.sessionReuse();
         this.sockets = new ModernTlsSocketFactory(ctx.getSocketFactory());
         this.proxy = proxy(o.proxyHostname());
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, o.connectTimeoutSeconds() * 1000);
@@ -146,6 +155,7 @@ public final class HttpsTransport {
     private ObjectNode exchange(String url, ObjectNode body, String nodeKey, boolean gzip, int[] http) throws IOException {
         byte[] payload = JSON.writeValueAsBytes(body);
         if (gzip) payload = gzip(payload);
+        if (!sessionReuse) forgetSessions();
         HttpsURLConnection c = (HttpsURLConnection) new URL(url).openConnection(proxy);
         long deadline = System.nanoTime() + requestTimeoutMillis * 1_000_000L;
         try {
@@ -182,6 +192,18 @@ public final class HttpsTransport {
             return object(reply);
         } finally {
             c.disconnect();
+        }
+    }
+
+    /**
+     * --tls_session_reuse=false: every connection makes a full handshake. The JDK resumes any session
+     * its context still holds for the host and port (a TLS 1.3 ticket or a TLS 1.2 session id), so
+     * none is left to resume.
+     */
+    private void forgetSessions() {
+        for (java.util.Enumeration<byte[]> ids = sessions.getIds(); ids.hasMoreElements(); ) {
+            javax.net.ssl.SSLSession s = sessions.getSession(ids.nextElement());
+            if (s != null) s.invalidate();
         }
     }
 

@@ -64,7 +64,9 @@ class TlsLoggerSinkTest {
         lines.add(line(LogLineEvent.Kind.RESULT, "not json"));
         lines.add(line(LogLineEvent.Kind.RESULT, "{\"name\":\"big\",\"v\":\"" + "x".repeat(200) + "\"}"));
         List<String> refused = new ArrayList<>();
-        sink("--logger_tls_max_lines", "4", "--logger_tls_max_linesize", "100").deliver(lines, (l, why) -> refused.add(why));
+        TlsLoggerSink sink = sink("--logger_tls_max_lines", "4", "--logger_tls_max_linesize", "100");
+        assertThat(sink.maxBatchLines()).as("the delivery layer's batch: one request's lines").isEqualTo(4);
+        sink.deliver(lines, (l, why) -> refused.add(why));
 
         assertThat(server.logs.stream().map(b -> b.path("log_type").asText() + ":" + b.path("data").size()))
                 .containsExactly("result:4", "result:2", "status:1");

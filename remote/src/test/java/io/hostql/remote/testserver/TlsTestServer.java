@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
@@ -42,8 +43,11 @@ public final class TlsTestServer implements AutoCloseable {
     public static final String ENROLL = "/api/v1/osquery/enroll", CONFIG = "/api/v1/osquery/config", LOG = "/api/v1/osquery/log";
     public static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One request as the server saw it. */
-    public record Request(String path, Map<String, List<String>> headers, byte[] raw, JsonNode body) {
+    /**
+     * One request as the server saw it; clientPort: the connection's source port; tlsSessionCreated: when its TLS session was made
+     * (a resumed one: before the connection).
+     */
+    public record Request(String path, Map<String, List<String>> headers, byte[] raw, JsonNode body, int clientPort, long tlsSessionCreated) {
         public String header(String name) {
             for (Map.Entry<String, List<String>> e : headers.entrySet()) {
                 if (e.getKey() != null && e.getKey().equalsIgnoreCase(name)) return e.getValue().get(0);
@@ -216,7 +220,10 @@ public final class TlsTestServer implements AutoCloseable {
                 body = JsonNodeFactory.instance.objectNode().put("unparsable", new String(text, StandardCharsets.UTF_8));
             }
             bytesIn.addAndGet(raw.length);
-            Request req = new Request(ex.getRequestURI().getPath(), Map.copyOf(ex.getRequestHeaders()), raw, body);
+            // A resumed TLS session keeps the creation time of the session it resumes (the JDK's server, TLS 1.2 and 1.3).
+            long sessionCreated = ex instanceof HttpsExchange https ? https.getSSLSession().getCreationTime() : 0;
+            Request req = new Request(ex.getRequestURI().getPath(), Map.copyOf(ex.getRequestHeaders()), raw, body,
+                    ex.getRemoteAddress().getPort(), sessionCreated);
             requests.add(req);
             Function<Request, Reply> h = handlers.get(req.path());
             Reply reply = h == null ? Reply.raw(404, "{\"error\":\"no such endpoint\"}") : h.apply(req);

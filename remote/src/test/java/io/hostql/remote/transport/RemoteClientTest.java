@@ -75,6 +75,24 @@ class RemoteClientTest {
     }
 
     @Test
+    void eachRequestIsANewConnectionThatResumesTheTlsSessionUnlessTlsSessionReuseIsFalse() throws Exception {
+        TlsTestServer s = server(pki.server(), null);
+        RemoteClient reusing = client(s.hostname(), tmp.resolve("reusing"));
+        for (int i = 0; i < 3; i++) reusing.post(TlsTestServer.CONFIG, empty());
+        List<TlsTestServer.Request> seen = List.copyOf(s.requests); // the enrollment and three config requests
+        assertThat(seen).hasSize(4);
+        assertThat(seen.stream().map(TlsTestServer.Request::clientPort).distinct()).as("one connection per request").hasSize(4);
+        assertThat(seen.stream().map(TlsTestServer.Request::tlsSessionCreated).distinct()).as("one full handshake, then resumptions")
+                .hasSize(1);
+
+        s.requests.clear();
+        RemoteClient full = client(s.hostname(), tmp.resolve("full"), "--tls_session_reuse=false");
+        for (int i = 0; i < 3; i++) full.post(TlsTestServer.CONFIG, empty());
+        assertThat(s.requests.stream().map(TlsTestServer.Request::tlsSessionCreated).distinct()).as("a full handshake every request")
+                .hasSize(4);
+    }
+
+    @Test
     void enrollsOnceAndSendsTheNodeKeyWithOsquerysHeaders() throws Exception {
         TlsTestServer s = server(pki.server(), null);
         s.config = TlsTestServer.JSON.readTree("{\"schedule\": {\"q\": {\"query\": \"SELECT 1\", \"interval\": 10}}}");
