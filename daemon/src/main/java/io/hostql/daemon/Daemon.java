@@ -16,15 +16,8 @@ import io.hostql.loggers.ResultLogger;
 import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
 import io.hostql.publishers.audit.AuditPublisher;
-import io.hostql.publishers.inotify.InotifyPublisher;
-import io.hostql.publishers.uevent.UeventPublisher;
 import io.hostql.subscribers.LossSubscriber;
 import io.hostql.subscribers.Subscriber;
-import io.hostql.subscribers.audit.ProcessEventsSubscriber;
-import io.hostql.subscribers.audit.SocketEventsSubscriber;
-import io.hostql.subscribers.audit.UserEventsSubscriber;
-import io.hostql.subscribers.fim.FimSubscriber;
-import io.hostql.subscribers.hardware.HardwareSubscriber;
 import io.hostql.daemon.schedule.LiveQueries;
 import io.hostql.daemon.schedule.Scheduler;
 import io.hostql.loggers.delivery.Delivery;
@@ -76,10 +69,8 @@ final class Daemon {
     private volatile InstanceLock lock;
     private Journal journal;
     private EventStore store;
-    private InotifyPublisher inotify;
-    private UeventPublisher uevent;
-    private HardwareSubscriber hardware;
-    private volatile AuditPublisher audit;
+    /** The publishers and subscribers {@link EventSources} registers that the flags and config enable. */
+    private volatile EventWiring events;
     private final List<Subscriber> subscribers = new ArrayList<>();
     private ScheduledExecutorService maintenance;
     private EventsDbCheck eventsDbCheck;
@@ -189,31 +180,15 @@ final class Daemon {
         alerts.set(alertEngine(config));
         storageStatus = new StorageStatusFile(data);
         subscribers.add(new LossSubscriber(journal, store));
-        boolean events = !settings.bool("disable_events");
-        if (events && settings.bool("enable_file_events") && config.subscriberEnabled(FimSubscriber.NAME)) {
-            subscribers.add(new FimSubscriber(journal, store, settings.number("read_max")));
-            inotify = new InotifyPublisher(config.fileMonitoring(), journal);
-        }
-        if (events && config.subscriberEnabled(HardwareSubscriber.NAME)) {
-            hardware = new HardwareSubscriber(journal, store, settings.string("hardware_disabled_types"));
-            subscribers.add(hardware);
-            uevent = newUeventPublisher();
-        }
-        if (events && !settings.bool("disable_audit")) audit = auditPublisher(data);
+        events = EventWiring.create(EventSources.all(), eventContext(settings, config), subscribers);
         long rebuiltUntil = store.rebuilding() ? journal.lastIndex() : -1; // events.db rebuilt at open: alerts were raised before
         for (Subscriber s : subscribers) {
             s.addListener(this::onCommitted);
             s.replayQuietlyUntil(rebuiltUntil);
             s.start();
         }
-        if (uevent != null) uevent.start();
-        if (audit != null) audit = started(audit, "cannot start");
-        if (inotify != null) {
-            inotify.start();
-            log.info("file integrity monitoring: {} categories", config.fileMonitoring().filePaths().size());
-        } else if (!events) {
-            log.info("events are disabled (--disable_events)");
-        }
+        events.start();
+        if (settings.bool("disable_events")) log.info("events are disabled (--disable_events)");
         RemoteCall manager = remote; // distributed queries and carving ask through the enrolled client
         startCarver(manager, data);
         TableRegistry registry = registry(settings, daemonState, this::loggerStatus, () -> carves, this::remoteStatus);
@@ -229,7 +204,7 @@ final class Daemon {
         long every = Math.max(1, settings.number("events_retention_interval"));
         // Each task through Fatal.task: an executor swallows what a task throws, and a swallowed Error is a silent stop.
         maintenance.scheduleWithFixedDelay(Fatal.task("retention pass", this::retention), every, every, TimeUnit.SECONDS);
-        if (audit != null) maintenance.scheduleWithFixedDelay(Fatal.task("audit status update", this::auditStatus), 0, AUDIT_STATUS_SECONDS, TimeUnit.SECONDS);
+        if (events.publisher(AuditPublisher.class) != null) maintenance.scheduleWithFixedDelay(Fatal.task("audit status update", this::auditStatus), 0, AUDIT_STATUS_SECONDS, TimeUnit.SECONDS);
         maintenance.scheduleWithFixedDelay(Fatal.task("storage check", this::storageCheck), 0, STORAGE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
         maintenance.scheduleWithFixedDelay(Fatal.task("daemon state file", this::writeState), STATE_FILE_SECONDS, STATE_FILE_SECONDS, TimeUnit.SECONDS);
         // The scheduler attached events.db by path: after a rebuild it attaches the new file (as on SIGHUP).
@@ -268,26 +243,9 @@ final class Daemon {
         if (e != null) e.committed(table, rows);
     }
 
-    /** The uevent publisher as the flags ask, or null (logged) when the kernel refuses the socket: the rest runs on. */
-    private UeventPublisher newUeventPublisher() {
-        UeventPublisher.Source source;
-        try {
-            source = UeventPublisher.Source.parse(settings.string("hardware_events_source"));
-        } catch (IllegalArgumentException e) {
-            log.error("{}; using auto", e.getMessage());
-            source = UeventPublisher.Source.AUTO;
-        }
-        long buffer = settings.number("hardware_events_receive_buffer");
-        if (buffer < 4096 || buffer > Integer.MAX_VALUE / 2) {
-            log.error("hardware_events_receive_buffer must be between 4096 and {} bytes, not {}; using 134217728", Integer.MAX_VALUE / 2, buffer);
-            buffer = 134217728;
-        }
-        try {
-            return new UeventPublisher(source, (int) buffer, journal);
-        } catch (IllegalStateException e) {
-            log.error("hardware events: cannot listen for uevents: {}; hardware_events stays empty", e.getMessage());
-            return null;
-        }
+    /** What the event sources' factories see: these settings and config, with the running journal, store and data dir. */
+    private EventSources.Context eventContext(Settings s, OsqueryConfig c) {
+        return new EventSources.Context(s, c, journal, store, settings.path("database_path"));
     }
 
     /**
@@ -453,90 +411,8 @@ final class Daemon {
 
     /** osquery_events: the publishers and subscribers running now. */
     private List<DaemonState.EventSource> eventSources() {
-        List<DaemonState.EventSource> out = new ArrayList<>();
-        InotifyPublisher p = inotify;
-        if (p != null) {
-            InotifyPublisher.Stats s = p.stats();
-            out.add(new DaemonState.EventSource("inotify", "inotify", "publisher", 1, s.eventsPublished(), 0, true,
-                    s.losses()));
-        }
-        for (Subscriber sub : subscribers) {
-            Subscriber.Stats s = sub.stats();
-            out.add(new DaemonState.EventSource(s.name(), sub instanceof FimSubscriber ? "inotify" : "journal", "subscriber", 1,
-                    s.rows(), 0, s.active(), 0)); // a subscriber loses nothing: rows and position commit together
-        }
-        return out;
-    }
-
-    /** The audit subscribers the flags and the config's events section enable, and their publisher (null when none is). */
-    private AuditPublisher auditPublisher(Path data) {
-        AuditPublisher.Config c = auditConfig(settings, config, data);
-        if (c == null) return null;
-        if (c.processEvents()) subscribers.add(new ProcessEventsSubscriber(journal, store));
-        if (c.sockets()) {
-            subscribers.add(new SocketEventsSubscriber(journal, store, new SocketEventsSubscriber.Options(
-                    settings.bool("audit_allow_failed_socket_events"), settings.bool("audit_allow_null_accept_socket_events"),
-                    settings.bool("audit_allow_unix"))));
-        }
-        if (c.userEvents()) subscribers.add(new UserEventsSubscriber(journal, store));
-        return new AuditPublisher(c, journal);
-    }
-
-    /** What audit should be, from flags, config options and the events section; null when no audit subscriber is enabled. */
-    private static AuditPublisher.Config auditConfig(Settings settings, OsqueryConfig config, Path data) {
-        boolean processes = settings.bool("audit_allow_process_events") && config.subscriberEnabled(ProcessEventsSubscriber.NAME);
-        boolean sockets = settings.bool("audit_allow_sockets") && config.subscriberEnabled(SocketEventsSubscriber.NAME);
-        boolean users = settings.bool("audit_allow_user_events") && config.subscriberEnabled(UserEventsSubscriber.NAME);
-        if (!processes && !sockets && !users) {
-            log.info("audit: no audit subscriber is enabled (audit_allow_process_events, audit_allow_sockets, audit_allow_user_events)");
-            return null;
-        }
-        try {
-            return new AuditPublisher.Config(AuditPublisher.Mode.parse(settings.string("audit_mode")), settings.bool("audit_allow_config"),
-                    processes, sockets, settings.bool("audit_allow_accept_socket_events"), users,
-                    (int) settings.number("audit_backlog_limit"), (int) settings.number("audit_backlog_wait_time"), data);
-        } catch (IllegalArgumentException e) {
-            log.error("audit: {}; process_events, socket_events and user_events are not captured", e.getMessage());
-            return null;
-        }
-    }
-
-    /**
-     * SIGHUP with other audit options: a new publisher with the new mode, rules and backlog (the old one
-     * puts back the kernel state it found first). Turning an audit table on or off needs its subscriber
-     * created or stopped with the store, which is done at start only: that is said, not ignored.
-     */
-    private void reconfigureAudit(Settings next, OsqueryConfig nextConfig) {
-        if (next.bool("disable_audit") != settings.bool("disable_audit")) {
-            log.warn("audit: disable_audit changed; it takes effect when hostqld restarts");
-            return;
-        }
-        if (audit == null) return; // events or audit off, or it could not start: nothing to reconfigure
-        AuditPublisher.Config want = auditConfig(next, nextConfig, settings.path("database_path"));
-        AuditPublisher.Config have = audit.config();
-        if (want == null || want.processEvents() != have.processEvents() || want.sockets() != have.sockets()
-                || want.userEvents() != have.userEvents()) {
-            log.warn("audit: the audit tables enabled changed (audit_allow_process_events, audit_allow_sockets, audit_allow_user_events,"
-                    + " events); that takes effect when hostqld restarts");
-            return;
-        }
-        if (want.equals(have)) return;
-        log.info("audit: settings changed; restarting the audit publisher");
-        audit.close();
-        audit = started(new AuditPublisher(want, journal), "cannot restart with the new settings");
-        if (audit == null) audit = started(new AuditPublisher(have, journal), "cannot restart with the previous settings either");
-    }
-
-    /** The publisher, started; or null, with the reason logged, when it cannot start. */
-    private AuditPublisher started(AuditPublisher p, String what) {
-        try {
-            p.start();
-            return p;
-        } catch (IOException | RuntimeException e) {
-            log.error("audit: {} ({}); process_events, socket_events and user_events are not captured", what, e.getMessage());
-            p.close();
-            return null;
-        }
+        EventWiring e = events;
+        return e == null ? List.of() : e.eventSources(subscribers);
     }
 
     private static void createPrivateDir(Path dir) throws IOException {
@@ -576,7 +452,8 @@ final class Daemon {
 
     /** hostql_audit_status: the audit publisher's counters, for users asking what was read and lost. */
     private void auditStatus() {
-        AuditPublisher a = audit;
+        EventWiring wiring = events;
+        AuditPublisher a = wiring == null ? null : wiring.publisher(AuditPublisher.class);
         if (a == null) return;
         try {
             AuditPublisher.Stats s = a.stats();
@@ -607,11 +484,10 @@ final class Daemon {
             if (old != null) old.close();
             config = next;
             AgentInfo.setConfig(next.hash(), true, next.raw());
-            if (inotify != null) inotify.reconfigure(next.fileMonitoring());
             Settings nextSettings = flags.withOptions(next.options());
             for (String w : nextSettings.warnings()) if (!flags.warnings().contains(w)) log.warn(w); // the options' (flags' were at start)
-            if (hardware != null) hardware.disabledTypes(nextSettings.string("hardware_disabled_types"));
-            reconfigureAudit(nextSettings, next);
+            EventWiring e = events;
+            if (e != null) e.reload(eventContext(nextSettings, next));
             if (scheduler != null) scheduler.configure(next);
             Delivery d = delivery;
             if (d != null) d.configure(next);
@@ -648,11 +524,9 @@ final class Daemon {
         if (distributed != null) distributed.shutdownNow();
         if (carver != null) carver.shutdownNow();
         if (liveQueries != null) liveQueries.close();
-        if (inotify != null) inotify.close();
-        if (uevent != null) uevent.close();
-        if (audit != null) {
-            audit.close();
-            auditStatus();
+        if (events != null) {
+            events.close();
+            auditStatus(); // the audit publisher's last counters
         }
         for (Subscriber s : subscribers) s.close();
         AlertEngine a = alerts.getAndSet(null);

@@ -18,6 +18,8 @@ public final class SafeSink {
     private final RateLimitedLog errors;
     private long refused;
     private String lastError;
+    /** Written by the publisher's thread only; read by status. */
+    private volatile long events, losses;
 
     public SafeSink(EventSink sink, String source, RateLimitedLog errors) {
         this.sink = sink;
@@ -31,13 +33,26 @@ public final class SafeSink {
                 sink.append(new LossEvent(Clock.nowNanos(), source, refused, source + ": the journal refused " + refused
                         + " events (" + lastError + ")"));
                 refused = 0;
+                losses++;
             }
             sink.append(e);
+            if (e instanceof LossEvent) losses++;
+            else events++;
         } catch (Throwable t) {
             refused++;
             lastError = t.toString();
             errors.error(source + ": the journal refused an event; refused events are counted and become a loss record", t);
         }
+    }
+
+    /** Events (other than loss records) the journal took. */
+    public long events() {
+        return events;
+    }
+
+    /** Loss records the journal took. */
+    public long losses() {
+        return losses;
     }
 
     /** Events refused and not yet covered by a loss record. */

@@ -27,6 +27,13 @@ public final class Wakeup implements AutoCloseable {
 
     private static native Pointer strerror(int errnum);
 
+    /** {@code struct pollfd} is {int fd; short events; short revents}: 8 bytes each. For {@link ReaderThread}'s loop. */
+    static native int poll(Pointer fds, long nfds, int timeoutMillis);
+
+    static String errorText(int errno) {
+        return strerror(errno).getString(0) + " (errno " + errno + ")";
+    }
+
     private final int fd;
     private final Memory one = new Memory(8), drained = new Memory(8);
     private boolean closed; // guarded by this
@@ -35,7 +42,7 @@ public final class Wakeup implements AutoCloseable {
         fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
         if (fd < 0) {
             int errno = Native.getLastError();
-            throw new IllegalStateException("eventfd failed: " + strerror(errno).getString(0) + " (errno " + errno + ")");
+            throw new IllegalStateException("eventfd failed: " + errorText(errno));
         }
         one.setLong(0, 1);
     }

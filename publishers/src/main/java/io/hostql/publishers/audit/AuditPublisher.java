@@ -1,16 +1,12 @@
 package io.hostql.publishers.audit;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import io.hostql.events.Clock;
 import io.hostql.events.Event;
 import io.hostql.events.EventSink;
 import io.hostql.events.LossEvent;
 import io.hostql.events.ProcessEvent;
 import io.hostql.events.SocketEvent;
-import io.hostql.publishers.RateLimitedLog;
-import io.hostql.publishers.SafeSink;
-import io.hostql.publishers.Wakeup;
+import io.hostql.publishers.ReaderThread;
 import io.hostql.publishers.audit.AuditSocket.AuditException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -39,14 +35,13 @@ import org.slf4j.LoggerFactory;
  * serials that never arrived, receive-buffer overflows (ENOBUFS, coexist), and events whose end record
  * never came.
  */
-public final class AuditPublisher implements AutoCloseable {
+public final class AuditPublisher extends ReaderThread {
     private static final Logger log = LoggerFactory.getLogger(AuditPublisher.class);
 
     static final String SOURCE = "audit";
     static final String THREAD_NAME = "hostql-audit";
     private static final int READLOG_GROUP = 1;
     private static final int RECEIVE_BUFFER = 64 << 20;
-    private static final int POLL_MILLIS = 1000;
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long STATUS_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long GROUP_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(3);
@@ -95,15 +90,12 @@ public final class AuditPublisher implements AutoCloseable {
             long incomplete, long serialGapEvents, long enobufs, long ignoredOwn, long malformed, int receiveBuffer) {}
 
     private final Config config;
-    private final EventSink sink;
     private final int self = (int) ProcessHandle.current().pid();
     private final Set<String> wanted = new HashSet<>();
-    private final Memory pollFds = new Memory(16);
 
     private AuditSocket control;
     private AuditSocket events;
     private AuditControl settings;
-    private volatile Wakeup wakeup;
     private Mode effective;
     private final Assembler assembler = new Assembler(this::group, GROUP_TIMEOUT_NANOS, MAX_OPEN_GROUPS);
     private final SerialGaps gaps = new SerialGaps(GAP_GRACE_NANOS);
@@ -116,19 +108,12 @@ public final class AuditPublisher implements AutoCloseable {
     private long lostReported;
     private long enobufsReported;
     private int receiveBuffer;
-    private final RateLimitedLog errors = new RateLimitedLog(log, 60);
-    /** Never throws: the reader loop goes on draining the kernel whatever the journal does. */
-    private final SafeSink safeSink;
-
-    private final Object lock = new Object();
-    private Thread thread;
-    private boolean closed;
-    private volatile boolean closing;
+    /** The time of the next tick and status poll, on the thread. */
+    private long nextTick, nextStatus;
 
     public AuditPublisher(Config config, EventSink sink) {
+        super(new Options(SOURCE, THREAD_NAME, 4L << 20, CLOSE_WAIT_MILLIS, false, "process, socket and user events", 60), log, sink);
         this.config = Objects.requireNonNull(config, "config");
-        this.sink = Objects.requireNonNull(sink, "sink");
-        this.safeSink = new SafeSink(sink, "audit", errors);
         for (Syscalls.Arch a : Syscalls.forThisMachine()) {
             if (config.processEvents) wanted.addAll(a.exec().keySet());
             if (config.sockets) {
@@ -146,10 +131,10 @@ public final class AuditPublisher implements AutoCloseable {
      * Restores what a previous hostqld left changed, chooses the mode, configures the kernel and starts
      * reading. Throws (having changed nothing, or having put it back) when audit cannot be used.
      */
+    @Override
     public void start() throws IOException {
         synchronized (lock) {
-            if (closed) throw new IllegalStateException("audit publisher is closed");
-            if (thread != null) throw new IllegalStateException("audit publisher already started");
+            checkStartable();
             control = AuditSocket.open(0);
             try {
                 settings = new AuditControl(config.stateDir, control, self);
@@ -172,7 +157,7 @@ public final class AuditPublisher implements AutoCloseable {
                     settings.applyCoexist(st, rules);
                 }
                 lastStatus = control.status();
-                wakeup = new Wakeup();
+                openWakeup();
             } catch (RuntimeException | IOException e) {
                 undo();
                 throw e;
@@ -181,10 +166,8 @@ public final class AuditPublisher implements AutoCloseable {
                     effective == Mode.COEXIST ? " next to pid " + settings.otherOwner(lastStatus) + " (" + AuditControl.comm(lastStatus.pid()) + ")" : "",
                     lastStatus.describe(), effective == Mode.COEXIST && !config.allowConfig ? "none installed (audit_allow_config=false)" : new java.util.TreeSet<>(wanted),
                     receiveBuffer >> 20);
-            thread = new Thread(null, this::run, THREAD_NAME, 4L << 20);
-            thread.setDaemon(true);
-            thread.start();
         }
+        startThread();
     }
 
     /** hostql's rules: exec (and socket) syscalls on each of this machine's architectures, never for hostqld itself. */
@@ -209,35 +192,16 @@ public final class AuditPublisher implements AutoCloseable {
 
     public Stats stats() {
         AuditStatus s = lastStatus;
-        boolean stopped;
-        synchronized (lock) {
-            stopped = closed;
-        }
+        boolean stopped = isClosed();
         return new Stats(effective == null || stopped ? "stopped" : effective.name().toLowerCase(java.util.Locale.ROOT), s == null ? 0 : s.pid(),
                 s == null ? 0 : s.enabled(), s == null ? 0 : s.backlogLimit(), s == null ? 0 : s.backlogWaitTime(), s == null ? 0 : s.backlog(),
                 lostAtStart, s == null ? 0 : s.lost() - lostAtStart, records.get(), processEvents.get(), socketEvents.get(), userEvents.get(),
                 incomplete.get(), gaps.lost(), enobufs.get(), ignoredOwn.get(), malformed.get(), receiveBuffer);
     }
 
-    /** Stops reading, publishes what is still being assembled, and puts the kernel's audit settings back. Idempotent. */
+    /** After close() stopped the thread (which published what was still being assembled): puts the kernel's audit settings back. */
     @Override
-    public void close() {
-        Thread t;
-        synchronized (lock) {
-            if (closed) return;
-            closed = true;
-            closing = true;
-            t = thread;
-        }
-        if (t != null) {
-            wake();
-            try {
-                t.join(CLOSE_WAIT_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (t.isAlive()) log.warn("audit publisher thread did not stop within {} ms", CLOSE_WAIT_MILLIS);
-        }
+    protected void closed() {
         synchronized (lock) {
             undo();
         }
@@ -253,60 +217,53 @@ public final class AuditPublisher implements AutoCloseable {
         }
         if (events != null) events.close();
         if (control != null) control.close();
-        if (wakeup != null) wakeup.close();
-    }
-
-    private void wake() {
-        Wakeup w = wakeup;
-        if (w != null) w.signal();
+        closeWakeup();
     }
 
     // ---------------------------------------------------------------------------------------------
     // The thread
 
-    private void run() {
-        long nextTick = System.nanoTime() + TICK_NANOS, nextStatus = System.nanoTime() + STATUS_NANOS;
-        try {
-            pollFds.setInt(0, events.fd);
-            pollFds.setShort(4, AuditLibc.POLLIN);
-            pollFds.setInt(8, wakeup.fd());
-            pollFds.setShort(12, AuditLibc.POLLIN);
-            while (!closing) {
-                pollFds.setShort(6, (short) 0);
-                pollFds.setShort(14, (short) 0);
-                int r = AuditLibc.poll(pollFds, 2, POLL_MILLIS);
-                if (r < 0 && Native.getLastError() != AuditLibc.EINTR) {
-                    errors.error("audit: poll failed: " + AuditLibc.errorText(Native.getLastError()));
-                    sleep(100);
-                }
-                if (r > 0 && pollFds.getShort(14) != 0) wakeup.drain();
-                if (closing) break;
-                if (r > 0 && pollFds.getShort(6) != 0) {
-                    int read = drain();
-                    if (read > 0 && read < DRAIN_BATCH && !closing) java.util.concurrent.locks.LockSupport.parkNanos(LINGER_NANOS);
-                }
-                long now = System.nanoTime();
-                if (now >= nextTick) {
-                    nextTick = now + TICK_NANOS;
-                    tick(now);
-                }
-                if (now >= nextStatus) {
-                    nextStatus = now + STATUS_NANOS;
-                    pollStatus();
-                }
-            }
-            drain();
-            incomplete.addAndGet(assembler.flush());
-            long now = System.nanoTime();
-            pollStatus();
-            tick(now);
-        } catch (Throwable t) {
-            if (closing) return; // failing while closing loses nothing: the publisher was stopping
-            // A dead reader is a blind agent: the thread dies on, and hostqld's uncaught-exception handler ends the
-            // process non-zero so that systemd restarts it (io.hostql.daemon.Fatal), instead of running on without process, socket and user events.
-            log.error("audit: publisher thread failed; process, socket and user events are no longer captured", t);
-            throw t;
+    @Override
+    protected void starting() {
+        nextTick = System.nanoTime() + TICK_NANOS;
+        nextStatus = System.nanoTime() + STATUS_NANOS;
+    }
+
+    @Override
+    protected int sourceFd() {
+        return events.fd;
+    }
+
+    @Override
+    protected void pollFailed(int errno) {
+        errors.error("audit: poll failed: " + AuditLibc.errorText(errno));
+    }
+
+    @Override
+    protected void polled(boolean readable) {
+        if (readable) {
+            int read = drain();
+            if (read > 0 && read < DRAIN_BATCH && !closing) java.util.concurrent.locks.LockSupport.parkNanos(LINGER_NANOS);
         }
+        long now = System.nanoTime();
+        if (now >= nextTick) {
+            nextTick = now + TICK_NANOS;
+            tick(now);
+        }
+        if (now >= nextStatus) {
+            nextStatus = now + STATUS_NANOS;
+            pollStatus();
+        }
+    }
+
+    /** What is still queued and being assembled is published before the kernel's settings are put back. */
+    @Override
+    protected void stopping() {
+        drain();
+        incomplete.addAndGet(assembler.flush());
+        long now = System.nanoTime();
+        pollStatus();
+        tick(now);
     }
 
     /** Reads what is waiting (bounded, so the timers still run under a flood); returns how many datagrams. */
@@ -455,11 +412,4 @@ public final class AuditPublisher implements AutoCloseable {
     }
 
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

@@ -157,9 +157,9 @@ class UeventPublisherTest {
         assertThat(logs.list).map(ILoggingEvent::getFormattedMessage).filteredOn(m -> m.startsWith("uevent: started"))
                 .singleElement().asString()
                 .contains("receive buffer 16 MiB asked, 32 MiB reported by the kernel (which doubles SO_RCVBUF for its bookkeeping)");
-        assertThat(UeventPublisher.mib(134217728)).isEqualTo("128 MiB");
-        assertThat(UeventPublisher.mib(3 << 19)).isEqualTo("1.50 MiB");
-        assertThat(UeventPublisher.mib(425984)).as("net.core.rmem_max's usual 208 KiB, doubled").isEqualTo("0.406 MiB");
+        assertThat(UeventSocket.mib(134217728)).isEqualTo("128 MiB");
+        assertThat(UeventSocket.mib(3 << 19)).isEqualTo("1.50 MiB");
+        assertThat(UeventSocket.mib(425984)).as("net.core.rmem_max's usual 208 KiB, doubled").isEqualTo("0.406 MiB");
     }
 
     @Test

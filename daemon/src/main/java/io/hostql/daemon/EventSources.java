@@ -1,0 +1,197 @@
+package io.hostql.daemon;
+
+import io.hostql.config.Settings;
+import io.hostql.config.osquery.OsqueryConfig;
+import io.hostql.events.Journal;
+import io.hostql.evented.EventStore;
+import io.hostql.publishers.Publisher;
+import io.hostql.publishers.audit.AuditPublisher;
+import io.hostql.publishers.inotify.InotifyPublisher;
+import io.hostql.publishers.uevent.UeventPublisher;
+import io.hostql.subscribers.Subscriber;
+import io.hostql.subscribers.audit.ProcessEventsSubscriber;
+import io.hostql.subscribers.audit.SocketEventsSubscriber;
+import io.hostql.subscribers.audit.UserEventsSubscriber;
+import io.hostql.subscribers.fim.FimSubscriber;
+import io.hostql.subscribers.hardware.HardwareSubscriber;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every event source hostqld can run, by name: publishers (a kernel facility read into the journal) and
+ * the subscribers that turn their events into an evented table's rows. The daemon starts what the flags
+ * and the config enable from this table alone ({@link EventWiring}); it has no code per source. A
+ * publisher runs when at least one of its subscribers is enabled: its own flag below, and the config's
+ * {@code events} section ({@code enable_subscribers}, {@code disable_subscribers}); nothing runs with
+ * {@code --disable_events}.
+ *
+ * <p>How to add an evented table (the table's declaration is in {@code evented-tables}):
+ * <ul>
+ *   <li>A subscriber over events a publisher already writes (e.g. {@code yara_events} over inotify's file
+ *       events): the subscriber class, and one line here:
+ *       {@code .subscriber("yara_events", "inotify", c -> c.settings().bool("enable_yara_events"), c -> new YaraSubscriber(c.journal(), c.store(), ...))}.
+ *   <li>A new publisher with an event type of its own (e.g. {@code syslog_events} from an rsyslog pipe): the
+ *       event record, a {@link io.hostql.publishers.ReaderThread} over the pipe (the thread, the wake-up,
+ *       pause and close come with it), its subscriber, and two lines:
+ *       {@code .publisher("syslog", c -> true, (c, tables) -> new SyslogPublisher(...), "syslog_events stays empty")} and
+ *       {@code .subscriber("syslog_events", "syslog", ...)}.
+ *   <li>A table from more audit records (seccomp, SELinux, AppArmor): its subscriber and a line
+ *       {@code .subscriber("seccomp_events", "audit", c -> c.settings().bool("audit_allow_seccomp_events"), ...)};
+ *       audit's factory ({@link #auditConfig}) sees which of its tables are enabled and asks the kernel for their records.
+ * </ul>
+ */
+final class EventSources {
+    private static final Logger log = LoggerFactory.getLogger(EventSources.class);
+
+    /** What a factory sees: the settings and config (at start, or as reloaded), the journal, the store and the data dir. */
+    record Context(Settings settings, OsqueryConfig config, Journal journal, EventStore store, Path data) {}
+
+    /** Makes the publisher for the tables enabled (never empty); null, with the reason logged, when it cannot run. */
+    interface PublisherFactory {
+        Publisher create(Context c, Set<String> tables);
+    }
+
+    /**
+     * SIGHUP: what the running publisher (null when it does not run) becomes: itself reconfigured, or a
+     * replacement. tablesChanged: the enabled subscribers differ from the running ones (a restart applies that).
+     */
+    interface Reload {
+        Publisher reload(Publisher running, Context before, Context next, Set<String> tables, boolean tablesChanged);
+    }
+
+    /** blind: what stays empty when it cannot start (null: hostqld cannot start without it). */
+    record PublisherEntry(String name, Predicate<Context> enabled, PublisherFactory create, String blind, Reload reload) {}
+
+    record SubscriberEntry(String name, String publisher, Predicate<Context> enabled, Function<Context, Subscriber> create,
+            BiConsumer<Subscriber, Context> reload) {}
+
+    final List<PublisherEntry> publishers = new ArrayList<>();
+    final List<SubscriberEntry> subscribers = new ArrayList<>();
+
+    /** The registrations. The order is the order of start-up. */
+    static EventSources all() {
+        return new EventSources()
+                .publisher("uevent", c -> true, EventSources::uevent, "hardware_events stays empty")
+                .subscriber("hardware_events", "uevent", c -> true,
+                        c -> new HardwareSubscriber(c.journal(), c.store(), c.settings().string("hardware_disabled_types")),
+                        (s, c) -> ((HardwareSubscriber) s).disabledTypes(c.settings().string("hardware_disabled_types")))
+                .publisher(new PublisherEntry("audit", c -> !c.settings().bool("disable_audit"), EventSources::audit,
+                        "process_events, socket_events and user_events are not captured", EventSources::reloadAudit))
+                .subscriber("process_events", "audit", c -> c.settings().bool("audit_allow_process_events"),
+                        c -> new ProcessEventsSubscriber(c.journal(), c.store()))
+                .subscriber("socket_events", "audit", c -> c.settings().bool("audit_allow_sockets"),
+                        c -> new SocketEventsSubscriber(c.journal(), c.store(), new SocketEventsSubscriber.Options(
+                                c.settings().bool("audit_allow_failed_socket_events"), c.settings().bool("audit_allow_null_accept_socket_events"),
+                                c.settings().bool("audit_allow_unix"))))
+                .subscriber("user_events", "audit", c -> c.settings().bool("audit_allow_user_events"),
+                        c -> new UserEventsSubscriber(c.journal(), c.store()))
+                .publisher("inotify", c -> true, (c, tables) -> new InotifyPublisher(c.config().fileMonitoring(), c.journal()), null)
+                .subscriber("file_events", "inotify", c -> c.settings().bool("enable_file_events"),
+                        c -> new FimSubscriber(c.journal(), c.store(), c.settings().number("read_max")));
+    }
+
+    EventSources publisher(PublisherEntry e) {
+        publishers.add(e);
+        return this;
+    }
+
+    /** A publisher whose reload is {@link Publisher#reconfigure}. */
+    EventSources publisher(String name, Predicate<Context> enabled, PublisherFactory create, String blind) {
+        return publisher(new PublisherEntry(name, enabled, create, blind, (running, before, next, tables, changed) -> {
+            if (running != null) running.reconfigure(next.config(), next.settings());
+            return running;
+        }));
+    }
+
+    EventSources subscriber(String name, String publisher, Predicate<Context> enabled, Function<Context, Subscriber> create) {
+        return subscriber(name, publisher, enabled, create, (s, c) -> {});
+    }
+
+    EventSources subscriber(String name, String publisher, Predicate<Context> enabled, Function<Context, Subscriber> create,
+            BiConsumer<Subscriber, Context> reload) {
+        if (publishers.stream().noneMatch(p -> p.name().equals(publisher))) {
+            throw new IllegalArgumentException("subscriber " + name + ": no publisher " + publisher + " is registered before it");
+        }
+        subscribers.add(new SubscriberEntry(name, publisher, enabled, create, reload));
+        return this;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // uevent
+
+    /** The uevent publisher as the flags ask (the socket is bound now, so nothing is missed from here on). */
+    private static Publisher uevent(Context c, Set<String> tables) {
+        UeventPublisher.Source source;
+        try {
+            source = UeventPublisher.Source.parse(c.settings().string("hardware_events_source"));
+        } catch (IllegalArgumentException e) {
+            log.error("{}; using auto", e.getMessage());
+            source = UeventPublisher.Source.AUTO;
+        }
+        long buffer = c.settings().number("hardware_events_receive_buffer");
+        if (buffer < 4096 || buffer > Integer.MAX_VALUE / 2) {
+            log.error("hardware_events_receive_buffer must be between 4096 and {} bytes, not {}; using 134217728", Integer.MAX_VALUE / 2, buffer);
+            buffer = 134217728;
+        }
+        return new UeventPublisher(source, (int) buffer, c.journal());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // audit
+
+    private static Publisher audit(Context c, Set<String> tables) {
+        AuditPublisher.Config config = auditConfig(c, tables);
+        return config == null ? null : new AuditPublisher(config, c.journal());
+    }
+
+    /** What audit should be for the tables enabled, from the flags and config options; null (logged) when audit_mode is wrong. */
+    static AuditPublisher.Config auditConfig(Context c, Set<String> tables) {
+        Settings settings = c.settings();
+        try {
+            return new AuditPublisher.Config(AuditPublisher.Mode.parse(settings.string("audit_mode")), settings.bool("audit_allow_config"),
+                    tables.contains(ProcessEventsSubscriber.NAME), tables.contains(SocketEventsSubscriber.NAME),
+                    settings.bool("audit_allow_accept_socket_events"), tables.contains(UserEventsSubscriber.NAME),
+                    (int) settings.number("audit_backlog_limit"), (int) settings.number("audit_backlog_wait_time"), c.data());
+        } catch (IllegalArgumentException e) {
+            log.error("audit: {}; process_events, socket_events and user_events are not captured", e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * SIGHUP with other audit options: a new publisher with the new mode, rules and backlog (the old one
+     * puts back the kernel state it found first). Turning an audit table on or off needs its subscriber
+     * created or stopped with the store, which is done at start only: that is said, not ignored.
+     */
+    private static Publisher reloadAudit(Publisher running, Context before, Context next, Set<String> tables, boolean tablesChanged) {
+        if (next.settings().bool("disable_audit") != before.settings().bool("disable_audit")) {
+            log.warn("audit: disable_audit changed; it takes effect when hostqld restarts");
+            return running;
+        }
+        if (running == null || tablesChanged) return running; // off, or it could not start; or said by the caller
+        AuditPublisher audit = (AuditPublisher) running;
+        AuditPublisher.Config want = auditConfig(next, tables);
+        AuditPublisher.Config have = audit.config();
+        if (want == null) {
+            log.warn("audit: the audit settings are not valid; the running ones are kept until hostqld restarts");
+            return running;
+        }
+        if (want.equals(have)) return running;
+        log.info("audit: settings changed; restarting the audit publisher");
+        audit.close();
+        Publisher restarted = EventWiring.started(new AuditPublisher(want, next.journal()), "audit", "cannot restart with the new settings",
+                "process_events, socket_events and user_events are not captured");
+        if (restarted == null) {
+            restarted = EventWiring.started(new AuditPublisher(have, next.journal()), "audit", "cannot restart with the previous settings either",
+                    "process_events, socket_events and user_events are not captured");
+        }
+        return restarted;
+    }
+}
