@@ -486,6 +486,7 @@ final class Daemon {
             AgentInfo.setConfig(next.hash(), true, next.raw());
             Settings nextSettings = flags.withOptions(next.options());
             for (String w : nextSettings.warnings()) if (!flags.warnings().contains(w)) log.warn(w); // the options' (flags' were at start)
+            for (String w : nextSettings.restartNeeded(settings)) log.warn(w); // options declared at restart: said, not ignored
             EventWiring e = events;
             if (e != null) e.reload(eventContext(nextSettings, next));
             if (scheduler != null) scheduler.configure(next);

@@ -172,8 +172,7 @@ final class EventSources {
      */
     private static Publisher reloadAudit(Publisher running, Context before, Context next, Set<String> tables, boolean tablesChanged) {
         if (next.settings().bool("disable_audit") != before.settings().bool("disable_audit")) {
-            log.warn("audit: disable_audit changed; it takes effect when hostqld restarts");
-            return running;
+            return running; // declared at restart: the daemon's reload said so (Settings.restartNeeded)
         }
         if (running == null || tablesChanged) return running; // off, or it could not start; or said by the caller
         AuditPublisher audit = (AuditPublisher) running;
