@@ -165,7 +165,7 @@ public final class SyslogPublisher extends ReaderThread {
             takenThisRun = 0;
         }
         if (readable && !hasLine()) readChunk();
-        takeLines();
+        takeLines(rateLimit);
         reportLosses(false);
     }
 
@@ -174,8 +174,10 @@ public final class SyslogPublisher extends ReaderThread {
         reportLosses(false);
     }
 
+    /** Lines already read out of the pipe are taken whatever the rate limit: the pipe keeps only what is still in it. */
     @Override
     protected void stopping() {
+        takeLines(Long.MAX_VALUE);
         reportLosses(true);
     }
 
@@ -208,8 +210,8 @@ public final class SyslogPublisher extends ReaderThread {
         return end - start >= MAX_LINE;
     }
 
-    private void takeLines() {
-        while (takenThisRun < rateLimit) {
+    private void takeLines(long limit) {
+        while (takenThisRun < limit) {
             int nl = -1;
             for (int i = start; i < end; i++) {
                 if (pending[i] == '\n') {

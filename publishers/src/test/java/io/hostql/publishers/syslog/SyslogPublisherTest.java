@@ -54,6 +54,20 @@ class SyslogPublisherTest {
     }
 
     @Test
+    void linesAlreadyReadOutOfThePipeAreNotLostAtClose() throws Exception {
+        Path pipe = tmp.resolve("pipe");
+        RecordedEvents sink = new RecordedEvents();
+        try (SyslogPublisher p = new SyslogPublisher(pipe, 1, sink)) {
+            p.start();
+            StringBuilder lines = new StringBuilder();
+            for (int i = 0; i < 30; i++) lines.append("t,h,6,daemon,tag:,line ").append(i).append('\n');
+            write(pipe, lines.toString()); // one write, read in one chunk; one line per 200 ms run from there
+            sink.await("the first line", SyslogEvent.class, e -> true, 5000);
+        }
+        assertThat(sink.of(SyslogEvent.class, e -> true)).hasSize(30);
+    }
+
+    @Test
     void aSecondReaderOfThePipeIsRefusedAndAFileIsNoPipe() throws Exception {
         Path pipe = tmp.resolve("pipe");
         try (SyslogPublisher first = new SyslogPublisher(pipe, 100, new RecordedEvents());
