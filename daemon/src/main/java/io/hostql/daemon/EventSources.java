@@ -7,6 +7,7 @@ import io.hostql.evented.EventStore;
 import io.hostql.publishers.Publisher;
 import io.hostql.publishers.audit.AuditPublisher;
 import io.hostql.publishers.inotify.InotifyPublisher;
+import io.hostql.publishers.syslog.SyslogPublisher;
 import io.hostql.publishers.uevent.UeventPublisher;
 import io.hostql.subscribers.Subscriber;
 import io.hostql.subscribers.audit.ProcessEventsSubscriber;
@@ -14,6 +15,7 @@ import io.hostql.subscribers.audit.SocketEventsSubscriber;
 import io.hostql.subscribers.audit.UserEventsSubscriber;
 import io.hostql.subscribers.fim.FimSubscriber;
 import io.hostql.subscribers.hardware.HardwareSubscriber;
+import io.hostql.subscribers.syslog.SyslogEventsSubscriber;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,7 +96,10 @@ final class EventSources {
                         c -> new UserEventsSubscriber(c.journal(), c.store()))
                 .publisher("inotify", c -> true, (c, tables) -> new InotifyPublisher(c.config().fileMonitoring(), c.journal()), null)
                 .subscriber("file_events", "inotify", c -> c.settings().bool("enable_file_events"),
-                        c -> new FimSubscriber(c.journal(), c.store(), c.settings().number("read_max")));
+                        c -> new FimSubscriber(c.journal(), c.store(), c.settings().number("read_max")))
+                .publisher("syslog", c -> c.settings().bool("enable_syslog"), (c, tables) -> SyslogPublisher.fromSettings(c.settings(), c.journal()),
+                        "syslog_events stays empty")
+                .subscriber("syslog_events", "syslog", c -> true, c -> new SyslogEventsSubscriber(c.journal(), c.store()));
     }
 
     EventSources publisher(PublisherEntry e) {

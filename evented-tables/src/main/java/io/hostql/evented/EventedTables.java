@@ -63,6 +63,12 @@ public final class EventedTables {
             .bigint("event_time_ms").bigint("audit_serial")
             .build();
 
+    /** osquery's syslog_events: the CSV fields rsyslog writes to the pipe ({@code OsqueryCsvFormat}); time is when hostqld read the line. */
+    public static final TableSchema SYSLOG_EVENTS = TableSchema.builder("syslog_events", "Syslog messages rsyslog forwards through hostqld's pipe.")
+            .bigint("time", ADDITIONAL).text("datetime").text("host").integer("severity").text("facility").text("tag").text("message")
+            .text("eid", HIDDEN)
+            .build();
+
     /**
      * hostql's own: every gap any event source reported (kernel overflow, audit lost, ENOBUFS, journal damage).
      * count is exact when estimate = 0; with estimate = 1 it is the source's best figure (a lower bound, or
@@ -87,7 +93,7 @@ public final class EventedTables {
             .build();
 
     public static List<TableSchema> all() {
-        return List.of(FILE_EVENTS, PROCESS_EVENTS, SOCKET_EVENTS, USER_EVENTS, HARDWARE_EVENTS, EVENT_LOSSES, AUDIT_STATUS);
+        return List.of(FILE_EVENTS, PROCESS_EVENTS, SOCKET_EVENTS, USER_EVENTS, HARDWARE_EVENTS, SYSLOG_EVENTS, EVENT_LOSSES, AUDIT_STATUS);
     }
 
     /**

@@ -25,6 +25,12 @@ public final class EventFlags {
             "Where hardware_events come from: auto (systemd-udevd's events while it runs, else the kernel's), kernel or udev", "auto", "kernel", "udev");
     public static final Setting<Long> HARDWARE_EVENTS_RECEIVE_BUFFER = GROUP.int64("hardware_events_receive_buffer", 134217728, 0, Long.MAX_VALUE, AT_RESTART,
             "Netlink receive buffer for uevents in bytes (forced as root, as systemd-udevd does; the kernel doubles it)");
+    public static final Setting<Boolean> ENABLE_SYSLOG = GROUP.bool("enable_syslog", false, AT_RESTART,
+            "Read syslog messages from rsyslog through a named pipe into syslog_events (rsyslog's template OsqueryCsvFormat, see docs/syslog.md)");
+    public static final Setting<String> SYSLOG_PIPE_PATH = GROUP.string("syslog_pipe_path", "/var/lib/hostql/syslog_pipe", AT_RESTART,
+            "The named pipe rsyslog writes to; created (mode 0460, group syslog if it exists) when missing (osquery: /var/osquery/syslog_pipe)");
+    public static final Setting<Long> SYSLOG_RATE_LIMIT = GROUP.int64("syslog_rate_limit", 100, 1, Long.MAX_VALUE, AT_RESTART,
+            "Lines taken from the pipe per 200 ms run; the rest wait in the pipe");
     public static final Setting<Long> JOURNAL_EXPIRY = GROUP.int64("journal_expiry", 604800, 0, Long.MAX_VALUE, AT_RESTART,
             "Seconds journal records are kept once every subscriber has consumed them");
     public static final Setting<Long> JOURNAL_MAX_BYTES = GROUP.int64("journal_max_bytes", 2147483648L, 0, Long.MAX_VALUE, AT_RESTART,
