@@ -12,6 +12,7 @@ public final class Records {
             case PROCESS -> ProcessEvent.decode(captureNanos, in);
             case SOCKET -> SocketEvent.decode(captureNanos, in);
             case USER -> UserEvent.decode(captureNanos, in);
+            case SECURITY -> SecurityEvent.decode(captureNanos, in);
             case LOSS -> LossEvent.decode(captureNanos, in);
             case SYSTEM -> SystemEvent.decode(captureNanos, in);
             case LOG_LINE -> LogLineEvent.decode(captureNanos, in);
