@@ -35,9 +35,12 @@ public record SecurityEvent(long captureNanos, long kernelMillis, long serial, i
         return EventType.SECURITY;
     }
 
-    /** A field's value, or null when the record does not have it. */
+    /**
+     * A field's value, or null when the record does not have it. The last of a name: a USER_AVC's own fields
+     * (inside {@code msg='...'}, such as the subject's pid) win over its sender's.
+     */
     public String field(String name) {
-        for (int i = 0; i < names.length; i++) if (names[i].equals(name)) return values[i];
+        for (int i = names.length - 1; i >= 0; i--) if (names[i].equals(name)) return values[i];
         return null;
     }
 
