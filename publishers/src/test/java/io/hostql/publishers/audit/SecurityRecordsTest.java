@@ -10,6 +10,11 @@ import io.hostql.events.UserEvent;
 import io.hostql.publishers.RecordedEvents;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -102,5 +107,28 @@ class SecurityRecordsTest {
         assertThat(back.values()).containsExactly(e.values());
         assertThat(back.text()).isEqualTo(e.text());
         assertThat(back).usingRecursiveComparison().ignoringFields("names", "values", "text").isEqualTo(e);
+    }
+
+    /** Any bytes after a valid stamp, in any security record type: nothing throws, and what is kept survives the journal. */
+    @Property(tries = 300)
+    void anyRecordTextNeverThrows(@ForAll("types") int type, @ForAll("bodies") String body) {
+        RecordedEvents sink = feed(new SecurityRecords(true, true, true), true, type, "audit(1765000000.001:9): " + body);
+        for (SecurityEvent e : sink.of(SecurityEvent.class, x -> true)) {
+            RecordOutput out = new RecordOutput();
+            e.encode(out);
+            assertThat(((SecurityEvent) Records.decode(e.type(), e.captureNanos(), out.toByteArray())).values()).containsExactly(e.values());
+        }
+    }
+
+    @Provide
+    Arbitrary<Integer> types() {
+        return Arbitraries.of(1107, 1326, 1400, 1401, 1417, 1501, 1503, 1507);
+    }
+
+    @Provide
+    Arbitrary<String> bodies() {
+        Arbitrary<String> field = Arbitraries.of("apparmor=", "apparmor=\"DENIED\"", "comm=", "comm=41", "comm=4", "msg='", "msg='apparmor=\"x\" pid=1'",
+                "pid=-", "arch=zz", "code=0x", "name=\"", "'", "\"", " ", "=", "ses=99999999999999999999999");
+        return Arbitraries.oneOf(field, Arbitraries.strings().ofMaxLength(12)).list().ofMaxSize(12).map(l -> String.join(" ", l));
     }
 }
