@@ -6,11 +6,13 @@ import io.hostql.events.Journal;
 import io.hostql.evented.EventStore;
 import io.hostql.publishers.Publisher;
 import io.hostql.publishers.audit.AuditPublisher;
+import io.hostql.publishers.audit.SecurityRecords;
 import io.hostql.publishers.inotify.InotifyPublisher;
 import io.hostql.publishers.syslog.SyslogPublisher;
 import io.hostql.publishers.uevent.UeventPublisher;
 import io.hostql.subscribers.Subscriber;
 import io.hostql.subscribers.audit.ProcessEventsSubscriber;
+import io.hostql.subscribers.audit.SecurityEventsSubscriber;
 import io.hostql.subscribers.audit.SocketEventsSubscriber;
 import io.hostql.subscribers.audit.UserEventsSubscriber;
 import io.hostql.subscribers.fim.FimSubscriber;
@@ -94,6 +96,12 @@ final class EventSources {
                                 c.settings().bool("audit_allow_unix"))))
                 .subscriber("user_events", "audit", c -> c.settings().bool("audit_allow_user_events"),
                         c -> new UserEventsSubscriber(c.journal(), c.store()))
+                .subscriber(SecurityEventsSubscriber.SECCOMP, "audit", c -> c.settings().bool("audit_allow_seccomp_events"),
+                        c -> SecurityEventsSubscriber.seccomp(c.journal(), c.store()))
+                .subscriber(SecurityEventsSubscriber.SELINUX, "audit", c -> c.settings().bool("audit_allow_selinux_events"),
+                        c -> SecurityEventsSubscriber.selinux(c.journal(), c.store()))
+                .subscriber(SecurityEventsSubscriber.APPARMOR, "audit", c -> c.settings().bool("audit_allow_apparmor_events"),
+                        c -> SecurityEventsSubscriber.apparmor(c.journal(), c.store()))
                 .publisher("inotify", c -> true, (c, tables) -> new InotifyPublisher(c.config().fileMonitoring(), c.journal()), null)
                 .subscriber("file_events", "inotify", c -> c.settings().bool("enable_file_events"),
                         c -> new FimSubscriber(c.journal(), c.store(), c.settings().number("read_max")))
@@ -163,7 +171,9 @@ final class EventSources {
             return new AuditPublisher.Config(AuditPublisher.Mode.parse(settings.string("audit_mode")), settings.bool("audit_allow_config"),
                     tables.contains(ProcessEventsSubscriber.NAME), tables.contains(SocketEventsSubscriber.NAME),
                     settings.bool("audit_allow_accept_socket_events"), tables.contains(UserEventsSubscriber.NAME),
-                    (int) settings.number("audit_backlog_limit"), (int) settings.number("audit_backlog_wait_time"), c.data());
+                    (int) settings.number("audit_backlog_limit"), (int) settings.number("audit_backlog_wait_time"), c.data(),
+                    new SecurityRecords(tables.contains(SecurityEventsSubscriber.SECCOMP), tables.contains(SecurityEventsSubscriber.SELINUX),
+                            tables.contains(SecurityEventsSubscriber.APPARMOR)));
         } catch (IllegalArgumentException e) {
             log.error("audit: {}; process_events, socket_events and user_events are not captured", e.getMessage());
             return null;

@@ -2,7 +2,6 @@ package io.hostql.daemon;
 
 import static io.hostql.daemon.DaemonProcess.query;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.hostql.publishers.audit.AuditWitness;
 import java.net.InetAddress;
@@ -25,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AuditEndToEndTest {
     @TempDir
     static Path tmp;
-    static String before;
+    static OwnerModeDaemon owner;
     static DaemonProcess daemon;
 
     static Path config(Path dir, String options) throws Exception {
@@ -34,27 +33,14 @@ class AuditEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        AuditWitness.assumeRootWithAuditctl();
-        assumeFalse(AuditWitness.systemAuditdRunning(), "an auditd is running on this machine: the owner-mode tests would not own audit");
-        before = AuditWitness.state();
-        try {
-            daemon = DaemonProcess.start(config(tmp, "\"disable_audit\": false, \"audit_mode\": \"owner\", \"audit_allow_sockets\": true"),
-                    tmp.resolve("data"));
-        } catch (Throwable t) {
-            AuditWitness.restore(before);
-            throw t;
-        }
+        owner = OwnerModeDaemon.start(config(tmp, "\"disable_audit\": false, \"audit_mode\": \"owner\", \"audit_allow_sockets\": true"),
+                tmp.resolve("data"));
+        daemon = owner.daemon();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (daemon == null) return;
-        try {
-            assertThat(daemon.stop()).isZero();
-            assertThat(AuditWitness.state()).as("kernel audit state after hostqld stopped").isEqualTo(before);
-        } finally {
-            AuditWitness.restore(before);
-        }
+        if (owner != null) owner.stop();
     }
 
     static void waitFor(java.util.function.BooleanSupplier cond, int seconds, String what) throws InterruptedException {

@@ -70,6 +70,30 @@ public final class EventedTables {
             .build();
 
     /**
+     * osquery's seccomp_events (a seccomp filter's logged action, audit SECCOMP records), then the eid osquery's
+     * framework adds and hostql's own: the kernel's event time in ms and the audit serial.
+     */
+    public static final TableSchema SECCOMP_EVENTS = TableSchema.builder("seccomp_events", "A virtual table that tracks seccomp events.")
+            .bigint("time", ADDITIONAL).bigint("uptime").bigint("auid").bigint("uid").bigint("gid").bigint("ses").bigint("pid")
+            .text("comm").text("exe").bigint("sig").text("arch").text("syscall").bigint("compat").text("ip").text("code")
+            .text("eid", HIDDEN).bigint("event_time_ms").bigint("audit_serial")
+            .build();
+
+    /** osquery's selinux_events (SELinux AVC, SELINUX_ERR, MAC_* and USER_AVC records), then hostql's: the event time in ms and the serial. */
+    public static final TableSchema SELINUX_EVENTS = TableSchema.builder("selinux_events", "Track SELinux events.")
+            .text("type").text("message").bigint("time", ADDITIONAL).bigint("uptime").text("eid", HIDDEN)
+            .bigint("event_time_ms").bigint("audit_serial")
+            .build();
+
+    /** osquery's apparmor_events (AVC records with an apparmor field), then hostql's: the event time in ms and the serial. */
+    public static final TableSchema APPARMOR_EVENTS = TableSchema.builder("apparmor_events", "Track AppArmor events.")
+            .text("type").text("message").bigint("time", ADDITIONAL).bigint("uptime").text("eid", HIDDEN).text("apparmor")
+            .text("operation").bigint("parent").text("profile").text("name").bigint("pid").text("comm").text("denied_mask")
+            .text("capname").bigint("fsuid").bigint("ouid").bigint("capability").text("requested_mask").text("info").text("error")
+            .text("namespace").text("label").bigint("event_time_ms").bigint("audit_serial")
+            .build();
+
+    /**
      * hostql's own: every gap any event source reported (kernel overflow, audit lost, ENOBUFS, journal damage).
      * count is exact when estimate = 0; with estimate = 1 it is the source's best figure (a lower bound, or
      * what an index counted), and NULL when the source cannot tell at all.
@@ -93,7 +117,8 @@ public final class EventedTables {
             .build();
 
     public static List<TableSchema> all() {
-        return List.of(FILE_EVENTS, PROCESS_EVENTS, SOCKET_EVENTS, USER_EVENTS, HARDWARE_EVENTS, SYSLOG_EVENTS, EVENT_LOSSES, AUDIT_STATUS);
+        return List.of(FILE_EVENTS, PROCESS_EVENTS, SOCKET_EVENTS, USER_EVENTS, HARDWARE_EVENTS, SYSLOG_EVENTS, EVENT_LOSSES, AUDIT_STATUS,
+                SECCOMP_EVENTS, SELINUX_EVENTS, APPARMOR_EVENTS);
     }
 
     /**

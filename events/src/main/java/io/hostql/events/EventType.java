@@ -3,6 +3,8 @@ package io.hostql.events;
 /** What a journal record holds. The code is stored on disk: never renumber. */
 public enum EventType {
     FILE(1), PROCESS(2), SOCKET(3), USER(4), HARDWARE(5), SYSLOG(6),
+    /** Seccomp, SELinux and AppArmor audit records ({@link SecurityEvent}). */
+    SECURITY(7),
     /** Events the kernel or hostql lost; every consumer sees the gap. */
     LOSS(100),
     /** hostql's own markers (journal opened, recovered). */

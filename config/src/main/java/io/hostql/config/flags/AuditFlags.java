@@ -27,6 +27,12 @@ public final class AuditFlags {
             "Keep UNIX domain sockets in socket_events (column socket)");
     public static final Setting<Boolean> AUDIT_ALLOW_USER_EVENTS = GROUP.bool("audit_allow_user_events", true, AT_RESTART,
             "Capture user-space audit records 1100-1199 (logins, PAM, sudo): user_events");
+    public static final Setting<Boolean> AUDIT_ALLOW_SECCOMP_EVENTS = GROUP.bool("audit_allow_seccomp_events", false, AT_RESTART,
+            "Keep the kernel's seccomp records (a filter's SECCOMP_RET_LOG or kill): seccomp_events");
+    public static final Setting<Boolean> AUDIT_ALLOW_SELINUX_EVENTS = GROUP.bool("audit_allow_selinux_events", false, AT_RESTART,
+            "Keep SELinux records (AVC, SELINUX_ERR, MAC_*, USER_AVC): selinux_events");
+    public static final Setting<Boolean> AUDIT_ALLOW_APPARMOR_EVENTS = GROUP.bool("audit_allow_apparmor_events", false, AT_RESTART,
+            "Keep AppArmor records (AVC or APPARMOR_* with an apparmor field): apparmor_events");
     public static final Setting<Integer> AUDIT_BACKLOG_LIMIT = GROUP.int32("audit_backlog_limit", 8192, 0, Integer.MAX_VALUE, ON_SIGHUP,
             "Kernel audit backlog limit set in owner mode (records queued before the kernel drops them)");
     public static final Setting<Integer> AUDIT_BACKLOG_WAIT_TIME = GROUP.int32("audit_backlog_wait_time", 0, 0, Integer.MAX_VALUE, ON_SIGHUP,

@@ -5,6 +5,7 @@ import io.hostql.events.Event;
 import io.hostql.events.EventSink;
 import io.hostql.events.LossEvent;
 import io.hostql.events.ProcessEvent;
+import io.hostql.events.SecurityEvent;
 import io.hostql.events.SocketEvent;
 import io.hostql.publishers.ReaderThread;
 import io.hostql.publishers.audit.AuditSocket.AuditException;
@@ -78,7 +79,17 @@ public final class AuditPublisher extends ReaderThread {
      * {@code audit_allow_user_events}, {@code audit_backlog_limit}, {@code audit_backlog_wait_time}).
      */
     public record Config(Mode mode, boolean allowConfig, boolean processEvents, boolean sockets, boolean acceptSockets,
-            boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir) {}
+            boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir, SecurityRecords security) {
+        public Config {
+            Objects.requireNonNull(security, "security");
+        }
+
+        /** No seccomp, SELinux or AppArmor records. */
+        public Config(Mode mode, boolean allowConfig, boolean processEvents, boolean sockets, boolean acceptSockets,
+                boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir) {
+            this(mode, allowConfig, processEvents, sockets, acceptSockets, userEvents, backlogLimit, backlogWaitTime, stateDir, SecurityRecords.NONE);
+        }
+    }
 
     public Config config() {
         return config;
@@ -318,6 +329,11 @@ public final class AuditPublisher extends ReaderThread {
         }
         long now = System.nanoTime();
         gaps.seen(r.serial, now);
+        if (SecurityRecords.isSecurityType(type)) {
+            SecurityEvent.Kind kind = config.security.kind(r);
+            if (kind != null) append(SecurityRecords.event(r, kind));
+            if (type != SecurityRecords.USER_AVC) return; // standalone records; USER_AVC is a user_events record too
+        }
         if (type <= EventBuilder.LAST_USER) {
             if (!config.userEvents) return;
             if (r.number("pid", -1) == self) {
