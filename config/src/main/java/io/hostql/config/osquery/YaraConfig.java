@@ -33,6 +33,11 @@ public record YaraConfig(Map<String, List<Path>> signatures, Map<String, List<St
         return signatures.get(name);
     }
 
+    /** The key as read from a running config's JSON (checked when that config was loaded); null gives {@link #EMPTY}. */
+    public static YaraConfig of(JsonNode node) {
+        return parse(node, Map.of(), null);
+    }
+
     /** Checks the key when the config is loaded (c not null), or reads a config checked before (c null). */
     static YaraConfig parse(JsonNode node, Map<String, List<String>> fimCategories, Checker c) {
         if (node == null || node.isNull()) return EMPTY;

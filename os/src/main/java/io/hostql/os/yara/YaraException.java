@@ -4,7 +4,7 @@ package io.hostql.os.yara;
 public final class YaraException extends Exception {
     private final int code;
 
-    YaraException(String message) {
+    public YaraException(String message) {
         this(message, -1);
     }
 

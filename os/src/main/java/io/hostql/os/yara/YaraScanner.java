@@ -27,8 +27,13 @@ public final class YaraScanner implements AutoCloseable {
 
     /** Scans a file; its matches are added to {@code into}. */
     public void scanFile(String path, YaraMatches into) throws YaraException {
-        byte[] b = path.getBytes(StandardCharsets.UTF_8);
-        scan(into, () -> LibYara.yr_scanner_scan_file(open(), Arrays.copyOf(b, b.length + 1)), "file " + path);
+        scanFile(path.getBytes(StandardCharsets.UTF_8), into);
+    }
+
+    /** Scans a file named by its path's bytes (not necessarily UTF-8); its matches are added to {@code into}. */
+    public void scanFile(byte[] path, YaraMatches into) throws YaraException {
+        byte[] c = Arrays.copyOf(path, path.length + 1);
+        scan(into, () -> LibYara.yr_scanner_scan_file(open(), c), "file " + new String(path, StandardCharsets.UTF_8));
     }
 
     /** Scans a process's memory (ptrace-attached while scanned, as the yara CLI); matches are added to {@code into}. */
