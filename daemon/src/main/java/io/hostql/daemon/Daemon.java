@@ -25,6 +25,8 @@ import io.hostql.subscribers.audit.SocketEventsSubscriber;
 import io.hostql.subscribers.audit.UserEventsSubscriber;
 import io.hostql.subscribers.fim.FimSubscriber;
 import io.hostql.subscribers.hardware.HardwareSubscriber;
+import io.hostql.subscribers.yara.YaraEventsSubscriber;
+import io.hostql.tables.yara.YaraOptions;
 import io.hostql.daemon.schedule.LiveQueries;
 import io.hostql.daemon.schedule.Scheduler;
 import io.hostql.loggers.delivery.Delivery;
@@ -185,6 +187,10 @@ final class Daemon {
         if (events && settings.bool("enable_file_events") && config.subscriberEnabled(FimSubscriber.NAME)) {
             subscribers.add(new FimSubscriber(journal, store, settings.number("read_max")));
             inotify = new InotifyPublisher(config.fileMonitoring(), journal);
+            // A tailer more on the file events only where the config gives yara groups to some category (as set at start).
+            if (config.subscriberEnabled(YaraEventsSubscriber.NAME) && !config.yara().filePaths().isEmpty()) {
+                subscribers.add(new YaraEventsSubscriber(journal, store, () -> config, YaraOptions.of(settings)));
+            }
         }
         if (events && config.subscriberEnabled(HardwareSubscriber.NAME)) {
             hardware = new HardwareSubscriber(journal, store, settings.string("hardware_disabled_types"));

@@ -32,6 +32,12 @@ public final class EventedTables {
             .text("devpath").text("subsystem").bigint("seqnum").integer("synthetic")
             .build();
 
+    /** osquery's yara_events: a changed file of a category with signature groups, when their rules match it. */
+    public static final TableSchema YARA_EVENTS = TableSchema.builder("yara_events", "Track YARA matches for files specified in configuration data.")
+            .text("target_path").text("category").text("action").text("matches").integer("count").text("strings").text("tags")
+            .bigint("time", ADDITIONAL).text("eid", HIDDEN).bigint("transaction_id", HIDDEN)
+            .build();
+
     /**
      * osquery's process_events, then hostql's: the parent's path and command line (from the process
      * tree, so known after the parent exited), the cgroup and container id, the kernel's event time in
@@ -86,7 +92,7 @@ public final class EventedTables {
             .build();
 
     public static List<TableSchema> all() {
-        return List.of(FILE_EVENTS, PROCESS_EVENTS, SOCKET_EVENTS, USER_EVENTS, HARDWARE_EVENTS, EVENT_LOSSES, AUDIT_STATUS);
+        return List.of(FILE_EVENTS, PROCESS_EVENTS, SOCKET_EVENTS, USER_EVENTS, HARDWARE_EVENTS, EVENT_LOSSES, AUDIT_STATUS, YARA_EVENTS);
     }
 
     /**
