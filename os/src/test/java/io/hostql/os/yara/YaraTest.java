@@ -42,10 +42,7 @@ class YaraTest {
     void fileMatchesAsTheYaraCliSeesThem() throws Exception {
         Path rules = write("r.yar", RULES);
         Path target = write("target.txt", "xxxxHOSTQL-YARA-MARKER yyy HOSTQL-YARA-MARKER\n");
-        YaraMatches m = new YaraMatches();
-        try (YaraRules r = Yara.compileFiles(List.of(rules)); YaraScanner s = r.scanner(10)) {
-            s.scanFile(target.toString(), m);
-        }
+        YaraMatches m = scan(rules, target);
         assertThat(m.count()).isEqualTo(2);
         assertThat(m.matchesText()).isEqualTo("marker_rule,private_strings");
         assertThat(m.stringsText()).isEqualTo("$a:4,$b:4"); // fast mode: each string's first match; private ones never
@@ -61,10 +58,7 @@ class YaraTest {
     void aFileWithoutTheMarkerMatchesNothing() throws Exception {
         Path rules = write("r2.yar", RULES);
         Path target = write("clean.txt", "nothing to see\n");
-        YaraMatches m = new YaraMatches();
-        try (YaraRules r = Yara.compileFiles(List.of(rules)); YaraScanner s = r.scanner(10)) {
-            s.scanFile(target.toString(), m);
-        }
+        YaraMatches m = scan(rules, target);
         assertThat(m.count()).isZero();
         assertThat(m.matchesText()).isEmpty();
         assertThat(yaraCli(rules.toString(), target.toString())).isEmpty();
@@ -154,6 +148,15 @@ class YaraTest {
             assertThat(failures).isEmpty();
             assertThat(hits.get()).isEqualTo(800);
         }
+    }
+
+    /** One file's matches with the rules of one rule file. */
+    static YaraMatches scan(Path rules, Path target) throws YaraException {
+        YaraMatches m = new YaraMatches();
+        try (YaraRules r = Yara.compileFiles(List.of(rules)); YaraScanner s = r.scanner(10)) {
+            s.scanFile(target.toString(), m);
+        }
+        return m;
     }
 
     static Path write(String name, String text) throws IOException {
