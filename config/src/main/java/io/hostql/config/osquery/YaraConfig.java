@@ -63,7 +63,8 @@ public record YaraConfig(Map<String, List<Path>> signatures, Map<String, List<St
                 String sub = "/file_paths/" + ScheduleParser.pointerPart(e.getKey());
                 if (!fimCategories.containsKey(e.getKey())) c.warn("yara", sub, "category '" + e.getKey() + "' is not in file_paths");
                 for (String group : e.getValue()) {
-                    if (!signatures.containsKey(group)) c.error("yara", sub, "signature group '" + group + "' is not in yara.signatures");
+                    // a warning, as osquery accepts it: yara_events then says so for each file of the category
+                    if (!signatures.containsKey(group)) c.warn("yara", sub, "signature group '" + group + "' is not in yara.signatures");
                 }
             }
         }
