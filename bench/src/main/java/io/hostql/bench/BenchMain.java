@@ -13,7 +13,7 @@ import java.util.Set;
 /**
  * Runs the benchmarks and writes docs/benchmarks.md. Run through {@code bench/run} (which builds,
  * installs the baseline tools and passes the JVM flags): {@code bench/run [startup,query,journal,storm,window,uevent,scheduler,exec,dbcheck,syslog,chrome-extensions,fleet-inventory,distributed,remote,kafka,opensearch]}
- * ({@code certificates} only when named),
+ * ({@code certificates} and {@code yara} only when named),
  * or {@code bench/run soak [--minutes 30 ...]} for the soak (see {@link Soak.Options}).
  * A run of some of them replaces their sections and keeps the others' from the previous file.
  */
@@ -57,6 +57,7 @@ public final class BenchMain {
         if (which.contains("uevent")) put(sections, section(() -> UeventLatency.run(home, tmp, Integer.getInteger("uevent.cycles", 1000))), machine, when);
         if (which.contains("chrome-extensions")) put(sections, section(() -> ChromeExtensionsScan.run(tmp, 10, 3, 20, Integer.getInteger("chrome.runs", 10))), machine, when);
         if (which.contains("certificates")) put(sections, section(() -> CertificatesQuery.run(home, 10)), machine, when);
+        if (which.contains("yara")) put(sections, section(() -> YaraScan.run(home, tmp, Integer.getInteger("yara.files", 2000), Integer.getInteger("yara.runs", 5))), machine, when);
         if (which.contains("distributed")) put(sections, section(() -> DistributedRoundTrip.run(tmp, 10, Integer.getInteger("distributed.rows", 1_000_000))), machine, when);
         if (soak != null) put(sections, section(() -> Soak.run(home, tmp, soak)), machine, when);
         StringBuilder doc = new StringBuilder("# hostql benchmarks\n\nWritten by `bench/run` (all) or `bench/run <names>` (those sections only; each\n"

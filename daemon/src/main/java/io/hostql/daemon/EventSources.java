@@ -17,6 +17,8 @@ import io.hostql.subscribers.audit.SocketEventsSubscriber;
 import io.hostql.subscribers.audit.UserEventsSubscriber;
 import io.hostql.subscribers.fim.FimSubscriber;
 import io.hostql.subscribers.hardware.HardwareSubscriber;
+import io.hostql.subscribers.yara.YaraEventsSubscriber;
+import io.hostql.tables.yara.YaraOptions;
 import io.hostql.subscribers.syslog.SyslogEventsSubscriber;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -105,6 +107,11 @@ final class EventSources {
                 .publisher("inotify", c -> true, (c, tables) -> new InotifyPublisher(c.config().fileMonitoring(), c.journal()), null)
                 .subscriber("file_events", "inotify", c -> c.settings().bool("enable_file_events"),
                         c -> new FimSubscriber(c.journal(), c.store(), c.settings().number("read_max")))
+                // A tailer more on the file events, where the config (at start) gives yara groups to some category.
+                .subscriber(YaraEventsSubscriber.NAME, "inotify",
+                        c -> c.settings().bool("enable_file_events") && !c.config().yara().filePaths().isEmpty(),
+                        c -> new YaraEventsSubscriber(c.journal(), c.store(), c.config(), YaraOptions.of(c.settings())),
+                        (s, c) -> ((YaraEventsSubscriber) s).configure(c.config()))
                 .publisher("syslog", c -> c.settings().bool("enable_syslog"), (c, tables) -> SyslogPublisher.fromSettings(c.settings(), c.journal()),
                         "syslog_events stays empty")
                 .subscriber("syslog_events", "syslog", c -> true, c -> new SyslogEventsSubscriber(c.journal(), c.store()));

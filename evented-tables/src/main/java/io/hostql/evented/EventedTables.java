@@ -33,6 +33,12 @@ public final class EventedTables {
             .text("devpath").text("subsystem").bigint("seqnum").integer("synthetic")
             .build();
 
+    /** osquery's yara_events: a changed file of a category with signature groups, when their rules match it. */
+    public static final TableSchema YARA_EVENTS = TableSchema.builder("yara_events", "Track YARA matches for files specified in configuration data.")
+            .text("target_path").text("category").text("action").text("matches").integer("count").text("strings").text("tags")
+            .bigint("time", ADDITIONAL).text("eid", HIDDEN).bigint("transaction_id", HIDDEN)
+            .build();
+
     /**
      * osquery's process_events, then hostql's: the parent's path and command line (from the process
      * tree, so known after the parent exited), the cgroup and container id, the kernel's event time in
@@ -118,7 +124,7 @@ public final class EventedTables {
 
     public static List<TableSchema> all() {
         return List.of(FILE_EVENTS, PROCESS_EVENTS, SOCKET_EVENTS, USER_EVENTS, HARDWARE_EVENTS, SYSLOG_EVENTS, EVENT_LOSSES, AUDIT_STATUS,
-                SECCOMP_EVENTS, SELINUX_EVENTS, APPARMOR_EVENTS);
+                SECCOMP_EVENTS, SELINUX_EVENTS, APPARMOR_EVENTS, YARA_EVENTS);
     }
 
     /**

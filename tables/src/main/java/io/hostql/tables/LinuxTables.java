@@ -19,6 +19,7 @@ import io.hostql.tables.self.SelfTables;
 import io.hostql.tables.storage.StorageTables;
 import io.hostql.tables.system.SystemTables;
 import io.hostql.tables.users.UserTables;
+import io.hostql.tables.yara.YaraTable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -44,6 +45,7 @@ public final class LinuxTables {
         all.addAll(SecurityTables.all(settings));
         all.addAll(FetcherTables.all());
         all.addAll(CloudTables.all(settings));
+        all.addAll(YaraTable.all(settings));
         return all;
     }
 

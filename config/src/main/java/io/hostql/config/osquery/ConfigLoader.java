@@ -27,8 +27,8 @@ import java.util.Set;
 public final class ConfigLoader {
     /** Top-level keys osquery knows; hostql acts on some and accepts the rest with a warning. */
     private static final Set<String> KNOWN = Set.of("options", "schedule", "packs", "decorators", "file_paths",
-            "file_paths_query", "exclude_paths", "file_accesses", "events", "views", "alerts", "prometheus_targets", "kafka_topics");
-    private static final Set<String> IGNORED = Set.of("yara", "auto_table_construction",
+            "file_paths_query", "exclude_paths", "file_accesses", "events", "views", "alerts", "prometheus_targets", "kafka_topics", "yara");
+    private static final Set<String> IGNORED = Set.of("auto_table_construction",
             "feature_vectors", "osquery_config_version");
 
     private ConfigLoader() {}
@@ -124,6 +124,7 @@ public final class ConfigLoader {
         Decorators decorators = sp.decorators(merged.get("decorators"));
         Map<String, String> views = sp.views(merged.get("views"));
         KafkaTopics.parse(merged.get("kafka_topics"), c); // checked here; read by the kafka_producer plugin through OsqueryConfig
+        YaraConfig.parse(merged.get("yara"), fim.filePaths(), c); // checked here; read by the yara tables through OsqueryConfig
         if (!errors.isEmpty()) throw new ConfigException(errors);
         return new OsqueryConfig(configPath.toString(), HexFormat.of().formatHex(sha1.digest()), options, fim, enable,
                 disable, packs, decorators, views, sp.locations(), merged, List.copyOf(warnings));

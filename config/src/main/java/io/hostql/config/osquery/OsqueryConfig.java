@@ -26,6 +26,11 @@ public record OsqueryConfig(String source, String hash, Map<String, String> opti
         return KafkaTopics.parse(raw == null ? null : raw.get("kafka_topics"), null);
     }
 
+    /** The {@code yara} key: signature groups, and the groups yara_events scans each file_paths category with. */
+    public YaraConfig yara() {
+        return YaraConfig.parse(raw == null ? null : raw.get("yara"), fileMonitoring.filePaths(), null);
+    }
+
     /** The config's alert rules (read by the alert engine), or null. */
     public JsonNode alerts() {
         return raw == null ? null : raw.get("alerts");

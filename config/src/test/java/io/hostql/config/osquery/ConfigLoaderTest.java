@@ -94,10 +94,10 @@ class ConfigLoaderTest {
 
     @Test
     void unknownKeysAreWarningsNotFailures() throws Exception {
-        Path f = write("w.conf", "{\"schedulez\": {}, \"yara\": {}, \"exclude_paths\": {\"nope\": [\"/tmp/%%\"]}}");
+        Path f = write("w.conf", "{\"schedulez\": {}, \"feature_vectors\": {}, \"exclude_paths\": {\"nope\": [\"/tmp/%%\"]}}");
         OsqueryConfig c = ConfigLoader.load(f);
         assertThat(c.warnings()).extracting(ConfigError::toString).anyMatch(w -> w.contains("schedulez: unknown top-level key"))
-                .anyMatch(w -> w.contains("yara: not supported")).anyMatch(w -> w.contains("'nope' is not in file_paths"));
+                .anyMatch(w -> w.contains("feature_vectors: not supported")).anyMatch(w -> w.contains("'nope' is not in file_paths"));
     }
 
     @Test
