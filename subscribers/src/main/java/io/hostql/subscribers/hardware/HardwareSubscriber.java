@@ -6,9 +6,8 @@ import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
 import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
+import io.hostql.os.ids.IdsDatabase;
 import io.hostql.subscribers.Subscriber;
-import io.hostql.tables.hardware.IdsDatabase;
-import io.hostql.tables.hardware.UsbDevicesTable;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +33,7 @@ public final class HardwareSubscriber extends Subscriber {
     private final AtomicLong filtered = new AtomicLong();
 
     public HardwareSubscriber(Journal journal, EventStore store, String disabledTypes) {
-        this(journal, store, disabledTypes, UsbDevicesTable.USB_IDS);
+        this(journal, store, disabledTypes, IdsDatabase.USB_IDS);
     }
 
     public HardwareSubscriber(Journal journal, EventStore store, String disabledTypes, List<Path> usbIds) {
