@@ -8,6 +8,7 @@ import io.hostql.events.EventSink;
 import io.hostql.events.LossEvent;
 import io.hostql.events.ProcessEvent;
 import io.hostql.events.SocketEvent;
+import io.hostql.os.Libc;
 import io.hostql.publishers.RateLimitedLog;
 import io.hostql.publishers.SafeSink;
 import io.hostql.publishers.Wakeup;
@@ -268,15 +269,15 @@ public final class AuditPublisher implements AutoCloseable {
         long nextTick = System.nanoTime() + TICK_NANOS, nextStatus = System.nanoTime() + STATUS_NANOS;
         try {
             pollFds.setInt(0, events.fd);
-            pollFds.setShort(4, AuditLibc.POLLIN);
+            pollFds.setShort(4, Libc.POLLIN);
             pollFds.setInt(8, wakeup.fd());
-            pollFds.setShort(12, AuditLibc.POLLIN);
+            pollFds.setShort(12, Libc.POLLIN);
             while (!closing) {
                 pollFds.setShort(6, (short) 0);
                 pollFds.setShort(14, (short) 0);
-                int r = AuditLibc.poll(pollFds, 2, POLL_MILLIS);
-                if (r < 0 && Native.getLastError() != AuditLibc.EINTR) {
-                    errors.error("audit: poll failed: " + AuditLibc.errorText(Native.getLastError()));
+                int r = Libc.poll(pollFds, 2, POLL_MILLIS);
+                if (r < 0 && Native.getLastError() != Libc.EINTR) {
+                    errors.error("audit: poll failed: " + Libc.errorText(Native.getLastError()));
                     sleep(100);
                 }
                 if (r > 0 && pollFds.getShort(14) != 0) wakeup.drain();
@@ -316,11 +317,11 @@ public final class AuditPublisher implements AutoCloseable {
             int n = events.receiveMany();
             if (n == 0) return total;
             if (n < 0) {
-                if (-n == AuditLibc.ENOBUFS) {
+                if (-n == Libc.ENOBUFS) {
                     enobufs.incrementAndGet();
                     continue;
                 }
-                errors.error("audit: receive failed: " + AuditLibc.errorText(-n));
+                errors.error("audit: receive failed: " + Libc.errorText(-n));
                 return total;
             }
             for (int i = 0; i < n; i++) datagram(events.slot(i), events.slotLength(i));
@@ -341,7 +342,7 @@ public final class AuditPublisher implements AutoCloseable {
         int type = buf.getShort(4) & 0xffff;
         if (type == NLMSG_ERROR) {
             int err = -buf.getInt(AuditSocket.HEADER);
-            if (err != 0) errors.error("audit: the kernel refused a request: " + AuditLibc.errorText(err));
+            if (err != 0) errors.error("audit: the kernel refused a request: " + Libc.errorText(err));
             return;
         }
         if (type < EventBuilder.FIRST_USER || type >= 2100 || type == AUDIT_REPLACE) return;

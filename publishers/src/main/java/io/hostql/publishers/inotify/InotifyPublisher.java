@@ -24,6 +24,7 @@ import io.hostql.events.Event;
 import io.hostql.events.EventSink;
 import io.hostql.events.FileEvent;
 import io.hostql.events.LossEvent;
+import io.hostql.os.Libc;
 import io.hostql.publishers.RateLimitedLog;
 import io.hostql.publishers.SafeSink;
 import io.hostql.publishers.Wakeup;
@@ -82,7 +83,7 @@ public final class InotifyPublisher implements AutoCloseable {
     static final int ACCESS_MASK = IN_OPEN | IN_ACCESS;
     /** What a directory on the way to a configured path is watched for: something appearing or leaving. */
     static final int NAV_MASK = IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE;
-    private static final int WATCH_FLAGS = IN_DELETE_SELF | IN_MOVE_SELF | InotifyLibc.IN_ONLYDIR | InotifyLibc.IN_EXCL_UNLINK;
+    private static final int WATCH_FLAGS = IN_DELETE_SELF | IN_MOVE_SELF | Libc.IN_ONLYDIR | Libc.IN_EXCL_UNLINK;
     private static final int EVENT_BITS = 0xFFF;
     private static final int BUFFER_SIZE = 64 * 1024;
     /** The largest event: the header and NAME_MAX + 1 bytes of name, padded to a multiple of the header size. */
@@ -233,20 +234,20 @@ public final class InotifyPublisher implements AutoCloseable {
         try {
             this.wakeup = new Wakeup();
         } catch (IllegalStateException e) {
-            InotifyLibc.close(inotifyFd);
+            Libc.close(inotifyFd);
             throw e;
         }
     }
 
     private static int newInotify() {
-        int fd = InotifyLibc.inotify_init1(InotifyLibc.IN_NONBLOCK | InotifyLibc.IN_CLOEXEC);
+        int fd = Libc.inotify_init1(Libc.IN_NONBLOCK | Libc.IN_CLOEXEC);
         if (fd < 0) {
             int errno = Native.getLastError();
-            String hint = errno == InotifyLibc.EMFILE
+            String hint = errno == Libc.EMFILE
                     ? " (too many inotify instances for this user: raise fs.inotify.max_user_instances, now "
                             + sysctl(Path.of("/proc/sys/fs/inotify/max_user_instances")) + ")"
                     : "";
-            throw new IllegalStateException("inotify_init1 failed: " + InotifyLibc.errorText(errno) + hint);
+            throw new IllegalStateException("inotify_init1 failed: " + Libc.errorText(errno) + hint);
         }
         return fd;
     }
@@ -418,9 +419,9 @@ public final class InotifyPublisher implements AutoCloseable {
                 ready.countDown();
             }
             pollFds.setInt(0, fd);
-            pollFds.setShort(4, InotifyLibc.POLLIN);
+            pollFds.setShort(4, Libc.POLLIN);
             pollFds.setInt(8, wakeup.fd());
-            pollFds.setShort(12, InotifyLibc.POLLIN);
+            pollFds.setShort(12, Libc.POLLIN);
             while (!closing) {
                 runTasks();
                 if (pauseRequested) {
@@ -429,11 +430,11 @@ public final class InotifyPublisher implements AutoCloseable {
                 }
                 pollFds.setShort(6, (short) 0);
                 pollFds.setShort(14, (short) 0);
-                int r = InotifyLibc.poll(pollFds, 2, POLL_MILLIS);
+                int r = Libc.poll(pollFds, 2, POLL_MILLIS);
                 if (r < 0) {
                     int errno = Native.getLastError();
-                    if (errno != InotifyLibc.EINTR) {
-                        errors.error("inotify: poll failed: " + InotifyLibc.errorText(errno));
+                    if (errno != Libc.EINTR) {
+                        errors.error("inotify: poll failed: " + Libc.errorText(errno));
                         sleepQuietly(100);
                     }
                     continue;
@@ -476,12 +477,12 @@ public final class InotifyPublisher implements AutoCloseable {
 
     private void readEvents() {
         long read = ++reads;
-        long n = InotifyLibc.read(fd, buffer, BUFFER_SIZE);
+        long n = Libc.read(fd, buffer, BUFFER_SIZE);
         if (n < 0) {
             int errno = Native.getLastError();
-            if (errno == InotifyLibc.EAGAIN) expireScanned(read);
-            else if (errno != InotifyLibc.EINTR) {
-                errors.error("inotify: read failed: " + InotifyLibc.errorText(errno));
+            if (errno == Libc.EAGAIN) expireScanned(read);
+            else if (errno != Libc.EINTR) {
+                errors.error("inotify: read failed: " + Libc.errorText(errno));
                 sleepQuietly(100);
             }
             return;
@@ -647,7 +648,7 @@ public final class InotifyPublisher implements AutoCloseable {
             LinkedHashSet<Rule> rules = pass.rules.get(w.key);
             if (rules == null) {
                 forget(w);
-                InotifyLibc.inotify_rm_watch(fd, w.wd);
+                Libc.inotify_rm_watch(fd, w.wd);
                 continue;
             }
             w.rules = rules;
@@ -703,8 +704,8 @@ public final class InotifyPublisher implements AutoCloseable {
         for (Entry e : entries) {
             if (!next.matches(e.name)) continue;
             byte[] child = PathBytes.child(dir, e.name);
-            boolean isDir = e.type == InotifyLibc.DT_DIR
-                    || ((e.type == InotifyLibc.DT_UNKNOWN || e.type == InotifyLibc.DT_LNK) && isDirectory(child));
+            boolean isDir = e.type == Libc.DT_DIR
+                    || ((e.type == Libc.DT_UNKNOWN || e.type == Libc.DT_LNK) && isDirectory(child));
             if (isDir) plan(p, child, PathBytes.append(comps, e.name), pass, true);
         }
     }
@@ -721,7 +722,7 @@ public final class InotifyPublisher implements AutoCloseable {
             if (closing) return;
             if (!excluded.isEmpty() && excluded.contains(new Key(e.name))) continue;
             byte[] child = PathBytes.child(dir, e.name);
-            boolean isDir = e.type == InotifyLibc.DT_DIR || (e.type == InotifyLibc.DT_UNKNOWN && isDirectory(child));
+            boolean isDir = e.type == Libc.DT_DIR || (e.type == Libc.DT_UNKNOWN && isDirectory(child));
             if (synth && matcher.matches(e.name)) synthetic(w, e.name, p, child, isDir);
             if (descend && isDir) plan(p, child, PathBytes.append(comps, e.name), pass, false);
         }
@@ -750,8 +751,8 @@ public final class InotifyPublisher implements AutoCloseable {
 
     /** inotify_add_watch, and the maps kept in step with what the kernel answered. */
     private Watch place(byte[] dir, byte[][] comps, Key key, int mask, Pass pass, boolean follow) {
-        int flags = mask | WATCH_FLAGS | (follow ? 0 : InotifyLibc.IN_DONT_FOLLOW);
-        int wd = InotifyLibc.inotify_add_watch(fd, InotifyLibc.cString(dir), flags);
+        int flags = mask | WATCH_FLAGS | (follow ? 0 : Libc.IN_DONT_FOLLOW);
+        int wd = Libc.inotify_add_watch(fd, Libc.cPath(dir), flags);
         if (wd < 0) {
             watchFailed(dir, key, Native.getLastError(), pass);
             return null;
@@ -765,7 +766,7 @@ public final class InotifyPublisher implements AutoCloseable {
         if (old != null) {
             // The path names another directory than the one watched (replaced while events were lost).
             forget(old);
-            InotifyLibc.inotify_rm_watch(fd, old.wd);
+            Libc.inotify_rm_watch(fd, old.wd);
         }
         Watch alias = byWd.get(wd);
         if (alias != null) forget(alias); // this directory was known under a stale path
@@ -782,17 +783,17 @@ public final class InotifyPublisher implements AutoCloseable {
 
     private void watchFailed(byte[] dir, Key key, int errno, Pass pass) {
         switch (errno) {
-            case InotifyLibc.ENOENT, InotifyLibc.ENOTDIR, InotifyLibc.ELOOP -> {
+            case Libc.ENOENT, Libc.ENOTDIR, Libc.ELOOP -> {
                 // Gone again, or not a directory (a race with a rename or a symlink): nothing to watch.
             }
-            case InotifyLibc.ENOSPC -> {
+            case Libc.ENOSPC -> {
                 watchErrors.incrementAndGet();
                 if (pass.enospc++ == 0) pass.firstEnospc = dir;
             }
             default -> {
                 watchErrors.incrementAndGet();
                 if (warnedPaths.size() < 10_000 && warnedPaths.add(key)) {
-                    log.warn("inotify: cannot watch {}: {}", PathBytes.show(dir), InotifyLibc.errorText(errno));
+                    log.warn("inotify: cannot watch {}: {}", PathBytes.show(dir), Libc.errorText(errno));
                 }
             }
         }
@@ -907,7 +908,7 @@ public final class InotifyPublisher implements AutoCloseable {
         gone.addAll(root ? byPath.values() : byPath.subMap(new Key(lo), true, new Key(hi), false).values());
         for (Watch w : gone) {
             forget(w);
-            if (rmWatch) InotifyLibc.inotify_rm_watch(fd, w.wd);
+            if (rmWatch) Libc.inotify_rm_watch(fd, w.wd);
         }
     }
 
@@ -925,28 +926,28 @@ public final class InotifyPublisher implements AutoCloseable {
     // Directories through libc (names as bytes)
 
     private static boolean isDirectory(byte[] path) {
-        Pointer d = InotifyLibc.opendir(InotifyLibc.cString(path));
+        Pointer d = Libc.opendir(Libc.cPath(path));
         if (d == null) return false;
-        InotifyLibc.closedir(d);
+        Libc.closedir(d);
         return true;
     }
 
     /** The entries of a directory (without . and ..), or null if it cannot be read. */
     private static List<Entry> list(byte[] dir) {
-        Pointer d = InotifyLibc.opendir(InotifyLibc.cString(dir));
+        Pointer d = Libc.opendir(Libc.cPath(dir));
         if (d == null) return null;
         try {
             List<Entry> out = new ArrayList<>();
-            for (Pointer e; (e = InotifyLibc.readdir(d)) != null; ) {
+            for (Pointer e; (e = Libc.readdir(d)) != null; ) {
                 int len = 0;
-                while (e.getByte(InotifyLibc.DIRENT_NAME + len) != 0) len++;
-                byte[] name = e.getByteArray(InotifyLibc.DIRENT_NAME, len);
+                while (e.getByte(Libc.DIRENT_NAME + len) != 0) len++;
+                byte[] name = e.getByteArray(Libc.DIRENT_NAME, len);
                 if (len == 1 && name[0] == '.' || len == 2 && name[0] == '.' && name[1] == '.') continue;
-                out.add(new Entry(name, e.getByte(InotifyLibc.DIRENT_TYPE) & 0xff));
+                out.add(new Entry(name, e.getByte(Libc.DIRENT_TYPE) & 0xff));
             }
             return out;
         } finally {
-            InotifyLibc.closedir(d);
+            Libc.closedir(d);
         }
     }
 
@@ -1004,7 +1005,7 @@ public final class InotifyPublisher implements AutoCloseable {
         synchronized (lock) {
             if (fdsClosed) return;
             fdsClosed = true;
-            InotifyLibc.close(fd);
+            Libc.close(fd);
             wakeup.close();
         }
         byWd.clear();

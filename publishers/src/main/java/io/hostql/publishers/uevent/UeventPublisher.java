@@ -8,6 +8,7 @@ import io.hostql.events.EventSink;
 import io.hostql.events.HardwareEvent;
 import io.hostql.events.LossEvent;
 import io.hostql.events.SystemEvent;
+import io.hostql.os.Libc;
 import io.hostql.publishers.RateLimitedLog;
 import io.hostql.publishers.SafeSink;
 import io.hostql.publishers.Wakeup;
@@ -92,10 +93,10 @@ public final class UeventPublisher implements AutoCloseable {
     /** SO_RCVBUF as the kernel reports it: twice what it granted (the other half is for its bookkeeping). */
     private final int receiveBuffer;
     private final Memory buffer = new Memory(BUFFER_SIZE);
-    private final Memory name = new Memory(UeventLibc.SOCKADDR_NL_SIZE);
+    private final Memory name = new Memory(Libc.SOCKADDR_NL_SIZE);
     private final Memory control = new Memory(CONTROL_SIZE);
     private final Memory iov = new Memory(16);
-    private final Memory msghdr = new Memory(UeventLibc.MSGHDR_SIZE);
+    private final Memory msghdr = new Memory(Libc.MSGHDR_SIZE);
     private final Memory pollFds = new Memory(16);
 
     private volatile int group;
@@ -154,22 +155,22 @@ public final class UeventPublisher implements AutoCloseable {
         this.sysfs = sysfs;
         this.udevd = udevd;
         udevdSeen = udevd.running();
-        group = mode == Source.UDEV || (mode == Source.AUTO && udevdSeen) ? UeventLibc.GROUP_UDEV : UeventLibc.GROUP_KERNEL;
-        int s = UeventLibc.socket(UeventLibc.AF_NETLINK, UeventLibc.SOCK_RAW | UeventLibc.SOCK_NONBLOCK | UeventLibc.SOCK_CLOEXEC,
-                UeventLibc.NETLINK_KOBJECT_UEVENT);
-        if (s < 0) throw new IllegalStateException("socket(AF_NETLINK, NETLINK_KOBJECT_UEVENT) failed: " + UeventLibc.errorText(Native.getLastError()));
+        group = mode == Source.UDEV || (mode == Source.AUTO && udevdSeen) ? Libc.GROUP_UDEV : Libc.GROUP_KERNEL;
+        int s = Libc.socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC,
+                Libc.NETLINK_KOBJECT_UEVENT);
+        if (s < 0) throw new IllegalStateException("socket(AF_NETLINK, NETLINK_KOBJECT_UEVENT) failed: " + Libc.errorText(Native.getLastError()));
         try {
             receiveBufferAsked = receiveBufferBytes;
             receiveBuffer = setReceiveBuffer(s, receiveBufferBytes);
-            check(UeventLibc.setsockopt(s, UeventLibc.SOL_SOCKET, UeventLibc.SO_PASSCRED, new int[] {1}, 4), "setsockopt(SO_PASSCRED)");
-            Memory addr = new Memory(UeventLibc.SOCKADDR_NL_SIZE);
+            check(Libc.setsockopt(s, Libc.SOL_SOCKET, Libc.SO_PASSCRED, new int[] {1}, 4), "setsockopt(SO_PASSCRED)");
+            Memory addr = new Memory(Libc.SOCKADDR_NL_SIZE);
             addr.clear();
-            addr.setShort(0, (short) UeventLibc.AF_NETLINK);
-            addr.setInt(UeventLibc.NL_GROUPS, group);
-            check(UeventLibc.bind(s, addr, UeventLibc.SOCKADDR_NL_SIZE), "bind to uevent group " + group);
+            addr.setShort(0, (short) Libc.AF_NETLINK);
+            addr.setInt(Libc.NL_GROUPS, group);
+            check(Libc.bind(s, addr, Libc.SOCKADDR_NL_SIZE), "bind to uevent group " + group);
             wakeup = new Wakeup();
         } catch (RuntimeException e) {
-            UeventLibc.close(s);
+            Libc.close(s);
             throw e;
         }
         fd = s;
@@ -179,7 +180,7 @@ public final class UeventPublisher implements AutoCloseable {
     }
 
     private static void check(int r, String what) {
-        if (r < 0) throw new IllegalStateException(what + " failed: " + UeventLibc.errorText(Native.getLastError()));
+        if (r < 0) throw new IllegalStateException(what + " failed: " + Libc.errorText(Native.getLastError()));
     }
 
     /**
@@ -189,20 +190,20 @@ public final class UeventPublisher implements AutoCloseable {
      */
     private static int setReceiveBuffer(int s, int bytes) {
         int[] v = {bytes};
-        if (UeventLibc.setsockopt(s, UeventLibc.SOL_SOCKET, UeventLibc.SO_RCVBUFFORCE, v, 4) < 0) {
+        if (Libc.setsockopt(s, Libc.SOL_SOCKET, Libc.SO_RCVBUFFORCE, v, 4) < 0) {
             int errno = Native.getLastError();
-            check(UeventLibc.setsockopt(s, UeventLibc.SOL_SOCKET, UeventLibc.SO_RCVBUF, v, 4), "setsockopt(SO_RCVBUF)");
+            check(Libc.setsockopt(s, Libc.SOL_SOCKET, Libc.SO_RCVBUF, v, 4), "setsockopt(SO_RCVBUF)");
             int[] got = {0};
-            UeventLibc.getsockopt(s, UeventLibc.SOL_SOCKET, UeventLibc.SO_RCVBUF, got, new int[] {4});
+            Libc.getsockopt(s, Libc.SOL_SOCKET, Libc.SO_RCVBUF, got, new int[] {4});
             if (got[0] / 2 < bytes) {
                 log.warn("uevent: receive buffer {}: less than asked, as SO_RCVBUFFORCE was refused ({}) and SO_RCVBUF is capped "
                         + "by net.core.rmem_max; run as root or raise net.core.rmem_max", describeReceiveBuffer(bytes, got[0]),
-                        UeventLibc.errorText(errno));
+                        Libc.errorText(errno));
             }
             return got[0];
         }
         int[] got = {0};
-        UeventLibc.getsockopt(s, UeventLibc.SOL_SOCKET, UeventLibc.SO_RCVBUF, got, new int[] {4});
+        Libc.getsockopt(s, Libc.SOL_SOCKET, Libc.SO_RCVBUF, got, new int[] {4});
         return got[0];
     }
 
@@ -252,7 +253,7 @@ public final class UeventPublisher implements AutoCloseable {
     }
 
     private static String groupName(int g) {
-        return g == UeventLibc.GROUP_UDEV ? "udev" : "kernel";
+        return g == Libc.GROUP_UDEV ? "udev" : "kernel";
     }
 
     /** Stops the thread (within about a second) and closes the socket. Idempotent. */
@@ -334,9 +335,9 @@ public final class UeventPublisher implements AutoCloseable {
                 ready.countDown();
             }
             pollFds.setInt(0, fd);
-            pollFds.setShort(4, UeventLibc.POLLIN);
+            pollFds.setShort(4, Libc.POLLIN);
             pollFds.setInt(8, wakeup.fd());
-            pollFds.setShort(12, UeventLibc.POLLIN);
+            pollFds.setShort(12, Libc.POLLIN);
             while (!closing) {
                 if (pauseRequested) {
                     waitWhilePaused();
@@ -346,11 +347,11 @@ public final class UeventPublisher implements AutoCloseable {
                 if (resyncPending) timeout = (int) Math.max(0, Math.min(timeout, (lastResync + RESYNC_INTERVAL_NANOS - System.nanoTime()) / 1_000_000));
                 pollFds.setShort(6, (short) 0);
                 pollFds.setShort(14, (short) 0);
-                int r = UeventLibc.poll(pollFds, 2, timeout);
+                int r = Libc.poll(pollFds, 2, timeout);
                 if (r < 0) {
                     int errno = Native.getLastError();
-                    if (errno != UeventLibc.EINTR) {
-                        errors.warn("uevent: poll failed: " + UeventLibc.errorText(errno));
+                    if (errno != Libc.EINTR) {
+                        errors.warn("uevent: poll failed: " + Libc.errorText(errno));
                         sleepQuietly(100);
                     }
                     continue;
@@ -400,41 +401,41 @@ public final class UeventPublisher implements AutoCloseable {
     private Read receive() {
         name.clear();
         msghdr.setPointer(0, name);
-        msghdr.setInt(8, UeventLibc.SOCKADDR_NL_SIZE);
+        msghdr.setInt(8, Libc.SOCKADDR_NL_SIZE);
         msghdr.setPointer(16, iov);
         msghdr.setLong(24, 1);
         msghdr.setPointer(32, control);
         msghdr.setLong(40, CONTROL_SIZE);
         msghdr.setInt(48, 0);
-        long n = UeventLibc.recvmsg(fd, msghdr, UeventLibc.MSG_DONTWAIT);
+        long n = Libc.recvmsg(fd, msghdr, Libc.MSG_DONTWAIT);
         if (n < 0) {
             int errno = Native.getLastError();
             switch (errno) {
-                case UeventLibc.EAGAIN:
+                case Libc.EAGAIN:
                     return Read.EMPTY;
-                case UeventLibc.EINTR:
+                case Libc.EINTR:
                     return Read.MESSAGE;
-                case UeventLibc.ENOBUFS:
+                case Libc.ENOBUFS:
                     overflow();
                     return Read.OVERFLOW;
                 default:
-                    errors.warn("uevent: recvmsg failed: " + UeventLibc.errorText(errno));
+                    errors.warn("uevent: recvmsg failed: " + Libc.errorText(errno));
                     sleepQuietly(100);
                     return Read.EMPTY;
             }
         }
         received.incrementAndGet();
-        if ((msghdr.getInt(48) & UeventLibc.MSG_TRUNC) != 0) {
+        if ((msghdr.getInt(48) & Libc.MSG_TRUNC) != 0) {
             reject("a uevent longer than " + BUFFER_SIZE + " bytes (truncated)");
             return Read.MESSAGE;
         }
-        int senderPort = name.getInt(UeventLibc.NL_PID), groups = name.getInt(UeventLibc.NL_GROUPS);
-        if (groups == UeventLibc.GROUP_KERNEL) {
+        int senderPort = name.getInt(Libc.NL_PID), groups = name.getInt(Libc.NL_GROUPS);
+        if (groups == Libc.GROUP_KERNEL) {
             if (senderPort != 0) {
                 reject("a message on the kernel's uevent group sent by a process (netlink port " + Integer.toUnsignedString(senderPort) + "), not the kernel");
                 return Read.MESSAGE;
             }
-        } else if (groups == UeventLibc.GROUP_UDEV) {
+        } else if (groups == Libc.GROUP_UDEV) {
             int uid = senderUid();
             if (senderPort == 0 || uid != 0) {
                 reject("a message on udev's uevent group from " + (senderPort == 0 ? "the kernel" : "uid " + Integer.toUnsignedString(uid))
@@ -464,12 +465,12 @@ public final class UeventPublisher implements AutoCloseable {
     private int senderUid() {
         long len = msghdr.getLong(40);
         long off = 0;
-        while (off + UeventLibc.CMSG_DATA <= len) {
+        while (off + Libc.CMSG_DATA <= len) {
             long clen = control.getLong(off);
-            if (clen < UeventLibc.CMSG_DATA || off + clen > len) break;
-            if (control.getInt(off + UeventLibc.CMSG_LEVEL) == UeventLibc.SOL_SOCKET
-                    && control.getInt(off + UeventLibc.CMSG_TYPE) == UeventLibc.SCM_CREDENTIALS) {
-                return control.getInt(off + UeventLibc.CMSG_DATA + UeventLibc.UCRED_UID);
+            if (clen < Libc.CMSG_DATA || off + clen > len) break;
+            if (control.getInt(off + Libc.CMSG_LEVEL) == Libc.SOL_SOCKET
+                    && control.getInt(off + Libc.CMSG_TYPE) == Libc.SCM_CREDENTIALS) {
+                return control.getInt(off + Libc.CMSG_DATA + Libc.UCRED_UID);
             }
             off += (clen + 7) & ~7L;
         }
@@ -553,7 +554,7 @@ public final class UeventPublisher implements AutoCloseable {
         resyncPending = false;
         lastResync = System.nanoTime();
         resyncs.incrementAndGet();
-        boolean kernel = group == UeventLibc.GROUP_KERNEL;
+        boolean kernel = group == Libc.GROUP_KERNEL;
         long before = sysfs.seqnum();
         Map<String, Sysfs.Device> now = null;
         String scanError = null;
@@ -665,13 +666,13 @@ public final class UeventPublisher implements AutoCloseable {
             return;
         }
         if (up) {
-            switchGroup(UeventLibc.GROUP_UDEV);
+            switchGroup(Libc.GROUP_UDEV);
             dedupeUntil = now + DEDUPE_NANOS;
             String msg = "uevent: systemd-udevd started (pid " + udevd.pid() + "); now reading udev's events";
             log.info(msg);
             append(new SystemEvent(Clock.nowNanos(), msg));
         } else {
-            switchGroup(UeventLibc.GROUP_KERNEL);
+            switchGroup(Libc.GROUP_KERNEL);
             resync("systemd-udevd stopped, so hostql switched to the kernel's uevents; the events udevd had received but not passed on are lost");
         }
     }
@@ -680,11 +681,11 @@ public final class UeventPublisher implements AutoCloseable {
     private void switchGroup(int next) {
         int prev = group;
         if (prev == next) return;
-        check(UeventLibc.setsockopt(fd, UeventLibc.SOL_NETLINK, UeventLibc.NETLINK_ADD_MEMBERSHIP, new int[] {next}, 4),
+        check(Libc.setsockopt(fd, Libc.SOL_NETLINK, Libc.NETLINK_ADD_MEMBERSHIP, new int[] {next}, 4),
                 "joining uevent group " + next);
         group = next;
-        if (UeventLibc.setsockopt(fd, UeventLibc.SOL_NETLINK, UeventLibc.NETLINK_DROP_MEMBERSHIP, new int[] {prev}, 4) < 0) {
-            log.warn("uevent: leaving group {} failed: {}", prev, UeventLibc.errorText(Native.getLastError()));
+        if (Libc.setsockopt(fd, Libc.SOL_NETLINK, Libc.NETLINK_DROP_MEMBERSHIP, new int[] {prev}, 4) < 0) {
+            log.warn("uevent: leaving group {} failed: {}", prev, Libc.errorText(Native.getLastError()));
         }
     }
 
@@ -703,7 +704,7 @@ public final class UeventPublisher implements AutoCloseable {
         synchronized (lock) {
             if (fdsClosed) return;
             fdsClosed = true;
-            UeventLibc.close(fd);
+            Libc.close(fd);
             wakeup.close();
         }
     }

@@ -6,6 +6,7 @@ import io.hostql.events.EventType;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
 import io.hostql.events.ProcessEvent;
+import io.hostql.os.proc.ProcFs;
 import io.hostql.subscribers.Subscriber;
 import io.hostql.subscribers.fim.NativeFiles;
 import java.util.Set;
@@ -22,7 +23,7 @@ public final class ProcessEventsSubscriber extends Subscriber {
     private static final int TREE_CAPACITY = 65_536;
 
     private final ProcessTree tree = new ProcessTree(TREE_CAPACITY);
-    private final long bootTime = ProcFiles.bootTime();
+    private final long bootTime = ProcFs.bootTime();
     private boolean seeded;
 
     public ProcessEventsSubscriber(Journal journal, EventStore store) {
@@ -43,7 +44,7 @@ public final class ProcessEventsSubscriber extends Subscriber {
         }
         if (!e.success()) return;
         byte[] cmdline = e.cmdline();
-        String cgroup = ProcFiles.cgroup(e.pid());
+        String cgroup = ProcFs.cgroup(e.pid());
         ProcessTree.Node parent = tree.get(e.ppid());
         if (cgroup == null && parent != null) cgroup = parent.cgroup();
         tree.exec(e.pid(), e.ppid(), e.exe(), cmdline, cgroup);
@@ -54,7 +55,7 @@ public final class ProcessEventsSubscriber extends Subscriber {
                 e.ouid() < 0 ? 0L : e.ouid(), e.ogid() < 0 ? 0L : e.ogid(), st == null ? 0L : st.atime(), st == null ? 0L : st.mtime(),
                 st == null ? 0L : st.ctime(), 0L, "", (long) e.ppid(), e.captureNanos() / 1_000_000_000L,
                 bootTime > 0 ? Math.max(0, seconds - bootTime) : null, null, e.fsuid(), e.suid(), e.fsgid(), e.sgid(), e.syscall(),
-                parent == null ? null : parent.path(), parent == null ? null : parent.cmdline(), cgroup, ProcFiles.containerId(cgroup),
+                parent == null ? null : parent.path(), parent == null ? null : parent.cmdline(), cgroup, ProcFs.containerId(cgroup),
                 e.kernelMillis(), e.serial()});
     }
 }

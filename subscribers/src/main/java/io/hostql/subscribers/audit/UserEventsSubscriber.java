@@ -6,6 +6,7 @@ import io.hostql.events.EventType;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
 import io.hostql.events.UserEvent;
+import io.hostql.os.proc.ProcFs;
 import io.hostql.subscribers.Subscriber;
 import java.util.Set;
 
@@ -15,7 +16,7 @@ import java.util.Set;
  */
 public final class UserEventsSubscriber extends Subscriber {
     public static final String NAME = "user_events";
-    private final long bootTime = ProcFiles.bootTime();
+    private final long bootTime = ProcFs.bootTime();
 
     public UserEventsSubscriber(Journal journal, EventStore store) {
         super(NAME, journal, store);
