@@ -32,7 +32,7 @@ final class FileStorm {
                 + "|---|---|---|---|---|---|---|---|---|---|---|\n");
         Path queued = Path.of("/proc/sys/fs/inotify/max_queued_events");
         // Never Files.readString on /proc/sys: it reads one byte first, and the kernel then returns only "1" of "16384".
-        String original = io.hostql.tables.os.SysFiles.read(queued);
+        String original = io.hostql.os.sysfs.SysFiles.read(queued);
         if (original == null || original.isBlank()) throw new IllegalStateException("cannot read " + queued);
         try {
             for (int q : queueSizes) {

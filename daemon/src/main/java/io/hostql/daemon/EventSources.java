@@ -110,7 +110,7 @@ final class EventSources {
                 // A tailer more on the file events, where the config (at start) gives yara groups to some category.
                 .subscriber(YaraEventsSubscriber.NAME, "inotify",
                         c -> c.settings().bool("enable_file_events") && !c.config().yara().filePaths().isEmpty(),
-                        c -> new YaraEventsSubscriber(c.journal(), c.store(), c.config(), YaraOptions.of(c.settings())),
+                        c -> new YaraEventsSubscriber(c.journal(), c.store(), c.config(), YaraOptions.of(c.settings()).timeoutSeconds()),
                         (s, c) -> ((YaraEventsSubscriber) s).configure(c.config()))
                 .publisher("syslog", c -> c.settings().bool("enable_syslog"), (c, tables) -> SyslogPublisher.fromSettings(c.settings(), c.journal()),
                         "syslog_events stays empty")

@@ -1,6 +1,6 @@
 package io.hostql.daemon;
 
-import io.hostql.tables.os.Libc;
+import io.hostql.os.Libc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

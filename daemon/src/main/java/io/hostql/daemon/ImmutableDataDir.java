@@ -1,9 +1,7 @@
 package io.hostql.daemon;
 
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
+import io.hostql.os.Libc;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,17 +20,6 @@ import java.util.List;
  * ext4 faults only once a written page has been cleaned by writeback.
  */
 final class ImmutableDataDir {
-    static {
-        Native.register(ImmutableDataDir.class, Platform.C_LIBRARY_NAME);
-    }
-
-    private static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, STATX_BASIC_STATS = 0x7ff;
-    /** struct statx: stx_attributes is the u64 at offset 8; the struct is 256 bytes. */
-    private static final int STATX_SIZE = 256, STX_ATTRIBUTES = 8;
-    private static final long STATX_ATTR_IMMUTABLE = 0x10, STATX_ATTR_APPEND = 0x20;
-
-    private static native int statx(int dirfd, byte[] path, int flags, int mask, byte[] buf);
-
     private ImmutableDataDir() {}
 
     /** The first of the data dir, its journal dir and the files in them that is immutable or append-only, said in one line; or null. */
@@ -61,8 +48,8 @@ final class ImmutableDataDir {
         }
         for (Path p : paths) {
             long flags = attributes(p);
-            if ((flags & (STATX_ATTR_IMMUTABLE | STATX_ATTR_APPEND)) != 0) {
-                return p + " is " + ((flags & STATX_ATTR_IMMUTABLE) != 0 ? "immutable (chattr +i)" : "append-only (chattr +a)")
+            if ((flags & (Libc.STATX_ATTR_IMMUTABLE | Libc.STATX_ATTR_APPEND)) != 0) {
+                return p + " is " + ((flags & Libc.STATX_ATTR_IMMUTABLE) != 0 ? "immutable (chattr +i)" : "append-only (chattr +a)")
                         + ": hostqld cannot write its data dir safely and stops; remove the flag (chattr -i -a) and start it again";
             }
         }
@@ -74,9 +61,8 @@ final class ImmutableDataDir {
      * descriptor of a file drops the process's fcntl locks on it, hostqld.lock's instance lock among them.
      */
     private static long attributes(Path p) {
-        byte[] b = p.toString().getBytes(StandardCharsets.UTF_8);
-        byte[] buf = new byte[STATX_SIZE];
-        if (statx(AT_FDCWD, java.util.Arrays.copyOf(b, b.length + 1), AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buf) != 0) return 0;
-        return java.nio.ByteBuffer.wrap(buf).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(STX_ATTRIBUTES);
+        byte[] buf = new byte[Libc.STATX_SIZE];
+        if (Libc.statx(Libc.AT_FDCWD, Libc.cPath(p), Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, buf) != 0) return 0;
+        return java.nio.ByteBuffer.wrap(buf).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(Libc.STX_ATTRIBUTES);
     }
 }

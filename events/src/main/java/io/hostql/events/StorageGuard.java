@@ -1,9 +1,8 @@
 package io.hostql.events;
 
 import com.sun.jna.Native;
-import com.sun.jna.Platform;
+import io.hostql.os.Libc;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.IntFunction;
@@ -110,8 +109,8 @@ final class StorageGuard {
             reservedTo = 0;
             lastPage = -1;
             Path f = cycleFile.apply(writtenCycle);
-            fd = Libc.open(cString(f), Libc.O_RDWR | Libc.O_CLOEXEC);
-            if (fd < 0) fault("cannot open " + f + " to reserve space: " + Libc.strerror(Native.getLastError()));
+            fd = Libc.open(Libc.cPath(f), Libc.O_RDWR | Libc.O_CLOEXEC);
+            if (fd < 0) fault("cannot open " + f + " to reserve space: " + Libc.errorText(Native.getLastError()));
             else reserve(end + SLACK + STEP);
         }
         lastEnd = end;
@@ -121,7 +120,7 @@ final class StorageGuard {
     private boolean reserve(long to) {
         int errno = tryReserve(to);
         if (errno == 0) return true;
-        return fault("cannot reserve journal space in " + cycleFile.apply(cycle).getFileName() + ": " + Libc.strerror(errno)
+        return fault("cannot reserve journal space in " + cycleFile.apply(cycle).getFileName() + ": " + Libc.errorText(errno)
                 + (errno == Libc.EPERM ? " (is the file immutable? lsattr)" : ""));
     }
 
@@ -132,11 +131,6 @@ final class StorageGuard {
         if (Libc.fallocate(fd, Libc.FALLOC_FL_KEEP_SIZE, reservedTo, to - reservedTo) != 0) return Native.getLastError();
         reservedTo = to;
         return 0;
-    }
-
-    private static byte[] cString(Path p) {
-        byte[] b = p.toString().getBytes(StandardCharsets.UTF_8);
-        return java.util.Arrays.copyOf(b, b.length + 1);
     }
 
     /** A reason if the cycle file is immutable or append-only (chattr +i / +a): mapped writes to it fault on ext4. */
@@ -176,7 +170,7 @@ final class StorageGuard {
         if (usableSpace() < FREE_NEEDED) return false;
         if (cycleNow != cycle) return true; // a new file: the free space was the check
         if (fd < 0) {
-            fd = Libc.open(cString(cycleFile.apply(cycle)), Libc.O_RDWR | Libc.O_CLOEXEC);
+            fd = Libc.open(Libc.cPath(cycleFile.apply(cycle)), Libc.O_RDWR | Libc.O_CLOEXEC);
             if (fd < 0) return false;
         }
         return tryReserve(lastEnd + SLACK + STEP) == 0 && immutable() == null;
@@ -210,27 +204,5 @@ final class StorageGuard {
 
     void close() {
         closeFd();
-    }
-
-    /** The libc calls the guard needs (JNA direct mapping; errno through Native.getLastError()). */
-    static final class Libc {
-        static {
-            Native.register(Libc.class, Platform.C_LIBRARY_NAME);
-        }
-
-        static final int O_RDWR = 2, O_CLOEXEC = 0x80000, FALLOC_FL_KEEP_SIZE = 1, EPERM = 1, EBADF = 9;
-        /** _IOR('f', 1, long) on LP64. */
-        static final long FS_IOC_GETFLAGS = 0x80086601L;
-        static final int FS_IMMUTABLE_FL = 0x10, FS_APPEND_FL = 0x20;
-
-        static native int open(byte[] path, int flags);
-
-        static native int close(int fd);
-
-        static native int fallocate(int fd, int mode, long offset, long len);
-
-        static native int ioctl(int fd, long request, int[] arg);
-
-        static native String strerror(int errno);
     }
 }

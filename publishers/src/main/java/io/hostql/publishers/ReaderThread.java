@@ -1,5 +1,6 @@
 package io.hostql.publishers;
 
+import io.hostql.os.Libc;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import io.hostql.events.EventSink;
@@ -101,7 +102,7 @@ public abstract class ReaderThread implements Publisher {
     protected void closed() {}
 
     protected void pollFailed(int errno) {
-        errors.error(name + ": poll failed: " + Wakeup.errorText(errno));
+        errors.error(name + ": poll failed: " + Libc.errorText(errno));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -294,7 +295,7 @@ public abstract class ReaderThread implements Publisher {
                 }
                 pollFds.setShort(6, (short) 0);
                 pollFds.setShort(14, (short) 0);
-                int r = Wakeup.poll(pollFds, 2, pollTimeoutMillis());
+                int r = Libc.poll(pollFds, 2, pollTimeoutMillis());
                 if (r < 0) {
                     int errno = Native.getLastError();
                     if (errno != EINTR) {

@@ -2,8 +2,7 @@ package io.hostql.publishers;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.Platform;
-import com.sun.jna.Pointer;
+import io.hostql.os.Libc;
 
 /**
  * An eventfd that a publisher's poll loop watches next to its event source, so that close() (or a
@@ -11,38 +10,15 @@ import com.sun.jna.Pointer;
  * close is a no-op, never a write to a reused descriptor number.
  */
 public final class Wakeup implements AutoCloseable {
-    static {
-        Native.register(Wakeup.class, Platform.C_LIBRARY_NAME);
-    }
-
-    private static final int EFD_NONBLOCK = 0x800, EFD_CLOEXEC = 0x80000;
-
-    private static native int eventfd(int initval, int flags);
-
-    private static native long read(int fd, Pointer buf, long count);
-
-    private static native long write(int fd, Pointer buf, long count);
-
-    private static native int close(int fd);
-
-    private static native Pointer strerror(int errnum);
-
-    /** {@code struct pollfd} is {int fd; short events; short revents}: 8 bytes each. For {@link ReaderThread}'s loop. */
-    static native int poll(Pointer fds, long nfds, int timeoutMillis);
-
-    static String errorText(int errno) {
-        return strerror(errno).getString(0) + " (errno " + errno + ")";
-    }
-
     private final int fd;
     private final Memory one = new Memory(8), drained = new Memory(8);
     private boolean closed; // guarded by this
 
     public Wakeup() {
-        fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        fd = Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
         if (fd < 0) {
             int errno = Native.getLastError();
-            throw new IllegalStateException("eventfd failed: " + errorText(errno));
+            throw new IllegalStateException("eventfd failed: " + Libc.errorText(errno) + " (errno " + errno + ")");
         }
         one.setLong(0, 1);
     }
@@ -53,18 +29,18 @@ public final class Wakeup implements AutoCloseable {
     }
 
     public synchronized void signal() {
-        if (!closed) write(fd, one, 8);
+        if (!closed) Libc.write(fd, one, 8);
     }
 
     /** Resets it after poll reported it readable. */
     public synchronized void drain() {
-        if (!closed) read(fd, drained, 8);
+        if (!closed) Libc.read(fd, drained, 8);
     }
 
     @Override
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        close(fd);
+        Libc.close(fd);
     }
 }

@@ -1,6 +1,7 @@
 package io.hostql.loggers.net;
 
 import com.sun.jna.Native;
+import io.hostql.os.Libc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -108,8 +109,8 @@ public final class AckedTcpStream implements AutoCloseable {
         if (fd < 0) return; // no access to the descriptor: written is all that can be known
         int[] outq = new int[1];
         while (true) {
-            if (SocketLibc.ioctl(fd, SocketLibc.SIOCOUTQ, outq) < 0) {
-                throw new IOException("cannot read the unacknowledged bytes of the connection: " + SocketLibc.errorText(Native.getLastError()));
+            if (Libc.ioctl(fd, Libc.SIOCOUTQ, outq) < 0) {
+                throw new IOException("cannot read the unacknowledged bytes of the connection: " + Libc.errorText(Native.getLastError()));
             }
             checkOpen(ch); // a reset empties the send queue too: it must not pass for an acknowledgement
             if (outq[0] == 0) return;

@@ -3,7 +3,7 @@ package io.hostql.loggers.syslog;
 import io.hostql.events.LogLineEvent;
 import io.hostql.loggers.delivery.Sink;
 import com.sun.jna.Native;
-import io.hostql.loggers.net.SocketLibc;
+import io.hostql.os.Libc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -35,7 +35,7 @@ final class SyslogLocalSink implements Sink {
         if (path.length >= 108) throw new IllegalArgumentException("syslog socket path is too long for a Unix socket: " + socket);
         // struct sockaddr_un: sa_family_t (little-endian u16) then the NUL-terminated path.
         address = new byte[2 + path.length + 1];
-        address[0] = SocketLibc.AF_UNIX;
+        address[0] = Libc.AF_UNIX;
         System.arraycopy(path, 0, address, 2, path.length);
     }
 
@@ -60,32 +60,32 @@ final class SyslogLocalSink implements Sink {
         long now = System.currentTimeMillis();
         for (LogLineEvent l : lines) {
             byte[] d = format.rfc3164(l, now);
-            if (SocketLibc.sendto(fd, d, d.length, SocketLibc.MSG_NOSIGNAL, address, address.length) >= 0) continue;
+            if (Libc.sendto(fd, d, d.length, Libc.MSG_NOSIGNAL, address, address.length) >= 0) continue;
             int errno = Native.getLastError();
-            if (errno == SocketLibc.EMSGSIZE) {
+            if (errno == Libc.EMSGSIZE) {
                 refused.line(l, "a " + d.length + "-byte datagram is larger than " + socket + " accepts");
-            } else if (errno == SocketLibc.EAGAIN) {
+            } else if (errno == Libc.EAGAIN) {
                 throw new IOException("the syslog daemon did not take a datagram on " + socket + " in " + SEND_TIMEOUT_SECONDS + " s");
             } else {
-                throw new IOException("cannot send to " + socket + ": " + SocketLibc.errorText(errno));
+                throw new IOException("cannot send to " + socket + ": " + Libc.errorText(errno));
             }
         }
     }
 
     private void open() throws IOException {
-        int s = SocketLibc.socket(SocketLibc.AF_UNIX, SocketLibc.SOCK_DGRAM | SocketLibc.SOCK_CLOEXEC, 0);
-        if (s < 0) throw new IOException("cannot create a Unix datagram socket: " + SocketLibc.errorText(Native.getLastError()));
+        int s = Libc.socket(Libc.AF_UNIX, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+        if (s < 0) throw new IOException("cannot create a Unix datagram socket: " + Libc.errorText(Native.getLastError()));
         // struct timeval {long tv_sec; long tv_usec}: a stalled syslog daemon makes sendto fail, not hang.
         byte[] tv = new byte[16];
         tv[0] = SEND_TIMEOUT_SECONDS;
-        SocketLibc.setsockopt(s, SocketLibc.SOL_SOCKET, SocketLibc.SO_SNDTIMEO, tv, tv.length);
+        Libc.setsockopt(s, Libc.SOL_SOCKET, Libc.SO_SNDTIMEO, tv, tv.length);
         // The send buffer stays the kernel's default (net.core.wmem_default), as for syslog(3): it is the largest datagram.
         fd = s;
     }
 
     @Override
     public synchronized void close() {
-        if (fd >= 0) SocketLibc.close(fd);
+        if (fd >= 0) Libc.close(fd);
         fd = -1;
     }
 }

@@ -1,5 +1,6 @@
 package io.hostql.publishers.audit;
 
+import io.hostql.os.Libc;
 import io.hostql.publishers.audit.AuditSocket.AuditException;
 import io.hostql.publishers.audit.AuditState.Change;
 import java.io.IOException;
@@ -73,7 +74,7 @@ final class AuditControl {
     }
 
     static boolean alive(int pid) {
-        return AuditLibc.kill(pid, 0) == 0 || com.sun.jna.Native.getLastError() == AuditLibc.EPERM;
+        return Libc.kill(pid, 0) == 0 || com.sun.jna.Native.getLastError() == Libc.EPERM;
     }
 
     static String comm(int pid) {
@@ -138,7 +139,7 @@ final class AuditControl {
             try {
                 control.addRule(r);
             } catch (AuditException e) {
-                if (e.errno != AuditLibc.EEXIST) throw e;
+                if (e.errno != Libc.EEXIST) throw e;
             }
         }
     }
@@ -168,7 +169,7 @@ final class AuditControl {
             try {
                 control.deleteRule(r);
             } catch (AuditException e) {
-                if (e.errno != AuditLibc.ENOENT) {
+                if (e.errno != Libc.ENOENT) {
                     ok = false;
                     log.error("audit: cannot remove hostql's rule: {}", e.getMessage());
                 }

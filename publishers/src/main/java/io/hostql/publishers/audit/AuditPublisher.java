@@ -1,5 +1,6 @@
 package io.hostql.publishers.audit;
 
+import io.hostql.os.Libc;
 import io.hostql.events.Clock;
 import io.hostql.events.Event;
 import io.hostql.events.EventSink;
@@ -247,7 +248,7 @@ public final class AuditPublisher extends ReaderThread {
 
     @Override
     protected void pollFailed(int errno) {
-        errors.error("audit: poll failed: " + AuditLibc.errorText(errno));
+        errors.error("audit: poll failed: " + Libc.errorText(errno));
     }
 
     @Override
@@ -284,11 +285,11 @@ public final class AuditPublisher extends ReaderThread {
             int n = events.receiveMany();
             if (n == 0) return total;
             if (n < 0) {
-                if (-n == AuditLibc.ENOBUFS) {
+                if (-n == Libc.ENOBUFS) {
                     enobufs.incrementAndGet();
                     continue;
                 }
-                errors.error("audit: receive failed: " + AuditLibc.errorText(-n));
+                errors.error("audit: receive failed: " + Libc.errorText(-n));
                 return total;
             }
             for (int i = 0; i < n; i++) datagram(events.slot(i), events.slotLength(i));
@@ -309,7 +310,7 @@ public final class AuditPublisher extends ReaderThread {
         int type = buf.getShort(4) & 0xffff;
         if (type == NLMSG_ERROR) {
             int err = -buf.getInt(AuditSocket.HEADER);
-            if (err != 0) errors.error("audit: the kernel refused a request: " + AuditLibc.errorText(err));
+            if (err != 0) errors.error("audit: the kernel refused a request: " + Libc.errorText(err));
             return;
         }
         if (type < EventBuilder.FIRST_USER || type >= 2100 || type == AUDIT_REPLACE) return;

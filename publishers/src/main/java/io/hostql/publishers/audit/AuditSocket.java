@@ -2,6 +2,7 @@ package io.hostql.publishers.audit;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import io.hostql.os.Libc;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ final class AuditSocket implements AutoCloseable {
         final int errno;
 
         AuditException(String what, int errno) {
-            super(what + ": " + AuditLibc.errorText(errno) + (errno == AuditLibc.EPERM || errno == AuditLibc.EACCES
+            super(what + ": " + Libc.errorText(errno) + (errno == Libc.EPERM || errno == Libc.EACCES
                     ? " (kernel audit needs root: CAP_AUDIT_CONTROL, and CAP_AUDIT_READ to coexist)" : ""));
             this.errno = errno;
         }
@@ -49,16 +50,16 @@ final class AuditSocket implements AutoCloseable {
 
     /** A socket bound to the given multicast groups (0: none; 1: AUDIT_NLGRP_READLOG). */
     static AuditSocket open(int groups) {
-        int fd = AuditLibc.socket(AuditLibc.AF_NETLINK, AuditLibc.SOCK_RAW | AuditLibc.SOCK_CLOEXEC, AuditLibc.NETLINK_AUDIT);
+        int fd = Libc.socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, Libc.NETLINK_AUDIT);
         if (fd < 0) {
             int errno = Native.getLastError();
-            throw new AuditException(errno == AuditLibc.EPROTONOSUPPORT
+            throw new AuditException(errno == Libc.EPROTONOSUPPORT
                     ? "this kernel has no audit support (CONFIG_AUDIT): socket(NETLINK_AUDIT)" : "socket(NETLINK_AUDIT)", errno);
         }
-        byte[] addr = AuditLibc.sockaddrNl(groups);
-        if (AuditLibc.bind(fd, addr, addr.length) < 0) {
+        byte[] addr = Libc.sockaddrNl(groups);
+        if (Libc.bind(fd, addr, addr.length) < 0) {
             int errno = Native.getLastError();
-            AuditLibc.close(fd);
+            Libc.close(fd);
             throw new AuditException(groups != 0
                     ? "joining the audit read-only multicast group (needs CAP_AUDIT_READ, kernel 3.16+)" : "bind(NETLINK_AUDIT)", errno);
         }
@@ -68,12 +69,12 @@ final class AuditSocket implements AutoCloseable {
     /** Asks for a receive buffer of this many bytes, past net.core.rmem_max when privileged; returns what the kernel granted. */
     int receiveBuffer(int bytes) {
         int[] v = {bytes};
-        if (AuditLibc.setsockopt(fd, AuditLibc.SOL_SOCKET, AuditLibc.SO_RCVBUFFORCE, v, 4) < 0) {
-            AuditLibc.setsockopt(fd, AuditLibc.SOL_SOCKET, AuditLibc.SO_RCVBUF, v, 4);
+        if (Libc.setsockopt(fd, Libc.SOL_SOCKET, Libc.SO_RCVBUFFORCE, v, 4) < 0) {
+            Libc.setsockopt(fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, v, 4);
         }
         int[] got = {0};
         int[] len = {4};
-        AuditLibc.getsockopt(fd, AuditLibc.SOL_SOCKET, AuditLibc.SO_RCVBUF, got, len);
+        Libc.getsockopt(fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, got, len);
         return got[0];
     }
 
@@ -83,12 +84,12 @@ final class AuditSocket implements AutoCloseable {
         int len = HEADER + payload.length;
         ByteBuffer b = ByteBuffer.allocate((len + 3) & ~3).order(ByteOrder.nativeOrder());
         b.putInt(len).putShort((short) type).putShort((short) (NLM_F_REQUEST | flags)).putInt(s).putInt(0).put(payload);
-        byte[] kernel = AuditLibc.sockaddrNl(0);
+        byte[] kernel = Libc.sockaddrNl(0);
         while (true) {
-            long n = AuditLibc.sendto(fd, b.array(), b.capacity(), 0, kernel, kernel.length);
+            long n = Libc.sendto(fd, b.array(), b.capacity(), 0, kernel, kernel.length);
             if (n >= 0) return s;
             int errno = Native.getLastError();
-            if (errno != AuditLibc.EINTR) throw new AuditException("sending audit request " + type, errno);
+            if (errno != Libc.EINTR) throw new AuditException("sending audit request " + type, errno);
         }
     }
 
@@ -98,11 +99,11 @@ final class AuditSocket implements AutoCloseable {
      */
     int receive(boolean wait) {
         while (true) {
-            long n = AuditLibc.recv(fd, buffer, BUFFER_SIZE, wait ? 0 : AuditLibc.MSG_DONTWAIT);
+            long n = Libc.recv(fd, buffer, BUFFER_SIZE, wait ? 0 : Libc.MSG_DONTWAIT);
             if (n >= 0) return (int) n;
             int errno = Native.getLastError();
-            if (errno == AuditLibc.EINTR) continue;
-            if (errno == AuditLibc.EAGAIN) return 0;
+            if (errno == Libc.EINTR) continue;
+            if (errno == Libc.EAGAIN) return 0;
             return -errno;
         }
     }
@@ -125,11 +126,11 @@ final class AuditSocket implements AutoCloseable {
             }
         }
         while (true) {
-            int n = AuditLibc.recvmmsg(fd, headers, SLOTS, AuditLibc.MSG_DONTWAIT, null);
+            int n = Libc.recvmmsg(fd, headers, SLOTS, Libc.MSG_DONTWAIT, null);
             if (n >= 0) return n;
             int errno = Native.getLastError();
-            if (errno == AuditLibc.EINTR) continue;
-            if (errno == AuditLibc.EAGAIN) return 0;
+            if (errno == Libc.EINTR) continue;
+            if (errno == Libc.EAGAIN) return 0;
             return -errno;
         }
     }
@@ -146,9 +147,9 @@ final class AuditSocket implements AutoCloseable {
         long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
         if (left <= 0) return false;
         pollFd.setInt(0, fd);
-        pollFd.setShort(4, AuditLibc.POLLIN);
+        pollFd.setShort(4, Libc.POLLIN);
         pollFd.setShort(6, (short) 0);
-        return AuditLibc.poll(pollFd, 1, (int) Math.min(left, Integer.MAX_VALUE)) > 0;
+        return Libc.poll(pollFd, 1, (int) Math.min(left, Integer.MAX_VALUE)) > 0;
     }
 
     ByteBuffer view() {
@@ -171,11 +172,11 @@ final class AuditSocket implements AutoCloseable {
         while (true) {
             int n = receive(false);
             if (n == 0) {
-                if (!awaitReadable(deadline)) throw new AuditException("no reply from the kernel to audit request " + type, AuditLibc.EAGAIN);
+                if (!awaitReadable(deadline)) throw new AuditException("no reply from the kernel to audit request " + type, Libc.EAGAIN);
                 continue;
             }
             if (n < 0) {
-                if (-n == AuditLibc.ENOBUFS) continue;
+                if (-n == Libc.ENOBUFS) continue;
                 throw new AuditException("receiving the reply to audit request " + type, -n);
             }
             int off = 0;
@@ -235,6 +236,6 @@ final class AuditSocket implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        AuditLibc.close(fd);
+        Libc.close(fd);
     }
 }

@@ -1,5 +1,6 @@
 package io.hostql.publishers.inotify;
 
+import io.hostql.os.Libc;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.util.ArrayList;
@@ -27,39 +28,39 @@ interface Directories {
         return new Directories() {
             @Override
             public int addWatch(byte[] dir, int flags) {
-                int wd = InotifyLibc.inotify_add_watch(fd, InotifyLibc.cString(dir), flags);
+                int wd = Libc.inotify_add_watch(fd, Libc.cPath(dir), flags);
                 return wd < 0 ? -Native.getLastError() : wd;
             }
 
             @Override
             public void removeWatch(int wd) {
-                InotifyLibc.inotify_rm_watch(fd, wd);
+                Libc.inotify_rm_watch(fd, wd);
             }
 
             @Override
             public boolean isDirectory(byte[] path) {
-                Pointer d = InotifyLibc.opendir(InotifyLibc.cString(path));
+                Pointer d = Libc.opendir(Libc.cPath(path));
                 if (d == null) return false;
-                InotifyLibc.closedir(d);
+                Libc.closedir(d);
                 return true;
             }
 
             @Override
             public List<Entry> list(byte[] dir) {
-                Pointer d = InotifyLibc.opendir(InotifyLibc.cString(dir));
+                Pointer d = Libc.opendir(Libc.cPath(dir));
                 if (d == null) return null;
                 try {
                     List<Entry> out = new ArrayList<>();
-                    for (Pointer e; (e = InotifyLibc.readdir(d)) != null; ) {
+                    for (Pointer e; (e = Libc.readdir(d)) != null; ) {
                         int len = 0;
-                        while (e.getByte(InotifyLibc.DIRENT_NAME + len) != 0) len++;
-                        byte[] name = e.getByteArray(InotifyLibc.DIRENT_NAME, len);
+                        while (e.getByte(Libc.DIRENT_NAME + len) != 0) len++;
+                        byte[] name = e.getByteArray(Libc.DIRENT_NAME, len);
                         if (len == 1 && name[0] == '.' || len == 2 && name[0] == '.' && name[1] == '.') continue;
-                        out.add(new Entry(name, e.getByte(InotifyLibc.DIRENT_TYPE) & 0xff));
+                        out.add(new Entry(name, e.getByte(Libc.DIRENT_TYPE) & 0xff));
                     }
                     return out;
                 } finally {
-                    InotifyLibc.closedir(d);
+                    Libc.closedir(d);
                 }
             }
         };

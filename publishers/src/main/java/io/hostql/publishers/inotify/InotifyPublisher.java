@@ -1,5 +1,6 @@
 package io.hostql.publishers.inotify;
 
+import io.hostql.os.Libc;
 import static io.hostql.events.FileEvent.IN_CREATE;
 import static io.hostql.events.FileEvent.IN_DELETE;
 import static io.hostql.events.FileEvent.IN_DELETE_SELF;
@@ -113,20 +114,20 @@ public final class InotifyPublisher extends ReaderThread {
         try {
             openWakeup();
         } catch (IllegalStateException e) {
-            InotifyLibc.close(inotifyFd);
+            Libc.close(inotifyFd);
             throw e;
         }
     }
 
     private static int newInotify() {
-        int fd = InotifyLibc.inotify_init1(InotifyLibc.IN_NONBLOCK | InotifyLibc.IN_CLOEXEC);
+        int fd = Libc.inotify_init1(Libc.IN_NONBLOCK | Libc.IN_CLOEXEC);
         if (fd < 0) {
             int errno = Native.getLastError();
-            String hint = errno == InotifyLibc.EMFILE
+            String hint = errno == Libc.EMFILE
                     ? " (too many inotify instances for this user: raise fs.inotify.max_user_instances, now "
                             + sysctl(Path.of("/proc/sys/fs/inotify/max_user_instances")) + ")"
                     : "";
-            throw new IllegalStateException("inotify_init1 failed: " + InotifyLibc.errorText(errno) + hint);
+            throw new IllegalStateException("inotify_init1 failed: " + Libc.errorText(errno) + hint);
         }
         return fd;
     }
@@ -231,12 +232,12 @@ public final class InotifyPublisher extends ReaderThread {
 
     private void readEvents() {
         long read = ++reads;
-        long n = InotifyLibc.read(fd, buffer, BUFFER_SIZE);
+        long n = Libc.read(fd, buffer, BUFFER_SIZE);
         if (n < 0) {
             int errno = Native.getLastError();
-            if (errno == InotifyLibc.EAGAIN) tree.scanned.expire(read);
-            else if (errno != InotifyLibc.EINTR) {
-                errors.error("inotify: read failed: " + InotifyLibc.errorText(errno));
+            if (errno == Libc.EAGAIN) tree.scanned.expire(read);
+            else if (errno != Libc.EINTR) {
+                errors.error("inotify: read failed: " + Libc.errorText(errno));
                 sleepQuietly(100);
             }
             return;
@@ -381,7 +382,7 @@ public final class InotifyPublisher extends ReaderThread {
     /** On the thread as it ends: the descriptor is closed and the watches are gone with it. */
     @Override
     protected void closeSource() {
-        InotifyLibc.close(fd);
+        Libc.close(fd);
         tree.clear();
     }
 

@@ -1,5 +1,6 @@
 package io.hostql.publishers.inotify;
 
+import io.hostql.os.Libc;
 import static io.hostql.events.FileEvent.IN_DELETE_SELF;
 import static io.hostql.events.FileEvent.IN_MOVE_SELF;
 
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 final class WatchTree {
     private static final Logger log = LoggerFactory.getLogger(WatchTree.class);
-    private static final int WATCH_FLAGS = IN_DELETE_SELF | IN_MOVE_SELF | InotifyLibc.IN_ONLYDIR | InotifyLibc.IN_EXCL_UNLINK;
+    private static final int WATCH_FLAGS = IN_DELETE_SELF | IN_MOVE_SELF | Libc.IN_ONLYDIR | Libc.IN_EXCL_UNLINK;
 
     enum Mode {
         /** Place watches; report nothing (start, reconfigure: osquery reports no existing files either). */
@@ -250,8 +251,8 @@ final class WatchTree {
         for (Entry e : entries) {
             if (!next.matches(e.name())) continue;
             byte[] child = PathBytes.child(dir, e.name());
-            boolean isDir = e.type() == InotifyLibc.DT_DIR
-                    || ((e.type() == InotifyLibc.DT_UNKNOWN || e.type() == InotifyLibc.DT_LNK) && dirs.isDirectory(child));
+            boolean isDir = e.type() == Libc.DT_DIR
+                    || ((e.type() == Libc.DT_UNKNOWN || e.type() == Libc.DT_LNK) && dirs.isDirectory(child));
             if (isDir) plan(p, child, PathBytes.append(comps, e.name()), pass, true);
         }
     }
@@ -268,7 +269,7 @@ final class WatchTree {
             if (closing.getAsBoolean()) return;
             if (!excluded.isEmpty() && excluded.contains(new Key(e.name()))) continue;
             byte[] child = PathBytes.child(dir, e.name());
-            boolean isDir = e.type() == InotifyLibc.DT_DIR || (e.type() == InotifyLibc.DT_UNKNOWN && dirs.isDirectory(child));
+            boolean isDir = e.type() == Libc.DT_DIR || (e.type() == Libc.DT_UNKNOWN && dirs.isDirectory(child));
             if (synth && matcher.matches(e.name())) listener.created(w, e.name(), p, child, isDir);
             if (descend && isDir) plan(p, child, PathBytes.append(comps, e.name()), pass, false);
         }
@@ -297,7 +298,7 @@ final class WatchTree {
 
     /** inotify_add_watch, and the maps kept in step with what the kernel answered. */
     private Watch place(byte[] dir, byte[][] comps, Key key, int mask, Pass pass, boolean follow) {
-        int flags = mask | WATCH_FLAGS | (follow ? 0 : InotifyLibc.IN_DONT_FOLLOW);
+        int flags = mask | WATCH_FLAGS | (follow ? 0 : Libc.IN_DONT_FOLLOW);
         int wd = dirs.addWatch(dir, flags);
         if (wd < 0) {
             watchFailed(dir, key, -wd, pass);
@@ -329,17 +330,17 @@ final class WatchTree {
 
     private void watchFailed(byte[] dir, Key key, int errno, Pass pass) {
         switch (errno) {
-            case InotifyLibc.ENOENT, InotifyLibc.ENOTDIR, InotifyLibc.ELOOP -> {
+            case Libc.ENOENT, Libc.ENOTDIR, Libc.ELOOP -> {
                 // Gone again, or not a directory (a race with a rename or a symlink): nothing to watch.
             }
-            case InotifyLibc.ENOSPC -> {
+            case Libc.ENOSPC -> {
                 watchErrors++;
                 if (pass.enospc++ == 0) pass.firstEnospc = dir;
             }
             default -> {
                 watchErrors++;
                 if (warnedPaths.size() < 10_000 && warnedPaths.add(key)) {
-                    log.warn("inotify: cannot watch {}: {}", PathBytes.show(dir), InotifyLibc.errorText(errno));
+                    log.warn("inotify: cannot watch {}: {}", PathBytes.show(dir), Libc.errorText(errno));
                 }
             }
         }

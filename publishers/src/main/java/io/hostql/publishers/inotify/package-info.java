@@ -1,6 +1,6 @@
 /**
  * The inotify publisher ({@link io.hostql.publishers.inotify.InotifyPublisher}): osquery's file_events
- * source, bound to libc with JNA direct mapping ({@code InotifyLibc}).
+ * source, bound to libc with JNA direct mapping ({@code io.hostql.os.Libc}).
  *
  * <p>Configuration follows osquery's {@code file_paths} rules ({@code FilePattern}): {@code %} one level,
  * {@code %%} recursive (last component only), {@code abc%}/{@code %abc} partial names, a trailing '/' for a

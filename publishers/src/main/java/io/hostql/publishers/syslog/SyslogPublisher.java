@@ -1,5 +1,6 @@
 package io.hostql.publishers.syslog;
 
+import io.hostql.os.Libc;
 import com.sun.jna.Native;
 import io.hostql.config.Settings;
 import io.hostql.config.osquery.OsqueryConfig;
@@ -102,8 +103,8 @@ public final class SyslogPublisher extends ReaderThread {
         if (!Files.exists(pipe)) {
             Path parent = pipe.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);
-            if (SyslogLibc.mkfifo(pipe.toString(), 0460) != 0 && Native.getLastError() != SyslogLibc.EEXIST) {
-                throw new IOException("cannot create the pipe " + pipe + ": " + SyslogLibc.errorText(Native.getLastError()));
+            if (Libc.mkfifo(Libc.cPath(pipe), 0460) != 0 && Native.getLastError() != Libc.EEXIST) {
+                throw new IOException("cannot create the pipe " + pipe + ": " + Libc.errorText(Native.getLastError()));
             }
             // The umask applied to mkfifo's mode: set it again, as osquery does, then the group rsyslog may write as.
             Files.setPosixFilePermissions(pipe, PosixFilePermissions.fromString(PIPE_MODE));
@@ -112,12 +113,12 @@ public final class SyslogPublisher extends ReaderThread {
         if (((Integer) Files.getAttribute(pipe, "unix:mode") & S_IFMT) != S_IFIFO) {
             throw new IOException(pipe + " is not a named pipe (FIFO); remove it or set syslog_pipe_path");
         }
-        int opened = SyslogLibc.open(pipe.toString(), SyslogLibc.O_RDWR | SyslogLibc.O_NONBLOCK | SyslogLibc.O_CLOEXEC);
-        if (opened < 0) throw new IOException("cannot open the pipe " + pipe + ": " + SyslogLibc.errorText(Native.getLastError()));
-        if (SyslogLibc.flock(opened, SyslogLibc.LOCK_EX | SyslogLibc.LOCK_NB) != 0) {
+        int opened = Libc.open(Libc.cPath(pipe), Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
+        if (opened < 0) throw new IOException("cannot open the pipe " + pipe + ": " + Libc.errorText(Native.getLastError()));
+        if (Libc.flock(opened, Libc.LOCK_EX | Libc.LOCK_NB) != 0) {
             int errno = Native.getLastError();
-            SyslogLibc.close(opened);
-            throw new IOException("cannot lock the pipe " + pipe + " (another hostqld reads it?): " + SyslogLibc.errorText(errno));
+            Libc.close(opened);
+            throw new IOException("cannot lock the pipe " + pipe + " (another hostqld reads it?): " + Libc.errorText(errno));
         }
         fd = opened;
     }
@@ -184,16 +185,16 @@ public final class SyslogPublisher extends ReaderThread {
     @Override
     protected void closeSource() {
         if (fd >= 0) {
-            SyslogLibc.close(fd); // releases the lock too
+            Libc.close(fd); // releases the lock too
             fd = -1;
         }
     }
 
     private void readChunk() {
-        long n = SyslogLibc.read(fd, chunk, chunk.length);
+        long n = Libc.read(fd, chunk, chunk.length);
         if (n < 0) {
             int errno = Native.getLastError();
-            if (errno != SyslogLibc.EAGAIN && errno != SyslogLibc.EINTR) errors.error("syslog: reading " + pipe + " failed: " + SyslogLibc.errorText(errno));
+            if (errno != Libc.EAGAIN && errno != Libc.EINTR) errors.error("syslog: reading " + pipe + " failed: " + Libc.errorText(errno));
             return;
         }
         if (end + n > pending.length) {

@@ -1,9 +1,8 @@
 package io.hostql.publishers.uevent;
 
 import io.hostql.events.HardwareEvent;
-import java.io.FileInputStream;
+import io.hostql.os.sysfs.SysFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -81,11 +80,11 @@ final class Sysfs {
      */
     byte[] properties(String devpath) {
         Path dir = dir(devpath);
-        byte[] uevent = read(dir.resolve("uevent"));
+        byte[] uevent = SysFiles.readAttribute(dir.resolve("uevent"));
         if (uevent == null) return null;
         Map<String, String> head = new LinkedHashMap<>();
         head.put("DEVPATH", devpath);
-        head.put("SUBSYSTEM", linkName(dir.resolve("subsystem")));
+        head.put("SUBSYSTEM", SysFiles.linkName(dir.resolve("subsystem")));
         byte[] first = HardwareEvent.block(head);
         byte[] out = Arrays.copyOf(first, first.length + uevent.length);
         int n = first.length;
@@ -103,66 +102,37 @@ final class Sysfs {
     byte[] attributes(String devpath) {
         Path dir = dir(devpath);
         Map<String, String> a = new LinkedHashMap<>();
-        a.put(HardwareEvent.ATTR_DRIVER, linkName(dir.resolve("driver")));
+        a.put(HardwareEvent.ATTR_DRIVER, SysFiles.linkName(dir.resolve("driver")));
         for (Path p = dir; p != null && p.startsWith(devices) && !p.equals(devices); p = p.getParent()) {
             if (Files.isRegularFile(p.resolve("idVendor"))) {
-                a.put(HardwareEvent.ATTR_USB_VENDOR_ID, text(p.resolve("idVendor")));
-                a.put(HardwareEvent.ATTR_USB_PRODUCT_ID, text(p.resolve("idProduct")));
-                a.put(HardwareEvent.ATTR_USB_SERIAL, text(p.resolve("serial")));
-                a.put(HardwareEvent.ATTR_USB_MANUFACTURER, text(p.resolve("manufacturer")));
-                a.put(HardwareEvent.ATTR_USB_PRODUCT, text(p.resolve("product")));
-                a.put(HardwareEvent.ATTR_USB_REVISION, text(p.resolve("bcdDevice")));
+                a.put(HardwareEvent.ATTR_USB_VENDOR_ID, SysFiles.attribute(p.resolve("idVendor")));
+                a.put(HardwareEvent.ATTR_USB_PRODUCT_ID, SysFiles.attribute(p.resolve("idProduct")));
+                a.put(HardwareEvent.ATTR_USB_SERIAL, SysFiles.attribute(p.resolve("serial")));
+                a.put(HardwareEvent.ATTR_USB_MANUFACTURER, SysFiles.attribute(p.resolve("manufacturer")));
+                a.put(HardwareEvent.ATTR_USB_PRODUCT, SysFiles.attribute(p.resolve("product")));
+                a.put(HardwareEvent.ATTR_USB_REVISION, SysFiles.attribute(p.resolve("bcdDevice")));
                 break;
             }
         }
         Path device = dir.resolve("device");
-        String model = text(device.resolve("model"));
+        String model = SysFiles.attribute(device.resolve("model"));
         if (model != null) {
             a.put(HardwareEvent.ATTR_DEVICE_MODEL, model);
-            a.put(HardwareEvent.ATTR_DEVICE_VENDOR, text(device.resolve("vendor")));
-            String rev = text(device.resolve("rev"));
-            a.put(HardwareEvent.ATTR_DEVICE_REVISION, rev != null ? rev : text(device.resolve("firmware_rev")));
-            a.put(HardwareEvent.ATTR_DEVICE_SERIAL, text(device.resolve("serial")));
+            a.put(HardwareEvent.ATTR_DEVICE_VENDOR, SysFiles.attribute(device.resolve("vendor")));
+            String rev = SysFiles.attribute(device.resolve("rev"));
+            a.put(HardwareEvent.ATTR_DEVICE_REVISION, rev != null ? rev : SysFiles.attribute(device.resolve("firmware_rev")));
+            a.put(HardwareEvent.ATTR_DEVICE_SERIAL, SysFiles.attribute(device.resolve("serial")));
         }
         return HardwareEvent.block(a);
     }
 
     /** /sys/kernel/uevent_seqnum: the sequence number of the last uevent the kernel sent; -1 if unreadable. */
     long seqnum() {
-        String s = text(root.resolve("kernel/uevent_seqnum"));
+        String s = SysFiles.attribute(root.resolve("kernel/uevent_seqnum"));
         try {
             return s == null ? -1 : Long.parseLong(s);
         } catch (NumberFormatException e) {
             return -1;
-        }
-    }
-
-    private static String linkName(Path link) {
-        try {
-            Path target = Files.readSymbolicLink(link);
-            Path name = target.getFileName();
-            return name == null ? null : name.toString();
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            return null;
-        }
-    }
-
-    /** An attribute's text, trimmed; null when missing, unreadable or blank. */
-    static String text(Path file) {
-        byte[] b = read(file);
-        if (b == null) return null;
-        String s = new String(b, StandardCharsets.UTF_8).strip();
-        return s.isEmpty() ? null : s;
-    }
-
-    /** One large read: sysfs attributes and /proc files are read whole by the first read(2). */
-    static byte[] read(Path file) {
-        try (FileInputStream in = new FileInputStream(file.toFile())) {
-            byte[] buf = new byte[8192];
-            int n = in.read(buf);
-            return n <= 0 ? new byte[0] : Arrays.copyOf(buf, n);
-        } catch (IOException | SecurityException e) {
-            return null;
         }
     }
 }

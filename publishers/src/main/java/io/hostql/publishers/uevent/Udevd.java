@@ -1,5 +1,6 @@
 package io.hostql.publishers.uevent;
 
+import io.hostql.os.sysfs.SysFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -54,7 +55,7 @@ final class Udevd {
 
     /** /proc/PID/stat is "pid (comm) state ...": a zombie udevd (state Z) is not running. */
     private static boolean isUdevd(Path pidDir) {
-        byte[] b = Sysfs.read(pidDir.resolve("stat"));
+        byte[] b = SysFiles.readAttribute(pidDir.resolve("stat"));
         if (b == null) return false;
         String stat = new String(b, StandardCharsets.UTF_8);
         int open = stat.indexOf('('), close = stat.lastIndexOf(')');

@@ -1,5 +1,6 @@
 package io.hostql.publishers.uevent;
 
+import io.hostql.os.Libc;
 import io.hostql.events.Clock;
 import io.hostql.events.Event;
 import io.hostql.events.EventSink;
@@ -95,7 +96,7 @@ public final class UeventPublisher extends ReaderThread {
         this.sysfs = sysfs;
         this.udevd = udevd;
         udevdSeen = udevd.running();
-        int group = mode == Source.UDEV || (mode == Source.AUTO && udevdSeen) ? UeventLibc.GROUP_UDEV : UeventLibc.GROUP_KERNEL;
+        int group = mode == Source.UDEV || (mode == Source.AUTO && udevdSeen) ? Libc.GROUP_UDEV : Libc.GROUP_KERNEL;
         socket = new UeventSocket(group, receiveBufferBytes, errors);
         try {
             openWakeup();
@@ -166,7 +167,7 @@ public final class UeventPublisher extends ReaderThread {
 
     @Override
     protected void pollFailed(int errno) {
-        errors.warn("uevent: poll failed: " + UeventLibc.errorText(errno));
+        errors.warn("uevent: poll failed: " + Libc.errorText(errno));
     }
 
     @Override
@@ -192,7 +193,7 @@ public final class UeventPublisher extends ReaderThread {
     }
 
     private void resync(String cause) {
-        devices.resync(cause, socket.group() == UeventLibc.GROUP_KERNEL, this::receive, () -> closing);
+        devices.resync(cause, socket.group() == Libc.GROUP_KERNEL, this::receive, () -> closing);
     }
 
     private void handle(UeventMessage m) {
@@ -235,13 +236,13 @@ public final class UeventPublisher extends ReaderThread {
             return;
         }
         if (up) {
-            socket.switchGroup(UeventLibc.GROUP_UDEV);
+            socket.switchGroup(Libc.GROUP_UDEV);
             dedupeUntil = now + DEDUPE_NANOS;
             String msg = "uevent: systemd-udevd started (pid " + udevd.pid() + "); now reading udev's events";
             log.info(msg);
             append(new SystemEvent(Clock.nowNanos(), msg));
         } else {
-            socket.switchGroup(UeventLibc.GROUP_KERNEL);
+            socket.switchGroup(Libc.GROUP_KERNEL);
             resync("systemd-udevd stopped, so hostql switched to the kernel's uevents; the events udevd had received but not passed on are lost");
         }
     }

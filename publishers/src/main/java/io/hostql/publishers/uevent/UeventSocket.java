@@ -1,5 +1,6 @@
 package io.hostql.publishers.uevent;
 
+import io.hostql.os.Libc;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import io.hostql.publishers.RateLimitedLog;
@@ -28,10 +29,10 @@ final class UeventSocket implements AutoCloseable {
     final int receiveBuffer;
     private final RateLimitedLog errors;
     private final Memory buffer = new Memory(BUFFER_SIZE);
-    private final Memory name = new Memory(UeventLibc.SOCKADDR_NL_SIZE);
+    private final Memory name = new Memory(Libc.SOCKADDR_NL_SIZE);
     private final Memory control = new Memory(CONTROL_SIZE);
     private final Memory iov = new Memory(16);
-    private final Memory msghdr = new Memory(UeventLibc.MSGHDR_SIZE);
+    private final Memory msghdr = new Memory(Libc.MSGHDR_SIZE);
     private volatile int group;
     final AtomicLong received = new AtomicLong(), rejected = new AtomicLong();
 
@@ -42,20 +43,20 @@ final class UeventSocket implements AutoCloseable {
     UeventSocket(int group, int receiveBufferBytes, RateLimitedLog errors) {
         this.group = group;
         this.errors = errors;
-        int s = UeventLibc.socket(UeventLibc.AF_NETLINK, UeventLibc.SOCK_RAW | UeventLibc.SOCK_NONBLOCK | UeventLibc.SOCK_CLOEXEC,
-                UeventLibc.NETLINK_KOBJECT_UEVENT);
-        if (s < 0) throw new IllegalStateException("socket(AF_NETLINK, NETLINK_KOBJECT_UEVENT) failed: " + UeventLibc.errorText(Native.getLastError()));
+        int s = Libc.socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC,
+                Libc.NETLINK_KOBJECT_UEVENT);
+        if (s < 0) throw new IllegalStateException("socket(AF_NETLINK, NETLINK_KOBJECT_UEVENT) failed: " + Libc.errorText(Native.getLastError()));
         try {
             receiveBufferAsked = receiveBufferBytes;
             receiveBuffer = setReceiveBuffer(s, receiveBufferBytes);
-            check(UeventLibc.setsockopt(s, UeventLibc.SOL_SOCKET, UeventLibc.SO_PASSCRED, new int[] {1}, 4), "setsockopt(SO_PASSCRED)");
-            Memory addr = new Memory(UeventLibc.SOCKADDR_NL_SIZE);
+            check(Libc.setsockopt(s, Libc.SOL_SOCKET, Libc.SO_PASSCRED, new int[] {1}, 4), "setsockopt(SO_PASSCRED)");
+            Memory addr = new Memory(Libc.SOCKADDR_NL_SIZE);
             addr.clear();
-            addr.setShort(0, (short) UeventLibc.AF_NETLINK);
-            addr.setInt(UeventLibc.NL_GROUPS, group);
-            check(UeventLibc.bind(s, addr, UeventLibc.SOCKADDR_NL_SIZE), "bind to uevent group " + group);
+            addr.setShort(0, (short) Libc.AF_NETLINK);
+            addr.setInt(Libc.NL_GROUPS, group);
+            check(Libc.bind(s, addr, Libc.SOCKADDR_NL_SIZE), "bind to uevent group " + group);
         } catch (RuntimeException e) {
-            UeventLibc.close(s);
+            Libc.close(s);
             throw e;
         }
         fd = s;
@@ -64,7 +65,7 @@ final class UeventSocket implements AutoCloseable {
     }
 
     static void check(int r, String what) {
-        if (r < 0) throw new IllegalStateException(what + " failed: " + UeventLibc.errorText(Native.getLastError()));
+        if (r < 0) throw new IllegalStateException(what + " failed: " + Libc.errorText(Native.getLastError()));
     }
 
     /**
@@ -74,20 +75,20 @@ final class UeventSocket implements AutoCloseable {
      */
     private static int setReceiveBuffer(int s, int bytes) {
         int[] v = {bytes};
-        if (UeventLibc.setsockopt(s, UeventLibc.SOL_SOCKET, UeventLibc.SO_RCVBUFFORCE, v, 4) < 0) {
+        if (Libc.setsockopt(s, Libc.SOL_SOCKET, Libc.SO_RCVBUFFORCE, v, 4) < 0) {
             int errno = Native.getLastError();
-            check(UeventLibc.setsockopt(s, UeventLibc.SOL_SOCKET, UeventLibc.SO_RCVBUF, v, 4), "setsockopt(SO_RCVBUF)");
+            check(Libc.setsockopt(s, Libc.SOL_SOCKET, Libc.SO_RCVBUF, v, 4), "setsockopt(SO_RCVBUF)");
             int[] got = {0};
-            UeventLibc.getsockopt(s, UeventLibc.SOL_SOCKET, UeventLibc.SO_RCVBUF, got, new int[] {4});
+            Libc.getsockopt(s, Libc.SOL_SOCKET, Libc.SO_RCVBUF, got, new int[] {4});
             if (got[0] / 2 < bytes) {
                 log.warn("uevent: receive buffer {}: less than asked, as SO_RCVBUFFORCE was refused ({}) and SO_RCVBUF is capped "
                         + "by net.core.rmem_max; run as root or raise net.core.rmem_max", describeReceiveBuffer(bytes, got[0]),
-                        UeventLibc.errorText(errno));
+                        Libc.errorText(errno));
             }
             return got[0];
         }
         int[] got = {0};
-        UeventLibc.getsockopt(s, UeventLibc.SOL_SOCKET, UeventLibc.SO_RCVBUF, got, new int[] {4});
+        Libc.getsockopt(s, Libc.SOL_SOCKET, Libc.SO_RCVBUF, got, new int[] {4});
         return got[0];
     }
 
@@ -108,47 +109,47 @@ final class UeventSocket implements AutoCloseable {
     }
 
     static String groupName(int g) {
-        return g == UeventLibc.GROUP_UDEV ? "udev" : "kernel";
+        return g == Libc.GROUP_UDEV ? "udev" : "kernel";
     }
 
     /** Reads one datagram: a valid uevent goes to handler; ENOBUFS is OVERFLOW, an empty socket EMPTY. */
     Read receive(Consumer<UeventMessage> handler) {
         name.clear();
         msghdr.setPointer(0, name);
-        msghdr.setInt(8, UeventLibc.SOCKADDR_NL_SIZE);
+        msghdr.setInt(8, Libc.SOCKADDR_NL_SIZE);
         msghdr.setPointer(16, iov);
         msghdr.setLong(24, 1);
         msghdr.setPointer(32, control);
         msghdr.setLong(40, CONTROL_SIZE);
         msghdr.setInt(48, 0);
-        long n = UeventLibc.recvmsg(fd, msghdr, UeventLibc.MSG_DONTWAIT);
+        long n = Libc.recvmsg(fd, msghdr, Libc.MSG_DONTWAIT);
         if (n < 0) {
             int errno = Native.getLastError();
             switch (errno) {
-                case UeventLibc.EAGAIN:
+                case Libc.EAGAIN:
                     return Read.EMPTY;
-                case UeventLibc.EINTR:
+                case Libc.EINTR:
                     return Read.MESSAGE;
-                case UeventLibc.ENOBUFS:
+                case Libc.ENOBUFS:
                     return Read.OVERFLOW;
                 default:
-                    errors.warn("uevent: recvmsg failed: " + UeventLibc.errorText(errno));
+                    errors.warn("uevent: recvmsg failed: " + Libc.errorText(errno));
                     sleepQuietly();
                     return Read.EMPTY;
             }
         }
         received.incrementAndGet();
-        if ((msghdr.getInt(48) & UeventLibc.MSG_TRUNC) != 0) {
+        if ((msghdr.getInt(48) & Libc.MSG_TRUNC) != 0) {
             reject("a uevent longer than " + BUFFER_SIZE + " bytes (truncated)");
             return Read.MESSAGE;
         }
-        int senderPort = name.getInt(UeventLibc.NL_PID), groups = name.getInt(UeventLibc.NL_GROUPS);
-        if (groups == UeventLibc.GROUP_KERNEL) {
+        int senderPort = name.getInt(Libc.NL_PID), groups = name.getInt(Libc.NL_GROUPS);
+        if (groups == Libc.GROUP_KERNEL) {
             if (senderPort != 0) {
                 reject("a message on the kernel's uevent group sent by a process (netlink port " + Integer.toUnsignedString(senderPort) + "), not the kernel");
                 return Read.MESSAGE;
             }
-        } else if (groups == UeventLibc.GROUP_UDEV) {
+        } else if (groups == Libc.GROUP_UDEV) {
             int uid = senderUid();
             if (senderPort == 0 || uid != 0) {
                 reject("a message on udev's uevent group from " + (senderPort == 0 ? "the kernel" : "uid " + Integer.toUnsignedString(uid))
@@ -178,12 +179,12 @@ final class UeventSocket implements AutoCloseable {
     private int senderUid() {
         long len = msghdr.getLong(40);
         long off = 0;
-        while (off + UeventLibc.CMSG_DATA <= len) {
+        while (off + Libc.CMSG_DATA <= len) {
             long clen = control.getLong(off);
-            if (clen < UeventLibc.CMSG_DATA || off + clen > len) break;
-            if (control.getInt(off + UeventLibc.CMSG_LEVEL) == UeventLibc.SOL_SOCKET
-                    && control.getInt(off + UeventLibc.CMSG_TYPE) == UeventLibc.SCM_CREDENTIALS) {
-                return control.getInt(off + UeventLibc.CMSG_DATA + UeventLibc.UCRED_UID);
+            if (clen < Libc.CMSG_DATA || off + clen > len) break;
+            if (control.getInt(off + Libc.CMSG_LEVEL) == Libc.SOL_SOCKET
+                    && control.getInt(off + Libc.CMSG_TYPE) == Libc.SCM_CREDENTIALS) {
+                return control.getInt(off + Libc.CMSG_DATA + Libc.UCRED_UID);
             }
             off += (clen + 7) & ~7L;
         }
@@ -199,17 +200,17 @@ final class UeventSocket implements AutoCloseable {
     void switchGroup(int next) {
         int prev = group;
         if (prev == next) return;
-        check(UeventLibc.setsockopt(fd, UeventLibc.SOL_NETLINK, UeventLibc.NETLINK_ADD_MEMBERSHIP, new int[] {next}, 4),
+        check(Libc.setsockopt(fd, Libc.SOL_NETLINK, Libc.NETLINK_ADD_MEMBERSHIP, new int[] {next}, 4),
                 "joining uevent group " + next);
         group = next;
-        if (UeventLibc.setsockopt(fd, UeventLibc.SOL_NETLINK, UeventLibc.NETLINK_DROP_MEMBERSHIP, new int[] {prev}, 4) < 0) {
-            log.warn("uevent: leaving group {} failed: {}", prev, UeventLibc.errorText(Native.getLastError()));
+        if (Libc.setsockopt(fd, Libc.SOL_NETLINK, Libc.NETLINK_DROP_MEMBERSHIP, new int[] {prev}, 4) < 0) {
+            log.warn("uevent: leaving group {} failed: {}", prev, Libc.errorText(Native.getLastError()));
         }
     }
 
     @Override
     public void close() {
-        UeventLibc.close(fd);
+        Libc.close(fd);
     }
 
     private static void sleepQuietly() {

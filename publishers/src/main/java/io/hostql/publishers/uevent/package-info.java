@@ -1,6 +1,6 @@
 /**
  * The uevent publisher ({@link io.hostql.publishers.uevent.UeventPublisher}): osquery's hardware_events
- * source, read from NETLINK_KOBJECT_UEVENT with JNA direct mapping ({@code UeventLibc}) instead of
+ * source, read from NETLINK_KOBJECT_UEVENT with JNA direct mapping ({@code io.hostql.os.Libc}) instead of
  * libudev's monitor.
  *
  * <p>Where hostql goes beyond osquery:

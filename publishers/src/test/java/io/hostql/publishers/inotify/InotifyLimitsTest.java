@@ -12,6 +12,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.hostql.config.osquery.FileMonitoring;
 import io.hostql.events.LossEvent;
+import io.hostql.os.Libc;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -40,7 +41,7 @@ class InotifyLimitsTest {
     final RecordingSink sink = new RecordingSink();
 
     static boolean isRoot() {
-        return TestLibc.geteuid() == 0;
+        return Libc.geteuid() == 0;
     }
 
     @Test
@@ -159,10 +160,10 @@ class InotifyLimitsTest {
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
             String line = out.readLine();
             assertThat(line).as("inotify descriptor number from the child").isNotNull().matches("\\d+");
-            int pidfd = (int) TestLibc.syscall(TestLibc.SYS_PIDFD_OPEN, child.pid(), 0, 0);
+            int pidfd = (int) Libc.syscall(Libc.SYS_PIDFD_OPEN, child.pid(), 0, 0);
             assertThat(pidfd).as("pidfd_open").isGreaterThanOrEqualTo(0);
-            int fd = (int) TestLibc.syscall(TestLibc.SYS_PIDFD_GETFD, pidfd, Integer.parseInt(line), 0);
-            TestLibc.close(pidfd);
+            int fd = (int) Libc.syscall(Libc.SYS_PIDFD_GETFD, pidfd, Integer.parseInt(line), 0);
+            Libc.close(pidfd);
             assertThat(fd).as("pidfd_getfd").isGreaterThanOrEqualTo(0);
             return fd;
         } finally {

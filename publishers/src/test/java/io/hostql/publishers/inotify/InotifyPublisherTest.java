@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.hostql.config.osquery.FileMonitoring;
 import io.hostql.events.FileEvent;
 import io.hostql.events.LossEvent;
+import io.hostql.os.Libc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -290,9 +291,9 @@ class InotifyPublisherTest {
         path[dir.length] = '/';
         path[dir.length + 1] = (byte) 0xff;
         path[dir.length + 2] = (byte) 0xfe;
-        int fd = TestLibc.creat(InotifyLibc.cString(path), 0644);
+        int fd = Libc.creat(Libc.cPath(path), 0644);
         assertThat(fd).as("creat of a non-UTF-8 name").isGreaterThanOrEqualTo(0);
-        TestLibc.close(fd);
+        Libc.close(fd);
         FileEvent e = sink.await("non-UTF-8 name", f -> Arrays.equals(f.path(), path) && "CREATED".equals(f.action()));
         assertThat(e.path()).containsExactly(path);
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hostql.config.osquery.FileMonitoring;
 import io.hostql.events.FileEvent;
+import io.hostql.os.Libc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,9 +56,9 @@ class NewDirectoryScanRaceTest {
     }
 
     static void create(Path f) {
-        int fd = TestLibc.creat(InotifyLibc.cString(f.toString().getBytes(StandardCharsets.UTF_8)), 0644);
+        int fd = Libc.creat(Libc.cPath(f.toString().getBytes(StandardCharsets.UTF_8)), 0644);
         assertThat(fd).as("creat " + f).isGreaterThanOrEqualTo(0);
-        TestLibc.close(fd);
+        Libc.close(fd);
     }
 
     /** Creates n files in dir as fast as possible; returns them. */

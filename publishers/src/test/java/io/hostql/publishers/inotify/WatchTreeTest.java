@@ -1,5 +1,6 @@
 package io.hostql.publishers.inotify;
 
+import io.hostql.os.Libc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hostql.config.osquery.FileMonitoring;
@@ -34,10 +35,10 @@ class WatchTreeTest {
         @Override
         public int addWatch(byte[] dir, int flags) {
             String d = new String(dir, StandardCharsets.UTF_8);
-            if (!dirs.contains(d)) return -InotifyLibc.ENOENT;
+            if (!dirs.contains(d)) return -Libc.ENOENT;
             Integer wd = wds.get(d);
             if (wd != null) return wd;
-            if (wds.size() >= limit) return -InotifyLibc.ENOSPC;
+            if (wds.size() >= limit) return -Libc.ENOSPC;
             wds.put(d, wds.size() + 1);
             return wds.size();
         }
@@ -61,7 +62,7 @@ class WatchTreeTest {
             List<Entry> out = new ArrayList<>();
             for (String c : dirs) {
                 if (c.startsWith(prefix) && c.length() > prefix.length() && c.indexOf('/', prefix.length()) < 0) {
-                    out.add(new Entry(c.substring(prefix.length()).getBytes(StandardCharsets.UTF_8), InotifyLibc.DT_DIR));
+                    out.add(new Entry(c.substring(prefix.length()).getBytes(StandardCharsets.UTF_8), Libc.DT_DIR));
                 }
             }
             for (String f : files) {

@@ -1,5 +1,6 @@
 package io.hostql.publishers.uevent;
 
+import io.hostql.os.Libc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +27,7 @@ public final class Loops implements AutoCloseable {
     }
 
     public static boolean available() {
-        return TestLibc.geteuid() == 0 && Files.exists(Path.of("/dev/loop-control"))
+        return Libc.geteuid() == 0 && Files.exists(Path.of("/dev/loop-control"))
                 && (Files.isExecutable(Path.of("/usr/sbin/losetup")) || Files.isExecutable(Path.of("/sbin/losetup")));
     }
 
@@ -61,17 +62,17 @@ public final class Loops implements AutoCloseable {
     /** Detaches loop device N and removes it from the kernel. */
     public void remove(int n) throws Exception {
         detach("/dev/loop" + n);
-        int fd = TestLibc.open("/dev/loop-control\0".getBytes(StandardCharsets.US_ASCII), TestLibc.O_RDWR | TestLibc.O_CLOEXEC);
+        int fd = Libc.open("/dev/loop-control\0".getBytes(StandardCharsets.US_ASCII), Libc.O_RDWR | Libc.O_CLOEXEC);
         if (fd < 0) throw new IllegalStateException("cannot open /dev/loop-control");
         try {
             for (int attempt = 0; ; attempt++) {
-                if (TestLibc.ioctl(fd, TestLibc.LOOP_CTL_REMOVE, n) >= 0) break;
+                if (Libc.ioctl(fd, Libc.LOOP_CTL_REMOVE, n) >= 0) break;
                 // EBUSY while the detach finishes asynchronously
                 if (attempt > 100) throw new IllegalStateException("LOOP_CTL_REMOVE loop" + n + " failed: errno " + com.sun.jna.Native.getLastError());
                 Thread.sleep(20);
             }
         } finally {
-            TestLibc.close(fd);
+            Libc.close(fd);
         }
         created.remove(Integer.valueOf(n));
     }

@@ -11,6 +11,7 @@ import com.sun.jna.Memory;
 import io.hostql.events.Event;
 import io.hostql.events.HardwareEvent;
 import io.hostql.events.LossEvent;
+import io.hostql.os.Libc;
 import io.hostql.publishers.uevent.UeventPublisher.Source;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ class UeventPublisherTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(TestLibc.geteuid() == 0, "needs root: writes to /sys/.../uevent, attaches loop devices, sends netlink multicasts");
+        assumeTrue(Libc.geteuid() == 0, "needs root: writes to /sys/.../uevent, attaches loop devices, sends netlink multicasts");
         loops = new Loops(tmp);
     }
 
@@ -217,17 +218,17 @@ class UeventPublisherTest {
 
     /** Sends a datagram to a uevent multicast group, as systemd-udevd does (root only). */
     static void send(int group, byte[] message) {
-        int fd = UeventLibc.socket(UeventLibc.AF_NETLINK, UeventLibc.SOCK_RAW | UeventLibc.SOCK_CLOEXEC, UeventLibc.NETLINK_KOBJECT_UEVENT);
+        int fd = Libc.socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, Libc.NETLINK_KOBJECT_UEVENT);
         assertThat(fd).isNotNegative();
         try {
-            Memory addr = new Memory(UeventLibc.SOCKADDR_NL_SIZE);
+            Memory addr = new Memory(Libc.SOCKADDR_NL_SIZE);
             addr.clear();
-            addr.setShort(0, (short) UeventLibc.AF_NETLINK);
-            addr.setInt(UeventLibc.NL_GROUPS, group);
-            long r = UeventLibc.sendto(fd, message, message.length, 0, addr, UeventLibc.SOCKADDR_NL_SIZE);
-            assertThat(r).as("sendto: " + UeventLibc.errorText(com.sun.jna.Native.getLastError())).isEqualTo(message.length);
+            addr.setShort(0, (short) Libc.AF_NETLINK);
+            addr.setInt(Libc.NL_GROUPS, group);
+            long r = Libc.sendto(fd, message, message.length, 0, addr, Libc.SOCKADDR_NL_SIZE);
+            assertThat(r).as("sendto: " + Libc.errorText(com.sun.jna.Native.getLastError())).isEqualTo(message.length);
         } finally {
-            UeventLibc.close(fd);
+            Libc.close(fd);
         }
     }
 
@@ -241,8 +242,8 @@ class UeventPublisherTest {
         UeventPublisher p = start(Source.UDEV, 1 << 20, notRunning());
         assertThat(p.group()).isEqualTo("udev");
         String devpath = "/devices/virtual/hostql-test/udev-" + System.nanoTime();
-        send(UeventLibc.GROUP_UDEV, libudev(0x12345678, nul("ACTION=add", "DEVPATH=" + devpath + "-badmagic")));
-        send(UeventLibc.GROUP_UDEV, udevAdd(devpath, 777));
+        send(Libc.GROUP_UDEV, libudev(0x12345678, nul("ACTION=add", "DEVPATH=" + devpath + "-badmagic")));
+        send(Libc.GROUP_UDEV, udevAdd(devpath, 777));
         HardwareEvent e = sink.await("the udev message", at(devpath, "add"));
         assertThat(e.source()).isEqualTo(HardwareEvent.SOURCE_UDEV);
         assertThat(e.property("ID_MODEL_FROM_DATABASE")).isEqualTo("Cruzer Blade");
@@ -256,7 +257,7 @@ class UeventPublisherTest {
     void aProcessCannotPoseAsTheKernel() throws Exception {
         UeventPublisher p = startKernel();
         String forged = "/devices/virtual/hostql-test/forged-" + System.nanoTime();
-        send(UeventLibc.GROUP_KERNEL, nul("add@" + forged, "ACTION=add", "DEVPATH=" + forged, "SUBSYSTEM=block", "DEVTYPE=disk", "DEVNAME=sdz"));
+        send(Libc.GROUP_KERNEL, nul("add@" + forged, "ACTION=add", "DEVPATH=" + forged, "SUBSYSTEM=block", "DEVTYPE=disk", "DEVNAME=sdz"));
         sync();
         assertThat(sink.hardware(e -> e.devpath().equals(forged))).isEmpty();
         assertThat(p.stats().rejected()).isEqualTo(1);
@@ -270,7 +271,7 @@ class UeventPublisherTest {
         UeventPublisher p = start(Source.AUTO, 1 << 20, new Udevd(control, tmp.resolve("proc")));
         assertThat(p.group()).as("udevd runs: its group").isEqualTo("udev");
         String devpath = "/devices/virtual/hostql-test/auto-" + System.nanoTime();
-        send(UeventLibc.GROUP_UDEV, udevAdd(devpath, 1));
+        send(Libc.GROUP_UDEV, udevAdd(devpath, 1));
         sink.await("udev's message", at(devpath, "add"));
 
         Files.delete(control);
@@ -286,8 +287,8 @@ class UeventPublisherTest {
         assertThat(p.group()).as("udevd is back").isEqualTo("udev");
         // udev passes on what the kernel sent before the switch: already published, so dropped once
         String dup = "/devices/virtual/hostql-test/dup-" + System.nanoTime(), fresh = dup + "-fresh";
-        send(UeventLibc.GROUP_UDEV, udevAdd(dup, fromKernel.seqnum()));
-        send(UeventLibc.GROUP_UDEV, udevAdd(fresh, fromKernel.seqnum() + 1_000_000));
+        send(Libc.GROUP_UDEV, udevAdd(dup, fromKernel.seqnum()));
+        send(Libc.GROUP_UDEV, udevAdd(fresh, fromKernel.seqnum() + 1_000_000));
         sink.await("a new udev message", at(fresh, "add"));
         assertThat(sink.hardware(e -> e.devpath().equals(dup))).isEmpty();
         assertThat(p.stats().duplicates()).isEqualTo(1);

@@ -1,5 +1,6 @@
 package io.hostql.subscribers.audit;
 
+import io.hostql.os.proc.ProcFs;
 import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
 import io.hostql.evented.Row;
@@ -37,7 +38,7 @@ public final class ProcessEventsSubscriber extends Subscriber {
             EVENT_TIME_MS = PROCESS.integer("event_time_ms"), AUDIT_SERIAL = PROCESS.integer("audit_serial");
 
     private final ProcessTree tree = new ProcessTree(TREE_CAPACITY);
-    private final long bootTime = ProcFiles.bootTime();
+    private final long bootTime = ProcFs.bootTime();
     private boolean seeded;
 
     public ProcessEventsSubscriber(Journal journal, EventStore store) {
@@ -58,7 +59,7 @@ public final class ProcessEventsSubscriber extends Subscriber {
         }
         if (!e.success()) return;
         byte[] cmdline = e.cmdline();
-        String cgroup = ProcFiles.cgroup(e.pid());
+        String cgroup = ProcFs.cgroup(e.pid());
         ProcessTree.Node parent = tree.get(e.ppid());
         if (cgroup == null && parent != null) cgroup = parent.cgroup();
         tree.exec(e.pid(), e.ppid(), e.exe(), cmdline, cgroup);
@@ -81,7 +82,7 @@ public final class ProcessEventsSubscriber extends Subscriber {
                 .set(UPTIME, bootTime > 0 ? Math.max(0, seconds - bootTime) : null)
                 .set(FSUID, e.fsuid()).set(SUID, e.suid()).set(FSGID, e.fsgid()).set(SGID, e.sgid()).set(SYSCALL, e.syscall())
                 .set(PARENT_PATH, parentPath).set(PARENT_CMDLINE, parentCmdline)
-                .set(CGROUP_PATH, cgroup).set(CONTAINER_ID, ProcFiles.containerId(cgroup))
+                .set(CGROUP_PATH, cgroup).set(CONTAINER_ID, ProcFs.containerId(cgroup))
                 .set(EVENT_TIME_MS, e.kernelMillis()).set(AUDIT_SERIAL, e.serial());
     }
 }

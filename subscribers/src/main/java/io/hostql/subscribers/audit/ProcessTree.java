@@ -1,5 +1,6 @@
 package io.hostql.subscribers.audit;
 
+import io.hostql.os.proc.ProcFs;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -58,9 +59,9 @@ final class ProcessTree {
     }
 
     private Node fromProc(int pid) {
-        byte[] cmd = ProcFiles.cmdline(pid);
+        byte[] cmd = ProcFs.cmdline(pid);
         if (cmd == null) return null;
-        Node n = new Node(ProcFiles.ppid(pid), ProcFiles.exe(pid), cmd, ProcFiles.cgroup(pid));
+        Node n = new Node(ProcFs.ppid(pid), ProcFs.exe(pid), cmd, ProcFs.cgroup(pid));
         nodes.put(pid, n);
         return n;
     }

@@ -1,5 +1,6 @@
 package io.hostql.subscribers.audit;
 
+import io.hostql.os.proc.ProcFs;
 import io.hostql.evented.EventStore;
 import io.hostql.evented.Row;
 import io.hostql.events.EventType;
@@ -19,7 +20,7 @@ public final class SecurityEventsSubscriber extends Subscriber {
     public static final String SECCOMP = "seccomp_events", SELINUX = "selinux_events", APPARMOR = "apparmor_events";
 
     private final Kind kind;
-    private final long bootTime = ProcFiles.bootTime();
+    private final long bootTime = ProcFs.bootTime();
 
     private SecurityEventsSubscriber(String name, Kind kind, Journal journal, EventStore store) {
         super(name, journal, store);

@@ -7,6 +7,7 @@ import io.hostql.events.EventType;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
 import io.hostql.events.SocketEvent;
+import io.hostql.os.proc.ProcFs;
 import io.hostql.subscribers.Subscriber;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
@@ -36,7 +37,7 @@ public final class SocketEventsSubscriber extends Subscriber {
             EVENT_TIME_MS = SOCKET.integer("event_time_ms"), AUDIT_SERIAL = SOCKET.integer("audit_serial");
 
     private final Options options;
-    private final long bootTime = ProcFiles.bootTime();
+    private final long bootTime = ProcFs.bootTime();
 
     public SocketEventsSubscriber(Journal journal, EventStore store, Options options) {
         super(NAME, journal, store);

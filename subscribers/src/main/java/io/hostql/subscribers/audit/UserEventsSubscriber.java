@@ -1,5 +1,6 @@
 package io.hostql.subscribers.audit;
 
+import io.hostql.os.proc.ProcFs;
 import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
 import io.hostql.evented.Row;
@@ -23,7 +24,7 @@ public final class UserEventsSubscriber extends Subscriber {
             TIME = USER.integer("time"), UPTIME = USER.integer("uptime"), EVENT_TIME_MS = USER.integer("event_time_ms"),
             AUDIT_SERIAL = USER.integer("audit_serial");
 
-    private final long bootTime = ProcFiles.bootTime();
+    private final long bootTime = ProcFs.bootTime();
 
     public UserEventsSubscriber(Journal journal, EventStore store) {
         super(NAME, journal, store);

@@ -7,6 +7,7 @@ import io.hostql.events.EventType;
 import io.hostql.events.FileEvent;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
+import io.hostql.os.Libc;
 import io.hostql.subscribers.Subscriber;
 import java.util.Set;
 
@@ -57,7 +58,7 @@ public final class FimSubscriber extends Subscriber {
         if (action == null) return;
         boolean gone = action.equals("DELETED") || action.equals("MOVED_FROM");
         java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(e.path());
-        byte[] cpath = NativeFiles.cstr(e.path());
+        byte[] cpath = Libc.cPath(e.path());
         Known known = gone ? null : batchCache.get(key);
         boolean hashable = (action.equals("CREATED") || action.equals("UPDATED")) && (e.flags() & FileEvent.ACCESS_CATEGORY) == 0;
         NativeFiles.Stat st = known != null ? known.stat() : null;

@@ -3,7 +3,7 @@ package io.hostql.subscribers.fim;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
-import com.sun.jna.Pointer;
+import io.hostql.os.Libc;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
@@ -14,21 +14,9 @@ import java.security.MessageDigest;
  * native memory: the FIM subscriber does this for every changed file.
  */
 public final class NativeFiles {
-    static {
-        Native.register(NativeFiles.class, Platform.C_LIBRARY_NAME);
-    }
-
-    private static final int O_RDONLY = 0, O_NONBLOCK = 0x800, O_NOCTTY = 0x100, O_CLOEXEC = 0x80000, O_NOATIME = 0x40000;
-    private static final int EPERM = 1;
     static final int S_IFMT = 0170000, S_IFREG = 0100000;
 
     private NativeFiles() {}
-
-    private static native int lstat(byte[] path, byte[] buf);
-    private static native int fstat(int fd, byte[] buf);
-    private static native int open(byte[] path, int flags);
-    private static native long read(int fd, Pointer buf, long count);
-    private static native int close(int fd);
 
     /** What FIM reports about a file (lstat semantics, as osquery's file table). */
     public record Stat(long dev, long inode, int mode, long uid, long gid, long size, long atime, long mtime, long ctime,
@@ -46,9 +34,9 @@ public final class NativeFiles {
 
     /** lstat by path bytes, with or without the terminating NUL. */
     public static Stat lstat(byte[] path) {
-        byte[] cpath = path.length > 0 && path[path.length - 1] == 0 ? path : cstr(path);
+        byte[] cpath = path.length > 0 && path[path.length - 1] == 0 ? path : Libc.cPath(path);
         byte[] buf = new byte[256];
-        return lstat(cpath, buf) == 0 ? decode(buf) : null;
+        return Libc.lstat(cpath, buf) == 0 ? decode(buf) : null;
     }
 
     /** x86_64 and aarch64 struct stat layouts (glibc). */
@@ -70,17 +58,17 @@ public final class NativeFiles {
      */
     static Stat openAndDigest(byte[] cpath, long maxBytes, Memory buffer, boolean[] digested, MessageDigest... digests) {
         digested[0] = false;
-        int fd = open(cpath, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOATIME);
-        if (fd < 0 && Native.getLastError() == EPERM) fd = open(cpath, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        int fd = Libc.open(cpath, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY | Libc.O_CLOEXEC | Libc.O_NOATIME);
+        if (fd < 0 && Native.getLastError() == Libc.EPERM) fd = Libc.open(cpath, Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_NOCTTY | Libc.O_CLOEXEC);
         if (fd < 0) return null;
         try {
             byte[] st = new byte[256];
-            if (fstat(fd, st) != 0) return null;
+            if (Libc.fstat(fd, st) != 0) return null;
             Stat s = decode(st);
             if (!s.regular() || s.size() > maxBytes) return s;
             long total = 0;
             while (true) {
-                long n = read(fd, buffer, buffer.size());
+                long n = Libc.read(fd, buffer, buffer.size());
                 if (n < 0) throw new IllegalStateException("read failed (errno " + Native.getLastError() + ")");
                 if (n == 0) break;
                 for (MessageDigest d : digests) d.update(buffer.getByteBuffer(0, n));
@@ -90,14 +78,7 @@ public final class NativeFiles {
             digested[0] = true;
             return s;
         } finally {
-            close(fd);
+            Libc.close(fd);
         }
-    }
-
-    /** NUL-terminated copy, as the C calls want. */
-    static byte[] cstr(byte[] path) {
-        byte[] c = new byte[path.length + 1];
-        System.arraycopy(path, 0, c, 0, path.length);
-        return c;
     }
 }

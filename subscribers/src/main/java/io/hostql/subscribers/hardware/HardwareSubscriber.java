@@ -8,8 +8,7 @@ import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
 import io.hostql.evented.Row;
 import io.hostql.subscribers.Subscriber;
-import io.hostql.tables.hardware.IdsDatabase;
-import io.hostql.tables.hardware.UsbDevicesTable;
+import io.hostql.os.ids.IdsDatabase;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -42,7 +41,7 @@ public final class HardwareSubscriber extends Subscriber {
     private final AtomicLong filtered = new AtomicLong();
 
     public HardwareSubscriber(Journal journal, EventStore store, String disabledTypes) {
-        this(journal, store, disabledTypes, UsbDevicesTable.USB_IDS);
+        this(journal, store, disabledTypes, IdsDatabase.USB_IDS);
     }
 
     public HardwareSubscriber(Journal journal, EventStore store, String disabledTypes, List<Path> usbIds) {

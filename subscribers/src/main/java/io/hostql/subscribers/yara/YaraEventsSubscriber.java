@@ -14,8 +14,7 @@ import io.hostql.os.yara.YaraMatches;
 import io.hostql.os.yara.YaraRules;
 import io.hostql.os.yara.YaraScanner;
 import io.hostql.subscribers.Subscriber;
-import io.hostql.tables.yara.YaraOptions;
-import io.hostql.tables.yara.YaraSignatures;
+import io.hostql.os.yara.YaraSignatures;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.List;
@@ -37,7 +36,7 @@ public final class YaraEventsSubscriber extends Subscriber {
     private static final Row.Int COUNT = YARA.integer("count"), TIME = YARA.integer("time"), TRANSACTION_ID = YARA.integer("transaction_id");
 
     private volatile OsqueryConfig config;
-    private final YaraOptions options;
+    private final int scanTimeoutSeconds;
     private OsqueryConfig parsedFrom;
     private YaraConfig yara = YaraConfig.EMPTY;
     private record Scanning(YaraRules rules, YaraScanner scanner) {}
@@ -49,10 +48,10 @@ public final class YaraEventsSubscriber extends Subscriber {
     private String lastError;
 
     /** config: the config at start; {@link #configure} gives it the reloaded one (SIGHUP), whose yara key is read again. */
-    public YaraEventsSubscriber(Journal journal, EventStore store, OsqueryConfig config, YaraOptions options) {
+    public YaraEventsSubscriber(Journal journal, EventStore store, OsqueryConfig config, int scanTimeoutSeconds) {
         super(NAME, journal, store);
         this.config = config;
-        this.options = options;
+        this.scanTimeoutSeconds = scanTimeoutSeconds;
     }
 
     /** A reloaded config (SIGHUP): its yara groups and categories apply from the next file event. */
@@ -103,7 +102,7 @@ public final class YaraEventsSubscriber extends Subscriber {
         YaraMatches m = new YaraMatches();
         for (String group : groups) {
             try {
-                scanner(group, YaraSignatures.SHARED.group(yara, group)).scanFile(path, m);
+                scanner(group, YaraSignatures.SHARED.group(group, yara.group(group))).scanFile(path, m);
             } catch (YaraException ex) {
                 if (ex.code() == 3) continue; // the file is gone or unreadable by now: nothing to match
                 if (ex.timedOut() || !ex.getMessage().equals(lastError)) log.warn("yara_events: group {}: {}", group, ex.getMessage());
@@ -119,7 +118,7 @@ public final class YaraEventsSubscriber extends Subscriber {
         // The group's rules were compiled again (a rule file changed): its old scanner goes, which lets the cache free them.
         if (was != null) was.scanner().close();
         // Kept for the subscriber's life: close() cannot know that no scan still runs on its thread.
-        YaraScanner s = rules.scanner(options.timeoutSeconds());
+        YaraScanner s = rules.scanner(scanTimeoutSeconds);
         scanners.put(group, new Scanning(rules, s));
         return s;
     }

@@ -11,7 +11,6 @@ import io.hostql.events.FileEvent;
 import io.hostql.events.Journal;
 import io.hostql.os.yara.Yara;
 import io.hostql.sql.QueryResult;
-import io.hostql.tables.yara.YaraOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +47,7 @@ class YaraEventsSubscriberTest {
         Path moved = Files.writeString(dir.resolve("moved.bin"), "HOSTQL-YARA-MARKER");
         try (Journal j = Journal.open(dir.resolve("journal"));
                 EventStore s = EventStore.open(dir.resolve("events.db"), EventedTables.all());
-                YaraEventsSubscriber sub = new YaraEventsSubscriber(j, s, config, new YaraOptions(false, false, 0, false, 10))) {
+                YaraEventsSubscriber sub = new YaraEventsSubscriber(j, s, config, 10)) {
             j.append(ev(FileEvent.IN_CREATE, evil, "drop"));
             j.append(ev(FileEvent.IN_CLOSE_WRITE, evil, "drop")); // UPDATED: a row of its own, as osquery
             j.append(ev(FileEvent.IN_ATTRIB, evil, "drop")); // not scanned

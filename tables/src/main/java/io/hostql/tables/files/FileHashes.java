@@ -2,7 +2,7 @@ package io.hostql.tables.files;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import io.hostql.tables.os.Libc;
+import io.hostql.os.Libc;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;

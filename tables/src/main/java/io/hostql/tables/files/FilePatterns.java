@@ -1,14 +1,14 @@
 package io.hostql.tables.files;
 
-import static io.hostql.tables.os.Libc.DT_DIR;
-import static io.hostql.tables.os.Libc.DT_LNK;
-import static io.hostql.tables.os.Libc.DT_UNKNOWN;
+import static io.hostql.os.Libc.DT_DIR;
+import static io.hostql.os.Libc.DT_LNK;
+import static io.hostql.os.Libc.DT_UNKNOWN;
 
 import com.sun.jna.Pointer;
+import io.hostql.os.Libc;
 import io.hostql.sql.table.Constraint;
 import io.hostql.sql.table.ConstraintOp;
 import io.hostql.sql.table.QueryContext;
-import io.hostql.tables.os.Libc;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;

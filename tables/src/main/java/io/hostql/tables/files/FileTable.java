@@ -8,11 +8,11 @@ import static io.hostql.sql.table.ColumnOption.OPTIMIZED;
 import static io.hostql.sql.table.ColumnOption.REQUIRED;
 
 import com.sun.jna.Native;
+import io.hostql.os.Libc;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
-import io.hostql.tables.os.Libc;
 import java.util.HashSet;
 import java.util.Set;
 

@@ -5,9 +5,9 @@ import static io.hostql.sql.table.ColumnOption.HIDDEN;
 import static io.hostql.sql.table.ColumnOption.INDEX;
 import static io.hostql.sql.table.ColumnOption.OPTIMIZED;
 import static io.hostql.sql.table.ColumnOption.REQUIRED;
-import static io.hostql.tables.os.Libc.DT_LNK;
-import static io.hostql.tables.os.Libc.DT_REG;
-import static io.hostql.tables.os.Libc.DT_UNKNOWN;
+import static io.hostql.os.Libc.DT_LNK;
+import static io.hostql.os.Libc.DT_REG;
+import static io.hostql.os.Libc.DT_UNKNOWN;
 
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;

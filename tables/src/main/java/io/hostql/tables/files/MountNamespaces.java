@@ -1,9 +1,9 @@
 package io.hostql.tables.files;
 
 import com.sun.jna.Native;
+import io.hostql.os.Libc;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
-import io.hostql.tables.os.Libc;
 import io.hostql.tables.users.Groups;
 import io.hostql.tables.users.Passwd;
 import java.nio.charset.StandardCharsets;

@@ -2,10 +2,10 @@ package io.hostql.tables.files;
 
 import static io.hostql.sql.table.ColumnOption.ADDITIONAL;
 import static io.hostql.sql.table.ColumnOption.HIDDEN;
-import static io.hostql.tables.os.Libc.DT_DIR;
-import static io.hostql.tables.os.Libc.DT_LNK;
-import static io.hostql.tables.os.Libc.DT_REG;
-import static io.hostql.tables.os.Libc.DT_UNKNOWN;
+import static io.hostql.os.Libc.DT_DIR;
+import static io.hostql.os.Libc.DT_LNK;
+import static io.hostql.os.Libc.DT_REG;
+import static io.hostql.os.Libc.DT_UNKNOWN;
 
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;

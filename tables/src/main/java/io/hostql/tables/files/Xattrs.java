@@ -2,8 +2,8 @@ package io.hostql.tables.files;
 
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
-import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
+import io.hostql.os.Libc;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,18 +14,6 @@ import java.util.List;
  */
 final class Xattrs {
     private Xattrs() {}
-
-    /** getxattr's limit (XATTR_SIZE_MAX) and listxattr's (XATTR_LIST_MAX). */
-    static final int MAX_VALUE = 65536, MAX_LIST = 65536;
-
-    private static final class C {
-        static {
-            Native.register(C.class, Platform.C_LIBRARY_NAME);
-        }
-
-        static native long listxattr(byte[] path, byte[] list, long size);
-        static native long getxattr(byte[] path, byte[] name, byte[] value, long size);
-    }
 
     /** libcap (libcap2), absent on some hosts: then capabilities stay raw. */
     private static final class Cap {
@@ -48,10 +36,10 @@ final class Xattrs {
     /** The attribute names of a file (NUL-terminated path), or null if they cannot be listed. */
     static List<byte[]> names(byte[] cpath) {
         byte[] buf = new byte[1024];
-        long n = C.listxattr(cpath, buf, buf.length);
-        if (n < 0 && Native.getLastError() == 34 /* ERANGE */) {
-            buf = new byte[MAX_LIST];
-            n = C.listxattr(cpath, buf, buf.length);
+        long n = Libc.listxattr(cpath, buf, buf.length);
+        if (n < 0 && Native.getLastError() == Libc.ERANGE) {
+            buf = new byte[Libc.XATTR_LIST_MAX];
+            n = Libc.listxattr(cpath, buf, buf.length);
         }
         if (n < 0) return null;
         List<byte[]> out = new ArrayList<>();
@@ -68,10 +56,10 @@ final class Xattrs {
     static byte[] value(byte[] cpath, byte[] name) {
         byte[] cname = Arrays.copyOf(name, name.length + 1);
         byte[] buf = new byte[256];
-        long n = C.getxattr(cpath, cname, buf, buf.length);
-        if (n < 0 && Native.getLastError() == 34 /* ERANGE */) {
-            buf = new byte[MAX_VALUE];
-            n = C.getxattr(cpath, cname, buf, buf.length);
+        long n = Libc.getxattr(cpath, cname, buf, buf.length);
+        if (n < 0 && Native.getLastError() == Libc.ERANGE) {
+            buf = new byte[Libc.XATTR_SIZE_MAX];
+            n = Libc.getxattr(cpath, cname, buf, buf.length);
         }
         return n < 0 ? null : Arrays.copyOf(buf, (int) n);
     }

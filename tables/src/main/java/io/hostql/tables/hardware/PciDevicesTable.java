@@ -1,11 +1,12 @@
 package io.hostql.tables.hardware;
 
+import io.hostql.os.ids.IdsDatabase;
+import io.hostql.os.sysfs.SysFiles;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
 import io.hostql.tables.os.Dirs;
-import io.hostql.tables.os.SysFiles;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -24,14 +25,11 @@ public final class PciDevicesTable implements Table {
             .text("subsystem_vendor_id").text("subsystem_vendor").text("subsystem_model_id").text("subsystem_model")
             .build();
 
-    static final List<Path> PCI_IDS = List.of(Path.of("/usr/share/misc/pci.ids"), Path.of("/usr/share/hwdata/pci.ids"),
-            Path.of("/usr/share/pci.ids"));
-
     private final Path devices;
     private final List<Path> idsFiles;
 
     public PciDevicesTable() {
-        this(Path.of("/sys/bus/pci/devices"), PCI_IDS);
+        this(Path.of("/sys/bus/pci/devices"), IdsDatabase.PCI_IDS);
     }
 
     PciDevicesTable(Path devices, List<Path> idsFiles) {

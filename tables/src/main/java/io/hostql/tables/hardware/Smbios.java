@@ -1,6 +1,6 @@
 package io.hostql.tables.hardware;
 
-import io.hostql.tables.os.SysFiles;
+import io.hostql.os.sysfs.SysFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,12 @@
 package io.hostql.tables.hardware;
 
+import io.hostql.os.ids.IdsDatabase;
+import io.hostql.os.sysfs.SysFiles;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
 import io.hostql.tables.os.Dirs;
-import io.hostql.tables.os.SysFiles;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -22,15 +23,11 @@ public final class UsbDevicesTable implements Table {
             .text("model_id").text("serial").text("class").text("subclass").text("protocol").integer("removable")
             .build();
 
-    /** Where usb.ids is looked for (Debian's usb.ids package installs the first). */
-    public static final List<Path> USB_IDS = List.of(Path.of("/usr/share/misc/usb.ids"), Path.of("/usr/share/hwdata/usb.ids"),
-            Path.of("/var/lib/usbutils/usb.ids"), Path.of("/usr/share/usb.ids"));
-
     private final Path devices;
     private final List<Path> idsFiles;
 
     public UsbDevicesTable() {
-        this(Path.of("/sys/bus/usb/devices"), USB_IDS);
+        this(Path.of("/sys/bus/usb/devices"), IdsDatabase.USB_IDS);
     }
 
     UsbDevicesTable(Path devices, List<Path> idsFiles) {

@@ -3,12 +3,12 @@ package io.hostql.tables.network;
 import static io.hostql.sql.table.ColumnOption.ADDITIONAL;
 import static io.hostql.sql.table.ColumnOption.HIDDEN;
 
+import io.hostql.os.sysfs.SysFiles;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
 import io.hostql.tables.os.Inet;
-import io.hostql.tables.os.SysFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

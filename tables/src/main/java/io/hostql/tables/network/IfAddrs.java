@@ -2,8 +2,8 @@ package io.hostql.tables.network;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import io.hostql.os.Libc;
 import io.hostql.tables.os.Inet;
-import io.hostql.tables.os.Libc;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,11 +1,11 @@
 package io.hostql.tables.network;
 
 import static io.hostql.sql.table.ColumnType.TEXT;
+import io.hostql.os.Libc;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
-import io.hostql.tables.os.Libc;
 import java.util.List;
 import java.util.Map;
 

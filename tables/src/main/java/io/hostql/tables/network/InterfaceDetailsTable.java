@@ -3,12 +3,12 @@ package io.hostql.tables.network;
 import static io.hostql.sql.table.ColumnType.INTEGER;
 import static io.hostql.sql.table.ColumnType.TEXT;
 import com.sun.jna.Memory;
+import io.hostql.os.Libc;
+import io.hostql.os.sysfs.SysFiles;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
-import io.hostql.tables.os.Libc;
-import io.hostql.tables.os.SysFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 

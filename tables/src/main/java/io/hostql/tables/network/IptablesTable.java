@@ -1,18 +1,18 @@
 package io.hostql.tables.network;
 
-import static io.hostql.tables.os.Libc.EACCES;
-import static io.hostql.tables.os.Libc.EAGAIN;
-import static io.hostql.tables.os.Libc.ENOENT;
-import static io.hostql.tables.os.Libc.EPERM;
-import static io.hostql.tables.os.Libc.IPPROTO_TCP;
-import static io.hostql.tables.os.Libc.IPPROTO_UDP;
+import static io.hostql.os.Libc.EACCES;
+import static io.hostql.os.Libc.EAGAIN;
+import static io.hostql.os.Libc.ENOENT;
+import static io.hostql.os.Libc.EPERM;
+import static io.hostql.os.Libc.IPPROTO_TCP;
+import static io.hostql.os.Libc.IPPROTO_UDP;
 
 import com.sun.jna.Native;
+import io.hostql.os.Libc;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
-import io.hostql.tables.os.Libc;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,7 +1,7 @@
 package io.hostql.tables.network;
 
 import com.sun.jna.Native;
-import io.hostql.tables.os.Libc;
+import io.hostql.os.Libc;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

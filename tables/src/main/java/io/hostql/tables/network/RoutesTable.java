@@ -2,12 +2,12 @@ package io.hostql.tables.network;
 
 import static io.hostql.sql.table.ColumnOption.ADDITIONAL;
 
+import io.hostql.os.Libc;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
 import io.hostql.tables.os.Inet;
-import io.hostql.tables.os.Libc;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;

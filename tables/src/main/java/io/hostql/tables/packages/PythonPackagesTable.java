@@ -5,13 +5,13 @@ import static io.hostql.sql.table.ColumnOption.HIDDEN;
 import static io.hostql.sql.table.ColumnOption.INDEX;
 import static io.hostql.sql.table.ColumnOption.OPTIMIZED;
 
+import io.hostql.os.Libc;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
 import io.hostql.tables.files.FilePatterns;
 import io.hostql.tables.os.Dirs;
-import io.hostql.tables.os.Libc;
 import io.hostql.tables.users.Passwd;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,11 @@
 package io.hostql.tables.process;
 
+import io.hostql.os.Libc;
+import io.hostql.os.proc.ProcFs;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
-import io.hostql.tables.os.Libc;
 import java.util.List;
 
 /**

@@ -1,10 +1,11 @@
 package io.hostql.tables.process;
 
-import static io.hostql.tables.os.Libc.AF_INET;
-import static io.hostql.tables.os.Libc.AF_INET6;
-import static io.hostql.tables.os.Libc.AF_PACKET;
-import static io.hostql.tables.os.Libc.AF_UNIX;
+import static io.hostql.os.Libc.AF_INET;
+import static io.hostql.os.Libc.AF_INET6;
+import static io.hostql.os.Libc.AF_PACKET;
+import static io.hostql.os.Libc.AF_UNIX;
 
+import io.hostql.os.proc.ProcFs;
 import io.hostql.tables.os.Inet;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -3,6 +3,7 @@ package io.hostql.tables.process;
 import static io.hostql.sql.table.ColumnOption.INDEX;
 import static io.hostql.sql.table.ColumnOption.OPTIMIZED;
 
+import io.hostql.os.proc.ProcFs;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
@@ -24,7 +25,7 @@ public final class ProcessEnvsTable implements Table {
     @Override
     public void generate(QueryContext ctx, RowSink rows) {
         ProcFs fs = new ProcFs();
-        for (long pid : fs.pids(ctx)) {
+        for (long pid : QueriedPids.of(fs, ctx)) {
             byte[] env = fs.read(ProcFs.cpath(ProcFs.pidDir(pid), "environ"));
             if (env != null) parse(pid, env, rows);
         }

@@ -3,6 +3,7 @@ package io.hostql.tables.process;
 import static io.hostql.sql.table.ColumnOption.INDEX;
 import static io.hostql.sql.table.ColumnOption.OPTIMIZED;
 
+import io.hostql.os.proc.ProcFs;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
@@ -24,7 +25,7 @@ public final class ProcessMemoryMapTable implements Table {
     @Override
     public void generate(QueryContext ctx, RowSink rows) {
         ProcFs fs = new ProcFs(64 * 1024);
-        for (long pid : fs.pids(ctx)) {
+        for (long pid : QueriedPids.of(fs, ctx)) {
             byte[] maps = fs.read(ProcFs.cpath(ProcFs.pidDir(pid), "maps"));
             if (maps != null) parse(pid, maps, rows);
         }

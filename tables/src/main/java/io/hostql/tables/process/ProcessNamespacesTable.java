@@ -3,6 +3,7 @@ package io.hostql.tables.process;
 import static io.hostql.sql.table.ColumnOption.INDEX;
 import static io.hostql.sql.table.ColumnOption.OPTIMIZED;
 
+import io.hostql.os.proc.ProcFs;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
@@ -36,7 +37,7 @@ public final class ProcessNamespacesTable implements Table {
     @Override
     public void generate(QueryContext ctx, RowSink rows) {
         ProcFs fs = new ProcFs(4096);
-        for (long pid : fs.pids(ctx)) {
+        for (long pid : QueriedPids.of(fs, ctx)) {
             byte[] nsDir = ProcFs.join(ProcFs.pidDir(pid), "ns/");
             RowSink.Row row = null;
             for (int i = 0; i < KINDS.length; i++) {

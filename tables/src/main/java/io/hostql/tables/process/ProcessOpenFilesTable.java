@@ -2,6 +2,7 @@ package io.hostql.tables.process;
 
 import static io.hostql.sql.table.ColumnOption.INDEX;
 
+import io.hostql.os.proc.ProcFs;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
@@ -28,7 +29,7 @@ public final class ProcessOpenFilesTable implements Table {
     @Override
     public void generate(QueryContext ctx, RowSink rows) {
         ProcFs fs = new ProcFs();
-        for (long pid : fs.pids(ctx)) {
+        for (long pid : QueriedPids.of(fs, ctx)) {
             long[] fds = ProcFs.fds(pid); // other users' processes need root
             if (fds == null) continue;
             byte[] fdDir = ProcFs.join(ProcFs.pidDir(pid), "fd/");

@@ -2,6 +2,7 @@ package io.hostql.tables.process;
 
 import static io.hostql.sql.table.ColumnOption.ADDITIONAL;
 
+import io.hostql.os.proc.ProcFs;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
@@ -30,9 +31,9 @@ public final class ProcessOpenSocketsTable implements Table {
     public void generate(QueryContext ctx, RowSink rows) {
         ProcFs fs = new ProcFs();
         // pid = -1 asks for the unowned sockets too, which needs every process (as osquery).
-        List<Long> wanted = ProcFs.requestedPids(ctx);
+        List<Long> wanted = QueriedPids.requested(ctx);
         boolean pidFilter = wanted != null && !wanted.contains(-1L);
-        NetSockets.Scan scan = NetSockets.scan(fs, pidFilter ? fs.pids(ctx) : ProcFs.allPids());
+        NetSockets.Scan scan = NetSockets.scan(fs, pidFilter ? QueriedPids.of(fs, ctx) : ProcFs.allPids());
         for (NetSockets.Socket s : scan.sockets()) {
             List<NetSockets.Holder> holders = scan.holders().get(s.inode());
             if (holders != null) {

@@ -6,11 +6,12 @@ import static io.hostql.sql.table.ColumnType.TEXT;
 import static io.hostql.sql.table.ColumnOption.INDEX;
 import static io.hostql.sql.table.ColumnOption.OPTIMIZED;
 
+import io.hostql.os.Libc;
+import io.hostql.os.proc.ProcFs;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
-import io.hostql.tables.os.Libc;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -35,7 +36,6 @@ public final class ProcessesTable implements Table {
 
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] DELETED = " (deleted)".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] BTIME = "\nbtime ".getBytes(StandardCharsets.US_ASCII);
     private static final Long ZERO = 0L;
     private static final String[] STATES = new String[128];
 
@@ -53,8 +53,8 @@ public final class ProcessesTable implements Table {
         ProcFs fs = new ProcFs();
         Needs needs = new Needs(ctx);
         long hz = Libc.sysconf(Libc._SC_CLK_TCK);
-        long bootTime = needs.startTime ? bootTime(fs) : -1;
-        for (long pid : fs.pids(ctx)) genProcess(fs, needs, pid, hz, bootTime, rows);
+        long bootTime = needs.startTime ? ProcFs.bootTime() : -1;
+        for (long pid : QueriedPids.of(fs, ctx)) genProcess(fs, needs, pid, hz, bootTime, rows);
     }
 
     /** Which files a query needs: each costs syscalls per process. */
@@ -110,10 +110,10 @@ public final class ProcessesTable implements Table {
             if (exe.length == 0) {
                 onDisk = -1;
             } else if (!endsWith(exe, DELETED)) {
-                onDisk = fs.exists(ProcFs.cpath(exe)) ? 1 : 0;
+                onDisk = fs.exists(Libc.cPath(exe)) ? 1 : 0;
             } else {
                 // A deleted binary gets " (deleted)" appended, unless a file really has that name and is the binary.
-                long[] named = fs.devIno(ProcFs.cpath(exe));
+                long[] named = fs.devIno(Libc.cPath(exe));
                 long[] running = named == null ? null : fs.devIno(ProcFs.cpath(dir, "exe"));
                 if (named != null && running != null && Arrays.equals(named, running)) {
                     onDisk = 1;
@@ -261,15 +261,5 @@ public final class ProcessesTable implements Table {
         int second = ProcFs.indexOf(b, (byte) ':', first + 1, eol);
         if (second < 0) return EMPTY;
         return Arrays.copyOfRange(b, second + 1, eol);
-    }
-
-    /** System boot time in seconds since the epoch (/proc/stat btime), or -1. */
-    static long bootTime(ProcFs fs) {
-        byte[] b = fs.read(ProcFs.cpath(ProcFs.PROC.getBytes(StandardCharsets.US_ASCII), "/stat"));
-        if (b == null) return -1;
-        int i = ProcFs.indexOf(b, BTIME, 0);
-        if (i < 0) return -1;
-        long v = ProcFs.parseLong(b, i + BTIME.length, b.length);
-        return v == Long.MIN_VALUE ? -1 : v;
     }
 }

@@ -1,6 +1,6 @@
 package io.hostql.tables.scheduling;
 
-import io.hostql.tables.os.Libc;
+import io.hostql.os.Libc;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.hostql.tables.self;
 
-import io.hostql.tables.os.SysFiles;
+import io.hostql.os.sysfs.SysFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;

@@ -1,6 +1,6 @@
 package io.hostql.tables.storage;
 
-import io.hostql.tables.os.SysFiles;
+import io.hostql.os.sysfs.SysFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.hostql.tables.system;
 
-import io.hostql.tables.os.SysFiles;
+import io.hostql.os.sysfs.SysFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

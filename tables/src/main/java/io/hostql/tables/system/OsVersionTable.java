@@ -6,12 +6,12 @@ import static io.hostql.sql.table.ColumnType.TEXT;
 import static io.hostql.sql.table.ColumnOption.ADDITIONAL;
 import static io.hostql.sql.table.ColumnOption.HIDDEN;
 
+import io.hostql.os.Libc;
+import io.hostql.os.sysfs.SysFiles;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
-import io.hostql.tables.os.Libc;
-import io.hostql.tables.os.SysFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package io.hostql.tables.system;
 
+import io.hostql.os.sysfs.SysFiles;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
-import io.hostql.tables.os.SysFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,11 +1,11 @@
 package io.hostql.tables.system;
 
+import io.hostql.os.sysfs.SysFiles;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
 import io.hostql.tables.files.FileStat;
-import io.hostql.tables.os.SysFiles;
 import io.hostql.tables.users.Passwd;
 import java.nio.file.Path;
 

@@ -1,12 +1,12 @@
 package io.hostql.tables.system;
 
 import static io.hostql.sql.table.ColumnType.TEXT;
+import io.hostql.os.Libc;
+import io.hostql.os.sysfs.SysFiles;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
-import io.hostql.tables.os.Libc;
-import io.hostql.tables.os.SysFiles;
 import io.hostql.tables.self.AgentInfo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

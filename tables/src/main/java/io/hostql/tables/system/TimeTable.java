@@ -1,11 +1,11 @@
 package io.hostql.tables.system;
 
 import static io.hostql.sql.table.ColumnType.BIGINT;
+import io.hostql.os.Libc;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
-import io.hostql.tables.os.Libc;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;

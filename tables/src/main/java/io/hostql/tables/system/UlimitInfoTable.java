@@ -1,10 +1,10 @@
 package io.hostql.tables.system;
 
+import io.hostql.os.Libc;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
 import io.hostql.sql.table.TableSchema;
-import io.hostql.tables.os.Libc;
 import java.util.Map;
 import java.util.TreeMap;
 

@@ -1,8 +1,8 @@
 package io.hostql.tables.users;
 
-import io.hostql.tables.os.Libc;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import io.hostql.os.Libc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

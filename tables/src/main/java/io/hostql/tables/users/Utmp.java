@@ -1,6 +1,6 @@
 package io.hostql.tables.users;
 
-import io.hostql.tables.os.Libc;
+import io.hostql.os.Libc;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -12,6 +12,7 @@ import io.hostql.os.yara.YaraException;
 import io.hostql.os.yara.YaraMatches;
 import io.hostql.os.yara.YaraRules;
 import io.hostql.os.yara.YaraScanner;
+import io.hostql.os.yara.YaraSignatures;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
@@ -21,6 +22,7 @@ import io.hostql.tables.files.FilePath;
 import io.hostql.tables.files.FilePatterns;
 import io.hostql.tables.files.FileStat;
 import io.hostql.tables.self.AgentInfo;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -112,8 +114,8 @@ public final class YaraTable implements Table {
     }
 
     private void collect(QueryContext ctx, List<Signature> out, List<YaraRules> owned) {
-        for (String group : ctx.equalsText("sig_group")) out.add(new Signature(Kind.GROUP, group, rules(() -> YaraSignatures.SHARED.group(config.get(), group))));
-        for (String file : ctx.equalsText("sigfile")) out.add(new Signature(Kind.FILE, file, rules(() -> YaraSignatures.SHARED.file(file))));
+        for (String group : ctx.equalsText("sig_group")) out.add(new Signature(Kind.GROUP, group, rules(() -> YaraSignatures.SHARED.group(group, config.get().group(group)))));
+        for (String file : ctx.equalsText("sigfile")) out.add(new Signature(Kind.FILE, file, rules(() -> YaraSignatures.SHARED.file(file.startsWith("/") ? Path.of(file) : YaraConfig.HOME.resolve(file)))));
         if (!options.sigrule()) return; // osquery's rule: without the flag sigrule is not an input
         for (String rule : ctx.equalsText("sigrule")) {
             // Compiled for this query only: rules from queries are not cached (osquery drops them after the query too).

@@ -8,7 +8,7 @@ import static io.hostql.tables.process.ProcessTestSupport.selfPid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.hostql.tables.os.Libc;
+import io.hostql.os.Libc;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

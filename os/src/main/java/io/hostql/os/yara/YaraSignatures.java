@@ -1,9 +1,5 @@
-package io.hostql.tables.yara;
+package io.hostql.os.yara;
 
-import io.hostql.config.osquery.YaraConfig;
-import io.hostql.os.yara.Yara;
-import io.hostql.os.yara.YaraException;
-import io.hostql.os.yara.YaraRules;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,17 +27,15 @@ public final class YaraSignatures {
 
     private final Map<String, Entry> entries = new HashMap<>();
 
-    /** The rules of a group of the config's {@code yara.signatures}. */
-    public YaraRules group(YaraConfig config, String group) throws YaraException {
-        List<Path> files = config.group(group);
+    /** The rules of a group of the config's {@code yara.signatures}: its files (null: the config has no such group). */
+    public YaraRules group(String group, List<Path> files) throws YaraException {
         if (files == null) throw new YaraException("signature group '" + group + "' is not in the config's yara.signatures");
         return rules("group\0" + group, files);
     }
 
-    /** The rules of one file (osquery's sigfile; a relative path is under {@link YaraConfig#HOME}). */
-    public YaraRules file(String sigfile) throws YaraException {
-        Path p = sigfile.startsWith("/") ? Path.of(sigfile) : YaraConfig.HOME.resolve(sigfile);
-        return rules("file\0" + p, List.of(p));
+    /** The rules of one file (osquery's sigfile). */
+    public YaraRules file(Path sigfile) throws YaraException {
+        return rules("file\0" + sigfile, List.of(sigfile));
     }
 
     private synchronized YaraRules rules(String key, List<Path> files) throws YaraException {

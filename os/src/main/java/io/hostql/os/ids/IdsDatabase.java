@@ -1,4 +1,4 @@
-package io.hostql.tables.hardware;
+package io.hostql.os.ids;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,9 +13,16 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A pci.ids or usb.ids file (the pciutils / usbutils name databases): vendors with their devices and
  * subsystems, and the "C" device-class section with subclasses. Ids are lowercase hex. Parsed once per
- * file version and cached. Public for hardware_events, which names USB devices as udev's hwdb would.
+ * file version and cached. The pci_devices and usb_devices tables use it, and hardware_events, which
+ * names USB devices as udev's hwdb would.
  */
 public final class IdsDatabase {
+    /** Where usb.ids is looked for (Debian's usb.ids package installs the first). */
+    public static final List<Path> USB_IDS = List.of(Path.of("/usr/share/misc/usb.ids"), Path.of("/usr/share/hwdata/usb.ids"),
+            Path.of("/var/lib/usbutils/usb.ids"), Path.of("/usr/share/usb.ids"));
+    /** Where pci.ids is looked for (Debian's pci.ids package installs the first). */
+    public static final List<Path> PCI_IDS = List.of(Path.of("/usr/share/misc/pci.ids"), Path.of("/usr/share/hwdata/pci.ids"),
+            Path.of("/usr/share/pci.ids"));
     public static final IdsDatabase EMPTY = new IdsDatabase();
 
     private final Map<String, String> vendors = new HashMap<>();
@@ -54,7 +61,7 @@ public final class IdsDatabase {
     }
 
     /** Parses the text of an ids file; malformed lines are skipped. */
-    static IdsDatabase parse(String text) {
+    public static IdsDatabase parse(String text) {
         IdsDatabase db = new IdsDatabase();
         String vendor = null, device = null, cls = null;
         boolean inClasses = false;
@@ -115,15 +122,15 @@ public final class IdsDatabase {
         return devices.get(vendorId + ":" + deviceId);
     }
 
-    String subsystem(String vendorId, String deviceId, String subVendorId, String subDeviceId) {
+    public String subsystem(String vendorId, String deviceId, String subVendorId, String subDeviceId) {
         return subsystems.get(vendorId + ":" + deviceId + ":" + subVendorId + ":" + subDeviceId);
     }
 
-    String deviceClass(String classId) {
+    public String deviceClass(String classId) {
         return classes.get(classId);
     }
 
-    String subclass(String classId, String subclassId) {
+    public String subclass(String classId, String subclassId) {
         return subclasses.get(classId + ":" + subclassId);
     }
 }

@@ -1,16 +1,17 @@
-package io.hostql.tables.os;
+package io.hostql.os.sysfs;
 
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * The one reader of /proc and /sys pseudo-files for the tables (the process tables' per-query
- * native buffer in process.ProcFs aside). Use it instead of Files.readAllBytes/readString, which
- * are wrong for /proc/sys (see {@link #readBytes}).
+ * The one reader of /proc and /sys pseudo-files by path (the per-process reads through a native buffer
+ * are io.hostql.os.proc.ProcFs). Use it instead of Files.readAllBytes/readString, which are wrong for
+ * /proc/sys (see {@link #readBytes}).
  */
 public final class SysFiles {
     /** Runs of whitespace, compiled once: splits the fields of a pseudo-file line. */
@@ -20,9 +21,12 @@ public final class SysFiles {
 
     /** The file's text, trimmed; null when it is missing, unreadable or empty. */
     public static String read(Path file) {
-        String s = readRaw(file);
-        if (s == null) return null;
-        s = s.strip();
+        return trimmed(readBytes(file));
+    }
+
+    private static String trimmed(byte[] b) {
+        if (b == null) return null;
+        String s = new String(b, StandardCharsets.UTF_8).strip();
         return s.isEmpty() ? null : s;
     }
 
@@ -59,6 +63,37 @@ public final class SysFiles {
         try {
             return Long.parseLong(s);
         } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /**
+     * One read(2) of up to 8 KiB, for a sysfs attribute or a small /proc file that the kernel renders whole
+     * in the first read (a device scan reads thousands: no loop to EOF, no large buffer). Null when it is
+     * missing or unreadable.
+     */
+    public static byte[] readAttribute(Path file) {
+        try (FileInputStream in = new FileInputStream(file.toFile())) {
+            byte[] buf = new byte[8192];
+            int n = in.read(buf);
+            return n <= 0 ? new byte[0] : Arrays.copyOf(buf, n);
+        } catch (IOException | SecurityException e) {
+            return null;
+        }
+    }
+
+    /** A sysfs attribute's text ({@link #readAttribute}), trimmed; null when missing, unreadable or blank. */
+    public static String attribute(Path file) {
+        return trimmed(readAttribute(file));
+    }
+
+    /** The last name of a symlink's target (a device's driver, subsystem), or null when it is no link. */
+    public static String linkName(Path link) {
+        try {
+            Path target = Files.readSymbolicLink(link);
+            Path name = target.getFileName();
+            return name == null ? null : name.toString();
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return null;
         }
     }
