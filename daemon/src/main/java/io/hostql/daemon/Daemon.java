@@ -1,6 +1,10 @@
 package io.hostql.daemon;
 
 import io.hostql.config.Settings;
+import io.hostql.config.flags.DaemonFlags;
+import io.hostql.config.flags.EventFlags;
+import io.hostql.config.flags.LoggerFlags;
+import io.hostql.config.flags.RemoteFlags;
 import io.hostql.config.osquery.ConfigError;
 import io.hostql.config.osquery.ConfigLoader;
 import io.hostql.config.osquery.FileMonitoring;
@@ -106,7 +110,7 @@ final class Daemon {
      */
     static OsqueryConfig loadConfig(Settings flags) {
         if (TlsConfig.wanted(flags)) {
-            Path cache = TlsConfig.cacheFile(flags.path("database_path"));
+            Path cache = TlsConfig.cacheFile(flags.get(DaemonFlags.DATABASE_PATH));
             if (!TlsConfig.backup(flags)) {
                 try {
                     if (Files.deleteIfExists(cache)) log.info("--config_enable_backup=false: removed the manager's cached config {}", cache);
@@ -118,7 +122,7 @@ final class Daemon {
             }
             return loadEmbedded("{}\n".getBytes(StandardCharsets.UTF_8));
         }
-        Path path = flags.path("config_path");
+        Path path = flags.get(DaemonFlags.CONFIG_PATH);
         if (!Files.exists(path) && !flags.isSet("config_path")) {
             try (InputStream in = Daemon.class.getResourceAsStream(DEFAULT_CONFIG)) {
                 return loadEmbedded(in.readAllBytes());
@@ -146,17 +150,17 @@ final class Daemon {
     void start() throws IOException {
         config = loadConfig(flags);
         settings = flags.withOptions(config.options());
-        Path data = settings.path("database_path");
-        Path logs = settings.path("logger_path");
+        Path data = settings.get(DaemonFlags.DATABASE_PATH);
+        Path logs = settings.get(LoggerFlags.LOGGER_PATH);
         createPrivateDir(data);
         if (!Files.isDirectory(logs)) FileModes.set(Files.createDirectories(logs), FileModes.LOG_DIR);
-        LoggerPlugins.names(settings.string("logger_plugin")); // a bad plugin name stops the start before anything runs
-        statusForwarder = StatusLog.configure(logs, settings.bool("verbose"), settings.bool("status_log_json"));
-        lock = InstanceLock.acquire(data, settings.path("pidfile"));
+        LoggerPlugins.names(settings.get(LoggerFlags.LOGGER_PLUGIN)); // a bad plugin name stops the start before anything runs
+        statusForwarder = StatusLog.configure(logs, settings.get(DaemonFlags.VERBOSE), settings.get(LoggerFlags.STATUS_LOG_JSON));
+        lock = InstanceLock.acquire(data, settings.get(DaemonFlags.PIDFILE));
         String immutable = ImmutableDataDir.problem(data);
         if (immutable != null) throw new IllegalStateException(immutable);
         log.info("hostqld starting: pid {}, database_path {}, config {}", ProcessHandle.current().pid(), data,
-                Files.exists(settings.path("config_path")) ? settings.path("config_path") : "embedded default");
+                Files.exists(settings.get(DaemonFlags.CONFIG_PATH)) ? settings.get(DaemonFlags.CONFIG_PATH) : "embedded default");
         FileModes.Tightened tightened = FileModes.tighten(data, logs);
         if (tightened.count() > 0) {
             log.warn("tightened the modes of {} existing files and directories open to other users (data dir 0700, its files 0600;"
@@ -168,7 +172,7 @@ final class Daemon {
 
         // One result logger and one host identifier for the scheduler and the alert rules.
         AgentInfo.setInstanceId(HostIdentifier.instanceId(data));
-        hostIdentifier = HostIdentifier.resolve(settings.string("host_identifier"), settings.string("specified_identifier"),
+        hostIdentifier = HostIdentifier.resolve(settings.get(DaemonFlags.HOST_IDENTIFIER), settings.get(DaemonFlags.SPECIFIED_IDENTIFIER),
                 data, AgentInfo::hostUuid);
         // events.db first: journal recovery counts as lost only what damage took before every subscriber stored it.
         store = EventStore.open(data.resolve("events.db"), EventedTables.all());
@@ -188,7 +192,7 @@ final class Daemon {
             s.start();
         }
         events.start();
-        if (settings.bool("disable_events")) log.info("events are disabled (--disable_events)");
+        if (settings.get(EventFlags.DISABLE_EVENTS)) log.info("events are disabled (--disable_events)");
         RemoteCall manager = remote; // distributed queries and carving ask through the enrolled client
         startCarver(manager, data);
         TableRegistry registry = registry(settings, daemonState, this::loggerStatus, () -> carves, this::remoteStatus);
@@ -201,7 +205,7 @@ final class Daemon {
             t.setDaemon(true);
             return t;
         });
-        long every = Math.max(1, settings.number("events_retention_interval"));
+        long every = Math.max(1, settings.get(EventFlags.EVENTS_RETENTION_INTERVAL));
         // Each task through Fatal.task: an executor swallows what a task throws, and a swallowed Error is a silent stop.
         maintenance.scheduleWithFixedDelay(Fatal.task("retention pass", this::retention), every, every, TimeUnit.SECONDS);
         if (events.publisher(AuditPublisher.class) != null) maintenance.scheduleWithFixedDelay(Fatal.task("audit status update", this::auditStatus), 0, AUDIT_STATUS_SECONDS, TimeUnit.SECONDS);
@@ -209,17 +213,17 @@ final class Daemon {
         maintenance.scheduleWithFixedDelay(Fatal.task("daemon state file", this::writeState), STATE_FILE_SECONDS, STATE_FILE_SECONDS, TimeUnit.SECONDS);
         // The scheduler attached events.db by path: after a rebuild it attaches the new file (as on SIGHUP).
         eventsDbCheck = new EventsDbCheck(store, journal, subscribers, () -> scheduler.configure(config),
-                settings.number("events_integrity_check_interval"));
+                settings.get(EventFlags.EVENTS_INTEGRITY_CHECK_INTERVAL));
         eventsDbCheck.start();
         if (remote != null && TlsConfig.wanted(settings)) {
             TlsConfig source = new TlsConfig(remote, settings);
             configRefresher = new ConfigRefresher(source, text -> applyRemoteConfig(source.url(), text), TlsConfig.refreshSeconds(settings),
-                    settings.number("config_accelerated_refresh"));
+                    settings.get(RemoteFlags.CONFIG_ACCELERATED_REFRESH));
             // The manager's config before "started", as osquery; when it cannot be had the cached one runs, and it is retried.
             if (!configRefresher.refreshNow()) {
                 log.warn("config over TLS: {} did not give a usable config; running {} and retrying every {} s", source.url(),
                         Files.exists(TlsConfig.cacheFile(data)) ? "the cached one (" + TlsConfig.cacheFile(data) + ")" : "an empty config",
-                        settings.number("config_accelerated_refresh"));
+                        settings.get(RemoteFlags.CONFIG_ACCELERATED_REFRESH));
             }
             configRefresher.start();
         }
@@ -231,8 +235,8 @@ final class Daemon {
     private AlertEngine alertEngine(OsqueryConfig c) {
         List<AlertRule> rules = AlertRules.parse(c.alerts(), EventedTables.all());
         if (rules.isEmpty()) return null;
-        LogFormat format = new LogFormat(settings.bool("logger_numerics"), settings.bool("decorations_top_level"), true,
-                settings.bool("logger_snapshot_event_type"));
+        LogFormat format = new LogFormat(settings.get(LoggerFlags.LOGGER_NUMERICS), settings.get(LoggerFlags.DECORATIONS_TOP_LEVEL), true,
+                settings.get(LoggerFlags.LOGGER_SNAPSHOT_EVENT_TYPE));
         AlertEngine engine = new AlertEngine(rules, EventedTables.all(), resultLogger, () -> hostIdentifier, format);
         log.info("alert rules: {}", String.join(", ", rules.stream().map(AlertRule::name).toList()));
         return engine;
@@ -245,7 +249,7 @@ final class Daemon {
 
     /** What the event sources' factories see: these settings and config, with the running journal, store and data dir. */
     private EventSources.Context eventContext(Settings s, OsqueryConfig c) {
-        return new EventSources.Context(s, c, journal, store, settings.path("database_path"));
+        return new EventSources.Context(s, c, journal, store, settings.get(DaemonFlags.DATABASE_PATH));
     }
 
     /**
@@ -285,7 +289,7 @@ final class Daemon {
     /** The state file for a shell on this data dir; a write that fails (a full disk) is tried again at the next pass. */
     private void writeState() {
         try {
-            DaemonStateFile.write(settings.path("database_path"), daemonState);
+            DaemonStateFile.write(settings.get(DaemonFlags.DATABASE_PATH), daemonState);
         } catch (java.io.IOException | RuntimeException e) {
             // the shell shows no daemon state meanwhile; nothing the daemon needs depends on the file, so it never stops it
         }
@@ -302,10 +306,10 @@ final class Daemon {
      * engine of their own (LiveQueries), never the scheduler's.
      */
     private void startDistributed(RemoteCall manager, TableRegistry registry, Path data) {
-        if (settings.bool("disable_distributed")) return;
+        if (settings.get(RemoteFlags.DISABLE_DISTRIBUTED)) return;
         DistributedQueries.Options o = DistributedQueries.Options.from(settings);
         String problem = manager == null ? "they need the TLS remote API (--tls_hostname and enrollment)"
-                : o.problem(settings.string("distributed_plugin"));
+                : o.problem(settings.get(RemoteFlags.DISTRIBUTED_PLUGIN));
         if (problem != null) {
             log.error("distributed queries are off: {}", problem);
             return;
@@ -329,14 +333,14 @@ final class Daemon {
      */
     private ResultLogger resultLogger(Settings settings, Path logs, Path data) throws IOException {
         LoggerPlugins.Plan plan = LoggerPlugins.plan(settings);
-        ResultLogger filesystem = plan.filesystem() ? new FilesystemLogger(logs, settings.string("logger_mode"),
-                settings.bool("logger_rotate") ? settings.number("logger_rotate_size") : 0,
-                (int) settings.number("logger_rotate_max_files")) : null;
+        ResultLogger filesystem = plan.filesystem() ? new FilesystemLogger(logs, settings.get(LoggerFlags.LOGGER_MODE),
+                settings.get(LoggerFlags.LOGGER_ROTATE) ? settings.get(LoggerFlags.LOGGER_ROTATE_SIZE) : 0,
+                (int) settings.get(LoggerFlags.LOGGER_ROTATE_MAX_FILES)) : null;
         delivery = Delivery.start(filesystem, plan.sinks(), data.resolve("outbox"), journal, LoggerPlugins.limits(settings));
         delivery.configure(config);
-        statusForwarder.attach(delivery, (int) settings.number("logger_min_status"), hostIdentifier);
+        statusForwarder.attach(delivery, (int) settings.get(LoggerFlags.LOGGER_MIN_STATUS), hostIdentifier);
         if (!plan.sinks().isEmpty()) {
-            log.info("logger plugins: {}", String.join(", ", LoggerPlugins.names(settings.string("logger_plugin"))));
+            log.info("logger plugins: {}", String.join(", ", LoggerPlugins.names(settings.get(LoggerFlags.LOGGER_PLUGIN))));
         }
         return delivery;
     }
@@ -344,15 +348,15 @@ final class Daemon {
     /** The client of the manager's TLS remote API when config_plugin or logger_plugin asks for tls; else null. */
     private RemoteClient remoteClient(Settings s, Path data) {
         boolean tlsConfig = TlsConfig.wanted(s);
-        boolean tlsLogger = LoggerPlugins.names(s.string("logger_plugin")).contains(TlsLoggerSink.PLUGIN);
-        boolean live = !s.bool("disable_distributed") || !s.bool("disable_carver"); // they ask the manager too
+        boolean tlsLogger = LoggerPlugins.names(s.get(LoggerFlags.LOGGER_PLUGIN)).contains(TlsLoggerSink.PLUGIN);
+        boolean live = !s.get(RemoteFlags.DISABLE_DISTRIBUTED) || !s.get(RemoteFlags.DISABLE_CARVER); // they ask the manager too
         if (!tlsConfig && !tlsLogger && !live) return null;
         RemoteClient c = RemoteClient.create(s, data, hostIdentifier, () -> HostDetails.of(LinuxTables.registry(s)));
         List<String> uses = new ArrayList<>();
         if (tlsConfig) uses.add("config");
         if (tlsLogger) uses.add("logger");
-        if (!s.bool("disable_distributed")) uses.add("distributed");
-        if (!s.bool("disable_carver")) uses.add("carver");
+        if (!s.get(RemoteFlags.DISABLE_DISTRIBUTED)) uses.add("distributed");
+        if (!s.get(RemoteFlags.DISABLE_CARVER)) uses.add("carver");
         log.info("TLS remote API: manager {} ({})", c.transport().hostname(), String.join(", ", uses));
         return c;
     }
@@ -373,7 +377,7 @@ final class Daemon {
      * alone; a bad one is refused (one status line) and the running one kept.
      */
     private synchronized boolean applyRemoteConfig(String url, String text) {
-        Path cache = TlsConfig.cacheFile(settings.path("database_path"));
+        Path cache = TlsConfig.cacheFile(settings.get(DaemonFlags.DATABASE_PATH));
         Path next = cache.resolveSibling(TlsConfig.CACHE_FILE + ".new");
         try {
             Files.deleteIfExists(next);
@@ -427,8 +431,8 @@ final class Daemon {
     }
 
     private void retention() {
-        store.applyRetention(settings.number("events_expiry"), settings.number("events_max"), settings.number("events_max_bytes"));
-        journal.applyRetention(settings.number("journal_expiry") * 1000, settings.number("journal_max_bytes"));
+        store.applyRetention(settings.get(EventFlags.EVENTS_EXPIRY), settings.get(EventFlags.EVENTS_MAX), settings.get(EventFlags.EVENTS_MAX_BYTES));
+        journal.applyRetention(settings.get(EventFlags.JOURNAL_EXPIRY) * 1000, settings.get(EventFlags.JOURNAL_MAX_BYTES));
         Delivery d = delivery;
         if (d != null) d.retention();
     }
@@ -439,7 +443,7 @@ final class Daemon {
      * state goes to the status file for hostqlctl status.
      */
     private void storageCheck() {
-        String immutable = ImmutableDataDir.problem(settings.path("database_path"));
+        String immutable = ImmutableDataDir.problem(settings.get(DaemonFlags.DATABASE_PATH));
         if (immutable != null) Fatal.halt(immutable, Fatal.STORAGE);
         journal.recheckStorage();
         StringBuilder text = new StringBuilder("pid ").append(ProcessHandle.current().pid()).append('\n');
@@ -518,7 +522,7 @@ final class Daemon {
         stopped = true;
         log.info("hostqld stopping");
         if (maintenance != null) maintenance.shutdownNow();
-        if (settings != null) DaemonStateFile.remove(settings.path("database_path"));
+        if (settings != null) DaemonStateFile.remove(settings.get(DaemonFlags.DATABASE_PATH));
         if (configRefresher != null) configRefresher.close();
         if (eventsDbCheck != null) eventsDbCheck.close(); // before the subscribers: a rebuild restarts them
         if (scheduler != null) scheduler.close();

@@ -1,6 +1,9 @@
 package io.hostql.daemon;
 
 import io.hostql.config.Settings;
+import io.hostql.config.flags.AuditFlags;
+import io.hostql.config.flags.EventFlags;
+import io.hostql.config.flags.TableFlags;
 import io.hostql.config.osquery.OsqueryConfig;
 import io.hostql.events.Journal;
 import io.hostql.evented.EventStore;
@@ -49,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *       {@code .publisher("syslog", c -> true, (c, tables) -> new SyslogPublisher(...), "syslog_events stays empty")} and
  *       {@code .subscriber("syslog_events", "syslog", ...)}.
  *   <li>A table from more audit records (seccomp, SELinux, AppArmor): its subscriber and a line
- *       {@code .subscriber("seccomp_events", "audit", c -> c.settings().bool("audit_allow_seccomp_events"), ...)};
+ *       {@code .subscriber("seccomp_events", "audit", c -> c.settings().get(AuditFlags.AUDIT_ALLOW_SECCOMP_EVENTS), ...)};
  *       audit's factory ({@link #auditConfig}) sees which of its tables are enabled and asks the kernel for their records.
  * </ul>
  */
@@ -86,33 +89,33 @@ final class EventSources {
         return new EventSources()
                 .publisher("uevent", c -> true, EventSources::uevent, "hardware_events stays empty")
                 .subscriber("hardware_events", "uevent", c -> true,
-                        c -> new HardwareSubscriber(c.journal(), c.store(), c.settings().string("hardware_disabled_types")),
-                        (s, c) -> ((HardwareSubscriber) s).disabledTypes(c.settings().string("hardware_disabled_types")))
-                .publisher(new PublisherEntry("audit", c -> !c.settings().bool("disable_audit"), EventSources::audit,
+                        c -> new HardwareSubscriber(c.journal(), c.store(), c.settings().get(EventFlags.HARDWARE_DISABLED_TYPES)),
+                        (s, c) -> ((HardwareSubscriber) s).disabledTypes(c.settings().get(EventFlags.HARDWARE_DISABLED_TYPES)))
+                .publisher(new PublisherEntry("audit", c -> !c.settings().get(AuditFlags.DISABLE_AUDIT), EventSources::audit,
                         "process_events, socket_events and user_events are not captured", EventSources::reloadAudit))
-                .subscriber("process_events", "audit", c -> c.settings().bool("audit_allow_process_events"),
+                .subscriber("process_events", "audit", c -> c.settings().get(AuditFlags.AUDIT_ALLOW_PROCESS_EVENTS),
                         c -> new ProcessEventsSubscriber(c.journal(), c.store()))
-                .subscriber("socket_events", "audit", c -> c.settings().bool("audit_allow_sockets"),
+                .subscriber("socket_events", "audit", c -> c.settings().get(AuditFlags.AUDIT_ALLOW_SOCKETS),
                         c -> new SocketEventsSubscriber(c.journal(), c.store(), new SocketEventsSubscriber.Options(
-                                c.settings().bool("audit_allow_failed_socket_events"), c.settings().bool("audit_allow_null_accept_socket_events"),
-                                c.settings().bool("audit_allow_unix"))))
-                .subscriber("user_events", "audit", c -> c.settings().bool("audit_allow_user_events"),
+                                c.settings().get(AuditFlags.AUDIT_ALLOW_FAILED_SOCKET_EVENTS), c.settings().get(AuditFlags.AUDIT_ALLOW_NULL_ACCEPT_SOCKET_EVENTS),
+                                c.settings().get(AuditFlags.AUDIT_ALLOW_UNIX))))
+                .subscriber("user_events", "audit", c -> c.settings().get(AuditFlags.AUDIT_ALLOW_USER_EVENTS),
                         c -> new UserEventsSubscriber(c.journal(), c.store()))
-                .subscriber(SecurityEventsSubscriber.SECCOMP, "audit", c -> c.settings().bool("audit_allow_seccomp_events"),
+                .subscriber(SecurityEventsSubscriber.SECCOMP, "audit", c -> c.settings().get(AuditFlags.AUDIT_ALLOW_SECCOMP_EVENTS),
                         c -> SecurityEventsSubscriber.seccomp(c.journal(), c.store()))
-                .subscriber(SecurityEventsSubscriber.SELINUX, "audit", c -> c.settings().bool("audit_allow_selinux_events"),
+                .subscriber(SecurityEventsSubscriber.SELINUX, "audit", c -> c.settings().get(AuditFlags.AUDIT_ALLOW_SELINUX_EVENTS),
                         c -> SecurityEventsSubscriber.selinux(c.journal(), c.store()))
-                .subscriber(SecurityEventsSubscriber.APPARMOR, "audit", c -> c.settings().bool("audit_allow_apparmor_events"),
+                .subscriber(SecurityEventsSubscriber.APPARMOR, "audit", c -> c.settings().get(AuditFlags.AUDIT_ALLOW_APPARMOR_EVENTS),
                         c -> SecurityEventsSubscriber.apparmor(c.journal(), c.store()))
                 .publisher("inotify", c -> true, (c, tables) -> new InotifyPublisher(c.config().fileMonitoring(), c.journal()), null)
-                .subscriber("file_events", "inotify", c -> c.settings().bool("enable_file_events"),
-                        c -> new FimSubscriber(c.journal(), c.store(), c.settings().number("read_max")))
+                .subscriber("file_events", "inotify", c -> c.settings().get(EventFlags.ENABLE_FILE_EVENTS),
+                        c -> new FimSubscriber(c.journal(), c.store(), c.settings().get(TableFlags.READ_MAX)))
                 // A tailer more on the file events, where the config (at start) gives yara groups to some category.
                 .subscriber(YaraEventsSubscriber.NAME, "inotify",
-                        c -> c.settings().bool("enable_file_events") && !c.config().yara().filePaths().isEmpty(),
+                        c -> c.settings().get(EventFlags.ENABLE_FILE_EVENTS) && !c.config().yara().filePaths().isEmpty(),
                         c -> new YaraEventsSubscriber(c.journal(), c.store(), c.config(), YaraOptions.of(c.settings()).timeoutSeconds()),
                         (s, c) -> ((YaraEventsSubscriber) s).configure(c.config()))
-                .publisher("syslog", c -> c.settings().bool("enable_syslog"), (c, tables) -> SyslogPublisher.fromSettings(c.settings(), c.journal()),
+                .publisher("syslog", c -> c.settings().get(EventFlags.ENABLE_SYSLOG), (c, tables) -> SyslogPublisher.fromSettings(c.settings(), c.journal()),
                         "syslog_events stays empty")
                 .subscriber("syslog_events", "syslog", c -> true, c -> new SyslogEventsSubscriber(c.journal(), c.store()));
     }
@@ -150,12 +153,12 @@ final class EventSources {
     private static Publisher uevent(Context c, Set<String> tables) {
         UeventPublisher.Source source;
         try {
-            source = UeventPublisher.Source.parse(c.settings().string("hardware_events_source"));
+            source = UeventPublisher.Source.parse(c.settings().get(EventFlags.HARDWARE_EVENTS_SOURCE));
         } catch (IllegalArgumentException e) {
             log.error("{}; using auto", e.getMessage());
             source = UeventPublisher.Source.AUTO;
         }
-        long buffer = c.settings().number("hardware_events_receive_buffer");
+        long buffer = c.settings().get(EventFlags.HARDWARE_EVENTS_RECEIVE_BUFFER);
         if (buffer < 4096 || buffer > Integer.MAX_VALUE / 2) {
             log.error("hardware_events_receive_buffer must be between 4096 and {} bytes, not {}; using 134217728", Integer.MAX_VALUE / 2, buffer);
             buffer = 134217728;
@@ -175,10 +178,10 @@ final class EventSources {
     static AuditPublisher.Config auditConfig(Context c, Set<String> tables) {
         Settings settings = c.settings();
         try {
-            return new AuditPublisher.Config(AuditPublisher.Mode.parse(settings.string("audit_mode")), settings.bool("audit_allow_config"),
+            return new AuditPublisher.Config(AuditPublisher.Mode.parse(settings.get(AuditFlags.AUDIT_MODE)), settings.get(AuditFlags.AUDIT_ALLOW_CONFIG),
                     tables.contains(ProcessEventsSubscriber.NAME), tables.contains(SocketEventsSubscriber.NAME),
-                    settings.bool("audit_allow_accept_socket_events"), tables.contains(UserEventsSubscriber.NAME),
-                    (int) settings.number("audit_backlog_limit"), (int) settings.number("audit_backlog_wait_time"), c.data(),
+                    settings.get(AuditFlags.AUDIT_ALLOW_ACCEPT_SOCKET_EVENTS), tables.contains(UserEventsSubscriber.NAME),
+                    (int) settings.get(AuditFlags.AUDIT_BACKLOG_LIMIT), (int) settings.get(AuditFlags.AUDIT_BACKLOG_WAIT_TIME), c.data(),
                     new SecurityRecords(tables.contains(SecurityEventsSubscriber.SECCOMP), tables.contains(SecurityEventsSubscriber.SELINUX),
                             tables.contains(SecurityEventsSubscriber.APPARMOR)));
         } catch (IllegalArgumentException e) {
@@ -193,7 +196,7 @@ final class EventSources {
      * created or stopped with the store, which is done at start only: that is said, not ignored.
      */
     private static Publisher reloadAudit(Publisher running, Context before, Context next, Set<String> tables, boolean tablesChanged) {
-        if (next.settings().bool("disable_audit") != before.settings().bool("disable_audit")) {
+        if (next.settings().get(AuditFlags.DISABLE_AUDIT) != before.settings().get(AuditFlags.DISABLE_AUDIT)) {
             return running; // declared at restart: the daemon's reload said so (Settings.restartNeeded)
         }
         if (running == null || tablesChanged) return running; // off, or it could not start; or said by the caller

@@ -1,5 +1,6 @@
 package io.hostql.daemon;
 
+import io.hostql.config.flags.EventFlags;
 import io.hostql.daemon.EventSources.Context;
 import io.hostql.daemon.EventSources.PublisherEntry;
 import io.hostql.daemon.EventSources.SubscriberEntry;
@@ -54,7 +55,7 @@ final class EventWiring {
      */
     static EventWiring create(EventSources sources, Context c, List<Subscriber> subscribers) {
         EventWiring w = new EventWiring(sources, c);
-        if (c.settings().bool("disable_events")) return w;
+        if (c.settings().get(EventFlags.DISABLE_EVENTS)) return w;
         for (PublisherEntry p : sources.publishers) {
             if (!p.enabled().test(c)) continue;
             Set<String> tables = w.tables(p, c);
@@ -116,7 +117,7 @@ final class EventWiring {
         Context before = context; // what runs: a change that needs a restart is compared with the start, as often as it is reloaded
         for (PublisherEntry p : sources.publishers) {
             Running r = find(p.name());
-            Set<String> tables = next.settings().bool("disable_events") || !p.enabled().test(next) ? Set.of() : tables(p, next);
+            Set<String> tables = next.settings().get(EventFlags.DISABLE_EVENTS) || !p.enabled().test(next) ? Set.of() : tables(p, next);
             boolean changed = !tables.equals(r == null ? tablesEnabledAtStart(p, before) : r.tables);
             if (changed) {
                 log.warn("{}: the tables enabled changed (now {}); that takes effect when hostqld restarts", p.name(),
@@ -130,7 +131,7 @@ final class EventWiring {
 
     /** For a publisher that does not run: the tables that were enabled when the daemon started (none started). */
     private Set<String> tablesEnabledAtStart(PublisherEntry p, Context before) {
-        if (before.settings().bool("disable_events") || !p.enabled().test(before)) return Set.of();
+        if (before.settings().get(EventFlags.DISABLE_EVENTS) || !p.enabled().test(before)) return Set.of();
         return tables(p, before);
     }
 

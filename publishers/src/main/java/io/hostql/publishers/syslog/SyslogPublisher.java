@@ -1,5 +1,6 @@
 package io.hostql.publishers.syslog;
 
+import io.hostql.config.flags.EventFlags;
 import io.hostql.os.Libc;
 import com.sun.jna.Native;
 import io.hostql.config.Settings;
@@ -68,7 +69,7 @@ public final class SyslogPublisher extends ReaderThread {
 
     /** The publisher as --syslog_pipe_path and --syslog_rate_limit ask. */
     public static SyslogPublisher fromSettings(Settings settings, EventSink sink) {
-        return new SyslogPublisher(Path.of(settings.string("syslog_pipe_path")), settings.number("syslog_rate_limit"), sink);
+        return new SyslogPublisher(Path.of(settings.get(EventFlags.SYSLOG_PIPE_PATH)), settings.get(EventFlags.SYSLOG_RATE_LIMIT), sink);
     }
 
     private static long checkedRateLimit(long limit) {
@@ -136,8 +137,8 @@ public final class SyslogPublisher extends ReaderThread {
 
     @Override
     public void reconfigure(OsqueryConfig config, Settings settings) {
-        rateLimit = checkedRateLimit(settings.number("syslog_rate_limit"));
-        if (!Path.of(settings.string("syslog_pipe_path")).equals(pipe)) {
+        rateLimit = checkedRateLimit(settings.get(EventFlags.SYSLOG_RATE_LIMIT));
+        if (!Path.of(settings.get(EventFlags.SYSLOG_PIPE_PATH)).equals(pipe)) {
             log.warn("syslog: syslog_pipe_path changed; it takes effect when hostqld restarts (reading {})", pipe);
         }
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.luben.zstd.ZstdOutputStream;
 import io.hostql.config.Settings;
+import io.hostql.config.flags.RemoteFlags;
 import io.hostql.remote.Attempts;
 import io.hostql.remote.RemoteCall;
 import java.io.BufferedOutputStream;
@@ -57,8 +58,8 @@ public final class Carves {
     public record Options(boolean enabled, String startEndpoint, String continueEndpoint, long blockSize, boolean compression,
             long expirySeconds, long retryUnitMillis) {
         public static Options from(Settings s) {
-            return new Options(!s.bool("disable_carver"), s.string("carver_start_endpoint"), s.string("carver_continue_endpoint"),
-                    s.number("carver_block_size"), s.bool("carver_compression"), s.number("carver_expiry"), 1000);
+            return new Options(!s.get(RemoteFlags.DISABLE_CARVER), s.get(RemoteFlags.CARVER_START_ENDPOINT), s.get(RemoteFlags.CARVER_CONTINUE_ENDPOINT),
+                    s.get(RemoteFlags.CARVER_BLOCK_SIZE), s.get(RemoteFlags.CARVER_COMPRESSION), s.get(RemoteFlags.CARVER_EXPIRY), 1000);
         }
     }
 

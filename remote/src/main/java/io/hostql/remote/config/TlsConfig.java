@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hostql.config.Settings;
 import io.hostql.config.SettingsException;
+import io.hostql.config.flags.RemoteFlags;
 import io.hostql.remote.transport.RemoteClient;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,8 +29,8 @@ public final class TlsConfig {
 
     public TlsConfig(RemoteClient client, Settings s) {
         this.client = client;
-        this.endpoint = s.string("config_tls_endpoint").strip();
-        this.maxAttempts = Math.max(1, s.number("config_tls_max_attempts"));
+        this.endpoint = s.get(RemoteFlags.CONFIG_TLS_ENDPOINT).strip();
+        this.maxAttempts = Math.max(1, s.get(RemoteFlags.CONFIG_TLS_MAX_ATTEMPTS));
         if (endpoint.isEmpty()) {
             throw new SettingsException("config_plugin is tls but config_tls_endpoint is empty: set it to the manager's config path"
                     + " (Fleet: /api/v1/osquery/config)");
@@ -39,7 +40,7 @@ public final class TlsConfig {
 
     /** Whether the flags ask for the config over TLS ({@code filesystem} or {@code tls}; anything else is an error). */
     public static boolean wanted(Settings s) {
-        String plugin = s.string("config_plugin").strip();
+        String plugin = s.get(RemoteFlags.CONFIG_PLUGIN).strip();
         if (plugin.equals(PLUGIN)) return true;
         if (plugin.equals("filesystem")) return false;
         throw new SettingsException("config_plugin: unknown config plugin '" + plugin + "'; available: filesystem, tls");
@@ -50,12 +51,12 @@ public final class TlsConfig {
      * makes the old name an alias of the new).
      */
     public static long refreshSeconds(Settings s) {
-        return !s.isSet("config_refresh") && s.isSet("config_tls_refresh") ? s.number("config_tls_refresh") : s.number("config_refresh");
+        return !s.isSet("config_refresh") && s.isSet("config_tls_refresh") ? s.get(RemoteFlags.CONFIG_TLS_REFRESH) : s.get(RemoteFlags.CONFIG_REFRESH);
     }
 
     /** --config_enable_backup: the manager's last accepted config is kept on disk and run at a start with the manager down. */
     public static boolean backup(Settings s) {
-        return s.bool("config_enable_backup");
+        return s.get(RemoteFlags.CONFIG_ENABLE_BACKUP);
     }
 
     public static Path cacheFile(Path dataDir) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hostql.config.Settings;
+import io.hostql.config.flags.RemoteFlags;
 import io.hostql.remote.Attempts;
 import io.hostql.remote.RemoteCall;
 import java.io.IOException;
@@ -45,9 +46,9 @@ public final class DistributedQueries {
     public record Options(String readEndpoint, String writeEndpoint, long intervalSeconds, long maxAttempts, long denylistSeconds,
             long writeMaxBytes, long retryUnitMillis, boolean logInfo) {
         public static Options from(Settings s) {
-            return new Options(s.string("distributed_tls_read_endpoint"), s.string("distributed_tls_write_endpoint"),
-                    s.number("distributed_interval"), s.number("distributed_tls_max_attempts"), s.number("distributed_denylist_duration"),
-                    s.number("distributed_write_max_bytes"), 1000, s.bool("distributed_loginfo"));
+            return new Options(s.get(RemoteFlags.DISTRIBUTED_TLS_READ_ENDPOINT), s.get(RemoteFlags.DISTRIBUTED_TLS_WRITE_ENDPOINT),
+                    s.get(RemoteFlags.DISTRIBUTED_INTERVAL), s.get(RemoteFlags.DISTRIBUTED_TLS_MAX_ATTEMPTS), s.get(RemoteFlags.DISTRIBUTED_DENYLIST_DURATION),
+                    s.get(RemoteFlags.DISTRIBUTED_WRITE_MAX_BYTES), 1000, s.get(RemoteFlags.DISTRIBUTED_LOGINFO));
         }
 
         /** What is wrong with these flags for distributed queries to run, or null. */

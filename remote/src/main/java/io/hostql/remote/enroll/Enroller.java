@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hostql.config.Settings;
 import io.hostql.config.SettingsException;
+import io.hostql.config.flags.RemoteFlags;
 import io.hostql.remote.transport.HttpsTransport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -47,16 +48,16 @@ public final class Enroller {
 
     public Enroller(HttpsTransport transport, Settings s, Path dataDir, String hostIdentifier, Supplier<ObjectNode> hostDetails) {
         this.transport = transport;
-        this.endpoint = s.string("enroll_tls_endpoint").strip();
+        this.endpoint = s.get(RemoteFlags.ENROLL_TLS_ENDPOINT).strip();
         this.hostIdentifier = hostIdentifier;
         this.hostDetails = hostDetails;
         this.keyFile = dataDir.resolve(NODE_KEY_FILE);
-        this.maxAttempts = s.number("tls_enroll_max_attempts");
-        this.maxInterval = Math.max(1, s.number("tls_enroll_max_interval"));
-        this.disableEnrollment = s.bool("disable_enrollment");
-        this.disableReenrollment = s.bool("disable_reenrollment");
-        this.secretKeyName = s.string("tls_enroll_override").strip().isEmpty() ? "enroll_secret" : s.string("tls_enroll_override").strip();
-        String path = s.string("enroll_secret_path").strip(), env = s.string("enroll_secret_env").strip();
+        this.maxAttempts = s.get(RemoteFlags.TLS_ENROLL_MAX_ATTEMPTS);
+        this.maxInterval = Math.max(1, s.get(RemoteFlags.TLS_ENROLL_MAX_INTERVAL));
+        this.disableEnrollment = s.get(RemoteFlags.DISABLE_ENROLLMENT);
+        this.disableReenrollment = s.get(RemoteFlags.DISABLE_REENROLLMENT);
+        this.secretKeyName = s.get(RemoteFlags.TLS_ENROLL_OVERRIDE).strip().isEmpty() ? "enroll_secret" : s.get(RemoteFlags.TLS_ENROLL_OVERRIDE).strip();
+        String path = s.get(RemoteFlags.ENROLL_SECRET_PATH).strip(), env = s.get(RemoteFlags.ENROLL_SECRET_ENV).strip();
         if (!disableEnrollment && endpoint.isEmpty()) {
             throw new SettingsException("enroll_tls_endpoint is empty: set it to the manager's enroll path (Fleet: /api/v1/osquery/enroll),"
                     + " or --disable_enrollment when the node key is provisioned");
@@ -73,7 +74,7 @@ public final class Enroller {
             secretSource = "no enroll secret (--enroll_secret_path or --enroll_secret_env)";
             secret = () -> "";
         }
-        if (s.bool("enroll_always")) deleteKey("--enroll_always");
+        if (s.get(RemoteFlags.ENROLL_ALWAYS)) deleteKey("--enroll_always");
         this.nodeKey = readKey();
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hostql.config.Settings;
 import io.hostql.config.SettingsException;
+import io.hostql.config.flags.LoggerFlags;
 import io.hostql.events.LogLineEvent;
 import io.hostql.loggers.delivery.Sink;
 import io.hostql.remote.transport.RemoteClient;
@@ -34,23 +35,23 @@ public final class TlsLoggerSink implements Sink {
 
     public TlsLoggerSink(RemoteClient client, Settings s) {
         this.client = client;
-        this.endpoint = s.string("logger_tls_endpoint").strip();
+        this.endpoint = s.get(LoggerFlags.LOGGER_TLS_ENDPOINT).strip();
         if (endpoint.isEmpty()) {
             throw new SettingsException("logger_plugin has tls but logger_tls_endpoint is empty: set it to the manager's log path"
                     + " (Fleet: /api/v1/osquery/log)");
         }
-        long period = s.number("logger_tls_period"), lines = s.number("logger_tls_max_lines"), size = s.number("logger_tls_max_linesize");
+        long period = s.get(LoggerFlags.LOGGER_TLS_PERIOD), lines = s.get(LoggerFlags.LOGGER_TLS_MAX_LINES), size = s.get(LoggerFlags.LOGGER_TLS_MAX_LINESIZE);
         if (period < 0) throw new SettingsException("logger_tls_period must be 0 or more seconds, not " + period);
         if (lines < 1 || lines > 1_000_000) throw new SettingsException("logger_tls_max_lines must be 1 to 1000000, not " + lines);
         if (size < 1) throw new SettingsException("logger_tls_max_linesize must be at least 1 byte, not " + size);
-        long backoff = s.number("logger_tls_backoff_max");
+        long backoff = s.get(LoggerFlags.LOGGER_TLS_BACKOFF_MAX);
         if (backoff < 1) throw new SettingsException("logger_tls_backoff_max must be at least 1 second, not " + backoff);
         this.maxBackoffMillis = Math.min(backoff, Long.MAX_VALUE / 2000) * 1000;
         this.periodMillis = period * 1000;
         this.maxLines = (int) lines;
         this.maxLineSize = size;
-        this.compress = s.bool("logger_tls_compress");
-        this.status = !s.bool("tls_disable_status_log");
+        this.compress = s.get(LoggerFlags.LOGGER_TLS_COMPRESS);
+        this.status = !s.get(LoggerFlags.TLS_DISABLE_STATUS_LOG);
     }
 
     @Override

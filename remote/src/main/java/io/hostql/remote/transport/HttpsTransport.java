@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hostql.config.Settings;
 import io.hostql.config.SettingsException;
 import io.hostql.config.Version;
+import io.hostql.config.flags.RemoteFlags;
 import io.hostql.loggers.tls.PemTls;
 import io.hostql.remote.status.RemoteStatus;
 import java.io.ByteArrayOutputStream;
@@ -66,10 +67,10 @@ public final class HttpsTransport {
             long connectTimeoutSeconds, long requestTimeoutSeconds, boolean sessionReuse, long sessionTimeoutSeconds, long maxReplyBytes,
             boolean acceptGzip) {
         public static Options of(Settings s) {
-            return new Options(s.string("tls_hostname").strip(), s.string("tls_server_certs").strip(), s.string("tls_client_cert").strip(),
-                    s.string("tls_client_key").strip(), s.string("proxy_hostname").strip(), s.number("tls_connect_timeout"),
-                    s.number("tls_request_timeout"), s.bool("tls_session_reuse"), s.number("tls_session_timeout"),
-                    s.number("tls_max_reply_bytes"), s.bool("tls_accept_gzip"));
+            return new Options(s.get(RemoteFlags.TLS_HOSTNAME).strip(), s.get(RemoteFlags.TLS_SERVER_CERTS).strip(), s.get(RemoteFlags.TLS_CLIENT_CERT).strip(),
+                    s.get(RemoteFlags.TLS_CLIENT_KEY).strip(), s.get(RemoteFlags.PROXY_HOSTNAME).strip(), s.get(RemoteFlags.TLS_CONNECT_TIMEOUT),
+                    s.get(RemoteFlags.TLS_REQUEST_TIMEOUT), s.get(RemoteFlags.TLS_SESSION_REUSE), s.get(RemoteFlags.TLS_SESSION_TIMEOUT),
+                    s.get(RemoteFlags.TLS_MAX_REPLY_BYTES), s.get(RemoteFlags.TLS_ACCEPT_GZIP));
         }
     }
 
