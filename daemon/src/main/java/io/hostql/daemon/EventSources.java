@@ -43,16 +43,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>How to add an evented table (the table's declaration is in {@code evented-tables}):
  * <ul>
- *   <li>A subscriber over events a publisher already writes (e.g. {@code yara_events} over inotify's file
- *       events): the subscriber class, and one line here:
- *       {@code .subscriber("yara_events", "inotify", c -> c.settings().bool("enable_yara_events"), c -> new YaraSubscriber(c.journal(), c.store(), ...))}.
+ *   <li>A subscriber over events a publisher already writes ({@code yara_events} over inotify's file events):
+ *       the subscriber class, and one registration below ({@code .subscriber(YaraEventsSubscriber.NAME, "inotify", …)}).
  *   <li>A new publisher with an event type of its own (e.g. {@code syslog_events} from an rsyslog pipe): the
  *       event record, a {@link io.hostql.publishers.ReaderThread} over the pipe (the thread, the wake-up,
  *       pause and close come with it), its subscriber, and two lines:
- *       {@code .publisher("syslog", c -> true, (c, tables) -> new SyslogPublisher(...), "syslog_events stays empty")} and
- *       {@code .subscriber("syslog_events", "syslog", ...)}.
- *   <li>A table from more audit records (seccomp, SELinux, AppArmor): its subscriber and a line
- *       {@code .subscriber("seccomp_events", "audit", c -> c.settings().get(AuditFlags.AUDIT_ALLOW_SECCOMP_EVENTS), ...)};
+ *       {@code .publisher("syslog", …)} and {@code .subscriber("syslog_events", "syslog", …)} below.
+ *   <li>A table from more audit records (seccomp_events, selinux_events, apparmor_events): its subscriber and a line
+ *       ({@code .subscriber(SecurityEventsSubscriber.SECCOMP, "audit", …)} below);
  *       audit's factory ({@link #auditConfig}) sees which of its tables are enabled and asks the kernel for their records.
  * </ul>
  */
