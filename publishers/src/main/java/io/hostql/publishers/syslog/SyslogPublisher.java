@@ -36,7 +36,12 @@ import org.slf4j.LoggerFactory;
 public final class SyslogPublisher extends ReaderThread {
     public static final String NAME = "syslog";
     /** osquery's pipe mode: rsyslog (group) writes, the owner reads. */
-    static final String PIPE_MODE = "r--rw----";
+    /**
+     * osquery's 0460 (root reads, the group writes). A hostqld run by a user also needs the owner's write bit: it
+     * opens the pipe read-write (so that a writer's exit is never end of input), and only root skips the check.
+     */
+    static final String PIPE_MODE = Libc.geteuid() == 0 ? "r--rw----" : "rw-rw----";
+    private static final int PIPE_MODE_BITS = Libc.geteuid() == 0 ? 0460 : 0660;
     static final String PIPE_GROUP = "syslog";
     private static final int S_IFMT = 0170000, S_IFIFO = 0010000;
     static final long RUN_NANOS = 200_000_000L;
@@ -104,7 +109,7 @@ public final class SyslogPublisher extends ReaderThread {
         if (!Files.exists(pipe)) {
             Path parent = pipe.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);
-            if (Libc.mkfifo(Libc.cPath(pipe), 0460) != 0 && Native.getLastError() != Libc.EEXIST) {
+            if (Libc.mkfifo(Libc.cPath(pipe), PIPE_MODE_BITS) != 0 && Native.getLastError() != Libc.EEXIST) {
                 throw new IOException("cannot create the pipe " + pipe + ": " + Libc.errorText(Native.getLastError()));
             }
             // The umask applied to mkfifo's mode: set it again, as osquery does, then the group rsyslog may write as.
