@@ -46,7 +46,7 @@ class SyslogEventsEndToEndTest {
         daemon = DaemonProcess.start(Files.writeString(tmp.resolve("hostql.conf"), "{}"), tmp.resolve("data"),
                 "--disable_audit", "--enable_syslog", "--syslog_pipe_path", pipe.toString());
         assertThat((Integer) Files.getAttribute(pipe, "unix:mode") & 0170777).as("a FIFO, mode 0460 (0660 for a user)").isEqualTo(io.hostql.os.Libc.geteuid() == 0 ? 0010460 : 0010660);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pipe))).isEqualTo("r--rw----");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pipe))).isEqualTo(io.hostql.os.Libc.geteuid() == 0 ? "r--rw----" : "rw-rw----");
 
         Path socket = tmp.resolve("log.sock");
         startRsyslog(pipe, socket);
