@@ -57,6 +57,8 @@ public final class Libc {
     public static native long sysconf(int name);
     /** Sets the file mode creation mask; returns the previous one. */
     public static native int umask(int mask);
+    /** Gives glibc's freed heap back to the system (after libyara's scans). */
+    public static native int malloc_trim(long pad);
     /** A system call glibc has no wrapper for (pidfd_open, pidfd_getfd), three arguments. */
     public static native long syscall(long number, long a, long b, long c);
 

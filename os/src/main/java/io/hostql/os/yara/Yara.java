@@ -1,18 +1,14 @@
 package io.hostql.os.yara;
 
-import com.sun.jna.Function;
-import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
-import java.nio.charset.StandardCharsets;
+import io.hostql.os.Libc;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /** Compiles YARA rules with libyara: rule files (source, or one saved by yarac) or a rule text. */
 public final class Yara {
-    private static final int O_RDONLY = 0, O_CLOEXEC = 02000000;
     /** Compile errors of the compile in progress on this thread: the compiler calls back synchronously. */
     private static final ThreadLocal<List<String>> ERRORS = new ThreadLocal<>();
     private static final LibYara.CompilerCallback ON_ERROR = Yara::onCompileMessage;
@@ -33,7 +29,7 @@ public final class Yara {
         if (files.isEmpty()) throw new YaraException("no YARA rule file to compile");
         if (files.size() == 1) {
             PointerByReference saved = new PointerByReference();
-            int rc = LibYara.yr_rules_load(cstr(files.get(0).toString()), saved);
+            int rc = LibYara.yr_rules_load(Libc.cPath(files.get(0).toString()), saved);
             if (rc == LibYara.ERROR_SUCCESS) return new YaraRules(saved.getValue());
             if (rc != LibYara.ERROR_INVALID_FILE && rc != 3) {
                 throw new YaraException("cannot load the YARA rules " + files.get(0) + ": " + YaraException.describe(rc), rc);
@@ -43,7 +39,7 @@ public final class Yara {
             for (Path file : files) {
                 int fd = open(file);
                 try {
-                    LibYara.yr_compiler_add_fd(compiler, fd, null, cstr(file.toString()));
+                    LibYara.yr_compiler_add_fd(compiler, fd, null, Libc.cPath(file.toString()));
                 } finally {
                     close(fd);
                 }
@@ -54,7 +50,7 @@ public final class Yara {
     /** Rules from a text (osquery's sigrule). */
     public static YaraRules compileText(String rules) throws YaraException {
         usable();
-        return compile(compiler -> LibYara.yr_compiler_add_string(compiler, cstr(rules), null));
+        return compile(compiler -> LibYara.yr_compiler_add_string(compiler, Libc.cPath(rules), null));
     }
 
     private interface Sources {
@@ -101,21 +97,13 @@ public final class Yara {
 
     private static int open(Path file) throws YaraException {
         if (!java.nio.file.Files.isRegularFile(file)) throw new YaraException("the YARA rule file " + file + " does not exist or is not a file");
-        int fd = libc("open").invokeInt(new Object[] {cstr(file.toString()), O_RDONLY | O_CLOEXEC});
+        int fd = Libc.open(Libc.cPath(file), Libc.O_RDONLY | Libc.O_CLOEXEC);
         if (fd < 0) throw new YaraException("cannot open the YARA rule file " + file);
         return fd;
     }
 
     private static void close(int fd) {
-        libc("close").invokeInt(new Object[] {fd});
+        Libc.close(fd);
     }
 
-    private static Function libc(String name) {
-        return NativeLibrary.getInstance("c").getFunction(name);
-    }
-
-    private static byte[] cstr(String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        return Arrays.copyOf(b, b.length + 1);
-    }
 }

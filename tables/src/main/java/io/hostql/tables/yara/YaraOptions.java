@@ -17,6 +17,6 @@ public record YaraOptions(boolean sigrule, boolean sigruleStrings, long delayMil
 
     /** Gives the native heap that libyara's scans grew back to the system (glibc keeps freed memory otherwise). */
     public void trim() {
-        if (mallocTrim) com.sun.jna.NativeLibrary.getInstance("c").getFunction("malloc_trim").invokeInt(new Object[] {0L});
+        if (mallocTrim) io.hostql.os.Libc.malloc_trim(0);
     }
 }
