@@ -156,11 +156,7 @@ final class EventSources {
             log.error("{}; using auto", e.getMessage());
             source = UeventPublisher.Source.AUTO;
         }
-        long buffer = c.settings().get(EventFlags.HARDWARE_EVENTS_RECEIVE_BUFFER);
-        if (buffer < 4096 || buffer > Integer.MAX_VALUE / 2) {
-            log.error("hardware_events_receive_buffer must be between 4096 and {} bytes, not {}; using 134217728", Integer.MAX_VALUE / 2, buffer);
-            buffer = 134217728;
-        }
+        long buffer = c.settings().get(EventFlags.HARDWARE_EVENTS_RECEIVE_BUFFER); // 4096 .. 2^30, as declared
         return new UeventPublisher(source, (int) buffer, c.journal());
     }
 

@@ -23,7 +23,7 @@ public final class EventFlags {
             "Comma-separated udev device types (DEVTYPE) to keep out of hardware_events; a type is dropped when this text contains it");
     public static final Setting<String> HARDWARE_EVENTS_SOURCE = GROUP.choice("hardware_events_source", "auto", AT_RESTART,
             "Where hardware_events come from: auto (systemd-udevd's events while it runs, else the kernel's), kernel or udev", "auto", "kernel", "udev");
-    public static final Setting<Long> HARDWARE_EVENTS_RECEIVE_BUFFER = GROUP.int64("hardware_events_receive_buffer", 134217728, 0, Long.MAX_VALUE, AT_RESTART,
+    public static final Setting<Long> HARDWARE_EVENTS_RECEIVE_BUFFER = GROUP.int64("hardware_events_receive_buffer", 134217728, 4096, Integer.MAX_VALUE / 2, AT_RESTART,
             "Netlink receive buffer for uevents in bytes (forced as root, as systemd-udevd does; the kernel doubles it)");
     public static final Setting<Boolean> ENABLE_SYSLOG = GROUP.bool("enable_syslog", false, AT_RESTART,
             "Read syslog messages from rsyslog through a named pipe into syslog_events (rsyslog's template OsqueryCsvFormat, see docs/syslog.md)");
