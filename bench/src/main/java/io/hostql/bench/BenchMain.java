@@ -13,7 +13,7 @@ import java.util.Set;
 /**
  * Runs the benchmarks and writes docs/benchmarks.md. Run through {@code bench/run} (which builds,
  * installs the baseline tools and passes the JVM flags): {@code bench/run [startup,query,journal,storm,window,uevent,scheduler,exec,dbcheck,syslog,chrome-extensions,fleet-inventory,distributed,remote,kafka,opensearch]}
- * ({@code certificates} and {@code yara} only when named),
+ * ({@code certificates}, {@code yara} and {@code syscall-storm} only when named),
  * or {@code bench/run soak [--minutes 30 ...]} for the soak (see {@link Soak.Options}).
  * A run of some of them replaces their sections and keeps the others' from the previous file.
  */
@@ -26,6 +26,8 @@ public final class BenchMain {
         Set<String> which = Set.copyOf(Arrays.asList((args.length > 0 ? args[0] : "startup,query,journal,storm,window,uevent,scheduler,exec,dbcheck,syslog,chrome-extensions,fleet-inventory,distributed,remote,kafka,opensearch,rows").split(",")));
         // The soak (issue 10) runs only when named: 30 minutes by default. Its options follow: bench/run soak --minutes 3
         Soak.Options soak = which.contains("soak") ? Soak.Options.parse(Arrays.asList(args).subList(1, args.length)) : null;
+        // The syscall storm (issue 15) too, with its -Dstorm.* options checked before anything runs
+        SyscallStorm.Options syscallStorm = which.contains("syscall-storm") ? SyscallStorm.Options.fromProperties() : null;
         Path tmp = Files.createDirectories(home.resolve("bench/target/tmp"));
         StringBuilder md = new StringBuilder("- Machine: ").append(Measure.run("sh", "-c", "lscpu | sed -n 's/^Model name: *//p' | head -1"))
                 .append(", ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs, ")
@@ -59,6 +61,7 @@ public final class BenchMain {
         if (which.contains("certificates")) put(sections, section(() -> CertificatesQuery.run(home, 10)), machine, when);
         if (which.contains("yara")) put(sections, section(() -> YaraScan.run(home, tmp, Integer.getInteger("yara.files", 2000), Integer.getInteger("yara.runs", 5))), machine, when);
         if (which.contains("distributed")) put(sections, section(() -> DistributedRoundTrip.run(tmp, 10, Integer.getInteger("distributed.rows", 1_000_000))), machine, when);
+        if (syscallStorm != null) put(sections, section(() -> SyscallStorm.run(home, tmp, syscallStorm)), machine, when);
         if (soak != null) put(sections, section(() -> Soak.run(home, tmp, soak)), machine, when);
         StringBuilder doc = new StringBuilder("# hostql benchmarks\n\nWritten by `bench/run` (all) or `bench/run <names>` (those sections only; each\n"
                 + "section says when and where it was measured). Every figure is compared with a baseline measured in the\n"

@@ -61,6 +61,9 @@ final class ExecStorm {
     interface Capture extends AutoCloseable {
         long pid();
 
+        /** Called before a window's generator starts: a daemon that counts incrementally marks where the window begins. */
+        default void begin() throws IOException {}
+
         /** Entries for execs whose parent is one of the generator pids. */
         long captured(List<Long> generators) throws Exception;
 
@@ -70,7 +73,7 @@ final class ExecStorm {
 
     static String run(Path home, Path tmp, int seconds, List<Double> rates) throws Exception {
         String before = auditctl("-s");
-        boolean hadRules = !auditctl("-l").contains("No rules");
+        String rulesBefore = auditctl("-l");
         if (auditdRunning()) throw new IllegalStateException("an auditd is running on this machine; stop it first (the storm owns audit)");
         List<Window> ours = new ArrayList<>(), theirs = new ArrayList<>();
         Path root = Files.createTempDirectory(tmp, "exec");
@@ -78,16 +81,16 @@ final class ExecStorm {
         double ceiling;
         try {
             ceiling = ceiling(gen, seconds);
-            try (Hostqld h = Hostqld.start(home, root.resolve("hostql"))) {
+            try (Hostqld h = Hostqld.start(home, root.resolve("hostql"), 0, "")) {
                 window(h, gen, 0, WARM_UP_SECONDS);
                 for (double r : rates) ours.add(window(h, gen, r, seconds));
             }
-            try (Auditd a = Auditd.start(root.resolve("auditd"))) {
+            try (Auditd a = Auditd.start(root.resolve("auditd"), 0, "execve,execveat")) {
                 window(a, gen, 0, WARM_UP_SECONDS);
                 for (double r : rates) theirs.add(window(a, gen, r, seconds));
             }
         } finally {
-            restoreAudit(before, hadRules);
+            restoreAudit(before, rulesBefore);
         }
         StringBuilder md = new StringBuilder("## Exec storm: audit → journal → process_events, against auditd (issue 4)\n\n"
                 + "`/bin/true` started by generator processes (Python `posix_spawn`, two when the rate is above 150/s) at each target rate for "
@@ -175,7 +178,7 @@ final class ExecStorm {
     }
 
     /** Waits until the count has not grown for 3 s (at most 5 minutes) and returns it. */
-    private static long settle(LongSupplier count) throws InterruptedException {
+    static long settle(LongSupplier count) throws InterruptedException {
         long last = -1, since = System.nanoTime(), end = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (System.nanoTime() < end) {
             long n = count.getAsLong();
@@ -196,17 +199,17 @@ final class ExecStorm {
         return Measure.run(cmd.toArray(new String[0]));
     }
 
-    private static long kernelLost() throws IOException, InterruptedException {
+    static long kernelLost() throws IOException, InterruptedException {
         for (String l : auditctl("-s").split("\n")) if (l.startsWith("lost ")) return Long.parseLong(l.substring(5).strip());
         return 0;
     }
 
-    private static boolean auditdRunning() {
+    static boolean auditdRunning() {
         return ProcessHandle.allProcesses().anyMatch(h -> h.info().command().map(c -> c.endsWith("/auditd")).orElse(false));
     }
 
-    /** Puts enabled, failure, backlog_limit and backlog_wait_time back as auditctl -s showed them, and removes all rules if there were none. */
-    static void restoreAudit(String status, boolean hadRules) throws IOException, InterruptedException {
+    /** Puts enabled, failure, backlog_limit, backlog_wait_time and the rules back as auditctl -s and auditctl -l showed them. */
+    static void restoreAudit(String status, String rules) throws IOException, InterruptedException {
         for (String line : status.split("\n")) {
             String[] kv = line.split(" ");
             if (kv.length != 2) continue;
@@ -218,10 +221,14 @@ final class ExecStorm {
                 default -> { }
             }
         }
-        if (!hadRules) auditctl("-D");
+        auditctl("-D");
+        // auditctl -l prints each rule as the arguments that add it (a rule whose values hold spaces would not survive this)
+        for (String rule : rules.split("\n")) {
+            if (rule.startsWith("-")) auditctl(rule.strip().split("\\s+"));
+        }
     }
 
-    /** hostqld in owner mode, process_events only. */
+    /** hostqld in owner mode: process_events only, or what moreOptions (JSON members, each with a leading comma) add. */
     static final class Hostqld implements Capture {
         final Process process;
         final Path data;
@@ -231,10 +238,11 @@ final class ExecStorm {
             this.data = data;
         }
 
-        static Hostqld start(Path home, Path dir) throws Exception {
+        static Hostqld start(Path home, Path dir, int backlogWaitTime, String moreOptions) throws Exception {
             Files.createDirectories(dir);
             Path config = Files.writeString(dir.resolve("hostql.conf"), "{\"options\": {\"disable_audit\": false, \"audit_mode\": \"owner\","
-                    + " \"audit_allow_user_events\": false, \"audit_backlog_limit\": " + BACKLOG_LIMIT + ", \"audit_backlog_wait_time\": 0}}");
+                    + " \"audit_allow_user_events\": false, \"audit_backlog_limit\": " + BACKLOG_LIMIT + ", \"audit_backlog_wait_time\": "
+                    + backlogWaitTime + moreOptions + "}}");
             Process p = Measure.startHostqld(home, dir, config, "--events_max=0", "--events_max_bytes=0", "--events_retention_interval=3600");
             if (!Files.readString(dir.resolve("hostqld.out")).contains("audit: owner mode")) {
                 p.destroy();
@@ -248,7 +256,7 @@ final class ExecStorm {
             return process.pid();
         }
 
-        private QueryResult query(String sql) {
+        QueryResult query(String sql) {
             try (Database db = Database.open(new TableRegistry())) {
                 db.attachReadOnly(data.resolve("events.db"), "events");
                 return db.query(sql);
@@ -275,7 +283,7 @@ final class ExecStorm {
         }
     }
 
-    /** Debian's auditd in the foreground, raw log, with the same exec rules. */
+    /** Debian's auditd in the foreground, raw log, with rules for the given syscalls on both architectures (not for itself). */
     static final class Auditd implements Capture {
         final Process process;
         final Path log;
@@ -285,7 +293,7 @@ final class ExecStorm {
             this.log = log;
         }
 
-        static Auditd start(Path dir) throws Exception {
+        static Auditd start(Path dir, int backlogWaitTime, String syscalls) throws Exception {
             Files.createDirectories(dir.resolve("plugins"));
             Path log = dir.resolve("audit.log");
             String conf = Files.readString(Path.of("/etc/audit/auditd.conf"))
@@ -304,9 +312,11 @@ final class ExecStorm {
                 Thread.sleep(50);
             }
             auditctl("-b", Integer.toString(BACKLOG_LIMIT));
-            auditctl("--backlog_wait_time", "0");
-            auditctl("-a", "always,exit", "-F", "arch=b64", "-S", "execve,execveat", "-k", "bench");
-            auditctl("-a", "always,exit", "-F", "arch=b32", "-S", "execve,execveat", "-k", "bench");
+            auditctl("--backlog_wait_time", Integer.toString(backlogWaitTime));
+            // as hostqld's rules leave hostqld out, these leave auditd out
+            for (String arch : List.of("b64", "b32")) {
+                auditctl("-a", "always,exit", "-F", "arch=" + arch, "-S", syscalls, "-F", "pid!=" + p.pid(), "-k", "bench");
+            }
             return new Auditd(p, log);
         }
 

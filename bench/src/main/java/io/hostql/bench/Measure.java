@@ -128,6 +128,11 @@ final class Measure {
         return Double.NaN;
     }
 
+    /** Resets VmHWM to the current RSS (clear_refs 5, Linux 4.0+; root), so that a later {@link #peakRss} is the peak since now. */
+    static void resetPeakRss(long pid) throws IOException {
+        Files.writeString(Path.of("/proc/" + pid + "/clear_refs"), "5");
+    }
+
     /** The 1-minute load average now, for a section to say how quiet the machine was ("load average 0.4 on 2 CPUs"). */
     static String loadNote() {
         try {

@@ -115,7 +115,7 @@ final class Soak {
 
     static String run(Path home, Path tmp, Options o) throws Exception {
         String auditBefore = o.audit ? ExecStorm.auditctl("-s") : null;
-        boolean hadRules = o.audit && !ExecStorm.auditctl("-l").contains("No rules");
+        String rulesBefore = o.audit ? ExecStorm.auditctl("-l") : null;
         String owner = o.audit ? auditOwner(auditBefore) : null;
         if (owner != null) throw new IllegalStateException("kernel audit is owned by " + owner + "; the soak needs it (try again when it is free)");
         Path root = Files.createTempDirectory(tmp, "soak");
@@ -131,7 +131,7 @@ final class Soak {
             Files.writeString(root.resolve("failure.txt"), trace.toString());
             return HEADING + "\n\n**The soak failed:** " + e + " (" + root + ")\n\n";
         } finally {
-            if (o.audit) ExecStorm.restoreAudit(auditBefore, hadRules);
+            if (o.audit) ExecStorm.restoreAudit(auditBefore, rulesBefore);
             Measure.run("umount", data.toString());
         }
     }
@@ -983,8 +983,8 @@ final class Soak {
 
     // ---- small helpers -------------------------------------------------------------------------
 
-    /** Compiles the storms' C generator (soakgen.c) with the system's cc. */
-    private static Path compileGenerator(Path root) throws Exception {
+    /** Compiles the storms' C generator (soakgen.c) with the system's cc: the soak's and the syscall storm's. */
+    static Path compileGenerator(Path root) throws Exception {
         Path src = root.resolve("soakgen.c"), bin = root.resolve("soakgen");
         try (var in = Soak.class.getResourceAsStream("soakgen.c")) {
             Files.write(src, in.readAllBytes());

@@ -1,8 +1,10 @@
 /*
- * The soak's storm generators (bench/.../Soak.java compiles this with the system cc).
+ * The soak's and the syscall storm's generators (bench/.../Soak.java compiles this with the system cc).
  *   soakgen exec RATE SECONDS LOG     fork + execve("/bin/true") RATE times a second; LOG gets "epoch_ns child_pid" per exec
  *   soakgen connect RATE SECONDS LOG  connect() of one UDP socket to 127.0.0.1, port 20000 + (i % 40000) for the i-th call,
  *                                     RATE times a second; LOG gets "epoch_ns" per call (line i is call i)
+ * RATE 0: as fast as it can (no pacing). LOG "-": no log (the syscall storm counts rows by pid, and a log line per call
+ * would slow an unpaced storm). At the end it prints "CALLS ELAPSED_NS" on stdout: the rate it achieved.
  * The port names the call, so the soak matches each socket_events record to its call exactly.
  * The time is taken before the syscall: the kernel's audit time of the event is at or after it.
  */
@@ -29,9 +31,13 @@ int main(int argc, char **argv) {
     }
     double rate = atof(argv[2]);
     long long dur = (long long) (atof(argv[3]) * 1e9);
-    FILE *log = fopen(argv[4], "w");
-    if (!log || rate <= 0) {
-        perror("soakgen");
+    if (rate < 0) {
+        fprintf(stderr, "soakgen: RATE must be 0 (as fast as it can) or more, not %s\n", argv[2]);
+        return 2;
+    }
+    FILE *log = NULL;
+    if (strcmp(argv[4], "-") != 0 && !(log = fopen(argv[4], "w"))) {
+        perror(argv[4]);
         return 2;
     }
     int udp = -1;
@@ -47,9 +53,9 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
-    long long start = now_ns(CLOCK_MONOTONIC);
-    for (long long i = 0;; i++) {
-        long long due = start + (long long) (i * 1e9 / rate), now = now_ns(CLOCK_MONOTONIC);
+    long long start = now_ns(CLOCK_MONOTONIC), i;
+    for (i = 0;; i++) {
+        long long now = now_ns(CLOCK_MONOTONIC), due = rate > 0 ? start + (long long) (i * 1e9 / rate) : now;
         /* Ends on time even when a loaded machine held it back (it then runs behind the rate, never past the end). */
         if (due - start >= dur || now - start >= dur) break;
         if (due > now) {
@@ -64,15 +70,17 @@ int main(int argc, char **argv) {
                 execv("/bin/true", args);
                 _exit(127);
             }
-            if (p > 0) fprintf(log, "%lld %d\n", at, (int) p);
+            if (p > 0 && log) fprintf(log, "%lld %d\n", at, (int) p);
             while (waitpid(-1, NULL, WNOHANG) > 0) {}
         } else {
             to.sin_port = htons(20000 + (int) (i % 40000));
             connect(udp, (struct sockaddr *) &to, sizeof to);
-            fprintf(log, "%lld\n", at);
+            if (log) fprintf(log, "%lld\n", at);
         }
     }
+    long long elapsed = now_ns(CLOCK_MONOTONIC) - start;
     while (wait(NULL) > 0) {}
-    fclose(log);
+    if (log) fclose(log);
+    printf("%lld %lld\n", i, elapsed);
     return 0;
 }
