@@ -85,7 +85,7 @@ final class ExecStorm {
                 window(h, gen, 0, WARM_UP_SECONDS);
                 for (double r : rates) ours.add(window(h, gen, r, seconds));
             }
-            try (Auditd a = Auditd.start(root.resolve("auditd"), 0, "execve,execveat")) {
+            try (Auditd a = Auditd.start(root.resolve("auditd"), 0, "execve,execveat", List.of("b64", "b32"))) {
                 window(a, gen, 0, WARM_UP_SECONDS);
                 for (double r : rates) theirs.add(window(a, gen, r, seconds));
             }
@@ -283,7 +283,7 @@ final class ExecStorm {
         }
     }
 
-    /** Debian's auditd in the foreground, raw log, with rules for the given syscalls on both architectures (not for itself). */
+    /** Debian's auditd in the foreground, raw log, with rules for the given syscalls on the given architectures (not for itself). */
     static final class Auditd implements Capture {
         final Process process;
         final Path log;
@@ -293,7 +293,7 @@ final class ExecStorm {
             this.log = log;
         }
 
-        static Auditd start(Path dir, int backlogWaitTime, String syscalls) throws Exception {
+        static Auditd start(Path dir, int backlogWaitTime, String syscalls, List<String> arches) throws Exception {
             Files.createDirectories(dir.resolve("plugins"));
             Path log = dir.resolve("audit.log");
             String conf = Files.readString(Path.of("/etc/audit/auditd.conf"))
@@ -314,7 +314,7 @@ final class ExecStorm {
             auditctl("-b", Integer.toString(BACKLOG_LIMIT));
             auditctl("--backlog_wait_time", Integer.toString(backlogWaitTime));
             // as hostqld's rules leave hostqld out, these leave auditd out
-            for (String arch : List.of("b64", "b32")) {
+            for (String arch : arches) {
                 auditctl("-a", "always,exit", "-F", "arch=" + arch, "-S", syscalls, "-F", "pid!=" + p.pid(), "-k", "bench");
             }
             return new Auditd(p, log);

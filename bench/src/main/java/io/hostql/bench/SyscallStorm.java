@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -32,7 +33,7 @@ final class SyscallStorm {
     static final int KERNEL_DEFAULT_WAIT = 60_000;
     /** Rate of the warm-up storm: enough for hostqld's JIT to have compiled the hot path before the measured windows. */
     private static final double WARM_UP_RATE = 20_000;
-    /** hostqld's socket rules (bind, connect, accept, accept4) and no exec rules: auditd gets the same syscalls. */
+    /** hostqld's socket rules (bind, connect, accept, accept4; 64-bit only, as hostqld's) and no exec rules: auditd gets the same rule. */
     private static final String SOCKETS_ONLY = ", \"audit_allow_sockets\": true, \"audit_allow_process_events\": false";
     private static final String SOCKET_SYSCALLS = "bind,connect,accept,accept4";
 
@@ -92,13 +93,22 @@ final class SyscallStorm {
         List<Tool> tools = List.of(
                 new Tool("hostqld, wait 0", dir -> new HostqlSockets(ExecStorm.Hostqld.start(home, dir, 0, SOCKETS_ONLY))),
                 new Tool("hostqld, wait " + KERNEL_DEFAULT_WAIT, dir -> new HostqlSockets(ExecStorm.Hostqld.start(home, dir, KERNEL_DEFAULT_WAIT, SOCKETS_ONLY))),
-                new Tool("auditd, wait " + KERNEL_DEFAULT_WAIT, dir -> new AuditdSockets(ExecStorm.Auditd.start(dir, KERNEL_DEFAULT_WAIT, SOCKET_SYSCALLS))));
+                new Tool("auditd, wait " + KERNEL_DEFAULT_WAIT, dir -> new AuditdSockets(ExecStorm.Auditd.start(dir, KERNEL_DEFAULT_WAIT, SOCKET_SYSCALLS, List.of("b64")))));
         Map<String, List<Window>> results = new LinkedHashMap<>();
         List<Process> started = new ArrayList<>();
-        // Restores audit and stops the load however the run ends: normally, by an exception, or by a signal to this JVM.
+        AtomicReference<Capture> running = new AtomicReference<>();
+        // Stops the daemon and the load and restores audit however the run ends: normally, by an exception, or by a signal to this JVM.
         AtomicBoolean restored = new AtomicBoolean();
         Runnable restore = () -> {
             if (!restored.compareAndSet(false, true)) return;
+            Capture c = running.getAndSet(null);
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    System.err.println("syscall storm: could not stop pid " + c.pid() + ": " + e);
+                }
+            }
             for (Process p : started) {
                 p.descendants().forEach(ProcessHandle::destroy);
                 p.destroy();
@@ -121,12 +131,14 @@ final class SyscallStorm {
             for (Tool t : tools) {
                 List<List<Window>> perRate = new ArrayList<>();
                 try (Capture c = t.starter.start(root.resolve(t.label.replaceAll("\\W+", "-")))) {
+                    running.set(c);
                     if (o.warmupSeconds > 0) window(c, gen, WARM_UP_RATE, o.warmupSeconds);
                     for (double r : o.rates) {
                         List<Window> runs = new ArrayList<>();
                         for (int i = 0; i < o.runs; i++) runs.add(window(c, gen, r, o.seconds));
                         perRate.add(runs);
                     }
+                    running.set(null);
                 }
                 results.put(t.label, perRate.stream().map(SyscallStorm::median).toList());
             }
@@ -155,7 +167,7 @@ final class SyscallStorm {
                 .append("is deleted during the count) runs with `audit_backlog_wait_time` 0 (drop and account) and ").append(KERNEL_DEFAULT_WAIT)
                 .append(" (the kernel's default: the audited program\n")
                 .append("waits); then Debian's auditd (raw log, its own config otherwise) with rules for the same syscalls (")
-                .append(SOCKET_SYSCALLS).append(", b64 and b32, not for\n")
+                .append(SOCKET_SYSCALLS).append(", b64, not for\n")
                 .append("itself), the same backlog limit and the kernel's default wait. Captured: socket_events rows (hostqld) or SYSCALL log records (auditd)\n")
                 .append("of the generator's pid. Kernel lost: the rise of `auditctl -s`'s lost counter, in records. Reported: the events hostqld\n")
                 .append("says it lost in hostql_event_losses (source audit; its rows counting the kernel's lost records, and incomplete events it did\n")
