@@ -29,8 +29,8 @@ import java.util.function.ToDoubleFunction;
 final class SyscallStorm {
     private SyscallStorm() {}
 
-    /** The kernel's default backlog_wait_time (60 * HZ jiffies, HZ 1000 here): the audited program waits instead of losing records. */
-    static final int KERNEL_DEFAULT_WAIT = 60_000;
+    /** backlog_wait_time when the kernel's HZ is unknown: the kernel's default, 60 s, on an HZ 1000 kernel. */
+    private static final int WAIT_AT_HZ_1000 = 60_000;
     /** Rate of the warm-up storm: enough for hostqld's JIT to have compiled the hot path before the measured windows. */
     private static final double WARM_UP_RATE = 20_000;
     /** hostqld's socket rules (bind, connect, accept, accept4; 64-bit only, as hostqld's) and no exec rules: auditd gets the same rule. */
@@ -88,12 +88,13 @@ final class SyscallStorm {
         if (ExecStorm.auditdRunning()) throw new IllegalStateException("an auditd is running on this machine; stop it first (the storm owns audit)");
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         String status = ExecStorm.auditctl("-s"), rules = ExecStorm.auditctl("-l");
+        int wait = kernelDefaultWait();
         Path root = Files.createTempDirectory(tmp, "syscall");
         Path gen = Soak.compileGenerator(root);
         List<Tool> tools = List.of(
                 new Tool("hostqld, wait 0", dir -> new HostqlSockets(ExecStorm.Hostqld.start(home, dir, 0, SOCKETS_ONLY))),
-                new Tool("hostqld, wait " + KERNEL_DEFAULT_WAIT, dir -> new HostqlSockets(ExecStorm.Hostqld.start(home, dir, KERNEL_DEFAULT_WAIT, SOCKETS_ONLY))),
-                new Tool("auditd, wait " + KERNEL_DEFAULT_WAIT, dir -> new AuditdSockets(ExecStorm.Auditd.start(dir, KERNEL_DEFAULT_WAIT, SOCKET_SYSCALLS, List.of("b64")))));
+                new Tool("hostqld, wait " + wait, dir -> new HostqlSockets(ExecStorm.Hostqld.start(home, dir, wait, SOCKETS_ONLY))),
+                new Tool("auditd, wait " + wait, dir -> new AuditdSockets(ExecStorm.Auditd.start(dir, wait, SOCKET_SYSCALLS, List.of("b64")))));
         Map<String, List<Window>> results = new LinkedHashMap<>();
         List<Process> started = new ArrayList<>();
         AtomicReference<Capture> running = new AtomicReference<>();
@@ -146,26 +147,35 @@ final class SyscallStorm {
             restore.run();
             Runtime.getRuntime().removeShutdownHook(hook);
         }
-        return report(o, ceiling, results, loadBefore);
+        // about 0.5 GB per daemon (rows, journal, log); a failed run keeps them to look at
+        try (var files = Files.walk(root)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+        return report(o, wait, ceiling, results, loadBefore);
     }
 
-    private static String report(Options o, double ceiling, Map<String, List<Window>> results, String loadBefore) {
-        String auditd = "auditd, wait " + KERNEL_DEFAULT_WAIT;
+    private static String report(Options o, int wait, double ceiling, Map<String, List<Window>> results, String loadBefore) {
+        String auditd = "auditd, wait " + wait;
         StringBuilder md = new StringBuilder("## Syscall storm: audit → journal → socket_events, against auditd (issue 15)"
                 + (o.stress ? ", under a competing load" : "") + "\n\n");
         if (o.stress) {
             md.append("**Under load:** `stress-ng --cpu 1` ran for the whole run (one of the CPUs busy), to show how capture degrades.\n\n");
-        } else if (Double.parseDouble(loadBefore) > 0.5) {
-            md.append("**Measured on a busy machine** (load average ").append(loadBefore)
-                    .append(" at the start): other work competed for the CPUs, so these are not quiet figures.\n\n");
         }
+        // read before the run's own load started: what else ran on the machine
+        if (Double.parseDouble(loadBefore) > 0.5) {
+            md.append("**Measured on a busy machine** (load average ").append(loadBefore)
+                    .append(" at the start, before the run's own load): other work competed for the CPUs, so these are not quiet figures.\n\n");
+        }
+        md.append("Command: `sudo ").append(o.stress ? "BENCH_OPTS=-Dstorm.load=stress " : "").append("bench/run syscall-storm`")
+                .append(o.seconds != 10 || o.warmupSeconds != 20 || o.runs != 1 ? " (this run: -Dstorm.seconds=" + o.seconds + " -Dstorm.warmup="
+                        + o.warmupSeconds + " -Dstorm.runs=" + o.runs + ")" : "").append(".\n\n");
         md.append("One C process (soakgen.c, `connect`) calls `connect()` on a UDP socket to 127.0.0.1 at each target rate for ").append(o.seconds)
                 .append(" s, and then as fast as it can (\"max\"); each call is one audited syscall, four records (SYSCALL, SOCKADDR, PROCTITLE, EOE).\n")
                 .append("Each daemon first gets a ").append(o.warmupSeconds).append(" s warm-up storm at ").append(Measure.f(WARM_UP_RATE, 0))
                 .append("/s (not counted)").append(o.runs > 1 ? "; each window ran " + o.runs + " times and every column is its own median" : "").append(".\n")
                 .append("hostqld (owner mode, `--audit_allow_sockets`, process and user events off, `audit_backlog_limit` 8192, `events_max` 0: no row\n")
-                .append("is deleted during the count) runs with `audit_backlog_wait_time` 0 (drop and account) and ").append(KERNEL_DEFAULT_WAIT)
-                .append(" (the kernel's default: the audited program\n")
+                .append("is deleted during the count) runs with `audit_backlog_wait_time` 0 (drop and account) and ").append(wait)
+                .append(" (the kernel's default, 60 s in jiffies: the audited program\n")
                 .append("waits); then Debian's auditd (raw log, its own config otherwise) with rules for the same syscalls (")
                 .append(SOCKET_SYSCALLS).append(", b64, not for\n")
                 .append("itself), the same backlog limit and the kernel's default wait. Captured: socket_events rows (hostqld) or SYSCALL log records (auditd)\n")
@@ -183,7 +193,7 @@ final class SyscallStorm {
             for (var e : results.entrySet()) md.append(row(e.getKey(), e.getValue().get(i)));
         }
         md.append("\n| target | hostqld wait 0: captured | no unaccounted loss (hostqld, both waits) | hostqld RSS < 200 MB | CPU per event, hostqld / auditd (wait 0, wait ")
-                .append(KERNEL_DEFAULT_WAIT).append(") |\n|---|---|---|---|---|\n");
+                .append(wait).append(") |\n|---|---|---|---|---|\n");
         List<String> ours = results.keySet().stream().filter(k -> k.startsWith("hostqld")).toList();
         for (int i = 0; i < o.rates.size(); i++) {
             int at = i;
@@ -197,6 +207,26 @@ final class SyscallStorm {
                     .append(" |\n");
         }
         return md.append("\n").append(Measure.loadNote()).append(" (").append(loadBefore).append(" at its start).\n\n").toString();
+    }
+
+    /**
+     * The kernel's default backlog_wait_time, 60 * HZ jiffies (15000 on an HZ 250 kernel, 60000 on HZ 1000), with HZ from the
+     * kernel's build config; {@link #WAIT_AT_HZ_1000} when that is not readable.
+     */
+    static int kernelDefaultWait() {
+        for (Path config : List.of(Path.of("/proc/config.gz"), Path.of("/boot/config-" + System.getProperty("os.version")))) {
+            if (!Files.isReadable(config)) continue;
+            try (var in = Files.newInputStream(config);
+                    var text = new java.io.BufferedReader(new java.io.InputStreamReader(
+                            config.toString().endsWith(".gz") ? new java.util.zip.GZIPInputStream(in) : in, StandardCharsets.UTF_8))) {
+                for (String line; (line = text.readLine()) != null; ) {
+                    if (line.startsWith("CONFIG_HZ=")) return 60 * Integer.parseInt(line.substring("CONFIG_HZ=".length()).strip());
+                }
+            } catch (IOException | NumberFormatException e) {
+                // try the next place, then the HZ 1000 figure
+            }
+        }
+        return WAIT_AT_HZ_1000;
     }
 
     private static String row(String tool, Window w) {
