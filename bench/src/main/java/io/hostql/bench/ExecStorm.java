@@ -179,13 +179,18 @@ final class ExecStorm {
 
     /** Waits until the count has not grown for 3 s (at most 5 minutes) and returns it. */
     static long settle(LongSupplier count) throws InterruptedException {
+        return settle(count, 3);
+    }
+
+    /** Waits until the count has not grown for quietSeconds (at most 5 minutes) and returns it. */
+    static long settle(LongSupplier count, int quietSeconds) throws InterruptedException {
         long last = -1, since = System.nanoTime(), end = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (System.nanoTime() < end) {
             long n = count.getAsLong();
             if (n != last) {
                 last = n;
                 since = System.nanoTime();
-            } else if (System.nanoTime() - since > 3_000_000_000L) {
+            } else if (System.nanoTime() - since > quietSeconds * 1_000_000_000L) {
                 break;
             }
             Thread.sleep(200);
