@@ -143,8 +143,9 @@ final class HttpsConnection implements Closeable {
         Deadline d = new Deadline(deadlineNanos, requestTimeoutMillis);
         try {
             socket.setSoTimeout(d.remainingMillis());
-            out.write(head);
-            out.write(body);
+            byte[] request = java.util.Arrays.copyOf(head, head.length + body.length); // one write: one TLS record for a small request
+            System.arraycopy(body, 0, request, head.length, body.length);
+            out.write(request);
             out.flush();
         } catch (SocketTimeoutException e) {
             throw e;

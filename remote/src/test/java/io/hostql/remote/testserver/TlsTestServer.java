@@ -108,6 +108,12 @@ public final class TlsTestServer implements AutoCloseable {
     public final java.util.concurrent.atomic.AtomicLong bytesIn = new java.util.concurrent.atomic.AtomicLong(),
             bytesOut = new java.util.concurrent.atomic.AtomicLong();
 
+    static {
+        // Replies without Nagle's delay, as Go's net/http (Fleet) sends them: otherwise a kept connection waits for the
+        // client's delayed ACK (40 ms) between the reply's headers and body. JVM-wide, read when the first JDK server starts.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private TlsTestServer(HttpsServer server) {
         this.server = server;
     }
