@@ -227,7 +227,10 @@ public final class HttpsTransport {
     }
 
     /** The request line and osquery's headers; Content-Length always, never a chunked body. */
-    private byte[] head(URL u, int length, String nodeKey, boolean gzip) {
+    private byte[] head(URL u, int length, String nodeKey, boolean gzip) throws ReplyException {
+        // Both come from outside (the flags, the manager's enroll reply): a line break would forge a header or a request.
+        if (!printable(u.getFile())) throw new ReplyException("the endpoint '" + u.getFile() + "' has spaces or control characters");
+        if (nodeKey != null && !printable(nodeKey)) throw new ReplyException("the node key has spaces or control characters; not sent");
         StringBuilder h = new StringBuilder(256).append("POST ").append(u.getFile().isEmpty() ? "/" : u.getFile()).append(" HTTP/1.1\r\n");
         h.append("Host: ").append(u.getAuthority()).append("\r\n");
         h.append("Content-Type: application/json\r\nAccept: application/json\r\n");
@@ -238,6 +241,10 @@ public final class HttpsTransport {
         if (!sessionReuse) h.append("Connection: close\r\n");
         h.append("Content-Length: ").append(length).append("\r\n\r\n");
         return h.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean printable(String s) {
+        return s.chars().allMatch(c -> c > 0x20 && c < 0x7f);
     }
 
     private byte[] gunzip(byte[] reply) throws IOException {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hostql.config.Settings;
 import io.hostql.config.Version;
 import io.hostql.remote.enroll.Enroller;
+import io.hostql.remote.testserver.ConnectProxy;
 import io.hostql.remote.testserver.LogCapture;
 import io.hostql.remote.testserver.Pki;
 import io.hostql.remote.testserver.TlsTestServer;
@@ -185,6 +186,25 @@ class RemoteClientTest {
         assertThat(s.requests).hasSize(4).allSatisfy(r -> assertThat(r.header("Connection")).isEqualTo("close"));
         assertThat(s.connectionsOpened()).isEqualTo(4);
         assertThat(sessions(s)).as("a full handshake every request").hasSize(4);
+    }
+
+    @Test
+    void throughAProxyTheKeptConnectionIsOneTunnelAndARefusalIsClear() throws Exception {
+        TlsTestServer s = server(pki.server(), null);
+        ConnectProxy proxy = new ConnectProxy(false);
+        open.add(proxy);
+        RemoteClient c = client(s.hostname(), tmp.resolve("data"), "--proxy_hostname", proxy.hostPort());
+        for (int i = 0; i < 3; i++) c.post(TlsTestServer.CONFIG, empty());
+        assertThat(s.requests).hasSize(4);
+        assertThat(proxy.connects).containsExactly("CONNECT " + s.hostname() + " HTTP/1.1");
+
+        ConnectProxy refusing = new ConnectProxy(true);
+        open.add(refusing);
+        assertThatThrownBy(() -> client(s.hostname(), tmp.resolve("data"), "--proxy_hostname", refusing.hostPort())
+                .post(TlsTestServer.CONFIG, empty()))
+                .hasMessage("POST https://" + s.hostname() + TlsTestServer.CONFIG + ": connection failed: the proxy (--proxy_hostname) refused"
+                        + " CONNECT " + s.hostname() + ": HTTP/1.1 407 Proxy Authentication Required");
+        assertThat(s.requests).hasSize(4);
     }
 
     @Test
