@@ -21,24 +21,18 @@ public final class ConnectProxy implements AutoCloseable {
     public ConnectProxy(boolean refuse) throws IOException {
         this.refuse = refuse;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        daemon(this::accept);
+        IdleRelay.daemon(this::accept, "connect-proxy");
     }
 
     public String hostPort() {
         return "127.0.0.1:" + listener.getLocalPort();
     }
 
-    private static void daemon(Runnable r) {
-        Thread t = new Thread(r, "connect-proxy");
-        t.setDaemon(true);
-        t.start();
-    }
-
     private void accept() {
         while (!listener.isClosed()) {
             try {
                 Socket client = listener.accept();
-                daemon(() -> tunnel(client));
+                IdleRelay.daemon(() -> tunnel(client), "connect-proxy-tunnel");
             } catch (IOException e) {
                 // closed
             }
@@ -61,9 +55,7 @@ public final class ConnectProxy implements AutoCloseable {
             try (Socket server = new Socket(parts[1].substring(0, colon), Integer.parseInt(parts[1].substring(colon + 1)))) {
                 out.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
-                Thread up = new Thread(() -> copy(in, server));
-                up.setDaemon(true);
-                up.start();
+                IdleRelay.daemon(() -> copy(in, server), "connect-proxy-up");
                 server.getInputStream().transferTo(out);
             }
         } catch (IOException e) {

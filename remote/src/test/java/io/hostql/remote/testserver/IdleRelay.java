@@ -36,7 +36,8 @@ final class IdleRelay implements AutoCloseable {
         return accepted.get();
     }
 
-    private static void daemon(Runnable r, String name) {
+    /** Starts r on a daemon thread (the test servers' helpers never hold the JVM). */
+    static void daemon(Runnable r, String name) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         t.start();
