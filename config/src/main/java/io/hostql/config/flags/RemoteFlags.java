@@ -70,6 +70,8 @@ public final class RemoteFlags {
             "Longest pause between two enrollment attempts, in seconds (the pause is attempts squared)");
     public static final Setting<String> TLS_ENROLL_OVERRIDE = GROUP.string("tls_enroll_override", "enroll_secret", AT_RESTART,
             "JSON key of the enroll secret in the enroll request");
+    public static final Setting<Boolean> TLS_SECRET_ALWAYS = GROUP.bool("tls_secret_always", false, AT_RESTART,
+            "Send the enroll secret with every request to the manager, as the URL parameter tls_enroll_override names (osquery's hidden flag; never in a log line)");
     public static final Setting<Boolean> ENROLL_ALWAYS = GROUP.bool("enroll_always", false, AT_RESTART,
             "Forget the node key at start and enroll again");
     public static final Setting<Boolean> DISABLE_ENROLLMENT = GROUP.bool("disable_enrollment", false, AT_RESTART,

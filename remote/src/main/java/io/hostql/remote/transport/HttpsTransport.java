@@ -66,6 +66,7 @@ public final class HttpsTransport {
     private final long sessionTimeoutNanos;
     /** Each calling thread's kept connection (osquery's thread-local client). */
     private final ThreadLocal<HttpsConnection> kept = new ThreadLocal<>();
+    private volatile java.util.function.Supplier<String> alwaysParameter = () -> null;
 
     public record Options(String hostname, String serverCerts, String clientCert, String clientKey, String proxyHostname,
             long connectTimeoutSeconds, long requestTimeoutSeconds, boolean sessionReuse, long sessionTimeoutSeconds, long maxReplyBytes,
@@ -121,6 +122,18 @@ public final class HttpsTransport {
         } catch (NumberFormatException e) {
             throw new SettingsException("proxy_hostname '" + hostPort + "' must be host:port");
         }
+    }
+
+    /**
+     * --tls_secret_always: every request's URL gets {@code ?name=<value>} (the enroll secret, as osquery's hidden flag).
+     * Only in the request line: the URL that error lines and hostql_remote_status show never carries it.
+     */
+    public void sendAlways(String name, java.util.function.Supplier<String> value) {
+        this.alwaysParameter = () -> {
+            String v = value.get();
+            return v == null || v.isEmpty() ? null
+                    : java.net.URLEncoder.encode(name, StandardCharsets.UTF_8) + "=" + java.net.URLEncoder.encode(v, StandardCharsets.UTF_8);
+        };
     }
 
     public String hostname() {
@@ -231,7 +244,9 @@ public final class HttpsTransport {
         // Both come from outside (the flags, the manager's enroll reply): a line break would forge a header or a request.
         if (!printable(u.getFile())) throw new ReplyException("the endpoint '" + u.getFile() + "' has spaces or control characters");
         if (nodeKey != null && !printable(nodeKey)) throw new ReplyException("the node key has spaces or control characters; not sent");
-        StringBuilder h = new StringBuilder(256).append("POST ").append(u.getFile().isEmpty() ? "/" : u.getFile()).append(" HTTP/1.1\r\n");
+        String target = u.getFile().isEmpty() ? "/" : u.getFile(), always = alwaysParameter.get();
+        if (always != null) target += (target.contains("?") ? "&" : "?") + always;
+        StringBuilder h = new StringBuilder(256).append("POST ").append(target).append(" HTTP/1.1\r\n");
         h.append("Host: ").append(u.getAuthority()).append("\r\n");
         h.append("Content-Type: application/json\r\nAccept: application/json\r\n");
         h.append("User-Agent: ").append(USER_AGENT).append("\r\n");

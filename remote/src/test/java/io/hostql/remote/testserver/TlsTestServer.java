@@ -45,9 +45,10 @@ public final class TlsTestServer implements AutoCloseable {
 
     /**
      * One request as the server saw it; clientPort: the connection's source port; tlsSessionCreated: when its TLS session was made
-     * (a resumed one: before the connection).
+     * (a resumed one: before the connection); query: the URL's query string as sent, or null.
      */
-    public record Request(String path, Map<String, List<String>> headers, byte[] raw, JsonNode body, int clientPort, long tlsSessionCreated) {
+    public record Request(String path, Map<String, List<String>> headers, byte[] raw, JsonNode body, int clientPort, long tlsSessionCreated,
+            String query) {
         public String header(String name) {
             for (Map.Entry<String, List<String>> e : headers.entrySet()) {
                 if (e.getKey() != null && e.getKey().equalsIgnoreCase(name)) return e.getValue().get(0);
@@ -266,7 +267,8 @@ public final class TlsTestServer implements AutoCloseable {
             // A resumed TLS session keeps the creation time of the session it resumes (the JDK's server, TLS 1.2 and 1.3).
             long sessionCreated = ex instanceof HttpsExchange https ? https.getSSLSession().getCreationTime() : 0;
             Request req = new Request(ex.getRequestURI().getPath(), Map.copyOf(ex.getRequestHeaders()), raw, body,
-                    ex.getRemoteAddress().getPort(), sessionCreated);
+                    ex.getRemoteAddress().getPort(), sessionCreated,
+                    ex.getRequestURI().getRawQuery());
             requests.add(req);
             Function<Request, Reply> h = handlers.get(req.path());
             Reply reply = h == null ? Reply.raw(404, "{\"error\":\"no such endpoint\"}") : h.apply(req);

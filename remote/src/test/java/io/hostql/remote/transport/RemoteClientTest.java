@@ -208,6 +208,30 @@ class RemoteClientTest {
     }
 
     @Test
+    void tlsSecretAlwaysPutsTheSecretInEveryRequestsUrlButInNoLine() throws Exception {
+        TlsTestServer s = server(pki.server(), null);
+        s.secret = "s3cret&=/";
+        Path secret = Files.writeString(tmp.resolve("odd-secret"), s.secret + "\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        RemoteClient c = client(s.hostname(), tmp.resolve("data"), "--enroll_secret_path", secret.toString(), "--tls_secret_always");
+        c.post(TlsTestServer.CONFIG, empty());
+        assertThat(s.requests).hasSize(2).allSatisfy(r -> assertThat(r.query()).isEqualTo("enroll_secret=s3cret%26%3D%2F"));
+        var normal = s.handler(TlsTestServer.CONFIG);
+        s.handle(TlsTestServer.CONFIG, r -> Reply.raw(500, "{}"));
+        try (LogCapture log = new LogCapture()) {
+            assertThatThrownBy(() -> c.post(TlsTestServer.CONFIG, empty())).hasMessage("POST https://" + s.hostname() + TlsTestServer.CONFIG
+                    + ": HTTP 500: {}");
+            assertThat(log.warnings()).singleElement().asString().doesNotContain("s3cret");
+        }
+        assertThat(c.status().rows()).allSatisfy(r -> assertThat(r.toString()).doesNotContain("s3cret"));
+
+        s.handle(TlsTestServer.CONFIG, normal);
+        s.requests.clear();
+        client(s.hostname(), tmp.resolve("data"), "--enroll_secret_path", secret.toString()).post(TlsTestServer.CONFIG, empty());
+        assertThat(s.requests).singleElement().satisfies(r -> assertThat(r.query()).isNull());
+    }
+
+    @Test
     void enrollsOnceAndSendsTheNodeKeyWithOsquerysHeaders() throws Exception {
         TlsTestServer s = server(pki.server(), null);
         s.config = TlsTestServer.JSON.readTree("{\"schedule\": {\"q\": {\"query\": \"SELECT 1\", \"interval\": 10}}}");
