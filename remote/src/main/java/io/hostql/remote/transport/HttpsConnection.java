@@ -31,14 +31,16 @@ final class HttpsConnection implements Closeable {
     private static final int MAX_HEAD_BYTES = 64 * 1024;
 
     private final SSLSocket socket;
+    private final Socket plain;
     private final InputStream in;
     private final OutputStream out;
     private final long openedNanos = System.nanoTime();
     private boolean reusable = true;
     private int requests;
 
-    private HttpsConnection(SSLSocket socket) throws IOException {
+    private HttpsConnection(SSLSocket socket, Socket plain) throws IOException {
         this.socket = socket;
+        this.plain = plain;
         this.in = new BufferedInputStream(socket.getInputStream(), 16384);
         this.out = socket.getOutputStream();
     }
@@ -66,7 +68,7 @@ final class HttpsConnection implements Closeable {
             p.setEndpointIdentificationAlgorithm("HTTPS");
             s.setSSLParameters(p);
             s.startHandshake();
-            return new HttpsConnection(s);
+            return new HttpsConnection(s, plain);
         } catch (IOException | RuntimeException e) {
             plain.close();
             throw e;
@@ -102,10 +104,18 @@ final class HttpsConnection implements Closeable {
     /**
      * Whether the connection can take another request: the last reply allowed it, and the server has
      * not closed it since (an idle timeout, or a server that closes after every reply without saying
-     * so). A 1 ms read tells, as the JDK's own keep-alive cache checks a cached connection.
+     * so). Bytes waiting since the last reply are a close_notify (or a late session ticket): a 1 ms read tells which,
+     * as the JDK's own keep-alive cache checks a cached connection.
      */
     boolean usable() {
         if (!reusable || socket.isClosed()) return false;
+        try {
+            // Nothing has arrived since the last reply (the kernel's count, no wait): open, or closed without a TLS
+            // close_notify, which the first read of the reply tells and the transport's retry covers.
+            if (plain.getInputStream().available() == 0) return true;
+        } catch (IOException e) {
+            return false;
+        }
         try {
             socket.setSoTimeout(1);
             in.mark(1);
