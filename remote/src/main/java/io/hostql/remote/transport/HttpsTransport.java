@@ -47,6 +47,9 @@ import javax.net.ssl.SSLSocketFactory;
  * <p>A connection of its own ({@link HttpsConnection}) rather than the JDK's HttpURLConnection, whose
  * keep-alive cache drops an idle connection after 5 s (shorter than any check-in interval) and is
  * tuned by JVM-wide properties, or its HttpClient, which keeps a pool and a selector thread per client.
+ * Client CPU per request, measured with hostqld's C1-only JIT (bench/run remote): about 0.2 ms kept,
+ * 0.6 ms with HttpClient's kept connection, 2.8 ms on a new connection resuming the session, 3.8 ms with
+ * a full handshake.
  */
 public final class HttpsTransport {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -288,8 +291,8 @@ public final class HttpsTransport {
 
     /**
      * Why a request failed when the server ended the TLS session: with TLS 1.3 a server that wants a
-     * client certificate refuses it after the handshake, and HttpURLConnection reports only "Error
-     * writing request body" or an end of file. A bare handshake and read (no request) tells: the
+     * client certificate refuses it after the handshake, and the request sees only a failed write or an
+     * end of file. A bare handshake and read (no request) tells: the
      * server's alert, or its closing at once; null when the server waits for a request as it should.
      */
     private String refusedAfterHandshake(URL url) {
