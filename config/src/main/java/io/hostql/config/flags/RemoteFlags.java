@@ -45,9 +45,9 @@ public final class RemoteFlags {
     public static final Setting<String> TLS_CLIENT_KEY = GROUP.string("tls_client_key", "", AT_RESTART,
             "Unencrypted PEM private key of tls_client_cert (PKCS#8, or PKCS#1 RSA)");
     public static final Setting<Boolean> TLS_SESSION_REUSE = GROUP.bool("tls_session_reuse", true, AT_RESTART,
-            "Resume the last TLS session on each new connection to the manager (no certificate exchange again); false: a full handshake every request");
+            "Keep a connection to the manager per thread for its next request, as osquery (a new one resumes the last TLS session); false: a new connection and a full handshake every request");
     public static final Setting<Long> TLS_SESSION_TIMEOUT = GROUP.int64("tls_session_timeout", 3600, 0, Long.MAX_VALUE, AT_RESTART,
-            "Seconds a TLS session may be resumed");
+            "Seconds a kept connection to the manager, and a TLS session to resume, are used before a new one is made");
     public static final Setting<Boolean> TLS_ACCEPT_GZIP = GROUP.bool("tls_accept_gzip", false, AT_RESTART,
             "Ask the manager for gzip'd replies");
     public static final Setting<Long> TLS_CONNECT_TIMEOUT = GROUP.int64("tls_connect_timeout", 10, 0, Long.MAX_VALUE, AT_RESTART,
@@ -70,6 +70,8 @@ public final class RemoteFlags {
             "Longest pause between two enrollment attempts, in seconds (the pause is attempts squared)");
     public static final Setting<String> TLS_ENROLL_OVERRIDE = GROUP.string("tls_enroll_override", "enroll_secret", AT_RESTART,
             "JSON key of the enroll secret in the enroll request");
+    public static final Setting<Boolean> TLS_SECRET_ALWAYS = GROUP.bool("tls_secret_always", false, AT_RESTART,
+            "Send the enroll secret with every request to the manager, as the URL parameter tls_enroll_override names (osquery's hidden flag; never in a log line)");
     public static final Setting<Boolean> ENROLL_ALWAYS = GROUP.bool("enroll_always", false, AT_RESTART,
             "Forget the node key at start and enroll again");
     public static final Setting<Boolean> DISABLE_ENROLLMENT = GROUP.bool("disable_enrollment", false, AT_RESTART,

@@ -74,6 +74,7 @@ public final class Enroller {
             secretSource = "no enroll secret (--enroll_secret_path or --enroll_secret_env)";
             secret = () -> "";
         }
+        if (s.get(RemoteFlags.TLS_SECRET_ALWAYS)) transport.sendAlways(secretKeyName, secret);
         if (s.get(RemoteFlags.ENROLL_ALWAYS)) deleteKey("--enroll_always");
         this.nodeKey = readKey();
     }

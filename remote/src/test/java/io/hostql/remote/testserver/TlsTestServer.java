@@ -45,9 +45,10 @@ public final class TlsTestServer implements AutoCloseable {
 
     /**
      * One request as the server saw it; clientPort: the connection's source port; tlsSessionCreated: when its TLS session was made
-     * (a resumed one: before the connection).
+     * (a resumed one: before the connection); query: the URL's query string as sent, or null.
      */
-    public record Request(String path, Map<String, List<String>> headers, byte[] raw, JsonNode body, int clientPort, long tlsSessionCreated) {
+    public record Request(String path, Map<String, List<String>> headers, byte[] raw, JsonNode body, int clientPort, long tlsSessionCreated,
+            String query) {
         public String header(String name) {
             for (Map.Entry<String, List<String>> e : headers.entrySet()) {
                 if (e.getKey() != null && e.getKey().equalsIgnoreCase(name)) return e.getValue().get(0);
@@ -73,9 +74,28 @@ public final class TlsTestServer implements AutoCloseable {
         public Reply closingMidway() {
             return new Reply(status, body, delayMillis, true);
         }
+
+        /** No reply at all: the connection is closed once the request has been read (the server failed). */
+        public static Reply dropped() {
+            return new Reply(0, new byte[0], 0, true);
+        }
+    }
+
+    /** How the server treats a connection after a reply. */
+    public enum Connections {
+        /** HTTP/1.1 keep-alive, as Go's net/http (Fleet): the connection stays open for the next request. */
+        KEEP_ALIVE,
+        /** {@code Connection: close} on every reply, then closed. */
+        CLOSE,
+        /** Closed after every reply without saying so (HTTP/1.1 without {@code Connection: close}), as some managers do. */
+        CLOSE_SILENTLY
     }
 
     private final HttpsServer server;
+    public volatile Connections connections = Connections.KEEP_ALIVE;
+    /** Replies sent chunked, without a Content-Length (Go's net/http does so for replies over 4 KiB). */
+    public volatile boolean chunkedReplies;
+    private volatile IdleRelay relay;
     public final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Map<String, Function<Request, Reply>> handlers = new ConcurrentHashMap<>();
     public volatile String secret = "s3cret";
@@ -88,6 +108,12 @@ public final class TlsTestServer implements AutoCloseable {
     /** Body bytes received (as sent: compressed when they were) and sent, over every request. */
     public final java.util.concurrent.atomic.AtomicLong bytesIn = new java.util.concurrent.atomic.AtomicLong(),
             bytesOut = new java.util.concurrent.atomic.AtomicLong();
+
+    static {
+        // Replies without Nagle's delay, as Go's net/http (Fleet) sends them: otherwise a kept connection waits for the
+        // client's delayed ACK (40 ms) between the reply's headers and body. JVM-wide, read when the first JDK server starts.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
 
     private TlsTestServer(HttpsServer server) {
         this.server = server;
@@ -129,7 +155,24 @@ public final class TlsTestServer implements AutoCloseable {
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        IdleRelay r = relay;
+        return r != null ? r.port() : server.getAddress().getPort();
+    }
+
+    /**
+     * Closes a connection idle for that long, as Go's http.Server IdleTimeout: from now on clients
+     * connect through a relay in front of the server that drops a connection with no bytes either way
+     * for idleMillis. Call before handing {@link #hostname()} to a client.
+     */
+    public TlsTestServer idleTimeout(long idleMillis) throws IOException {
+        relay = new IdleRelay(server.getAddress().getPort(), idleMillis);
+        return this;
+    }
+
+    /** Connections the clients opened: through the idle relay, every one accepted; else those that carried a request. */
+    public int connectionsOpened() {
+        IdleRelay r = relay;
+        return r != null ? r.accepted() : (int) requests.stream().map(Request::clientPort).distinct().count();
     }
 
     /** --tls_hostname for this server. */
@@ -202,7 +245,8 @@ public final class TlsTestServer implements AutoCloseable {
     }
 
     private void exchange(HttpExchange ex) throws IOException {
-        try (ex) {
+        boolean leaveOpen = false;
+        try {
             byte[] raw;
             try (InputStream in = ex.getRequestBody()) {
                 raw = in.readAllBytes();
@@ -223,13 +267,16 @@ public final class TlsTestServer implements AutoCloseable {
             // A resumed TLS session keeps the creation time of the session it resumes (the JDK's server, TLS 1.2 and 1.3).
             long sessionCreated = ex instanceof HttpsExchange https ? https.getSSLSession().getCreationTime() : 0;
             Request req = new Request(ex.getRequestURI().getPath(), Map.copyOf(ex.getRequestHeaders()), raw, body,
-                    ex.getRemoteAddress().getPort(), sessionCreated);
+                    ex.getRemoteAddress().getPort(), sessionCreated,
+                    ex.getRequestURI().getRawQuery());
             requests.add(req);
             Function<Request, Reply> h = handlers.get(req.path());
             Reply reply = h == null ? Reply.raw(404, "{\"error\":\"no such endpoint\"}") : h.apply(req);
             if (reply.delayMillis() > 0) Thread.sleep(reply.delayMillis());
+            if (reply.status() == 0) throw new IOException("dropping the connection without a reply, as asked");
             ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.getResponseHeaders().set("Connection", "close");
+            Connections mode = connections;
+            if (mode == Connections.CLOSE) ex.getResponseHeaders().set("Connection", "close");
             if (reply.closeMidway()) {
                 ex.sendResponseHeaders(reply.status(), reply.body().length);
                 OutputStream out = ex.getResponseBody();
@@ -238,7 +285,14 @@ public final class TlsTestServer implements AutoCloseable {
                 throw new IOException("closing mid-response, as asked");
             }
             bytesOut.addAndGet(reply.body().length);
-            ex.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
+            ex.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : chunkedReplies ? 0 : reply.body().length);
+            if (mode == Connections.CLOSE_SILENTLY) {
+                // The whole reply sent, its stream left open: the JDK's server closes a connection whose exchange fails unfinished.
+                ex.getResponseBody().write(reply.body());
+                ex.getResponseBody().flush();
+                leaveOpen = true;
+                throw new IOException("closing after the reply, without saying so, as asked");
+            }
             if (reply.body().length > 0) {
                 try (OutputStream out = ex.getResponseBody()) {
                     out.write(reply.body());
@@ -246,11 +300,15 @@ public final class TlsTestServer implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (!leaveOpen) ex.close();
         }
     }
 
     @Override
     public void close() {
+        IdleRelay r = relay;
+        if (r != null) r.close();
         server.stop(0);
     }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hostql.config.Settings;
 import io.hostql.config.Version;
 import io.hostql.remote.enroll.Enroller;
+import io.hostql.remote.testserver.ConnectProxy;
 import io.hostql.remote.testserver.LogCapture;
 import io.hostql.remote.testserver.Pki;
 import io.hostql.remote.testserver.TlsTestServer;
@@ -74,22 +75,162 @@ class RemoteClientTest {
         return JsonNodeFactory.instance.objectNode();
     }
 
-    @Test
-    void eachRequestIsANewConnectionThatResumesTheTlsSessionUnlessTlsSessionReuseIsFalse() throws Exception {
-        TlsTestServer s = server(pki.server(), null);
-        RemoteClient reusing = client(s.hostname(), tmp.resolve("reusing"));
-        for (int i = 0; i < 3; i++) reusing.post(TlsTestServer.CONFIG, empty());
-        List<TlsTestServer.Request> seen = List.copyOf(s.requests); // the enrollment and three config requests
-        assertThat(seen).hasSize(4);
-        assertThat(seen.stream().map(TlsTestServer.Request::clientPort).distinct()).as("one connection per request").hasSize(4);
-        assertThat(seen.stream().map(TlsTestServer.Request::tlsSessionCreated).distinct()).as("one full handshake, then resumptions")
-                .hasSize(1);
+    static List<Long> sessions(TlsTestServer s) {
+        return s.requests.stream().map(TlsTestServer.Request::tlsSessionCreated).distinct().toList();
+    }
 
-        s.requests.clear();
+    @Test
+    void aThreadKeepsItsConnectionForEveryRequestAndAnotherThreadResumesTheSession() throws Exception {
+        TlsTestServer s = server(pki.server(), null); // keep-alive, as Fleet's Go server
+        RemoteClient c = client(s.hostname(), tmp.resolve("data"));
+        for (int i = 0; i < 3; i++) c.post(TlsTestServer.CONFIG, empty());
+        assertThat(s.requests).hasSize(4); // the enrollment and three config requests
+        assertThat(s.connectionsOpened()).as("one connection for the thread's requests").isEqualTo(1);
+        assertThat(s.requests).allSatisfy(r -> assertThat(r.header("Connection")).isNull());
+
+        Thread other = new Thread(() -> {
+            try {
+                c.post(TlsTestServer.CONFIG, empty());
+                c.post(TlsTestServer.CONFIG, empty());
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        other.start();
+        other.join();
+        assertThat(s.requests).hasSize(6);
+        assertThat(s.connectionsOpened()).as("a connection per calling thread, as osquery's thread-local client").isEqualTo(2);
+        assertThat(sessions(s)).as("one full handshake; the second connection resumed the session").hasSize(1);
+    }
+
+    @Test
+    void aServerIdleTimeoutShorterThanTheIntervalCostsAConnectionNotARequest() throws Exception {
+        TlsTestServer s = server(pki.server(), null).idleTimeout(200);
+        RemoteClient c = client(s.hostname(), tmp.resolve("data"));
+        try (LogCapture log = new LogCapture()) {
+            for (int i = 0; i < 3; i++) {
+                c.post(TlsTestServer.CONFIG, empty());
+                Thread.sleep(1000);
+            }
+            assertThat(log.warnings()).isEmpty();
+        }
+        assertThat(s.requests).hasSize(4);
+        assertThat(s.requests(TlsTestServer.CONFIG).stream().map(TlsTestServer.Request::clientPort).distinct())
+                .as("each request after a pause longer than the server's idle timeout on a new connection").hasSize(3);
+        assertThat(c.status().rows()).allSatisfy(r -> assertThat(r.failures()).isZero());
+    }
+
+    @Test
+    void serversThatCloseAfterEveryReplyWithOrWithoutSayingSoLoseNoRequest() throws Exception {
+        for (TlsTestServer.Connections mode : List.of(TlsTestServer.Connections.CLOSE_SILENTLY, TlsTestServer.Connections.CLOSE)) {
+            TlsTestServer s = server(pki.server(), null);
+            s.connections = mode;
+            RemoteClient c = client(s.hostname(), tmp.resolve("data-" + mode));
+            for (int i = 0; i < 5; i++) c.post(TlsTestServer.CONFIG, empty()); // back to back: the close may still be in flight
+            assertThat(s.requests).as(mode.name()).hasSize(6);
+            assertThat(s.connectionsOpened()).as(mode + ": a connection per request").isEqualTo(6);
+            assertThat(sessions(s)).as(mode + ": each resumes the session").hasSize(1);
+            assertThat(c.status().rows()).allSatisfy(r -> assertThat(r.failures()).isZero());
+        }
+    }
+
+    @Test
+    void aKeptConnectionDroppedWithoutAReplyIsRetriedOnceOnANewOneAndANewOneIsNot() throws Exception {
+        TlsTestServer s = server(pki.server(), null);
+        RemoteClient c = client(s.hostname(), tmp.resolve("data"));
+        c.post(TlsTestServer.CONFIG, empty()); // enrolled; the connection is kept
+        var normal = s.handler(TlsTestServer.CONFIG);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        s.handle(TlsTestServer.CONFIG, r -> calls.incrementAndGet() == 1 ? Reply.dropped() : normal.apply(r));
+        c.post(TlsTestServer.CONFIG, empty());
+        assertThat(calls).as("the request arrived twice: the retry's price when a server drops a request it read").hasValue(2);
+        assertThat(s.connectionsOpened()).isEqualTo(2);
+
+        // On a new connection a dropped request is a failure, not sent again.
+        s.handle(TlsTestServer.CONFIG, r -> Reply.dropped());
+        RemoteClient fresh = client(s.hostname(), tmp.resolve("data"), "--tls_session_reuse=false");
+        int before = s.requests.size();
+        assertThatThrownBy(() -> fresh.post(TlsTestServer.CONFIG, empty()))
+                .hasMessage("POST https://" + s.hostname() + TlsTestServer.CONFIG + ": connection failed: the server closed the connection"
+                        + " without a reply");
+        assertThat(s.requests.size() - before).isEqualTo(1);
+    }
+
+    @Test
+    void chunkedRepliesKeepTheConnection() throws Exception {
+        TlsTestServer s = server(pki.server(), null);
+        s.chunkedReplies = true;
+        String padding = "p".repeat(100_000);
+        s.config = TlsTestServer.JSON.readTree("{\"padding\": \"" + padding + "\"}");
+        RemoteClient c = client(s.hostname(), tmp.resolve("data"));
+        for (int i = 0; i < 2; i++) assertThat(c.post(TlsTestServer.CONFIG, empty()).path("padding").asText()).isEqualTo(padding);
+        assertThat(s.connectionsOpened()).isEqualTo(1);
+    }
+
+    @Test
+    void theKeptConnectionIsReplacedAfterTlsSessionTimeout() throws Exception {
+        TlsTestServer s = server(pki.server(), null);
+        RemoteClient c = client(s.hostname(), tmp.resolve("data"), "--tls_session_timeout", "1");
+        c.post(TlsTestServer.CONFIG, empty());
+        Thread.sleep(1200);
+        c.post(TlsTestServer.CONFIG, empty());
+        c.post(TlsTestServer.CONFIG, empty());
+        List<Integer> ports = s.requests(TlsTestServer.CONFIG).stream().map(TlsTestServer.Request::clientPort).toList();
+        assertThat(ports.get(1)).as("a new connection once the kept one is older than --tls_session_timeout").isNotEqualTo(ports.get(0));
+        assertThat(ports.get(2)).as("then kept again").isEqualTo(ports.get(1));
+    }
+
+    @Test
+    void withoutTlsSessionReuseEachRequestIsANewConnectionAndAFullHandshake() throws Exception {
+        TlsTestServer s = server(pki.server(), null);
         RemoteClient full = client(s.hostname(), tmp.resolve("full"), "--tls_session_reuse=false");
         for (int i = 0; i < 3; i++) full.post(TlsTestServer.CONFIG, empty());
-        assertThat(s.requests.stream().map(TlsTestServer.Request::tlsSessionCreated).distinct()).as("a full handshake every request")
-                .hasSize(4);
+        assertThat(s.requests).hasSize(4).allSatisfy(r -> assertThat(r.header("Connection")).isEqualTo("close"));
+        assertThat(s.connectionsOpened()).isEqualTo(4);
+        assertThat(sessions(s)).as("a full handshake every request").hasSize(4);
+    }
+
+    @Test
+    void throughAProxyTheKeptConnectionIsOneTunnelAndARefusalIsClear() throws Exception {
+        TlsTestServer s = server(pki.server(), null);
+        ConnectProxy proxy = new ConnectProxy(false);
+        open.add(proxy);
+        RemoteClient c = client(s.hostname(), tmp.resolve("data"), "--proxy_hostname", proxy.hostPort());
+        for (int i = 0; i < 3; i++) c.post(TlsTestServer.CONFIG, empty());
+        assertThat(s.requests).hasSize(4);
+        assertThat(proxy.connects).containsExactly("CONNECT " + s.hostname() + " HTTP/1.1");
+
+        ConnectProxy refusing = new ConnectProxy(true);
+        open.add(refusing);
+        assertThatThrownBy(() -> client(s.hostname(), tmp.resolve("data"), "--proxy_hostname", refusing.hostPort())
+                .post(TlsTestServer.CONFIG, empty()))
+                .hasMessage("POST https://" + s.hostname() + TlsTestServer.CONFIG + ": connection failed: the proxy (--proxy_hostname) refused"
+                        + " CONNECT " + s.hostname() + ": HTTP/1.1 407 Proxy Authentication Required");
+        assertThat(s.requests).hasSize(4);
+    }
+
+    @Test
+    void tlsSecretAlwaysPutsTheSecretInEveryRequestsUrlButInNoLine() throws Exception {
+        TlsTestServer s = server(pki.server(), null);
+        s.secret = "s3cret&=/";
+        Path secret = Files.writeString(tmp.resolve("odd-secret"), s.secret + "\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        RemoteClient c = client(s.hostname(), tmp.resolve("data"), "--enroll_secret_path", secret.toString(), "--tls_secret_always");
+        c.post(TlsTestServer.CONFIG, empty());
+        assertThat(s.requests).hasSize(2).allSatisfy(r -> assertThat(r.query()).isEqualTo("enroll_secret=s3cret%26%3D%2F"));
+        var normal = s.handler(TlsTestServer.CONFIG);
+        s.handle(TlsTestServer.CONFIG, r -> Reply.raw(500, "{}"));
+        try (LogCapture log = new LogCapture()) {
+            assertThatThrownBy(() -> c.post(TlsTestServer.CONFIG, empty())).hasMessage("POST https://" + s.hostname() + TlsTestServer.CONFIG
+                    + ": HTTP 500: {}");
+            assertThat(log.warnings()).singleElement().asString().doesNotContain("s3cret");
+        }
+        assertThat(c.status().rows()).allSatisfy(r -> assertThat(r.toString()).doesNotContain("s3cret"));
+
+        s.handle(TlsTestServer.CONFIG, normal);
+        s.requests.clear();
+        client(s.hostname(), tmp.resolve("data"), "--enroll_secret_path", secret.toString()).post(TlsTestServer.CONFIG, empty());
+        assertThat(s.requests).singleElement().satisfies(r -> assertThat(r.query()).isNull());
     }
 
     @Test
