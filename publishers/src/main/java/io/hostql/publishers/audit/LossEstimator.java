@@ -1,0 +1,58 @@
+package io.hostql.publishers.audit;
+
+import io.hostql.events.LossEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Lost audit events, estimated from lost records. The kernel's {@code lost} counter counts records, and an event is several
+ * (a connect is SYSCALL, SOCKADDR, PROCTITLE and EOE; an exec six or more), so the records lost are divided by the records
+ * per event the reader has seen so far (records read / distinct serials read). Serial gaps need no estimate: a serial is
+ * an event.
+ */
+final class LossEstimator {
+    private final String events;
+
+    /** {@code events}: what the lost events would have been, for the reason ("process or socket events"). */
+    LossEstimator(String events) {
+        this.events = events;
+    }
+
+    /** "process, socket or user events" for the kinds enabled; "audit events" when none is. */
+    static String events(boolean process, boolean socket, boolean user) {
+        List<String> kinds = new ArrayList<>();
+        if (process) kinds.add("process");
+        if (socket) kinds.add("socket");
+        if (user) kinds.add("user");
+        if (kinds.isEmpty()) return "audit events";
+        String last = kinds.remove(kinds.size() - 1);
+        return (kinds.isEmpty() ? "" : String.join(", ", kinds) + " or ") + last + " events";
+    }
+
+    /** Records per event among those read, or 0 when no serial was read yet. */
+    static double recordsPerEvent(long records, long serials) {
+        return serials <= 0 || records <= 0 ? 0 : (double) records / serials;
+    }
+
+    /** Events in {@code lostRecords}: at least one, at most {@code lostRecords}; all of them when the ratio is unknown (0). */
+    static long events(long lostRecords, double recordsPerEvent) {
+        if (lostRecords <= 0) return 0;
+        if (recordsPerEvent < 1) return lostRecords;
+        return Math.max(1, Math.min(lostRecords, Math.round(lostRecords / recordsPerEvent)));
+    }
+
+    /**
+     * The loss row for {@code lostRecords} records the kernel dropped, counted in events (an estimate), having read
+     * {@code records} records of {@code serials} distinct serials so far; {@code detail} says where the records went.
+     */
+    LossEvent kernelLost(long captureNanos, String source, long lostRecords, long records, long serials, String detail) {
+        double perEvent = recordsPerEvent(records, serials);
+        long n = events(lostRecords, perEvent);
+        String reason = perEvent == 0
+                ? "up to " + n + " " + events + " lost (estimate: " + lostRecords + " records, and no records per event seen yet)"
+                : "about " + n + " " + events + " lost (estimate: " + lostRecords + " records at " + String.format(Locale.ROOT, "%.1f", perEvent)
+                        + " records per event)";
+        return new LossEvent(captureNanos, source, n, reason + "; " + detail, true);
+    }
+}
