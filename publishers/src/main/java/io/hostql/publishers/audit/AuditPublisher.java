@@ -415,7 +415,7 @@ public final class AuditPublisher extends ReaderThread {
         lastStatus = s;
         if (s.lost() > lostReported) {
             long d = s.lost() - lostReported;
-            append(lossEstimator.kernelLost(Clock.nowNanos(), SOURCE, d, records.get(), gaps.arrived(),
+            append(lossEstimator.kernelLost(Clock.nowNanos(), SOURCE, d, records.get(), gaps.arrived(), s.rateLimit(),
                     "the kernel's audit 'lost' counter rose from " + lostReported + " to " + s.lost()
                     + ": records dropped in the kernel (backlog " + s.backlog() + ", backlog_limit " + s.backlogLimit() + ", backlog_wait_time "
                     + s.backlogWaitTime() + ")"));

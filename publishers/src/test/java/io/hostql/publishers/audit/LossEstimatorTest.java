@@ -34,23 +34,28 @@ class LossEstimatorTest {
     }
 
     @Test
-    void theRowSaysAboutHowManyEventsAndIsMarkedAnEstimate() {
+    void atTheBacklogARecordLostIsAboutAnEventLostAndTheRowIsMarkedAnEstimate() {
         LossEstimator e = new LossEstimator(LossEstimator.events(true, true, false));
-        LossEvent l = e.kernelLost(123, "audit", 12_000, 40_000, 10_000, "the kernel's audit 'lost' counter rose from 5 to 12005");
-        assertThat(l.count()).isEqualTo(3_000);
+        LossEvent l = e.kernelLost(123, "audit", 12_000, 40_000, 10_000, 0, "the kernel's audit 'lost' counter rose from 5 to 12005");
+        assertThat(l.count()).isEqualTo(12_000);
         assertThat(l.estimate()).isTrue();
         assertThat(l.source()).isEqualTo("audit");
         assertThat(l.captureNanos()).isEqualTo(123);
-        assertThat(l.reason()).isEqualTo("about 3000 process or socket events lost (estimate: 12000 records at 4.0 records per event);"
-                + " the kernel's audit 'lost' counter rose from 5 to 12005");
+        assertThat(l.reason()).isEqualTo("about 12000 process or socket events lost (estimate: 12000 records refused at the backlog; the kernel"
+                + " counts one for an event it drops whole, at its first record, and one per record missing from an incomplete one;"
+                + " 4.0 records per event read); the kernel's audit 'lost' counter rose from 5 to 12005");
     }
 
     @Test
-    void beforeAnyRecordTheRowIsAnUpperBound() {
-        LossEvent l = new LossEstimator(LossEstimator.events(false, true, false)).kernelLost(1, "audit", 40, 0, 0, "detail");
-        assertThat(l.count()).isEqualTo(40);
+    void underARateLimitRecordsAreDividedByTheRecordsPerEventRead() {
+        LossEvent l = new LossEstimator("process events").kernelLost(1, "audit", 12_000, 60_000, 10_000, 50, "detail");
+        assertThat(l.count()).isEqualTo(2_000);
         assertThat(l.estimate()).isTrue();
-        assertThat(l.reason()).startsWith("up to 40 socket events lost (estimate: 40 records, and no records per event seen yet)");
+        assertThat(l.reason()).isEqualTo("about 2000 process events lost (estimate: 12000 records at 6.0 records per event read; rate_limit 50"
+                + " drops records one by one); detail");
+        LossEvent first = new LossEstimator("socket events").kernelLost(1, "audit", 40, 0, 0, 50, "detail");
+        assertThat(first.count()).as("no ratio yet: at most one event per record").isEqualTo(40);
+        assertThat(first.reason()).startsWith("up to 40 socket events lost (estimate: 40 records at no records per event seen yet;");
     }
 
     @Test
