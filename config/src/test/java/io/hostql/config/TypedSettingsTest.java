@@ -52,6 +52,10 @@ class TypedSettingsTest {
                 .hasMessage("flag --watchdog_level=2 is out of range -1..1");
         assertThatThrownBy(() -> Settings.parse(new String[] {"--audit_backlog_limit=4294967296"}, Map.of()))
                 .hasMessage("flag --audit_backlog_limit=4294967296 is out of range 0..2147483647");
+        assertThatThrownBy(() -> Settings.parse(new String[] {"--audit_backlog_limit_max=-1"}, Map.of()))
+                .hasMessage("flag --audit_backlog_limit_max=-1 is out of range 0..1048576");
+        assertThatThrownBy(() -> Settings.parse(new String[] {"--audit_backlog_limit_max=2097152"}, Map.of()))
+                .hasMessage("flag --audit_backlog_limit_max=2097152 is out of range 0..1048576");
         assertThatThrownBy(() -> Settings.parse(new String[] {"--audit_mode=boss"}, Map.of()))
                 .hasMessage("flag --audit_mode=boss is not one of auto, owner, coexist");
     }

@@ -177,7 +177,7 @@ final class EventSources {
                     settings.get(AuditFlags.AUDIT_ALLOW_ACCEPT_SOCKET_EVENTS), tables.contains(UserEventsSubscriber.NAME),
                     (int) settings.get(AuditFlags.AUDIT_BACKLOG_LIMIT), (int) settings.get(AuditFlags.AUDIT_BACKLOG_WAIT_TIME), c.data(),
                     new SecurityRecords(tables.contains(SecurityEventsSubscriber.SECCOMP), tables.contains(SecurityEventsSubscriber.SELINUX),
-                            tables.contains(SecurityEventsSubscriber.APPARMOR)));
+                            tables.contains(SecurityEventsSubscriber.APPARMOR)), settings.get(AuditFlags.AUDIT_BACKLOG_LIMIT_MAX));
         } catch (IllegalArgumentException e) {
             log.error("audit: {}; process_events, socket_events and user_events are not captured", e.getMessage());
             return null;

@@ -127,8 +127,12 @@ class AuditStateEndToEndTest {
                     "every /bin/true to be a row or a counted loss");
             long captured = (Long) query(data, rows).rows().get(0)[0];
             assertThat(captured).as("some execs lost their records").isLessThan(300);
-            assertThat(query(data, "SELECT reason FROM hostql_event_losses WHERE source = 'audit'").rows())
-                    .anySatisfy(r -> assertThat((String) r[0]).contains("'lost' counter"));
+            assertThat(query(data, "SELECT reason, estimate FROM hostql_event_losses WHERE source = 'audit'").rows())
+                    .anySatisfy(r -> assertThat((String) r[0]).contains("'lost' counter"))
+                    // The kernel counts records: the row counts events, an estimate, and says so in its estimate column.
+                    .filteredOn(r -> ((String) r[0]).contains("'lost' counter"))
+                    .allSatisfy(r -> assertThat(r[1]).isEqualTo(1L)).allSatisfy(r -> assertThat((String) r[0]).containsPattern(
+                            "^about \\d+ [a-z, ]+ events lost \\(estimate: \\d+ records "));
         } finally {
             AuditWitness.run("auditctl", "-r", "0");
             if (hostqld != null) hostqld.close();

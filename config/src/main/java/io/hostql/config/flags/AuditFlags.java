@@ -36,7 +36,14 @@ public final class AuditFlags {
     public static final Setting<Integer> AUDIT_BACKLOG_LIMIT = GROUP.int32("audit_backlog_limit", 8192, 0, Integer.MAX_VALUE, ON_SIGHUP,
             "Kernel audit backlog limit set in owner mode (records queued before the kernel drops them)");
     public static final Setting<Integer> AUDIT_BACKLOG_WAIT_TIME = GROUP.int32("audit_backlog_wait_time", 0, 0, Integer.MAX_VALUE, ON_SIGHUP,
-            "Kernel audit backlog wait time set in owner mode, in jiffies (0: drop at once rather than stall the audited program)");
+            "Kernel audit backlog wait time set in owner mode, in jiffies (0: drop at once rather than stall the audited program;"
+                    + " the kernel's default, 60 s, is 60 x HZ jiffies, and it refuses more than ten times that)");
+    /**
+     * 32768 = two doublings of the default limit; a full backlog holds about 2.3 KB of kernel memory per record (an skb of the
+     * kernel's 1 KiB audit buffer), so about 75 MB at this bound and 2.4 GB at the range's top.
+     */
+    public static final Setting<Integer> AUDIT_BACKLOG_LIMIT_MAX = GROUP.int32("audit_backlog_limit_max", 32768, 0, 1 << 20, ON_SIGHUP,
+            "In owner mode, when the kernel loses records, double the backlog limit up to this bound (restored on stop; 0: never raise it)");
 
     private AuditFlags() {}
 }

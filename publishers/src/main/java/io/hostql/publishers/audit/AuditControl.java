@@ -112,6 +112,16 @@ final class AuditControl {
         if (st.enabled() == 0) control.set(AuditStatus.set(AuditStatus.ENABLED, 1, 0, 0, 0, 0), null);
     }
 
+    /**
+     * Sets the kernel's backlog_limit alone (audit_backlog_limit_max), only when hostql owns the backlog: the limit found at
+     * start is in the state file already, so {@link #restore()} puts it back. False when hostql does not own it.
+     */
+    boolean setBacklogLimit(int limit) {
+        if (applied == null || !applied.changed().contains(Change.BACKLOG)) return false;
+        control.set(AuditStatus.set(AuditStatus.BACKLOG_LIMIT, 0, 0, 0, limit, 0), null);
+        return true;
+    }
+
     /** Coexist mode with audit_allow_config: installs the rules and enables audit if it is off; leaves the rest to the owner. */
     void applyCoexist(AuditStatus st, List<AuditRule> rules) throws IOException {
         if (st.enabled() == LOCKED) {

@@ -77,12 +77,20 @@ public final class AuditPublisher extends ReaderThread {
     /**
      * What to capture and how: osquery's flag names where they exist ({@code audit_allow_config},
      * {@code audit_allow_process_events}, {@code audit_allow_sockets}, {@code audit_allow_accept_socket_events},
-     * {@code audit_allow_user_events}, {@code audit_backlog_limit}, {@code audit_backlog_wait_time}).
+     * {@code audit_allow_user_events}, {@code audit_backlog_limit}, {@code audit_backlog_wait_time}); hostql's
+     * {@code audit_backlog_limit_max} (0: off).
      */
     public record Config(Mode mode, boolean allowConfig, boolean processEvents, boolean sockets, boolean acceptSockets,
-            boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir, SecurityRecords security) {
+            boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir, SecurityRecords security, int backlogLimitMax) {
         public Config {
             Objects.requireNonNull(security, "security");
+            if (backlogLimitMax < 0) throw new IllegalArgumentException("audit_backlog_limit_max must be 0 (off) or more, not " + backlogLimitMax);
+        }
+
+        /** The backlog limit is never raised (audit_backlog_limit_max=0). */
+        public Config(Mode mode, boolean allowConfig, boolean processEvents, boolean sockets, boolean acceptSockets,
+                boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir, SecurityRecords security) {
+            this(mode, allowConfig, processEvents, sockets, acceptSockets, userEvents, backlogLimit, backlogWaitTime, stateDir, security, 0);
         }
 
         /** No seccomp, SELinux or AppArmor records. */
@@ -111,6 +119,8 @@ public final class AuditPublisher extends ReaderThread {
     private Mode effective;
     private final Assembler assembler = new Assembler(this::group, GROUP_TIMEOUT_NANOS, MAX_OPEN_GROUPS);
     private final SerialGaps gaps = new SerialGaps(GAP_GRACE_NANOS);
+    private BacklogGovernor backlog;
+    private final LossEstimator lossEstimator;
 
     private final AtomicLong records = new AtomicLong(), processEvents = new AtomicLong(), socketEvents = new AtomicLong(),
             userEvents = new AtomicLong(), incomplete = new AtomicLong(), enobufs = new AtomicLong(), ignoredOwn = new AtomicLong(),
@@ -126,6 +136,7 @@ public final class AuditPublisher extends ReaderThread {
     public AuditPublisher(Config config, EventSink sink) {
         super(new Options(SOURCE, THREAD_NAME, 4L << 20, CLOSE_WAIT_MILLIS, false, "process, socket and user events", 60), log, sink);
         this.config = Objects.requireNonNull(config, "config");
+        this.lossEstimator = new LossEstimator(LossEstimator.events(config.processEvents, config.sockets, config.userEvents));
         for (Syscalls.Arch a : Syscalls.forThisMachine()) {
             if (config.processEvents) wanted.addAll(a.exec().keySet());
             if (config.sockets) {
@@ -169,6 +180,7 @@ public final class AuditPublisher extends ReaderThread {
                     settings.applyCoexist(st, rules);
                 }
                 lastStatus = control.status();
+                backlog = BacklogGovernor.start(config.backlogLimitMax, effective, lastStatus, settings::setBacklogLimit);
                 openWakeup();
             } catch (RuntimeException | IOException e) {
                 undo();
@@ -403,9 +415,11 @@ public final class AuditPublisher extends ReaderThread {
         lastStatus = s;
         if (s.lost() > lostReported) {
             long d = s.lost() - lostReported;
-            append(new LossEvent(Clock.nowNanos(), SOURCE, d, "the kernel's audit 'lost' counter rose from " + lostReported + " to " + s.lost()
+            append(lossEstimator.kernelLost(Clock.nowNanos(), SOURCE, d, records.get(), gaps.arrived(), s.rateLimit(),
+                    "the kernel's audit 'lost' counter rose from " + lostReported + " to " + s.lost()
                     + ": records dropped in the kernel (backlog " + s.backlog() + ", backlog_limit " + s.backlogLimit() + ", backlog_wait_time "
                     + s.backlogWaitTime() + ")"));
+            backlog.lost(d, s);
             lostReported = s.lost();
         } else if (s.lost() < lostReported) {
             lostReported = s.lost(); // the counter wrapped or was reset

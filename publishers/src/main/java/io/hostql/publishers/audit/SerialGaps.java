@@ -15,6 +15,8 @@ final class SerialGaps {
     private final long graceNanos;
     private long highest = -1;
     private long lost;
+    /** Distinct serials that arrived: the events read, for the records per event (LossEstimator). */
+    private long arrived;
 
     SerialGaps(long graceNanos) {
         this.graceNanos = graceNanos;
@@ -23,21 +25,25 @@ final class SerialGaps {
     void seen(long serial, long now) {
         if (highest < 0) {
             highest = serial;
+            arrived++;
             return;
         }
         if (serial == highest + 1) {
             highest = serial;
+            arrived++;
             return;
         }
         if (serial > highest) {
             missing.put(highest + 1, new long[] {serial - 1, now});
             highest = serial;
+            arrived++;
             return;
         }
         if (missing.isEmpty()) return;
         Map.Entry<Long, long[]> e = missing.floorEntry(serial);
         if (e == null || e.getValue()[0] < serial) return; // not missing: a duplicate or from before we started
         long first = e.getKey(), last = e.getValue()[0], noticed = e.getValue()[1];
+        arrived++;
         missing.remove(first);
         if (first < serial) missing.put(first, new long[] {serial - 1, noticed});
         if (serial < last) missing.put(serial + 1, new long[] {last, noticed});
@@ -62,6 +68,10 @@ final class SerialGaps {
 
     long lost() {
         return lost;
+    }
+
+    long arrived() {
+        return arrived;
     }
 
     long highest() {
