@@ -333,7 +333,10 @@ final class SyscallStorm {
             return (Long) hostqld.query("SELECT count(*) FROM socket_events WHERE pid IN (" + in + ")").rows().get(0)[0];
         }
 
-        /** Lost events: the rows counting the kernel's lost records (another unit) and incomplete events (published) left out. */
+        /**
+         * Lost events. Builds before issue 15 wrote the kernel's lost records as a row of records (another unit): left out.
+         * Since then that row is an estimate in events ("about N ... events lost"), and counts. Incomplete events were published: left out.
+         */
         @Override
         public long reportedLoss(long sinceMillis) {
             Object v = hostqld.query("SELECT sum(count) FROM hostql_event_losses WHERE source = 'audit' AND count > 0 AND capture_time_ns >= "
