@@ -284,7 +284,22 @@ final class Daemon {
         public List<DaemonState.EventSource> eventSources() {
             return Daemon.this.eventSources();
         }
+
+        @Override
+        public DaemonState.JournalState journal() {
+            return Daemon.this.journalState();
+        }
     };
+
+    /** The journal's head and each subscriber's lag behind it: from the positions they acknowledged, never waiting on events.db. */
+    private DaemonState.JournalState journalState() {
+        Journal j = journal;
+        if (j == null) return null;
+        io.hostql.events.JournalLag lag = j.lag();
+        List<DaemonState.SubscriberLag> subs = lag.consumers().stream()
+                .map(c -> new DaemonState.SubscriberLag(c.name(), c.index(), c.records(), c.seconds())).toList();
+        return new DaemonState.JournalState(lag.headIndex(), lag.headCaptureNanos() / 1_000_000_000L, subs);
+    }
 
     /** The state file for a shell on this data dir; a write that fails (a full disk) is tried again at the next pass. */
     private void writeState() {
