@@ -37,8 +37,6 @@ public final class YaraEventsSubscriber extends Subscriber {
 
     private volatile OsqueryConfig config;
     private final int scanTimeoutSeconds;
-    private OsqueryConfig parsedFrom;
-    private YaraConfig yara = YaraConfig.EMPTY;
     private record Scanning(YaraRules rules, YaraScanner scanner) {}
 
     /** This thread's scanner for each group (libyara: a scanner per thread), replaced when the group's rules are. */
@@ -74,12 +72,14 @@ public final class YaraEventsSubscriber extends Subscriber {
         if (!(entry.event() instanceof FileEvent e) || e.isDirectory()) return;
         String action = e.action();
         if (!"CREATED".equals(action) && !"UPDATED".equals(action) && !"MOVED_TO".equals(action)) return;
-        List<String> groups = yara().groupsFor(e.category());
+        OsqueryConfig c = config;
+        YaraConfig yara = c == null ? YaraConfig.EMPTY : c.yara();
+        List<String> groups = yara.groupsFor(e.category());
         if (groups.isEmpty()) return;
         Map<String, YaraMatches> byCategory = batchScans.computeIfAbsent(ByteBuffer.wrap(e.path()), k -> new HashMap<>());
         YaraMatches m = byCategory.get(e.category());
         if (m == null) {
-            m = scan(e.path(), groups);
+            m = scan(e.path(), yara, groups);
             byCategory.put(e.category(), m);
         }
         if (m.count() == 0) return; // osquery adds a row only for a match
@@ -88,17 +88,8 @@ public final class YaraEventsSubscriber extends Subscriber {
                 .set(TRANSACTION_ID, 0L));
     }
 
-    private YaraConfig yara() {
-        OsqueryConfig c = config;
-        if (c != parsedFrom) {
-            parsedFrom = c;
-            yara = c == null ? YaraConfig.EMPTY : c.yara();
-        }
-        return yara;
-    }
-
     /** The matches of every group's rules, merged into one (osquery's row for the event). */
-    private YaraMatches scan(byte[] path, List<String> groups) {
+    private YaraMatches scan(byte[] path, YaraConfig yara, List<String> groups) {
         YaraMatches m = new YaraMatches();
         for (String group : groups) {
             try {
