@@ -33,7 +33,7 @@ public final class YaraEventsSubscriber extends Subscriber {
     private static final Row.Layout YARA = Row.layout(EventedTables.YARA_EVENTS);
     private static final Row.Text TARGET_PATH = YARA.text("target_path"), CATEGORY = YARA.text("category"), ACTION = YARA.text("action"),
             MATCHES = YARA.text("matches"), STRINGS = YARA.text("strings"), TAGS = YARA.text("tags");
-    private static final Row.Int COUNT = YARA.integer("count"), TIME = YARA.integer("time"), TRANSACTION_ID = YARA.integer("transaction_id");
+    private static final Row.Int COUNT = YARA.integer("count"), TIME = YARA.integer("time");
 
     private volatile OsqueryConfig config;
     private final int scanTimeoutSeconds;
@@ -84,8 +84,7 @@ public final class YaraEventsSubscriber extends Subscriber {
         }
         if (m.count() == 0) return; // osquery adds a row only for a match
         out.add(YARA.row().set(TARGET_PATH, e.path()).set(CATEGORY, e.category()).set(ACTION, action).set(MATCHES, m.matchesText())
-                .set(COUNT, m.count()).set(STRINGS, m.stringsText()).set(TAGS, m.tagsText()).set(TIME, e.captureNanos() / 1_000_000_000L)
-                .set(TRANSACTION_ID, 0L));
+                .set(COUNT, m.count()).set(STRINGS, m.stringsText()).set(TAGS, m.tagsText()).set(TIME, e.captureNanos() / 1_000_000_000L));
     }
 
     /** The matches of every group's rules, merged into one (osquery's row for the event). */
