@@ -446,7 +446,11 @@ final class Daemon {
     }
 
     private void retention() {
-        store.applyRetention(settings.get(EventFlags.EVENTS_EXPIRY), settings.get(EventFlags.EVENTS_MAX), settings.get(EventFlags.EVENTS_MAX_BYTES));
+        // syslog_events has limits of its own, as in osquery (a month and 100000 rows by default).
+        store.applyRetention(new EventStore.Limits(settings.get(EventFlags.EVENTS_EXPIRY), settings.get(EventFlags.EVENTS_MAX)),
+                java.util.Map.of(EventedTables.SYSLOG_EVENTS.name(),
+                        new EventStore.Limits(settings.get(EventFlags.SYSLOG_EVENTS_EXPIRY), settings.get(EventFlags.SYSLOG_EVENTS_MAX))),
+                settings.get(EventFlags.EVENTS_MAX_BYTES));
         journal.applyRetention(settings.get(EventFlags.JOURNAL_EXPIRY) * 1000, settings.get(EventFlags.JOURNAL_MAX_BYTES));
         Delivery d = delivery;
         if (d != null) d.retention();

@@ -265,13 +265,21 @@ public final class EventStore implements AutoCloseable {
         }
     }
 
+    /** A table's own limits, instead of the store's (osquery's {@code --syslog_events_expiry} and {@code _max}); 0 disables one. */
+    public record Limits(long expirySeconds, long maxRows) {}
+
     /**
      * Removes rows older than expirySeconds (by time), beyond maxRows per table (oldest first), and
      * then oldest rows while the file is over maxBytes. 0 disables a limit.
      */
-    public synchronized Retention applyRetention(long expirySeconds, long maxRows, long maxBytes) {
+    public Retention applyRetention(long expirySeconds, long maxRows, long maxBytes) {
+        return applyRetention(new Limits(expirySeconds, maxRows), java.util.Map.of(), maxBytes);
+    }
+
+    /** As {@link #applyRetention(long, long, long)}, with the limits of the tables named in perTable their own. */
+    public synchronized Retention applyRetention(Limits limits, java.util.Map<String, Limits> perTable, long maxBytes) {
         try {
-            return EventsDbRetention.apply(db, tables, expirySeconds, maxRows, maxBytes);
+            return EventsDbRetention.apply(db, tables, limits, perTable, maxBytes);
         } catch (RuntimeException e) {
             throw noticed(e);
         }

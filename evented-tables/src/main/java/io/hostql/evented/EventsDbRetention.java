@@ -3,6 +3,7 @@ package io.hostql.evented;
 import io.hostql.sql.Database;
 import io.hostql.sql.table.TableSchema;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,14 +15,17 @@ final class EventsDbRetention {
     private EventsDbRetention() {}
 
     /**
-     * Removes rows older than expirySeconds (by time), beyond maxRows per table (oldest first), and
-     * then oldest rows while the file is over maxBytes. 0 disables a limit.
+     * Removes rows older than the limits' expiry (by time), beyond their rows per table (oldest first), a table named
+     * in perTable by its own limits, and then oldest rows while the file is over maxBytes. 0 disables a limit.
      */
-    static EventStore.Retention apply(Database db, List<TableSchema> tables, long expirySeconds, long maxRows, long maxBytes) {
+    static EventStore.Retention apply(Database db, List<TableSchema> tables, EventStore.Limits limits,
+            Map<String, EventStore.Limits> perTable, long maxBytes) {
         long expired = 0, overMax = 0, overBytes = 0;
         long now = System.currentTimeMillis() / 1000;
         for (TableSchema t : tables) {
             String n = "\"" + t.name() + "\"";
+            EventStore.Limits own = perTable.getOrDefault(t.name(), limits);
+            long expirySeconds = own.expirySeconds(), maxRows = own.maxRows();
             if (expirySeconds > 0) expired += changes(db, "DELETE FROM " + n + " WHERE time < ?", now - expirySeconds);
             if (maxRows > 0) {
                 overMax += changes(db, "DELETE FROM " + n + " WHERE rowid <= (SELECT rowid FROM " + n
