@@ -284,7 +284,22 @@ final class Daemon {
         public List<DaemonState.EventSource> eventSources() {
             return Daemon.this.eventSources();
         }
+
+        @Override
+        public DaemonState.JournalState journal() {
+            return Daemon.this.journalState();
+        }
     };
+
+    /** The journal's head and each subscriber's lag behind it: from the positions they acknowledged, never waiting on events.db. */
+    private DaemonState.JournalState journalState() {
+        Journal j = journal;
+        if (j == null) return null;
+        io.hostql.events.JournalLag lag = j.lag();
+        List<DaemonState.SubscriberLag> subs = lag.consumers().stream()
+                .map(c -> new DaemonState.SubscriberLag(c.name(), c.index(), c.records(), c.seconds())).toList();
+        return new DaemonState.JournalState(lag.headIndex(), lag.headCaptureNanos() / 1_000_000_000L, subs);
+    }
 
     /** The state file for a shell on this data dir; a write that fails (a full disk) is tried again at the next pass. */
     private void writeState() {
@@ -431,7 +446,11 @@ final class Daemon {
     }
 
     private void retention() {
-        store.applyRetention(settings.get(EventFlags.EVENTS_EXPIRY), settings.get(EventFlags.EVENTS_MAX), settings.get(EventFlags.EVENTS_MAX_BYTES));
+        // syslog_events has limits of its own, as in osquery (a month and 100000 rows by default).
+        store.applyRetention(new EventStore.Limits(settings.get(EventFlags.EVENTS_EXPIRY), settings.get(EventFlags.EVENTS_MAX)),
+                java.util.Map.of(EventedTables.SYSLOG_EVENTS.name(),
+                        new EventStore.Limits(settings.get(EventFlags.SYSLOG_EVENTS_EXPIRY), settings.get(EventFlags.SYSLOG_EVENTS_MAX))),
+                settings.get(EventFlags.EVENTS_MAX_BYTES));
         journal.applyRetention(settings.get(EventFlags.JOURNAL_EXPIRY) * 1000, settings.get(EventFlags.JOURNAL_MAX_BYTES));
         Delivery d = delivery;
         if (d != null) d.retention();

@@ -84,6 +84,21 @@ final class DaemonProcess implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** Runs the checkout's {@code bin/hostqlctl} (status, …) on this daemon's data dir and pidfile; its output. */
+    String hostqlctl(String... args) throws Exception {
+        Path ctl = Path.of("").toAbsolutePath().resolveSibling("bin").resolve("hostqlctl");
+        Path flags = Files.writeString(data.resolveSibling("ctl.flags"),
+                "--database_path=" + data + "\n--pidfile=" + data.resolveSibling(data.getFileName() + ".pid") + "\n");
+        List<String> cmd = new ArrayList<>(List.of(ctl.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("HOSTQL_FLAGFILE", flags.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor(10, TimeUnit.SECONDS);
+        return out;
+    }
+
     /** Reads the daemon's evented tables the way hostqli does: a read-only attach, while it runs. */
     static QueryResult query(Path data, String sql) {
         try (Database db = Database.open(new TableRegistry())) {

@@ -64,7 +64,7 @@ class StorageFaultEndToEndTest {
             await(d, () -> statusFile(d.data).contains(whileFull + " events not captured"), 5,
                     "the status file to show the degraded journal; it says: " + statusFile(d.data));
             assertThat(statusFile(d.data)).contains("journal: DEGRADED since", "the file system is full", "(file " + whileFull + ")");
-            String ctl = hostqlctlStatus(d);
+            String ctl = d.hostqlctl("status");
             assertThat(ctl).contains("hostqld is running", "journal: DEGRADED", whileFull + " events not captured");
             assertThat(d.process.isAlive()).isTrue();
 
@@ -96,17 +96,6 @@ class StorageFaultEndToEndTest {
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\nhostqld output:\n" + d.output(), e);
         }
-    }
-
-    private static String hostqlctlStatus(DaemonProcess d) throws Exception {
-        Path ctl = Path.of("").toAbsolutePath().resolveSibling("bin").resolve("hostqlctl");
-        Path flags = Files.writeString(d.data.resolveSibling("ctl.flags"),
-                "--database_path=" + d.data + "\n--pidfile=" + d.data.resolveSibling(d.data.getFileName() + ".pid") + "\n");
-        ProcessBuilder pb = new ProcessBuilder(ctl.toString(), "status").redirectErrorStream(true);
-        pb.environment().put("HOSTQL_FLAGFILE", flags.toString());
-        Process p = pb.start();
-        p.waitFor(10, TimeUnit.SECONDS);
-        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
 
     @Test

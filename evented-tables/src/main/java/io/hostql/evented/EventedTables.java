@@ -5,6 +5,7 @@ import static io.hostql.sql.table.ColumnOption.HIDDEN;
 
 import io.hostql.sql.Database;
 import io.hostql.sql.table.Column;
+import io.hostql.sql.table.ColumnType;
 import io.hostql.sql.table.TableSchema;
 import java.util.List;
 
@@ -36,7 +37,7 @@ public final class EventedTables {
     /** osquery's yara_events: a changed file of a category with signature groups, when their rules match it. */
     public static final TableSchema YARA_EVENTS = TableSchema.builder("yara_events", "Track YARA matches for files specified in configuration data.")
             .text("target_path").text("category").text("action").text("matches").integer("count").text("strings").text("tags")
-            .bigint("time", ADDITIONAL).text("eid", HIDDEN).bigint("transaction_id", HIDDEN)
+            .bigint("time", ADDITIONAL).text("eid", HIDDEN).otherPlatform("darwin", ColumnType.BIGINT, "transaction_id")
             .build();
 
     /**

@@ -67,6 +67,33 @@ class EventStoreTest {
     }
 
     @Test
+    void aTableWithLimitsOfItsOwnIsKeptByThemAndTheOthersByTheStores() {
+        Row.Layout syslog = Row.layout(EventedTables.SYSLOG_EVENTS);
+        Row.Int syslogTime = syslog.integer("time");
+        Row.Text message = syslog.text("message");
+        try (EventStore s = EventStore.open(dir.resolve("events.db"), EventedTables.all())) {
+            long now = System.currentTimeMillis() / 1000;
+            s.commit("both", new EventStore.Position(1, 1, 20), b -> {
+                for (int i = 0; i < 10; i++) {
+                    long time = i < 5 ? now - 7200 : now;
+                    b.insert(fileRow("/f" + i, time, i));
+                    Row r = syslog.row().set(syslogTime, time).set(message, "m" + i);
+                    r.eid(String.format("%010d", 10 + i));
+                    b.insert(r);
+                }
+            });
+            // As osquery's --syslog_events_expiry and --syslog_events_max: syslog_events keeps two hours, and 8 rows at most.
+            EventStore.Retention r = s.applyRetention(new EventStore.Limits(3600, 0),
+                    java.util.Map.of("syslog_events", new EventStore.Limits(3 * 3600, 8)), 0);
+            assertThat(r.expired()).as("file_events' five rows two hours old").isEqualTo(5);
+            assertThat(r.overMax()).as("syslog_events' two oldest rows").isEqualTo(2);
+            assertThat(s.query("SELECT message FROM syslog_events ORDER BY rowid").rows()).extracting(x -> x[0])
+                    .containsExactly("m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9");
+            assertThat((Long) s.query("SELECT count(*) FROM file_events").rows().get(0)[0]).isEqualTo(5);
+        }
+    }
+
+    @Test
     void theEngineAttachesItReadOnlyAndTimeWindowsUseTheIndex() {
         Path f = dir.resolve("events.db");
         try (EventStore s = EventStore.open(f, EventedTables.all())) {

@@ -221,6 +221,11 @@ public final class Journal implements EventSink, AutoCloseable {
         retention.acknowledge(name, index);
     }
 
+    /** The head (the last record) and each active consumer's lag behind it, for hostqlctl status. */
+    public JournalLag lag() {
+        return JournalLag.measure(queue, retention.acknowledged());
+    }
+
     /**
      * Deletes whole cycles older than maxAgeMillis, then oldest cycles while the journal is over
      * maxBytes; never the current cycle, nor any cycle an active consumer has not finished.

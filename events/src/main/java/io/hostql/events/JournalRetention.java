@@ -43,6 +43,11 @@ final class JournalRetention {
         consumers.put(consumer, index);
     }
 
+    /** Each active consumer's last acknowledged index, by name. */
+    Map<String, Long> acknowledged() {
+        return new java.util.TreeMap<>(consumers);
+    }
+
     /**
      * Deletes whole cycles older than maxAgeMillis (at nowMillis, the queue's clock), then oldest cycles while the
      * journal is over maxBytes; never the current cycle, nor any cycle an active consumer has not finished.

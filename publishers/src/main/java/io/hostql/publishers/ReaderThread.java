@@ -26,7 +26,6 @@ import org.slf4j.Logger;
  */
 public abstract class ReaderThread implements Publisher {
     private static final int POLL_MILLIS = 1000;
-    private static final int POLLIN = 0x1, EINTR = 4;
     private static final long TASK_TIMEOUT_SECONDS = 120;
 
     private record Task(Callable<?> work, CompletableFuture<Object> done) {}
@@ -284,9 +283,9 @@ public abstract class ReaderThread implements Publisher {
                 ready.countDown();
             }
             pollFds.setInt(0, sourceFd());
-            pollFds.setShort(4, (short) POLLIN);
+            pollFds.setShort(4, Libc.POLLIN);
             pollFds.setInt(8, wakeup.fd());
-            pollFds.setShort(12, (short) POLLIN);
+            pollFds.setShort(12, Libc.POLLIN);
             while (!closing) {
                 runTasks();
                 if (pauseRequested) {
@@ -298,7 +297,7 @@ public abstract class ReaderThread implements Publisher {
                 int r = Libc.poll(pollFds, 2, pollTimeoutMillis());
                 if (r < 0) {
                     int errno = Native.getLastError();
-                    if (errno != EINTR) {
+                    if (errno != Libc.EINTR) {
                         pollFailed(errno);
                         sleepQuietly(100);
                     }

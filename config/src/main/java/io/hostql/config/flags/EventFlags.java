@@ -31,6 +31,10 @@ public final class EventFlags {
             "The named pipe rsyslog writes to; created (mode 0460, group syslog if it exists) when missing (osquery: /var/osquery/syslog_pipe)");
     public static final Setting<Long> SYSLOG_RATE_LIMIT = GROUP.int64("syslog_rate_limit", 100, 1, Long.MAX_VALUE, AT_RESTART,
             "Lines taken from the pipe per 200 ms run; the rest wait in the pipe");
+    public static final Setting<Long> SYSLOG_EVENTS_EXPIRY = GROUP.int64("syslog_events_expiry", 2592000, 0, Long.MAX_VALUE, AT_RESTART,
+            "Timeout (seconds) to expire syslog_events rows, instead of events_expiry (osquery's: 30 days)");
+    public static final Setting<Long> SYSLOG_EVENTS_MAX = GROUP.int64("syslog_events_max", 100000, 0, Long.MAX_VALUE, AT_RESTART,
+            "Maximum number of syslog_events rows to keep, instead of events_max");
     public static final Setting<Long> JOURNAL_EXPIRY = GROUP.int64("journal_expiry", 604800, 0, Long.MAX_VALUE, AT_RESTART,
             "Seconds journal records are kept once every subscriber has consumed them");
     public static final Setting<Long> JOURNAL_MAX_BYTES = GROUP.int64("journal_max_bytes", 2147483648L, 0, Long.MAX_VALUE, AT_RESTART,

@@ -20,7 +20,7 @@ public final class TableFlags {
             "Time in ms to sleep after scan of each file (default 50) to reduce memory spikes");
     public static final Setting<Boolean> YARA_MALLOC_TRIM = GROUP.bool("yara_malloc_trim", true, AT_RESTART,
             "Call malloc_trim() after YARA scans (linux)");
-    public static final Setting<Long> YARA_SCAN_TIMEOUT = GROUP.int64("yara_scan_timeout", 60, 0, Long.MAX_VALUE, AT_RESTART,
+    public static final Setting<Long> YARA_SCAN_TIMEOUT = GROUP.int64("yara_scan_timeout", 60, 0, Integer.MAX_VALUE, AT_RESTART,
             "Seconds one YARA scan of a file or process may take before it is abandoned (hostql's; 0: no limit)");
     public static final Setting<String> DISABLE_TABLES = GROUP.string("disable_tables", "", AT_RESTART,
             "Comma-separated list of tables to disable");

@@ -124,10 +124,10 @@ public final class ConfigLoader {
         Decorators decorators = sp.decorators(merged.get("decorators"));
         Map<String, String> views = sp.views(merged.get("views"));
         KafkaTopics.parse(merged.get("kafka_topics"), c); // checked here; read by the kafka_producer plugin through OsqueryConfig
-        YaraConfig.parse(merged.get("yara"), fim.filePaths(), c); // checked here; read by the yara tables through OsqueryConfig
+        YaraConfig yara = YaraConfig.parse(merged.get("yara"), fim.filePaths(), c); // checked and parsed once, here
         if (!errors.isEmpty()) throw new ConfigException(errors);
         return new OsqueryConfig(configPath.toString(), HexFormat.of().formatHex(sha1.digest()), options, fim, enable,
-                disable, packs, decorators, views, sp.locations(), merged, List.copyOf(warnings));
+                disable, packs, decorators, views, sp.locations(), merged, List.copyOf(warnings), yara);
     }
 
     private static MessageDigest sha1() {

@@ -1,17 +1,14 @@
 package io.hostql.loggers.gelf;
 
 import io.hostql.config.Settings;
-import io.hostql.config.SettingsException;
 import io.hostql.config.flags.LoggerFlags;
 import io.hostql.events.LogLineEvent;
 import io.hostql.loggers.HostIdentifier;
 import io.hostql.loggers.delivery.Sink;
 import io.hostql.loggers.net.AckedTcpStream;
-import io.hostql.loggers.tls.PemTls;
+import io.hostql.loggers.net.NetTarget;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.List;
 
 /**
@@ -40,21 +37,9 @@ public final class GelfSink implements Sink {
 
     /** From {@code --logger_gelf_target} (tcp://host:port or tls://host:port) and {@code --logger_gelf_tls_ca}. */
     public static Sink create(Settings s) {
-        String target = s.get(LoggerFlags.LOGGER_GELF_TARGET).strip();
-        URI uri;
-        try {
-            uri = new URI(target);
-        } catch (URISyntaxException e) {
-            throw new SettingsException("logger_gelf_target '" + target + "' is not a URI: " + e.getMessage() + " (expected tcp://host:port)");
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme();
-        if (!scheme.equals("tcp") && !scheme.equals("tls")) {
-            throw new SettingsException("logger_gelf_target '" + target + "': expected tcp://host:port or tls://host:port (GELF over TCP)");
-        }
-        if (uri.getHost() == null) throw new SettingsException("logger_gelf_target '" + target + "' names no host");
-        int port = uri.getPort() > 0 ? uri.getPort() : DEFAULT_PORT;
-        return new GelfSink(new AckedTcpStream(uri.getHost(), port,
-                scheme.equals("tls") ? PemTls.trusting("logger_gelf_tls_ca", s.get(LoggerFlags.LOGGER_GELF_TLS_CA).strip()) : null),
+        NetTarget target = NetTarget.parse("logger_gelf_target", s.get(LoggerFlags.LOGGER_GELF_TARGET).strip(), false, DEFAULT_PORT);
+        return new GelfSink(new AckedTcpStream(target.host(), target.port(),
+                target.trust("logger_gelf_tls_ca", s.get(LoggerFlags.LOGGER_GELF_TLS_CA).strip())),
                 HostIdentifier.hostname());
     }
 

@@ -35,13 +35,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class SyslogPublisher extends ReaderThread {
     public static final String NAME = "syslog";
-    /** osquery's pipe mode: rsyslog (group) writes, the owner reads. */
     /**
      * osquery's 0460 (root reads, the group writes). A hostqld run by a user also needs the owner's write bit: it
      * opens the pipe read-write (so that a writer's exit is never end of input), and only root skips the check.
      */
     static final String PIPE_MODE = Libc.geteuid() == 0 ? "r--rw----" : "rw-rw----";
-    private static final int PIPE_MODE_BITS = Libc.geteuid() == 0 ? 0460 : 0660;
+    /** The same mode as bits, for mkfifo. */
+    private static final int PIPE_MODE_BITS = modeBits(PIPE_MODE);
     static final String PIPE_GROUP = "syslog";
     private static final int S_IFMT = 0170000, S_IFIFO = 0010000;
     static final long RUN_NANOS = 200_000_000L;
@@ -103,6 +103,13 @@ public final class SyslogPublisher extends ReaderThread {
             throw e;
         }
         startThread();
+    }
+
+    /** "rw-r-----" as 0640. */
+    static int modeBits(String rwx) {
+        int bits = 0;
+        for (int i = 0; i < 9; i++) if (rwx.charAt(i) != '-') bits |= 1 << (8 - i);
+        return bits;
     }
 
     private void openPipe() throws IOException {

@@ -21,6 +21,13 @@ class SyslogPublisherTest {
     Path tmp;
 
     @Test
+    void thePipeModeBitsAreTheModeText() {
+        assertThat(SyslogPublisher.modeBits("r--rw----")).isEqualTo(0460); // osquery's, as root
+        assertThat(SyslogPublisher.modeBits("rw-rw----")).isEqualTo(0660);
+        assertThat(SyslogPublisher.modeBits("rwxr-x--x")).isEqualTo(0751);
+    }
+
+    @Test
     void csvFieldsAsRsyslogQuotesThem() {
         assertThat(SyslogCsv.parse("\"2026-12-06T21:00:00+00:00\",\"host\",\"5\",\"user\",\"sshd[12]:\",\" a, \"\"quoted\"\" one \""))
                 .containsExactly("2026-12-06T21:00:00+00:00", "host", "5", "user", "sshd[12]", "a, \"quoted\" one");

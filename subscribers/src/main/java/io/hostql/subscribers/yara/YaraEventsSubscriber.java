@@ -33,12 +33,10 @@ public final class YaraEventsSubscriber extends Subscriber {
     private static final Row.Layout YARA = Row.layout(EventedTables.YARA_EVENTS);
     private static final Row.Text TARGET_PATH = YARA.text("target_path"), CATEGORY = YARA.text("category"), ACTION = YARA.text("action"),
             MATCHES = YARA.text("matches"), STRINGS = YARA.text("strings"), TAGS = YARA.text("tags");
-    private static final Row.Int COUNT = YARA.integer("count"), TIME = YARA.integer("time"), TRANSACTION_ID = YARA.integer("transaction_id");
+    private static final Row.Int COUNT = YARA.integer("count"), TIME = YARA.integer("time");
 
     private volatile OsqueryConfig config;
     private final int scanTimeoutSeconds;
-    private OsqueryConfig parsedFrom;
-    private YaraConfig yara = YaraConfig.EMPTY;
     private record Scanning(YaraRules rules, YaraScanner scanner) {}
 
     /** This thread's scanner for each group (libyara: a scanner per thread), replaced when the group's rules are. */
@@ -74,31 +72,23 @@ public final class YaraEventsSubscriber extends Subscriber {
         if (!(entry.event() instanceof FileEvent e) || e.isDirectory()) return;
         String action = e.action();
         if (!"CREATED".equals(action) && !"UPDATED".equals(action) && !"MOVED_TO".equals(action)) return;
-        List<String> groups = yara().groupsFor(e.category());
+        OsqueryConfig c = config;
+        YaraConfig yara = c == null ? YaraConfig.EMPTY : c.yara();
+        List<String> groups = yara.groupsFor(e.category());
         if (groups.isEmpty()) return;
         Map<String, YaraMatches> byCategory = batchScans.computeIfAbsent(ByteBuffer.wrap(e.path()), k -> new HashMap<>());
         YaraMatches m = byCategory.get(e.category());
         if (m == null) {
-            m = scan(e.path(), groups);
+            m = scan(e.path(), yara, groups);
             byCategory.put(e.category(), m);
         }
         if (m.count() == 0) return; // osquery adds a row only for a match
         out.add(YARA.row().set(TARGET_PATH, e.path()).set(CATEGORY, e.category()).set(ACTION, action).set(MATCHES, m.matchesText())
-                .set(COUNT, m.count()).set(STRINGS, m.stringsText()).set(TAGS, m.tagsText()).set(TIME, e.captureNanos() / 1_000_000_000L)
-                .set(TRANSACTION_ID, 0L));
-    }
-
-    private YaraConfig yara() {
-        OsqueryConfig c = config;
-        if (c != parsedFrom) {
-            parsedFrom = c;
-            yara = c == null ? YaraConfig.EMPTY : c.yara();
-        }
-        return yara;
+                .set(COUNT, m.count()).set(STRINGS, m.stringsText()).set(TAGS, m.tagsText()).set(TIME, e.captureNanos() / 1_000_000_000L));
     }
 
     /** The matches of every group's rules, merged into one (osquery's row for the event). */
-    private YaraMatches scan(byte[] path, List<String> groups) {
+    private YaraMatches scan(byte[] path, YaraConfig yara, List<String> groups) {
         YaraMatches m = new YaraMatches();
         for (String group : groups) {
             try {

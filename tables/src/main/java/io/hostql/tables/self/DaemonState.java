@@ -20,11 +20,24 @@ public interface DaemonState {
     record EventSource(String name, String publisher, String type, long subscriptions, long events, long refreshes, boolean active,
             long losses) {}
 
+    /**
+     * The journal's head (index of its last record, and that record's capture time in seconds) and each subscriber's
+     * lag behind it, for {@code hostqlctl status}; null where there is no journal (the shell).
+     */
+    record JournalState(long headIndex, long headTime, List<SubscriberLag> subscribers) {}
+
+    /** A subscriber's stored journal position, the records after it, and how much older (capture time) it is than the head. */
+    record SubscriberLag(String name, long index, long records, long seconds) {}
+
     List<QueryStatus> schedule();
 
     List<PackStatus> packs();
 
     List<EventSource> eventSources();
+
+    default JournalState journal() {
+        return null;
+    }
 
     DaemonState NONE = new DaemonState() {
         @Override

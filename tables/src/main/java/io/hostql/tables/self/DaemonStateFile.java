@@ -12,7 +12,8 @@ import java.util.function.Function;
  * {@code <database_path>/hostqld.state.json}: what hostqld's osquery_schedule, osquery_packs and osquery_events
  * show, written by hostqld every few seconds, so that a shell on the same data dir shows the running daemon's
  * state in those tables (osqueryi has no such view; hostqli attaches the daemon's data for its evented tables
- * already). Read at each query; a daemon that is gone, or a file written long ago, shows nothing.
+ * already). Read at each query; a daemon that is gone, or a file written long ago, shows nothing. It also carries the
+ * journal's head and each subscriber's lag behind it, which {@code hostqlctl status} prints.
  */
 public final class DaemonStateFile {
     public static final String NAME = "hostqld.state.json";
@@ -21,8 +22,8 @@ public final class DaemonStateFile {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     record Snapshot(long pid, long time, List<DaemonState.QueryStatus> schedule, List<DaemonState.PackStatus> packs,
-            List<DaemonState.EventSource> events) {
-        static final Snapshot NONE = new Snapshot(0, 0, List.of(), List.of(), List.of());
+            List<DaemonState.EventSource> events, DaemonState.JournalState journal) {
+        static final Snapshot NONE = new Snapshot(0, 0, List.of(), List.of(), List.of(), null);
     }
 
     private DaemonStateFile() {}
@@ -30,7 +31,7 @@ public final class DaemonStateFile {
     /** Replaces the file with the state now (a new file renamed over the old: a reader never sees half of one). */
     public static void write(Path dataDir, DaemonState state) throws IOException {
         Snapshot s = new Snapshot(ProcessHandle.current().pid(), System.currentTimeMillis() / 1000, state.schedule(), state.packs(),
-                state.eventSources());
+                state.eventSources(), state.journal());
         Path tmp = dataDir.resolve(NAME + ".tmp");
         try {
             JSON.writeValue(tmp.toFile(), s);

@@ -1,6 +1,7 @@
 package io.hostql.tables.yara;
 
 import io.hostql.config.Settings;
+import io.hostql.config.flags.TableFlags;
 
 /**
  * The yara flags: osquery's enable_yara_sigrule (rules in a query: off, so that a query, a distributed
@@ -10,9 +11,10 @@ import io.hostql.config.Settings;
  */
 public record YaraOptions(boolean sigrule, boolean sigruleStrings, long delayMillis, boolean mallocTrim, int timeoutSeconds) {
     public static YaraOptions of(Settings settings) {
-        return new YaraOptions(settings.bool("enable_yara_sigrule"), settings.bool("enable_yara_string"),
-                Math.max(0, settings.number("yara_delay")), settings.bool("yara_malloc_trim"),
-                (int) Math.min(Integer.MAX_VALUE, Math.max(0, settings.number("yara_scan_timeout"))));
+        // The declarations' ranges (yara_scan_timeout 0..2^31-1) are checked where the settings are read.
+        return new YaraOptions(settings.get(TableFlags.ENABLE_YARA_SIGRULE), settings.get(TableFlags.ENABLE_YARA_STRING),
+                settings.get(TableFlags.YARA_DELAY), settings.get(TableFlags.YARA_MALLOC_TRIM),
+                Math.toIntExact(settings.get(TableFlags.YARA_SCAN_TIMEOUT)));
     }
 
     /** Gives the native heap that libyara's scans grew back to the system (glibc keeps freed memory otherwise). */
