@@ -1,13 +1,11 @@
 package io.hostql.publishers.audit;
 
 import io.hostql.os.Libc;
+import io.hostql.events.AuditRecordsEvent;
 import io.hostql.events.Clock;
 import io.hostql.events.Event;
 import io.hostql.events.EventSink;
 import io.hostql.events.LossEvent;
-import io.hostql.events.ProcessEvent;
-import io.hostql.events.SecurityEvent;
-import io.hostql.events.SocketEvent;
 import io.hostql.publishers.ReaderThread;
 import io.hostql.publishers.audit.AuditSocket.AuditException;
 import java.io.IOException;
@@ -25,7 +23,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The audit publisher: process_events, socket_events and user_events from the kernel's audit
  * subsystem over NETLINK_AUDIT, spoken directly (no libaudit). Its thread ({@code hostql-audit})
- * reads records, assembles them by serial and appends typed events to the sink; nothing else.
+ * only drains the socket into the journal: it frames each record (type, serial, and the arch, syscall
+ * and pid a byte scan finds, to drop what hostql does not report), groups a syscall's records by serial
+ * ({@link RawGroups}, bounded) and appends them raw ({@link io.hostql.events.AuditRecordsEvent}). The
+ * subscribers parse them ({@link AuditDecoder}); under a flood the journal holds the backlog, not the heap.
  *
  * <p>Modes: <b>owner</b> registers as the audit daemon (the one unicast reader), sets the backlog and
  * installs hostql's rules; <b>coexist</b> reads the read-only multicast group next to another audit
@@ -109,7 +110,11 @@ public final class AuditPublisher extends ReaderThread {
     private AuditSocket events;
     private AuditControl settings;
     private Mode effective;
-    private final Assembler assembler = new Assembler(this::group, GROUP_TIMEOUT_NANOS, MAX_OPEN_GROUPS);
+    private final RawGroups groups = new RawGroups(this::group, GROUP_TIMEOUT_NANOS, MAX_OPEN_GROUPS);
+    /** The record being framed: the largest the kernel sends is 8970 bytes (one recvmmsg slot). */
+    private final byte[] text = new byte[AuditSocket.SLOT];
+    private static final byte[] ARCH = RecordFraming.field("arch"), SYSCALL_NR = RecordFraming.field("syscall"),
+            PID = RecordFraming.field("pid"), APPARMOR = RecordFraming.field("apparmor");
     private final SerialGaps gaps = new SerialGaps(GAP_GRACE_NANOS);
 
     private final AtomicLong records = new AtomicLong(), processEvents = new AtomicLong(), socketEvents = new AtomicLong(),
@@ -272,7 +277,7 @@ public final class AuditPublisher extends ReaderThread {
     @Override
     protected void stopping() {
         drain();
-        incomplete.addAndGet(assembler.flush());
+        incomplete.addAndGet(groups.flush());
         long now = System.nanoTime();
         pollStatus();
         tick(now);
@@ -314,64 +319,92 @@ public final class AuditPublisher extends ReaderThread {
             return;
         }
         if (type < EventBuilder.FIRST_USER || type >= 2100 || type == AUDIT_REPLACE) return;
-        record(type, buf.getByteArray(AuditSocket.HEADER, n - AuditSocket.HEADER));
+        int len = Math.min(n - AuditSocket.HEADER, text.length);
+        buf.read(AuditSocket.HEADER, text, 0, len);
+        record(type, text, len);
     }
 
-    /** One audit record: its type and its text as the kernel sent it (a NUL or newline may end it). */
+    /** One audit record (tests): its type and its text as the kernel sent it. */
     void record(int type, byte[] text) {
-        int len = text.length;
+        record(type, text, text.length);
+    }
+
+    /**
+     * One audit record, its text in {@code text[0, len)} (a NUL or newline may end it): framed, filtered on the
+     * few fields a byte scan finds (type, serial, arch, syscall, pid) and journaled raw, alone or in its serial's
+     * group; parsing is the subscribers' ({@link AuditDecoder}).
+     */
+    private void record(int type, byte[] text, int len) {
         while (len > 0 && (text[len - 1] == 0 || text[len - 1] == '\n')) len--;
-        if (len < text.length) text = java.util.Arrays.copyOf(text, len);
         records.incrementAndGet();
-        AuditRecord r = AuditRecord.parse(type, text);
-        if (r == null) {
+        long serial = RecordFraming.serial(text, len);
+        if (serial < 0) {
             malformed.incrementAndGet();
             return;
         }
         long now = System.nanoTime();
-        gaps.seen(r.serial, now);
+        gaps.seen(serial, now);
+        boolean keep = false;
         if (SecurityRecords.isSecurityType(type)) {
-            SecurityEvent.Kind kind = config.security.kind(r);
-            if (kind != null) append(SecurityRecords.event(r, kind));
-            if (type != SecurityRecords.USER_AVC) return; // standalone records; USER_AVC is a user_events record too
-        }
-        if (type <= EventBuilder.LAST_USER) {
-            if (!config.userEvents) return;
-            if (r.number("pid", -1) == self) {
-                ignoredOwn.incrementAndGet();
+            keep = config.security.kind(type, RecordFraming.hasValue(text, len, APPARMOR)) != null;
+            if (type != SecurityRecords.USER_AVC) { // standalone records; USER_AVC is a user_events record too
+                if (keep) appendRaw(type, text, len);
                 return;
             }
-            userEvents.incrementAndGet();
-            append(EventBuilder.user(r));
+        }
+        if (type <= EventBuilder.LAST_USER) {
+            if (config.userEvents) {
+                if (RecordFraming.number(text, len, PID, 10, -1) == self) {
+                    ignoredOwn.incrementAndGet();
+                } else {
+                    userEvents.incrementAndGet();
+                    keep = true;
+                }
+            }
+            if (keep) appendRaw(type, text, len);
             return;
         }
         if (type < 1300) return; // 12xx: daemon-internal messages
         boolean want = true;
+        String name = null;
         if (type == EventBuilder.SYSCALL) {
-            String name = Syscalls.name(r.hexNumber("arch", 0), r.number("syscall", -1));
+            name = Syscalls.name(RecordFraming.number(text, len, ARCH, 16, 0), RecordFraming.number(text, len, SYSCALL_NR, 10, -1));
             want = name != null && wanted.contains(name);
-            if (want && r.number("pid", -1) == self) {
+            if (want && RecordFraming.number(text, len, PID, 10, -1) == self) {
                 ignoredOwn.incrementAndGet();
                 want = false;
             }
         }
-        assembler.add(r, want, now);
+        groups.add(type, serial, text, len, want, name, now);
     }
 
-    private void group(List<AuditRecord> rs, boolean complete) {
-        Event e = EventBuilder.syscall(rs, complete);
-        if (e == null) return;
-        if (e instanceof ProcessEvent) processEvents.incrementAndGet();
-        else if (e instanceof SocketEvent) socketEvents.incrementAndGet();
-        append(e);
+    /** A standalone record, journaled as a group of one. */
+    private void appendRaw(int type, byte[] text, int len) {
+        len = Math.min(len, 0xffff); // the layout's u16 (the kernel's records are at most 8970 bytes)
+        byte[] b = new byte[4 + len];
+        b[0] = (byte) type;
+        b[1] = (byte) (type >>> 8);
+        b[2] = (byte) len;
+        b[3] = (byte) (len >>> 8);
+        System.arraycopy(text, 0, b, 4, len);
+        append(new AuditRecordsEvent(Clock.nowNanos(), AuditRecordsEvent.COMPLETE, b));
+    }
+
+    /** A syscall group, finished (EOE came) or handed over incomplete; tag: its syscall's name. */
+    private void group(byte[] recs, boolean complete, Object tag) {
+        if (tag instanceof String name) {
+            if (Syscalls.isExec(name)) processEvents.incrementAndGet();
+            else socketEvents.incrementAndGet();
+        }
+        append(new AuditRecordsEvent(Clock.nowNanos(), complete ? AuditRecordsEvent.COMPLETE : 0, recs));
     }
 
     private void tick(long now) {
-        int timedOut = assembler.expire(now);
+        int timedOut = groups.expire(now) + groups.takeEvicted();
         if (timedOut > 0) {
             incomplete.addAndGet(timedOut);
             append(new LossEvent(Clock.nowNanos(), SOURCE, timedOut, timedOut + " audit events incomplete: their end record (EOE) did not"
-                    + " arrive within 3 s; published with the records that did"));
+                    + " arrive within 3 s (or " + MAX_OPEN_GROUPS + " events were open); published with the records that did"));
         }
         long[] range = new long[2];
         long gap = gaps.expire(now, range);
