@@ -1,7 +1,6 @@
 package io.hostql.publishers.audit;
 
 import io.hostql.os.Libc;
-import io.hostql.events.AuditRecordsEvent;
 import io.hostql.events.Clock;
 import io.hostql.events.Event;
 import io.hostql.events.EventSink;
@@ -110,16 +109,13 @@ public final class AuditPublisher extends ReaderThread {
     private AuditSocket events;
     private AuditControl settings;
     private Mode effective;
-    private final RawGroups groups = new RawGroups(this::group, GROUP_TIMEOUT_NANOS, MAX_OPEN_GROUPS);
     /** The record being framed: the largest the kernel sends is 8970 bytes (one recvmmsg slot). */
     private final byte[] text = new byte[AuditSocket.SLOT];
-    private static final byte[] ARCH = RecordFraming.field("arch"), SYSCALL_NR = RecordFraming.field("syscall"),
-            PID = RecordFraming.field("pid"), APPARMOR = RecordFraming.field("apparmor");
     private final SerialGaps gaps = new SerialGaps(GAP_GRACE_NANOS);
+    private final RecordRouter router;
+    private final RawGroups groups;
 
-    private final AtomicLong records = new AtomicLong(), processEvents = new AtomicLong(), socketEvents = new AtomicLong(),
-            userEvents = new AtomicLong(), incomplete = new AtomicLong(), enobufs = new AtomicLong(), ignoredOwn = new AtomicLong(),
-            malformed = new AtomicLong();
+    private final AtomicLong incomplete = new AtomicLong(), enobufs = new AtomicLong();
     private volatile AuditStatus lastStatus;
     private long lostAtStart;
     private long lostReported;
@@ -142,6 +138,8 @@ public final class AuditPublisher extends ReaderThread {
                 }
             }
         }
+        router = new RecordRouter(config, wanted, self, gaps, this::append, GROUP_TIMEOUT_NANOS, MAX_OPEN_GROUPS);
+        groups = router.groups;
     }
 
     /**
@@ -212,8 +210,9 @@ public final class AuditPublisher extends ReaderThread {
         boolean stopped = isClosed();
         return new Stats(effective == null || stopped ? "stopped" : effective.name().toLowerCase(java.util.Locale.ROOT), s == null ? 0 : s.pid(),
                 s == null ? 0 : s.enabled(), s == null ? 0 : s.backlogLimit(), s == null ? 0 : s.backlogWaitTime(), s == null ? 0 : s.backlog(),
-                lostAtStart, s == null ? 0 : s.lost() - lostAtStart, records.get(), processEvents.get(), socketEvents.get(), userEvents.get(),
-                incomplete.get(), gaps.lost(), enobufs.get(), ignoredOwn.get(), malformed.get(), receiveBuffer);
+                lostAtStart, s == null ? 0 : s.lost() - lostAtStart, router.records.get(), router.processEvents.get(),
+                router.socketEvents.get(), router.userEvents.get(), incomplete.get(), gaps.lost(), enobufs.get(), router.ignoredOwn.get(),
+                router.malformed.get(), receiveBuffer);
     }
 
     /** After close() stopped the thread (which published what was still being assembled): puts the kernel's audit settings back. */
@@ -321,82 +320,12 @@ public final class AuditPublisher extends ReaderThread {
         if (type < EventBuilder.FIRST_USER || type >= 2100 || type == AUDIT_REPLACE) return;
         int len = Math.min(n - AuditSocket.HEADER, text.length);
         buf.read(AuditSocket.HEADER, text, 0, len);
-        record(type, text, len);
+        router.record(type, text, len);
     }
 
     /** One audit record (tests): its type and its text as the kernel sent it. */
     void record(int type, byte[] text) {
-        record(type, text, text.length);
-    }
-
-    /**
-     * One audit record, its text in {@code text[0, len)} (a NUL or newline may end it): framed, filtered on the
-     * few fields a byte scan finds (type, serial, arch, syscall, pid) and journaled raw, alone or in its serial's
-     * group; parsing is the subscribers' ({@link AuditDecoder}).
-     */
-    private void record(int type, byte[] text, int len) {
-        while (len > 0 && (text[len - 1] == 0 || text[len - 1] == '\n')) len--;
-        records.incrementAndGet();
-        long serial = RecordFraming.serial(text, len);
-        if (serial < 0) {
-            malformed.incrementAndGet();
-            return;
-        }
-        long now = System.nanoTime();
-        gaps.seen(serial, now);
-        boolean keep = false;
-        if (SecurityRecords.isSecurityType(type)) {
-            keep = config.security.kind(type, RecordFraming.hasValue(text, len, APPARMOR)) != null;
-            if (type != SecurityRecords.USER_AVC) { // standalone records; USER_AVC is a user_events record too
-                if (keep) appendRaw(type, text, len);
-                return;
-            }
-        }
-        if (type <= EventBuilder.LAST_USER) {
-            if (config.userEvents) {
-                if (RecordFraming.number(text, len, PID, 10, -1) == self) {
-                    ignoredOwn.incrementAndGet();
-                } else {
-                    userEvents.incrementAndGet();
-                    keep = true;
-                }
-            }
-            if (keep) appendRaw(type, text, len);
-            return;
-        }
-        if (type < 1300) return; // 12xx: daemon-internal messages
-        boolean want = true;
-        String name = null;
-        if (type == EventBuilder.SYSCALL) {
-            name = Syscalls.name(RecordFraming.number(text, len, ARCH, 16, 0), RecordFraming.number(text, len, SYSCALL_NR, 10, -1));
-            want = name != null && wanted.contains(name);
-            if (want && RecordFraming.number(text, len, PID, 10, -1) == self) {
-                ignoredOwn.incrementAndGet();
-                want = false;
-            }
-        }
-        groups.add(type, serial, text, len, want, name, now);
-    }
-
-    /** A standalone record, journaled as a group of one. */
-    private void appendRaw(int type, byte[] text, int len) {
-        len = Math.min(len, 0xffff); // the layout's u16 (the kernel's records are at most 8970 bytes)
-        byte[] b = new byte[4 + len];
-        b[0] = (byte) type;
-        b[1] = (byte) (type >>> 8);
-        b[2] = (byte) len;
-        b[3] = (byte) (len >>> 8);
-        System.arraycopy(text, 0, b, 4, len);
-        append(new AuditRecordsEvent(Clock.nowNanos(), AuditRecordsEvent.COMPLETE, b));
-    }
-
-    /** A syscall group, finished (EOE came) or handed over incomplete; tag: its syscall's name. */
-    private void group(byte[] recs, boolean complete, Object tag) {
-        if (tag instanceof String name) {
-            if (Syscalls.isExec(name)) processEvents.incrementAndGet();
-            else socketEvents.incrementAndGet();
-        }
-        append(new AuditRecordsEvent(Clock.nowNanos(), complete ? AuditRecordsEvent.COMPLETE : 0, recs));
+        router.record(type, text, text.length);
     }
 
     private void tick(long now) {
