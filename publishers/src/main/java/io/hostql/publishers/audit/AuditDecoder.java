@@ -17,6 +17,8 @@ import java.util.List;
  */
 public final class AuditDecoder {
     private static final SecurityRecords EVERY_KIND = new SecurityRecords(true, true, true);
+    private static final java.util.Set<String> SOCKET_CALLS = java.util.Set.of("bind", "connect", "accept", "accept4");
+    private static final byte[] ARCH = RecordFraming.field("arch"), SYSCALL_NR = RecordFraming.field("syscall");
 
     private AuditDecoder() {}
 
@@ -33,6 +35,19 @@ public final class AuditDecoder {
     /** Whether the group is a syscall event (its first record is SYSCALL): the only kind {@link #syscall} decodes. */
     public static boolean isSyscall(AuditRecordsEvent raw) {
         return raw.firstType() == EventBuilder.SYSCALL;
+    }
+
+    /**
+     * Whether a syscall group is a socket call (bind, connect, accept, accept4), from a byte scan of its SYSCALL
+     * record: how the tables of other syscalls pass over a socket flood without parsing it.
+     */
+    public static boolean isSocketCall(AuditRecordsEvent raw) {
+        if (!isSyscall(raw)) return false;
+        byte[] b = raw.records();
+        int len = Math.min(b.length - 4, (b[2] & 0xff) | (b[3] & 0xff) << 8);
+        byte[] text = java.util.Arrays.copyOfRange(b, 4, 4 + len);
+        String name = Syscalls.name(RecordFraming.number(text, len, ARCH, 16, 0), RecordFraming.number(text, len, SYSCALL_NR, 10, -1));
+        return name != null && SOCKET_CALLS.contains(name);
     }
 
     /** The process, socket (or other syscall) event of a syscall group, or null when it is not one hostql reports. */

@@ -82,6 +82,15 @@ class RawFramingTest {
         assertThat(fromRaw.pid()).isEqualTo(901);
         assertThat(fromRaw.sockaddr()).isEqualTo(fromParsed.sockaddr()).startsWith(2, 0, 0, 9, 127, 0, 0, 1);
         assertThat(fromRaw).usingRecursiveComparison().ignoringFields("captureNanos").isEqualTo(fromParsed);
+        assertThat(AuditDecoder.isSocketCall(read)).isTrue();
+        byte[] exec = b(CONNECT.replace("syscall=42", "syscall=59"));
+        byte[] packed = new byte[4 + exec.length];
+        packed[0] = (byte) 1300;
+        packed[1] = (byte) (1300 >> 8);
+        packed[2] = (byte) exec.length;
+        packed[3] = (byte) (exec.length >> 8);
+        System.arraycopy(exec, 0, packed, 4, exec.length);
+        assertThat(AuditDecoder.isSocketCall(new AuditRecordsEvent(1, 0, packed))).isFalse();
         assertThat(AuditDecoder.user(read)).isNull();
         assertThat(AuditDecoder.security(read)).isNull();
     }

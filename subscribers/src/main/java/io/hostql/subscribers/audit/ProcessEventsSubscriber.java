@@ -55,6 +55,7 @@ public final class ProcessEventsSubscriber extends Subscriber {
 
     @Override
     protected void handle(JournalEntry entry, Rows out) {
+        if (entry.event() instanceof AuditRecordsEvent raw && AuditDecoder.isSocketCall(raw)) return; // socket_events parses those
         Event event = entry.event() instanceof AuditRecordsEvent raw ? AuditDecoder.syscall(raw) : entry.event();
         if (!(event instanceof ProcessEvent e)) return;
         if (!seeded) {
