@@ -101,6 +101,10 @@ final class SoakCheck {
                     continue;
                 }
                 idleSince = System.nanoTime();
+                if (e.event() instanceof io.hostql.events.AuditRecordsEvent raw) { // audit journals raw records: decoded as its subscribers do
+                    java.util.List<io.hostql.events.Event> typed = io.hostql.publishers.audit.AuditDecoder.decode(raw);
+                    if (!typed.isEmpty()) e = new JournalEntry(e.index(), typed.get(0));
+                }
                 if (e.event() instanceof LossEvent l && ownRecoveries.contains(l.captureNanos())) continue;
                 s.records++;
                 s.recordsByType.merge(e.event().type().name(), 1L, Long::sum);

@@ -5,9 +5,6 @@ import io.hostql.events.Clock;
 import io.hostql.events.Event;
 import io.hostql.events.EventSink;
 import io.hostql.events.LossEvent;
-import io.hostql.events.ProcessEvent;
-import io.hostql.events.SecurityEvent;
-import io.hostql.events.SocketEvent;
 import io.hostql.publishers.ReaderThread;
 import io.hostql.publishers.audit.AuditSocket.AuditException;
 import java.io.IOException;
@@ -25,7 +22,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The audit publisher: process_events, socket_events and user_events from the kernel's audit
  * subsystem over NETLINK_AUDIT, spoken directly (no libaudit). Its thread ({@code hostql-audit})
- * reads records, assembles them by serial and appends typed events to the sink; nothing else.
+ * only drains the socket into the journal: it frames each record (type, serial, and the arch, syscall
+ * and pid a byte scan finds, to drop what hostql does not report), groups a syscall's records by serial
+ * ({@link RawGroups}, bounded) and appends them raw ({@link io.hostql.events.AuditRecordsEvent}). The
+ * subscribers parse them ({@link AuditDecoder}); under a flood the journal holds the backlog, not the heap.
  *
  * <p>Modes: <b>owner</b> registers as the audit daemon (the one unicast reader), sets the backlog and
  * installs hostql's rules; <b>coexist</b> reads the read-only multicast group next to another audit
@@ -117,14 +117,15 @@ public final class AuditPublisher extends ReaderThread {
     private AuditSocket events;
     private AuditControl settings;
     private Mode effective;
-    private final Assembler assembler = new Assembler(this::group, GROUP_TIMEOUT_NANOS, MAX_OPEN_GROUPS);
+    /** The record being framed: the largest the kernel sends is 8970 bytes (one recvmmsg slot). */
+    private final byte[] text = new byte[AuditSocket.SLOT];
     private final SerialGaps gaps = new SerialGaps(GAP_GRACE_NANOS);
+    private final RecordRouter router;
+    private final RawGroups groups;
     private BacklogGovernor backlog;
     private final LossEstimator lossEstimator;
 
-    private final AtomicLong records = new AtomicLong(), processEvents = new AtomicLong(), socketEvents = new AtomicLong(),
-            userEvents = new AtomicLong(), incomplete = new AtomicLong(), enobufs = new AtomicLong(), ignoredOwn = new AtomicLong(),
-            malformed = new AtomicLong();
+    private final AtomicLong incomplete = new AtomicLong(), enobufs = new AtomicLong();
     private volatile AuditStatus lastStatus;
     private long lostAtStart;
     private long lostReported;
@@ -148,6 +149,8 @@ public final class AuditPublisher extends ReaderThread {
                 }
             }
         }
+        router = new RecordRouter(config, wanted, self, gaps, this::append, GROUP_TIMEOUT_NANOS, MAX_OPEN_GROUPS);
+        groups = router.groups;
     }
 
     /**
@@ -219,8 +222,9 @@ public final class AuditPublisher extends ReaderThread {
         boolean stopped = isClosed();
         return new Stats(effective == null || stopped ? "stopped" : effective.name().toLowerCase(java.util.Locale.ROOT), s == null ? 0 : s.pid(),
                 s == null ? 0 : s.enabled(), s == null ? 0 : s.backlogLimit(), s == null ? 0 : s.backlogWaitTime(), s == null ? 0 : s.backlog(),
-                lostAtStart, s == null ? 0 : s.lost() - lostAtStart, records.get(), processEvents.get(), socketEvents.get(), userEvents.get(),
-                incomplete.get(), gaps.lost(), enobufs.get(), ignoredOwn.get(), malformed.get(), receiveBuffer);
+                lostAtStart, s == null ? 0 : s.lost() - lostAtStart, router.records.get(), router.processEvents.get(),
+                router.socketEvents.get(), router.userEvents.get(), incomplete.get(), gaps.lost(), enobufs.get(), router.ignoredOwn.get(),
+                router.malformed.get(), receiveBuffer);
     }
 
     /** After close() stopped the thread (which published what was still being assembled): puts the kernel's audit settings back. */
@@ -284,7 +288,7 @@ public final class AuditPublisher extends ReaderThread {
     @Override
     protected void stopping() {
         drain();
-        incomplete.addAndGet(assembler.flush());
+        incomplete.addAndGet(groups.flush());
         long now = System.nanoTime();
         pollStatus();
         tick(now);
@@ -326,64 +330,22 @@ public final class AuditPublisher extends ReaderThread {
             return;
         }
         if (type < EventBuilder.FIRST_USER || type >= 2100 || type == AUDIT_REPLACE) return;
-        record(type, buf.getByteArray(AuditSocket.HEADER, n - AuditSocket.HEADER));
+        int len = Math.min(n - AuditSocket.HEADER, text.length);
+        buf.read(AuditSocket.HEADER, text, 0, len);
+        router.record(type, text, len);
     }
 
-    /** One audit record: its type and its text as the kernel sent it (a NUL or newline may end it). */
+    /** One audit record (tests): its type and its text as the kernel sent it. */
     void record(int type, byte[] text) {
-        int len = text.length;
-        while (len > 0 && (text[len - 1] == 0 || text[len - 1] == '\n')) len--;
-        if (len < text.length) text = java.util.Arrays.copyOf(text, len);
-        records.incrementAndGet();
-        AuditRecord r = AuditRecord.parse(type, text);
-        if (r == null) {
-            malformed.incrementAndGet();
-            return;
-        }
-        long now = System.nanoTime();
-        gaps.seen(r.serial, now);
-        if (SecurityRecords.isSecurityType(type)) {
-            SecurityEvent.Kind kind = config.security.kind(r);
-            if (kind != null) append(SecurityRecords.event(r, kind));
-            if (type != SecurityRecords.USER_AVC) return; // standalone records; USER_AVC is a user_events record too
-        }
-        if (type <= EventBuilder.LAST_USER) {
-            if (!config.userEvents) return;
-            if (r.number("pid", -1) == self) {
-                ignoredOwn.incrementAndGet();
-                return;
-            }
-            userEvents.incrementAndGet();
-            append(EventBuilder.user(r));
-            return;
-        }
-        if (type < 1300) return; // 12xx: daemon-internal messages
-        boolean want = true;
-        if (type == EventBuilder.SYSCALL) {
-            String name = Syscalls.name(r.hexNumber("arch", 0), r.number("syscall", -1));
-            want = name != null && wanted.contains(name);
-            if (want && r.number("pid", -1) == self) {
-                ignoredOwn.incrementAndGet();
-                want = false;
-            }
-        }
-        assembler.add(r, want, now);
-    }
-
-    private void group(List<AuditRecord> rs, boolean complete) {
-        Event e = EventBuilder.syscall(rs, complete);
-        if (e == null) return;
-        if (e instanceof ProcessEvent) processEvents.incrementAndGet();
-        else if (e instanceof SocketEvent) socketEvents.incrementAndGet();
-        append(e);
+        router.record(type, text, text.length);
     }
 
     private void tick(long now) {
-        int timedOut = assembler.expire(now);
+        int timedOut = groups.expire(now) + groups.takeEvicted();
         if (timedOut > 0) {
             incomplete.addAndGet(timedOut);
             append(new LossEvent(Clock.nowNanos(), SOURCE, timedOut, timedOut + " audit events incomplete: their end record (EOE) did not"
-                    + " arrive within 3 s; published with the records that did"));
+                    + " arrive within 3 s (or " + MAX_OPEN_GROUPS + " events were open); published with the records that did"));
         }
         long[] range = new long[2];
         long gap = gaps.expire(now, range);
@@ -415,7 +377,7 @@ public final class AuditPublisher extends ReaderThread {
         lastStatus = s;
         if (s.lost() > lostReported) {
             long d = s.lost() - lostReported;
-            append(lossEstimator.kernelLost(Clock.nowNanos(), SOURCE, d, records.get(), gaps.arrived(), s.rateLimit(),
+            append(lossEstimator.kernelLost(Clock.nowNanos(), SOURCE, d, router.records.get(), gaps.arrived(), s.rateLimit(),
                     "the kernel's audit 'lost' counter rose from " + lostReported + " to " + s.lost()
                     + ": records dropped in the kernel (backlog " + s.backlog() + ", backlog_limit " + s.backlogLimit() + ", backlog_wait_time "
                     + s.backlogWaitTime() + ")"));

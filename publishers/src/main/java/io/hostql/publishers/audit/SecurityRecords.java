@@ -33,13 +33,17 @@ public record SecurityRecords(boolean seccomp, boolean selinux, boolean apparmor
 
     /** The table the record is for, or null when it is not kept. */
     Kind kind(AuditRecord r) {
-        if (r.type == SECCOMP) return seccomp ? Kind.SECCOMP : null;
         String aa = r.raw("apparmor");
-        boolean isAppArmor = aa != null && !aa.isEmpty();
-        if (isAppArmor && (r.type == USER_AVC || r.type == AVC || r.type >= FIRST_APPARMOR && r.type <= LAST_APPARMOR)) {
+        return kind(r.type, aa != null && !aa.isEmpty());
+    }
+
+    /** The same, from the record's type and whether it has a non-empty {@code apparmor} field (the reader's byte scan). */
+    Kind kind(int type, boolean isAppArmor) {
+        if (type == SECCOMP) return seccomp ? Kind.SECCOMP : null;
+        if (isAppArmor && (type == USER_AVC || type == AVC || type >= FIRST_APPARMOR && type <= LAST_APPARMOR)) {
             return apparmor ? Kind.APPARMOR : null;
         }
-        if (!isAppArmor && (r.type == USER_AVC || r.type >= AVC && r.type <= LAST_SELINUX)) return selinux ? Kind.SELINUX : null;
+        if (!isAppArmor && (type == USER_AVC || type >= AVC && type <= LAST_SELINUX)) return selinux ? Kind.SELINUX : null;
         return null;
     }
 

@@ -38,7 +38,7 @@ class AuditPublisherTest {
         AuditTestSupport.assumeRootWithAudit();
         before = state();
         sink = new AuditTestSupport.Sink();
-        publisher = new AuditPublisher(new AuditPublisher.Config(AuditPublisher.Mode.OWNER, true, true, true, true, true, 8192, 0, state), sink);
+        publisher = new AuditPublisher(new AuditPublisher.Config(AuditPublisher.Mode.OWNER, true, true, true, true, true, 8192, 0, state), AuditDecoder.decoding(sink));
         try {
             publisher.start();
         } catch (Exception e) {

@@ -56,7 +56,7 @@ class AuditRecordFuzzTest {
     void validEventsComeOutIntactWhateverIsInterleaved(@ForAll("streams") Stream s) {
         Collected sink = new Collected();
         AuditPublisher p = new AuditPublisher(
-                new AuditPublisher.Config(AuditPublisher.Mode.OWNER, true, true, true, true, true, 8192, 0, UNUSED), sink);
+                new AuditPublisher.Config(AuditPublisher.Mode.OWNER, true, true, true, true, true, 8192, 0, UNUSED), AuditDecoder.decoding(sink));
         for (Datagram d : s.datagrams) p.record(d.type, d.text.clone());
         Map<Long, List<Event>> bySerial = new HashMap<>();
         for (Event e : sink.events) bySerial.computeIfAbsent(serial(e), k -> new ArrayList<>()).add(e);
@@ -74,8 +74,8 @@ class AuditRecordFuzzTest {
     @Property
     void assemblingAnyRecordsNeverThrows(@ForAll("streams") Stream s) {
         List<Event> out = new ArrayList<>();
-        Assembler a = new Assembler((rs, complete) -> {
-            Event e = EventBuilder.syscall(rs, complete);
+        RawGroups a = new RawGroups((b, complete, tag) -> {
+            Event e = AuditDecoder.syscall(new io.hostql.events.AuditRecordsEvent(1, complete ? 1 : 0, b));
             if (e != null) out.add(e);
         }, 1_000_000, 4);
         long now = 0;
@@ -90,7 +90,7 @@ class AuditRecordFuzzTest {
                 r.raw(i);
                 r.bytes(i);
             }
-            a.add(r, true, now += 100_000);
+            a.add(d.type, RecordFraming.serial(d.text, d.text.length), d.text, d.text.length, true, null, now += 100_000);
             if (now % 7 == 0) a.expire(now);
         }
         a.flush();

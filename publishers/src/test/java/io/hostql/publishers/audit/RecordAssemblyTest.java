@@ -2,6 +2,8 @@ package io.hostql.publishers.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hostql.events.AuditRecordsEvent;
+import io.hostql.events.Event;
 import io.hostql.events.ProcessEvent;
 import io.hostql.events.SocketEvent;
 import io.hostql.events.UserEvent;
@@ -62,27 +64,43 @@ class RecordAssemblyTest {
         assertThat(e.address()).isEqualTo("?");
     }
 
+    /** Raw groups as the reader makes them, for the test to decode as the subscribers do. */
+    static final class Groups {
+        final List<AuditRecordsEvent> done = new ArrayList<>();
+        final RawGroups raw;
+
+        Groups(long timeoutNanos, int maxOpen) {
+            raw = new RawGroups((b, complete, tag) -> done.add(new AuditRecordsEvent(1, complete ? AuditRecordsEvent.COMPLETE : 0, b)),
+                    timeoutNanos, maxOpen);
+        }
+
+        void add(int type, String text, boolean wanted, long now) {
+            byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
+            raw.add(type, RecordFraming.serial(b, b.length), b, b.length, wanted, null, now);
+        }
+
+        Event event(int i) {
+            return AuditDecoder.syscall(done.get(i));
+        }
+    }
+
     @Test
     void argumentsSplitOverRecordsAndPiecesAreJoined() {
-        List<List<AuditRecord>> done = new ArrayList<>();
-        List<Boolean> complete = new ArrayList<>();
-        Assembler a = new Assembler((rs, c) -> {
-            done.add(List.copyOf(rs));
-            complete.add(c);
-        }, 3_000_000_000L, 100);
+        Groups g = new Groups(3_000_000_000L, 100);
+        List<AuditRecordsEvent> done = g.done;
         String big1 = "x".repeat(10), big2 = "y y";
-        a.add(rec(1300, SYSCALL), true, 0);
+        g.add(1300, SYSCALL, true, 0);
         // another event interleaves
-        a.add(rec(1300, SYSCALL.replace(":42)", ":43)").replace("pid=101", "pid=202")), true, 0);
-        a.add(rec(1309, "audit(1700000000.123:42): argc=4 a0=\"ls\" a1=" + hex("-l a")), true, 0);
-        a.add(rec(1309, "audit(1700000000.123:42): a2_len=13 a2[0]=" + hex(big1)), true, 0);
-        a.add(rec(1309, "audit(1700000000.123:42): a2[1]=" + hex(big2) + " a3=\"end\""), true, 0);
-        a.add(rec(1307, "audit(1700000000.123:42): cwd=\"/root\""), true, 0);
-        a.add(rec(1302, "audit(1700000000.123:42): item=0 name=\"/usr/bin/ls\" inode=5 dev=08:01 mode=0100755 ouid=0 ogid=0"), true, 0);
-        a.add(rec(1302, "audit(1700000000.123:42): item=1 name=\"/lib64/ld-linux-x86-64.so.2\" mode=0100644 ouid=7 ogid=7"), true, 0);
-        a.add(rec(1320, "audit(1700000000.123:42): "), true, 0);
+        g.add(1300, SYSCALL.replace(":42)", ":43)").replace("pid=101", "pid=202"), true, 0);
+        g.add(1309, "audit(1700000000.123:42): argc=4 a0=\"ls\" a1=" + hex("-l a"), true, 0);
+        g.add(1309, "audit(1700000000.123:42): a2_len=13 a2[0]=" + hex(big1), true, 0);
+        g.add(1309, "audit(1700000000.123:42): a2[1]=" + hex(big2) + " a3=\"end\"", true, 0);
+        g.add(1307, "audit(1700000000.123:42): cwd=\"/root\"", true, 0);
+        g.add(1302, "audit(1700000000.123:42): item=0 name=\"/usr/bin/ls\" inode=5 dev=08:01 mode=0100755 ouid=0 ogid=0", true, 0);
+        g.add(1302, "audit(1700000000.123:42): item=1 name=\"/lib64/ld-linux-x86-64.so.2\" mode=0100644 ouid=7 ogid=7", true, 0);
+        g.add(1320, "audit(1700000000.123:42): ", true, 0);
         assertThat(done).hasSize(1);
-        ProcessEvent e = (ProcessEvent) EventBuilder.syscall(done.get(0), complete.get(0));
+        ProcessEvent e = (ProcessEvent) g.event(0);
         assertThat(e.argc()).isEqualTo(4);
         assertThat(new String(e.cmdline(), StandardCharsets.UTF_8)).isEqualTo("ls -l a " + big1 + big2 + " end");
         assertThat(e.mode()).isEqualTo(0100755);
@@ -91,10 +109,10 @@ class RecordAssemblyTest {
         assertThat(e.flags()).isZero();
 
         // serial 43 never gets its EOE: handed over as incomplete after the timeout, argv from PROCTITLE
-        a.add(rec(1327, "audit(1700000000.123:43): proctitle=" + hex("sleep\0" + "5")), true, 1);
-        assertThat(a.expire(2_000_000_000L)).isZero();
-        assertThat(a.expire(3_000_000_001L)).isEqualTo(1);
-        ProcessEvent partial = (ProcessEvent) EventBuilder.syscall(done.get(1), complete.get(1));
+        g.add(1327, "audit(1700000000.123:43): proctitle=" + hex("sleep\0" + "5"), true, 1);
+        assertThat(g.raw.expire(2_000_000_000L)).isZero();
+        assertThat(g.raw.expire(3_000_000_001L)).isEqualTo(1);
+        ProcessEvent partial = (ProcessEvent) g.event(1);
         assertThat(partial.flags()).isEqualTo(ProcessEvent.INCOMPLETE | ProcessEvent.ARGV_FROM_PROCTITLE);
         assertThat(new String(partial.cmdline(), StandardCharsets.UTF_8)).isEqualTo("sleep 5");
         assertThat(partial.pid()).isEqualTo(202);
@@ -102,13 +120,12 @@ class RecordAssemblyTest {
 
     @Test
     void unwantedSyscallsAreDroppedWithTheirRecords() {
-        List<List<AuditRecord>> done = new ArrayList<>();
-        Assembler a = new Assembler((rs, c) -> done.add(rs), 1, 100);
-        a.add(rec(1300, SYSCALL.replace("syscall=59", "syscall=2")), false, 0);
-        a.add(rec(1302, "audit(1700000000.123:42): item=0 name=\"/etc/passwd\""), true, 0);
-        a.add(rec(1320, "audit(1700000000.123:42): "), true, 0);
-        assertThat(done).isEmpty();
-        assertThat(a.openCount()).isZero();
+        Groups g = new Groups(1, 100);
+        g.add(1300, SYSCALL.replace("syscall=59", "syscall=2"), false, 0);
+        g.add(1302, "audit(1700000000.123:42): item=0 name=\"/etc/passwd\"", true, 0);
+        g.add(1320, "audit(1700000000.123:42): ", true, 0);
+        assertThat(g.done).isEmpty();
+        assertThat(g.raw.openCount()).isZero();
     }
 
     @Test

@@ -43,7 +43,7 @@ class SecurityRecordsTest {
     static RecordedEvents feed(SecurityRecords keep, boolean userEvents, Object... typeAndText) {
         RecordedEvents sink = new RecordedEvents();
         AuditPublisher p = new AuditPublisher(new AuditPublisher.Config(AuditPublisher.Mode.OWNER, true, false, false, false, userEvents, 8192, 0,
-                Path.of("/nonexistent/hostql-security-records"), keep), sink);
+                Path.of("/nonexistent/hostql-security-records"), keep), AuditDecoder.decoding(sink));
         for (int i = 0; i < typeAndText.length; i += 2) p.record((Integer) typeAndText[i], ((String) typeAndText[i + 1]).getBytes(StandardCharsets.UTF_8));
         return sink;
     }

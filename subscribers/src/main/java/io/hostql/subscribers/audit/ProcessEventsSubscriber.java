@@ -4,10 +4,13 @@ import io.hostql.os.proc.ProcFs;
 import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
 import io.hostql.evented.Row;
+import io.hostql.events.AuditRecordsEvent;
+import io.hostql.events.Event;
 import io.hostql.events.EventType;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
 import io.hostql.events.ProcessEvent;
+import io.hostql.publishers.audit.AuditDecoder;
 import io.hostql.subscribers.Subscriber;
 import io.hostql.subscribers.fim.NativeFiles;
 import java.util.Set;
@@ -47,12 +50,14 @@ public final class ProcessEventsSubscriber extends Subscriber {
 
     @Override
     protected Set<EventType> types() {
-        return Set.of(EventType.PROCESS);
+        return Set.of(EventType.PROCESS, EventType.AUDIT_RECORDS);
     }
 
     @Override
     protected void handle(JournalEntry entry, Rows out) {
-        if (!(entry.event() instanceof ProcessEvent e)) return;
+        if (entry.event() instanceof AuditRecordsEvent raw && AuditDecoder.isSocketCall(raw)) return; // socket_events parses those
+        Event event = entry.event() instanceof AuditRecordsEvent raw ? AuditDecoder.syscall(raw) : entry.event();
+        if (!(event instanceof ProcessEvent e)) return;
         if (!seeded) {
             tree.seedFromProc();
             seeded = true;

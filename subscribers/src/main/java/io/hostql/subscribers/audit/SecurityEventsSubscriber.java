@@ -3,11 +3,14 @@ package io.hostql.subscribers.audit;
 import io.hostql.os.proc.ProcFs;
 import io.hostql.evented.EventStore;
 import io.hostql.evented.Row;
+import io.hostql.events.AuditRecordsEvent;
+import io.hostql.events.Event;
 import io.hostql.events.EventType;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
 import io.hostql.events.SecurityEvent;
 import io.hostql.events.SecurityEvent.Kind;
+import io.hostql.publishers.audit.AuditDecoder;
 import io.hostql.subscribers.Subscriber;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
@@ -41,12 +44,13 @@ public final class SecurityEventsSubscriber extends Subscriber {
 
     @Override
     protected Set<EventType> types() {
-        return Set.of(EventType.SECURITY);
+        return Set.of(EventType.SECURITY, EventType.AUDIT_RECORDS);
     }
 
     @Override
     protected void handle(JournalEntry entry, Rows out) {
-        if (!(entry.event() instanceof SecurityEvent e) || e.kind() != kind) return;
+        Event event = entry.event() instanceof AuditRecordsEvent raw ? AuditDecoder.security(raw) : entry.event();
+        if (!(event instanceof SecurityEvent e) || e.kind() != kind) return;
         long seconds = e.kernelMillis() / 1000;
         Long uptime = bootTime > 0 ? Math.max(0, seconds - bootTime) : null;
         long time = e.captureNanos() / 1_000_000_000L;

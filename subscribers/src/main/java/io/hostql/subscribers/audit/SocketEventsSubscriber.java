@@ -3,11 +3,14 @@ package io.hostql.subscribers.audit;
 import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
 import io.hostql.evented.Row;
+import io.hostql.events.AuditRecordsEvent;
+import io.hostql.events.Event;
 import io.hostql.events.EventType;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
 import io.hostql.events.SocketEvent;
 import io.hostql.os.proc.ProcFs;
+import io.hostql.publishers.audit.AuditDecoder;
 import io.hostql.subscribers.Subscriber;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
@@ -46,12 +49,14 @@ public final class SocketEventsSubscriber extends Subscriber {
 
     @Override
     protected Set<EventType> types() {
-        return Set.of(EventType.SOCKET);
+        return Set.of(EventType.SOCKET, EventType.AUDIT_RECORDS);
     }
 
     @Override
     protected void handle(JournalEntry entry, Rows out) {
-        if (!(entry.event() instanceof SocketEvent e)) return;
+        if (entry.event() instanceof AuditRecordsEvent raw && !AuditDecoder.isSocketCall(raw)) return; // parsed by the table it is for
+        Event event = entry.event() instanceof AuditRecordsEvent raw ? AuditDecoder.syscall(raw) : entry.event();
+        if (!(event instanceof SocketEvent e)) return;
         Row row = row(e);
         if (row != null) out.add(row);
     }

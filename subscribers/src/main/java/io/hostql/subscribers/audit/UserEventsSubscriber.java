@@ -4,10 +4,13 @@ import io.hostql.os.proc.ProcFs;
 import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
 import io.hostql.evented.Row;
+import io.hostql.events.AuditRecordsEvent;
+import io.hostql.events.Event;
 import io.hostql.events.EventType;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
 import io.hostql.events.UserEvent;
+import io.hostql.publishers.audit.AuditDecoder;
 import io.hostql.subscribers.Subscriber;
 import java.util.Set;
 
@@ -32,12 +35,13 @@ public final class UserEventsSubscriber extends Subscriber {
 
     @Override
     protected Set<EventType> types() {
-        return Set.of(EventType.USER);
+        return Set.of(EventType.USER, EventType.AUDIT_RECORDS);
     }
 
     @Override
     protected void handle(JournalEntry entry, Rows out) {
-        if (!(entry.event() instanceof UserEvent e)) return;
+        Event event = entry.event() instanceof AuditRecordsEvent raw ? AuditDecoder.user(raw) : entry.event();
+        if (!(event instanceof UserEvent e)) return;
         long seconds = e.kernelMillis() / 1000;
         out.add(USER.row().set(UID, e.uid()).set(AUID, e.auid()).set(PID, e.pid()).set(MESSAGE, e.message()).set(TYPE, e.recordType())
                 .set(PATH, e.exe()).set(ADDRESS, e.address()).set(TERMINAL, e.terminal()).set(TIME, e.captureNanos() / 1_000_000_000L)

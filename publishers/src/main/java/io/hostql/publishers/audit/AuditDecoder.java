@@ -1,0 +1,111 @@
+package io.hostql.publishers.audit;
+
+import io.hostql.events.AuditRecordsEvent;
+import io.hostql.events.Event;
+import io.hostql.events.EventSink;
+import io.hostql.events.RecordOutput;
+import io.hostql.events.Records;
+import io.hostql.events.SecurityEvent;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns the raw audit records the reader journals ({@link AuditRecordsEvent}) into typed events, on the
+ * subscriber side of the journal: a syscall group through {@link EventBuilder#syscall}, a user-space
+ * record through {@link EventBuilder#user}, a security-module record through {@link SecurityRecords}.
+ * Records that do not parse are skipped, as the reader skipped them before. Stateless and thread-safe.
+ */
+public final class AuditDecoder {
+    private static final SecurityRecords EVERY_KIND = new SecurityRecords(true, true, true);
+    private static final java.util.Set<String> SOCKET_CALLS = java.util.Set.of("bind", "connect", "accept", "accept4");
+    private static final byte[] ARCH = RecordFraming.field("arch"), SYSCALL_NR = RecordFraming.field("syscall");
+
+    private AuditDecoder() {}
+
+    /** The records, parsed; those without an audit(...) stamp are left out. */
+    static List<AuditRecord> records(AuditRecordsEvent raw) {
+        List<AuditRecord> out = new ArrayList<>(6);
+        raw.forEach((type, b, off, len) -> {
+            AuditRecord r = AuditRecord.parse(type, java.util.Arrays.copyOfRange(b, off, off + len));
+            if (r != null) out.add(r);
+        });
+        return out;
+    }
+
+    /** Whether the group is a syscall event (its first record is SYSCALL): the only kind {@link #syscall} decodes. */
+    public static boolean isSyscall(AuditRecordsEvent raw) {
+        return raw.firstType() == EventBuilder.SYSCALL;
+    }
+
+    /**
+     * Whether a syscall group is a socket call (bind, connect, accept, accept4), from a byte scan of its SYSCALL
+     * record: how the tables of other syscalls pass over a socket flood without parsing it.
+     */
+    public static boolean isSocketCall(AuditRecordsEvent raw) {
+        if (!isSyscall(raw)) return false;
+        byte[] b = raw.records();
+        int len = Math.min(b.length - 4, (b[2] & 0xff) | (b[3] & 0xff) << 8);
+        byte[] text = java.util.Arrays.copyOfRange(b, 4, 4 + len);
+        String name = Syscalls.name(RecordFraming.number(text, len, ARCH, 16, 0), RecordFraming.number(text, len, SYSCALL_NR, 10, -1));
+        return name != null && SOCKET_CALLS.contains(name);
+    }
+
+    /** The process, socket (or other syscall) event of a syscall group, or null when it is not one hostql reports. */
+    public static Event syscall(AuditRecordsEvent raw) {
+        if (!isSyscall(raw)) return null;
+        return captured(EventBuilder.syscall(records(raw), raw.complete()), raw);
+    }
+
+    /**
+     * The event with the raw records' capture time (when the reader took them off the socket, not when they were
+     * decoded), so that a row made again after a restart is the same row. Through the journal encoding, so it
+     * holds for every event kind the builders make.
+     */
+    private static <E extends Event> E captured(E e, AuditRecordsEvent raw) {
+        if (e == null) return null;
+        RecordOutput out = new RecordOutput(256);
+        e.encode(out);
+        @SuppressWarnings("unchecked")
+        E same = (E) Records.decode(e.type(), raw.captureNanos(), java.util.Arrays.copyOf(out.array(), out.length()));
+        return same;
+    }
+
+    /** The user_events event of a standalone user-space record (1100-1199), or null. */
+    public static Event user(AuditRecordsEvent raw) {
+        int t = raw.firstType();
+        if (t < EventBuilder.FIRST_USER || t > EventBuilder.LAST_USER) return null;
+        List<AuditRecord> rs = records(raw);
+        return rs.isEmpty() ? null : captured(EventBuilder.user(rs.get(0)), raw);
+    }
+
+    /** The security event of a standalone seccomp, SELinux or AppArmor record, or null. */
+    public static SecurityEvent security(AuditRecordsEvent raw) {
+        if (!SecurityRecords.isSecurityType(raw.firstType())) return null;
+        List<AuditRecord> rs = records(raw);
+        if (rs.isEmpty()) return null;
+        SecurityEvent.Kind kind = EVERY_KIND.kind(rs.get(0));
+        return kind == null ? null : captured(SecurityRecords.event(rs.get(0), kind), raw);
+    }
+
+    /** Every typed event the records make (a USER_AVC is both a user and a security event). */
+    public static List<Event> decode(AuditRecordsEvent raw) {
+        List<Event> out = new ArrayList<>(2);
+        Event e = syscall(raw);
+        if (e != null) out.add(e);
+        SecurityEvent s = security(raw);
+        if (s != null) out.add(s);
+        Event u = user(raw);
+        if (u != null) out.add(u);
+        return out;
+    }
+
+    /** A sink that decodes raw records before handing the events on (tests, tools); other events pass as they are. */
+    public static EventSink decoding(EventSink next) {
+        return e -> {
+            if (!(e instanceof AuditRecordsEvent raw)) return next.append(e);
+            long last = -1;
+            for (Event d : decode(raw)) last = next.append(d);
+            return last;
+        };
+    }
+}

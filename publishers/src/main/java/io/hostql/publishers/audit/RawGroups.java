@@ -1,0 +1,150 @@
+package io.hostql.publishers.audit;
+
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Groups raw kernel records into events by serial, undecoded: a syscall event starts with SYSCALL and
+ * ends with EOE; records of different events interleave when several CPUs audit at once. Each group's
+ * records are packed as {@link io.hostql.events.AuditRecordsEvent} lays them out. A group whose EOE has
+ * not come after the timeout, or the oldest when {@code maxOpen} are open, is handed over as incomplete.
+ * Bounded: at most {@code maxOpen} groups of at most {@link #MAX_GROUP_BYTES} each. Single-threaded (the reader's).
+ */
+final class RawGroups {
+    /** Receives finished groups: the packed records (a fresh array) and whether EOE closed them. */
+    interface Sink {
+        void group(byte[] records, boolean complete, Object tag);
+    }
+
+    /** An exec with a full ARG_MAX of arguments is about 2.6 MB of hex; beyond this the rest of the group is dropped. */
+    static final int MAX_GROUP_BYTES = 4 << 20;
+
+    private static final class Group {
+        byte[] buf = new byte[1024];
+        int len;
+        final long started;
+        /** What the reader knows of the group (the syscall's name), handed back with it. */
+        Object tag;
+        boolean hasSyscall;
+        /** A SYSCALL for a syscall hostql does not report: drop the rest as it arrives. */
+        boolean ignored;
+
+        Group(long started) {
+            this.started = started;
+        }
+    }
+
+    private final Sink sink;
+    private final long timeoutNanos;
+    private final int maxOpen;
+    private final LinkedHashMap<Long, Group> open = new LinkedHashMap<>();
+    private long truncated;
+    /** Incomplete groups handed over early because maxOpen were open, not yet taken by {@link #takeEvicted}. */
+    private int evicted;
+
+    RawGroups(Sink sink, long timeoutNanos, int maxOpen) {
+        this.sink = sink;
+        this.timeoutNanos = timeoutNanos;
+        this.maxOpen = maxOpen;
+    }
+
+    /**
+     * A record of a syscall event (types 1300-2099), its text in {@code text[0, len)}; for a SYSCALL
+     * record, {@code wanted} says whether hostql reports it and {@code tag} is kept with the group.
+     */
+    void add(int type, long serial, byte[] text, int len, boolean wanted, Object tag, long now) {
+        Group g = open.get(serial);
+        if (type == EventBuilder.EOE) {
+            if (g != null) {
+                open.remove(serial);
+                if (!g.ignored && g.len > 0) sink.group(Arrays.copyOf(g.buf, g.len), true, g.tag);
+            }
+            return;
+        }
+        if (g == null) {
+            if (open.size() >= maxOpen) evicted += expireOldest();
+            g = new Group(now);
+            open.put(serial, g);
+        }
+        if (g.ignored) return;
+        if (type == EventBuilder.SYSCALL) {
+            if (!wanted) {
+                g.ignored = true;
+                g.buf = null;
+                return;
+            }
+            g.hasSyscall = true;
+            g.tag = tag;
+        }
+        append(g, type, text, len);
+    }
+
+    private void append(Group g, int type, byte[] text, int len) {
+        len = Math.min(len, 0xffff); // the layout's u16 (the kernel's records are at most 8970 bytes)
+        if (g.len + 4 + len > MAX_GROUP_BYTES) {
+            truncated++;
+            return;
+        }
+        if (g.len + 4 + len > g.buf.length) g.buf = Arrays.copyOf(g.buf, Math.max(g.buf.length * 2, g.len + 4 + len));
+        byte[] b = g.buf;
+        int p = g.len;
+        b[p] = (byte) type;
+        b[p + 1] = (byte) (type >>> 8);
+        b[p + 2] = (byte) len;
+        b[p + 3] = (byte) (len >>> 8);
+        System.arraycopy(text, 0, b, p + 4, len);
+        g.len = p + 4 + len;
+    }
+
+    /** Hands over groups older than the timeout; returns how many had a SYSCALL (counted as incomplete). */
+    int expire(long now) {
+        int n = 0;
+        for (Iterator<Map.Entry<Long, Group>> it = open.entrySet().iterator(); it.hasNext(); ) {
+            Group g = it.next().getValue();
+            if (now - g.started < timeoutNanos) break; // insertion order: the rest are younger
+            it.remove();
+            if (finishIncomplete(g)) n++;
+        }
+        return n;
+    }
+
+    /** Everything still open, as at shutdown; returns how many had a SYSCALL. */
+    int flush() {
+        int n = 0;
+        for (Group g : open.values()) if (finishIncomplete(g)) n++;
+        open.clear();
+        return n;
+    }
+
+    /** The oldest group, handed over to make room; returns 1 when it had a SYSCALL. */
+    int expireOldest() {
+        Iterator<Map.Entry<Long, Group>> it = open.entrySet().iterator();
+        if (!it.hasNext()) return 0;
+        Group g = it.next().getValue();
+        it.remove();
+        return finishIncomplete(g) ? 1 : 0;
+    }
+
+    private boolean finishIncomplete(Group g) {
+        if (g.ignored || !g.hasSyscall) return false;
+        sink.group(Arrays.copyOf(g.buf, g.len), false, g.tag);
+        return true;
+    }
+
+    int takeEvicted() {
+        int n = evicted;
+        evicted = 0;
+        return n;
+    }
+
+    int openCount() {
+        return open.size();
+    }
+
+    /** Records dropped because their group passed {@link #MAX_GROUP_BYTES}. */
+    long truncated() {
+        return truncated;
+    }
+}
