@@ -74,7 +74,7 @@ class BacklogFloodTest {
                 """);
         CountingSink sink = new CountingSink();
         AuditPublisher publisher = new AuditPublisher(new AuditPublisher.Config(AuditPublisher.Mode.OWNER, true, false, true, false, false,
-                START_LIMIT, 0, tmp.resolve("state"), SecurityRecords.NONE, BOUND), sink);
+                START_LIMIT, 0, tmp.resolve("state"), SecurityRecords.NONE, BOUND), AuditDecoder.decoding(sink));
         Process flood = null;
         try {
             publisher.start();
