@@ -5,6 +5,8 @@ public enum EventType {
     FILE(1), PROCESS(2), SOCKET(3), USER(4), HARDWARE(5), SYSLOG(6),
     /** Seccomp, SELinux and AppArmor audit records ({@link SecurityEvent}). */
     SECURITY(7),
+    /** A file syscall (open, read, write, rename, unlink, link...) for process_file_events ({@link FileSyscallEvent}). */
+    FILE_SYSCALL(9),
     /** Events the kernel or hostql lost; every consumer sees the gap. */
     LOSS(100),
     /** hostql's own markers (journal opened, recovered). */

@@ -80,9 +80,16 @@ public final class AuditPublisher extends ReaderThread {
      * {@code audit_allow_user_events}, {@code audit_backlog_limit}, {@code audit_backlog_wait_time}).
      */
     public record Config(Mode mode, boolean allowConfig, boolean processEvents, boolean sockets, boolean acceptSockets,
-            boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir, SecurityRecords security) {
+            boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir, SecurityRecords security, SyscallGroups groups) {
         public Config {
             Objects.requireNonNull(security, "security");
+            Objects.requireNonNull(groups, "groups");
+        }
+
+        /** No fork, kill or file syscalls. */
+        public Config(Mode mode, boolean allowConfig, boolean processEvents, boolean sockets, boolean acceptSockets,
+                boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir, SecurityRecords security) {
+            this(mode, allowConfig, processEvents, sockets, acceptSockets, userEvents, backlogLimit, backlogWaitTime, stateDir, security, SyscallGroups.NONE);
         }
 
         /** No seccomp, SELinux or AppArmor records. */
@@ -128,6 +135,9 @@ public final class AuditPublisher extends ReaderThread {
         this.config = Objects.requireNonNull(config, "config");
         for (Syscalls.Arch a : Syscalls.forThisMachine()) {
             if (config.processEvents) wanted.addAll(a.exec().keySet());
+            if (config.groups.forks() || config.groups.files()) wanted.addAll(a.fork().keySet());
+            if (config.groups.kills()) wanted.addAll(a.kill().keySet());
+            if (config.groups.files()) wanted.addAll(a.fim().keySet());
             if (config.sockets) {
                 wanted.add("bind");
                 wanted.add("connect");
@@ -182,15 +192,12 @@ public final class AuditPublisher extends ReaderThread {
         startThread();
     }
 
-    /** hostql's rules: exec (and socket) syscalls on each of this machine's architectures, never for hostqld itself. */
+    /** hostql's rules: the syscalls wanted (exec, socket, fork, kill, file) on each of this machine's architectures, never for hostqld itself. */
     List<AuditRule> rules() {
         List<AuditRule> out = new ArrayList<>();
         for (Syscalls.Arch a : Syscalls.forThisMachine()) {
             List<Integer> nrs = new ArrayList<>();
-            a.exec().forEach((n, nr) -> {
-                if (wanted.contains(n)) nrs.add(nr);
-            });
-            a.socket().forEach((n, nr) -> {
+            a.all().forEach((n, nr) -> {
                 if (wanted.contains(n)) nrs.add(nr);
             });
             if (!nrs.isEmpty()) out.add(AuditRule.syscalls(a.audit(), nrs.stream().sorted().toList(), self));
