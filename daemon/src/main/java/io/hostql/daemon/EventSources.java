@@ -10,11 +10,14 @@ import io.hostql.evented.EventStore;
 import io.hostql.publishers.Publisher;
 import io.hostql.publishers.audit.AuditPublisher;
 import io.hostql.publishers.audit.SecurityRecords;
+import io.hostql.publishers.audit.SyscallGroups;
+import io.hostql.publishers.inotify.FilePathFilter;
 import io.hostql.publishers.inotify.InotifyPublisher;
 import io.hostql.publishers.syslog.SyslogPublisher;
 import io.hostql.publishers.uevent.UeventPublisher;
 import io.hostql.subscribers.Subscriber;
 import io.hostql.subscribers.audit.ProcessEventsSubscriber;
+import io.hostql.subscribers.audit.ProcessFileEventsSubscriber;
 import io.hostql.subscribers.audit.SecurityEventsSubscriber;
 import io.hostql.subscribers.audit.SocketEventsSubscriber;
 import io.hostql.subscribers.audit.UserEventsSubscriber;
@@ -49,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *       event record, a {@link io.hostql.publishers.ReaderThread} over the pipe (the thread, the wake-up,
  *       pause and close come with it), its subscriber, and two lines:
  *       {@code .publisher("syslog", …)} and {@code .subscriber("syslog_events", "syslog", …)} below.
- *   <li>A table from more audit records (seccomp_events, selinux_events, apparmor_events): its subscriber and a line
+ *   <li>A table from more audit records (seccomp_events, selinux_events, apparmor_events, process_file_events): its subscriber and a line
  *       ({@code .subscriber(SecurityEventsSubscriber.SECCOMP, "audit", …)} below);
  *       audit's factory ({@link #auditConfig}) sees which of its tables are enabled and asks the kernel for their records.
  * </ul>
@@ -92,7 +95,11 @@ final class EventSources {
                 .publisher(new PublisherEntry("audit", c -> !c.settings().get(AuditFlags.DISABLE_AUDIT), EventSources::audit,
                         "process_events, socket_events and user_events are not captured", EventSources::reloadAudit))
                 .subscriber("process_events", "audit", c -> c.settings().get(AuditFlags.AUDIT_ALLOW_PROCESS_EVENTS),
-                        c -> new ProcessEventsSubscriber(c.journal(), c.store()))
+                        c -> new ProcessEventsSubscriber(c.journal(), c.store(), c.settings().get(AuditFlags.AUDIT_ALLOW_FORK_PROCESS_EVENTS),
+                                c.settings().get(AuditFlags.AUDIT_ALLOW_KILL_PROCESS_EVENTS)))
+                .subscriber(ProcessFileEventsSubscriber.NAME, "audit", c -> c.settings().get(AuditFlags.AUDIT_ALLOW_FIM_EVENTS),
+                        c -> new ProcessFileEventsSubscriber(c.journal(), c.store(), FilePathFilter.of(c.config().fileMonitoring()), fimOptions(c)),
+                        (s, c) -> ((ProcessFileEventsSubscriber) s).configure(FilePathFilter.of(c.config().fileMonitoring()), fimOptions(c)))
                 .subscriber("socket_events", "audit", c -> c.settings().get(AuditFlags.AUDIT_ALLOW_SOCKETS),
                         c -> new SocketEventsSubscriber(c.journal(), c.store(), new SocketEventsSubscriber.Options(
                                 c.settings().get(AuditFlags.AUDIT_ALLOW_FAILED_SOCKET_EVENTS), c.settings().get(AuditFlags.AUDIT_ALLOW_NULL_ACCEPT_SOCKET_EVENTS),
@@ -177,11 +184,20 @@ final class EventSources {
                     settings.get(AuditFlags.AUDIT_ALLOW_ACCEPT_SOCKET_EVENTS), tables.contains(UserEventsSubscriber.NAME),
                     (int) settings.get(AuditFlags.AUDIT_BACKLOG_LIMIT), (int) settings.get(AuditFlags.AUDIT_BACKLOG_WAIT_TIME), c.data(),
                     new SecurityRecords(tables.contains(SecurityEventsSubscriber.SECCOMP), tables.contains(SecurityEventsSubscriber.SELINUX),
-                            tables.contains(SecurityEventsSubscriber.APPARMOR)), settings.get(AuditFlags.AUDIT_BACKLOG_LIMIT_MAX));
+                            tables.contains(SecurityEventsSubscriber.APPARMOR)),
+                    new SyscallGroups(tables.contains(ProcessEventsSubscriber.NAME) && settings.get(AuditFlags.AUDIT_ALLOW_FORK_PROCESS_EVENTS),
+                            tables.contains(ProcessEventsSubscriber.NAME) && settings.get(AuditFlags.AUDIT_ALLOW_KILL_PROCESS_EVENTS),
+                            tables.contains(ProcessFileEventsSubscriber.NAME)),
+                    settings.get(AuditFlags.AUDIT_BACKLOG_LIMIT_MAX));
         } catch (IllegalArgumentException e) {
             log.error("audit: {}; process_events, socket_events and user_events are not captured", e.getMessage());
             return null;
         }
+    }
+
+    private static ProcessFileEventsSubscriber.Options fimOptions(Context c) {
+        return new ProcessFileEventsSubscriber.Options(c.settings().get(AuditFlags.AUDIT_FIM_SHOW_ACCESSES),
+                c.settings().get(AuditFlags.AUDIT_SHOW_PARTIAL_FIM_EVENTS), c.settings().get(AuditFlags.AUDIT_FIM_DEBUG));
     }
 
     /**

@@ -55,6 +55,19 @@ public final class EventedTables {
             .bigint("audit_serial")
             .build();
 
+    /**
+     * osquery's process_file_events (audit FIM: who opened, wrote, renamed, linked or unlinked a file under
+     * file_paths; ids are TEXT as osquery declares them), then hostql's: the kernel's event time in ms, the audit
+     * serial and the syscall.
+     */
+    public static final TableSchema PROCESS_FILE_EVENTS = TableSchema.builder("process_file_events",
+                    "A File Integrity Monitor implementation using the audit service.")
+            .text("operation").bigint("pid").bigint("ppid").bigint("time", ADDITIONAL).text("executable").text("partial").text("cwd")
+            .text("path").text("dest_path").text("uid").text("gid").text("auid").text("euid").text("egid").text("fsuid").text("fsgid")
+            .text("suid").text("sgid").bigint("uptime").text("eid", HIDDEN)
+            .bigint("event_time_ms").bigint("audit_serial").text("syscall")
+            .build();
+
     /** osquery's socket_events, then hostql's: the acting uid, the kernel's event time in ms and the audit serial. */
     public static final TableSchema SOCKET_EVENTS = TableSchema.builder("socket_events", "Track network socket bind, connect, and accepts.")
             .text("action").bigint("pid").text("path").text("fd").bigint("auid").integer("family").integer("protocol", HIDDEN)
@@ -125,7 +138,7 @@ public final class EventedTables {
 
     public static List<TableSchema> all() {
         return List.of(FILE_EVENTS, PROCESS_EVENTS, SOCKET_EVENTS, USER_EVENTS, HARDWARE_EVENTS, SYSLOG_EVENTS, EVENT_LOSSES, AUDIT_STATUS,
-                SECCOMP_EVENTS, SELINUX_EVENTS, APPARMOR_EVENTS, YARA_EVENTS);
+                SECCOMP_EVENTS, SELINUX_EVENTS, APPARMOR_EVENTS, YARA_EVENTS, PROCESS_FILE_EVENTS);
     }
 
     /**

@@ -54,7 +54,7 @@ class EventStoreTest {
         try (EventStore s = EventStore.open(dir.resolve("events.db"), EventedTables.all())) {
             long now = System.currentTimeMillis() / 1000;
             s.commit("fim", new EventStore.Position(1, 1, 1000), b -> {
-                for (int i = 0; i < 1000; i++) b.insert(fileRow("/x/" + "y".repeat(200) + i, i < 100 ? now - 7200 : now, i));
+                for (int i = 0; i < 1000; i++) b.insert(fileRow("/x/" + "y".repeat(400) + i, i < 100 ? now - 7200 : now, i));
             });
             assertThat(s.applyRetention(3600, 0, 0).expired()).isEqualTo(100);
             assertThat(s.applyRetention(0, 500, 0).overMax()).isEqualTo(400);

@@ -7,6 +7,8 @@ public enum EventType {
     SECURITY(7),
     /** Kernel audit records as read, decoded by the subscribers ({@link AuditRecordsEvent}). */
     AUDIT_RECORDS(8),
+    /** A file syscall (open, read, write, rename, unlink, link...) for process_file_events ({@link FileSyscallEvent}). */
+    FILE_SYSCALL(9),
     /** Events the kernel or hostql lost; every consumer sees the gap. */
     LOSS(100),
     /** hostql's own markers (journal opened, recovered). */

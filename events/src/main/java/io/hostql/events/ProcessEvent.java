@@ -3,7 +3,8 @@ package io.hostql.events;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One program execution (execve/execveat) as the kernel's audit subsystem reported it, assembled from
+ * One program execution (execve/execveat), or a fork (fork, vfork, clone: {@code exit} is the child's pid)
+ * or a signal sent (kill, tkill, tgkill), as the kernel's audit subsystem reported it, assembled from
  * its SYSCALL, EXECVE, CWD, PATH and PROCTITLE records. Paths and arguments stay raw bytes (Linux does
  * not promise UTF-8). {@code mode}, {@code ouid}, {@code ogid} come from the first PATH record (-1 when
  * none arrived). {@code kernelMillis} is the audit timestamp, {@code serial} the audit event serial.
@@ -16,6 +17,8 @@ public record ProcessEvent(long captureNanos, long kernelMillis, long serial, St
     public static final int INCOMPLETE = 1;
     /** No EXECVE record arrived; argv is PROCTITLE's (the kernel truncates it to 128 bytes). */
     public static final int ARGV_FROM_PROCTITLE = 2;
+    /** A clone with CLONE_PARENT: the child's parent is the caller's parent ({@code ppid}), not the caller. */
+    public static final int CLONE_PARENT = 4;
 
     @Override
     public EventType type() {

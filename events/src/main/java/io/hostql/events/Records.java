@@ -15,6 +15,7 @@ public final class Records {
             case SYSLOG -> SyslogEvent.decode(captureNanos, in);
             case SECURITY -> SecurityEvent.decode(captureNanos, in);
             case AUDIT_RECORDS -> AuditRecordsEvent.decode(captureNanos, in);
+            case FILE_SYSCALL -> FileSyscallEvent.decode(captureNanos, in);
             case LOSS -> LossEvent.decode(captureNanos, in);
             case SYSTEM -> SystemEvent.decode(captureNanos, in);
             case LOG_LINE -> LogLineEvent.decode(captureNanos, in);

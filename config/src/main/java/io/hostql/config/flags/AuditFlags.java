@@ -33,6 +33,18 @@ public final class AuditFlags {
             "Keep SELinux records (AVC, SELINUX_ERR, MAC_*, USER_AVC): selinux_events");
     public static final Setting<Boolean> AUDIT_ALLOW_APPARMOR_EVENTS = GROUP.bool("audit_allow_apparmor_events", false, AT_RESTART,
             "Keep AppArmor records (AVC or APPARMOR_* with an apparmor field): apparmor_events");
+    public static final Setting<Boolean> AUDIT_ALLOW_FORK_PROCESS_EVENTS = GROUP.bool("audit_allow_fork_process_events", false, AT_RESTART,
+            "Also audit fork, vfork and clone (not threads): process_events rows with syscall fork, vfork or clone");
+    public static final Setting<Boolean> AUDIT_ALLOW_KILL_PROCESS_EVENTS = GROUP.bool("audit_allow_kill_process_events", false, AT_RESTART,
+            "Also audit kill, tkill and tgkill: process_events rows with syscall kill, tkill or tgkill");
+    public static final Setting<Boolean> AUDIT_ALLOW_FIM_EVENTS = GROUP.bool("audit_allow_fim_events", false, AT_RESTART,
+            "Audit file syscalls (open, read, write, rename, unlink, link...) of every process: process_file_events on the config's file_paths");
+    public static final Setting<Boolean> AUDIT_FIM_SHOW_ACCESSES = GROUP.bool("audit_fim_show_accesses", false, ON_SIGHUP,
+            "process_file_events: also show opens, reads and closes (not only writes, renames, links and unlinks)");
+    public static final Setting<Boolean> AUDIT_SHOW_PARTIAL_FIM_EVENTS = GROUP.bool("audit_show_partial_fim_events", false, ON_SIGHUP,
+            "process_file_events: also show events hostql saw only in part (a file opened before hostqld started following it)");
+    public static final Setting<Boolean> AUDIT_FIM_DEBUG = GROUP.bool("audit_fim_debug", false, ON_SIGHUP,
+            "process_file_events: log each file syscall followed, at debug level");
     public static final Setting<Integer> AUDIT_BACKLOG_LIMIT = GROUP.int32("audit_backlog_limit", 8192, 0, Integer.MAX_VALUE, ON_SIGHUP,
             "Kernel audit backlog limit set in owner mode (records queued before the kernel drops them)");
     public static final Setting<Integer> AUDIT_BACKLOG_WAIT_TIME = GROUP.int32("audit_backlog_wait_time", 0, 0, Integer.MAX_VALUE, ON_SIGHUP,

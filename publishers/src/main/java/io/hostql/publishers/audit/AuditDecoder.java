@@ -38,16 +38,27 @@ public final class AuditDecoder {
     }
 
     /**
-     * Whether a syscall group is a socket call (bind, connect, accept, accept4), from a byte scan of its SYSCALL
-     * record: how the tables of other syscalls pass over a socket flood without parsing it.
+     * The syscall of a syscall group by name, from a byte scan of its SYSCALL record (null: not a syscall group,
+     * or a call hostql does not audit): how each audit table passes over the others' groups without parsing them.
      */
-    public static boolean isSocketCall(AuditRecordsEvent raw) {
-        if (!isSyscall(raw)) return false;
+    public static String syscallName(AuditRecordsEvent raw) {
+        if (!isSyscall(raw)) return null;
         byte[] b = raw.records();
         int len = Math.min(b.length - 4, (b[2] & 0xff) | (b[3] & 0xff) << 8);
         byte[] text = java.util.Arrays.copyOfRange(b, 4, 4 + len);
-        String name = Syscalls.name(RecordFraming.number(text, len, ARCH, 16, 0), RecordFraming.number(text, len, SYSCALL_NR, 10, -1));
+        return Syscalls.name(RecordFraming.number(text, len, ARCH, 16, 0), RecordFraming.number(text, len, SYSCALL_NR, 10, -1));
+    }
+
+    /** Whether a syscall group is a socket call (bind, connect, accept, accept4): socket_events' groups. */
+    public static boolean isSocketCall(AuditRecordsEvent raw) {
+        String name = syscallName(raw);
         return name != null && SOCKET_CALLS.contains(name);
+    }
+
+    /** Whether a syscall group is a file call (open, read, write, rename...): process_file_events' groups. */
+    public static boolean isFileCall(AuditRecordsEvent raw) {
+        String name = syscallName(raw);
+        return name != null && Syscalls.isFileCall(name);
     }
 
     /** The process, socket (or other syscall) event of a syscall group, or null when it is not one hostql reports. */

@@ -81,16 +81,31 @@ public final class AuditPublisher extends ReaderThread {
      * {@code audit_backlog_limit_max} (0: off).
      */
     public record Config(Mode mode, boolean allowConfig, boolean processEvents, boolean sockets, boolean acceptSockets,
-            boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir, SecurityRecords security, int backlogLimitMax) {
+            boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir, SecurityRecords security, SyscallGroups groups,
+            int backlogLimitMax) {
         public Config {
             Objects.requireNonNull(security, "security");
+            Objects.requireNonNull(groups, "groups");
             if (backlogLimitMax < 0) throw new IllegalArgumentException("audit_backlog_limit_max must be 0 (off) or more, not " + backlogLimitMax);
+        }
+
+        /** No fork, kill or file syscalls; the backlog limit is never raised (audit_backlog_limit_max=0). */
+        public Config(Mode mode, boolean allowConfig, boolean processEvents, boolean sockets, boolean acceptSockets,
+                boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir, SecurityRecords security) {
+            this(mode, allowConfig, processEvents, sockets, acceptSockets, userEvents, backlogLimit, backlogWaitTime, stateDir, security, SyscallGroups.NONE, 0);
+        }
+
+        /** No fork, kill or file syscalls. */
+        public Config(Mode mode, boolean allowConfig, boolean processEvents, boolean sockets, boolean acceptSockets,
+                boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir, SecurityRecords security, int backlogLimitMax) {
+            this(mode, allowConfig, processEvents, sockets, acceptSockets, userEvents, backlogLimit, backlogWaitTime, stateDir, security, SyscallGroups.NONE,
+                    backlogLimitMax);
         }
 
         /** The backlog limit is never raised (audit_backlog_limit_max=0). */
         public Config(Mode mode, boolean allowConfig, boolean processEvents, boolean sockets, boolean acceptSockets,
-                boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir, SecurityRecords security) {
-            this(mode, allowConfig, processEvents, sockets, acceptSockets, userEvents, backlogLimit, backlogWaitTime, stateDir, security, 0);
+                boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir, SecurityRecords security, SyscallGroups groups) {
+            this(mode, allowConfig, processEvents, sockets, acceptSockets, userEvents, backlogLimit, backlogWaitTime, stateDir, security, groups, 0);
         }
 
         /** No seccomp, SELinux or AppArmor records. */
@@ -140,6 +155,9 @@ public final class AuditPublisher extends ReaderThread {
         this.lossEstimator = new LossEstimator(LossEstimator.events(config.processEvents, config.sockets, config.userEvents));
         for (Syscalls.Arch a : Syscalls.forThisMachine()) {
             if (config.processEvents) wanted.addAll(a.exec().keySet());
+            if (config.groups.forks() || config.groups.files()) wanted.addAll(a.fork().keySet());
+            if (config.groups.kills()) wanted.addAll(a.kill().keySet());
+            if (config.groups.files()) wanted.addAll(a.fim().keySet());
             if (config.sockets) {
                 wanted.add("bind");
                 wanted.add("connect");
@@ -197,15 +215,12 @@ public final class AuditPublisher extends ReaderThread {
         startThread();
     }
 
-    /** hostql's rules: exec (and socket) syscalls on each of this machine's architectures, never for hostqld itself. */
+    /** hostql's rules: the syscalls wanted (exec, socket, fork, kill, file) on each of this machine's architectures, never for hostqld itself. */
     List<AuditRule> rules() {
         List<AuditRule> out = new ArrayList<>();
         for (Syscalls.Arch a : Syscalls.forThisMachine()) {
             List<Integer> nrs = new ArrayList<>();
-            a.exec().forEach((n, nr) -> {
-                if (wanted.contains(n)) nrs.add(nr);
-            });
-            a.socket().forEach((n, nr) -> {
+            a.all().forEach((n, nr) -> {
                 if (wanted.contains(n)) nrs.add(nr);
             });
             if (!nrs.isEmpty()) out.add(AuditRule.syscalls(a.audit(), nrs.stream().sorted().toList(), self));

@@ -2,6 +2,7 @@ package io.hostql.publishers.audit;
 
 import io.hostql.events.Clock;
 import io.hostql.events.Event;
+import io.hostql.events.FileSyscallEvent;
 import io.hostql.events.ProcessEvent;
 import io.hostql.events.SocketEvent;
 import io.hostql.events.UserEvent;
@@ -10,12 +11,18 @@ import java.util.List;
 
 /** Turns an assembled audit event (its records, SYSCALL first when it arrived) into a typed journal event. */
 final class EventBuilder {
-    static final int SYSCALL = 1300, PATH = 1302, SOCKADDR = 1306, CWD = 1307, EXECVE = 1309, EOE = 1320, PROCTITLE = 1327;
+    static final int SYSCALL = 1300, PATH = 1302, SOCKADDR = 1306, CWD = 1307, EXECVE = 1309, EOE = 1320, MMAP = 1323, PROCTITLE = 1327;
+    /** clone(2) flags: a thread (no new process), and a child given the caller's parent. */
+    static final long CLONE_THREAD = 0x10000, CLONE_PARENT = 0x8000;
     static final int FIRST_USER = 1100, LAST_USER = 1199;
 
     private EventBuilder() {}
 
-    /** The event for a syscall group, or null when it is not an exec or socket syscall. */
+    /**
+     * The event for a syscall group: a {@link ProcessEvent} (exec, fork, kill), a {@link SocketEvent} or a
+     * {@link FileSyscallEvent}; null when hostql does not audit the syscall, for a clone that made a thread,
+     * and for a file syscall that failed (process_file_events has no row for it, as osquery).
+     */
     static Event syscall(List<AuditRecord> records, boolean complete) {
         AuditRecord sc = null;
         for (AuditRecord r : records) if (r.type == SYSCALL) {
@@ -25,7 +32,69 @@ final class EventBuilder {
         if (sc == null) return null;
         String name = Syscalls.name(sc.hexNumber("arch", 0), sc.number("syscall", -1));
         if (name == null) return null;
-        return Syscalls.isExec(name) ? process(sc, name, records, complete) : socket(sc, name, records, complete);
+        if (Syscalls.isExec(name)) return process(sc, name, records, complete);
+        if (Syscalls.isFork(name) || Syscalls.isKill(name)) return forkOrKill(sc, name, complete);
+        if (Syscalls.isSocket(name)) return socket(sc, name, records, complete);
+        return "yes".equals(sc.raw("success")) ? file(sc, name, records, complete) : null;
+    }
+
+    /**
+     * fork, vfork, clone (not a thread's) and kill, tkill, tgkill: the caller's ids and executable; exit is the
+     * child's pid for a fork. A clone with CLONE_PARENT makes a sibling: flagged, so its parent is the caller's.
+     */
+    private static ProcessEvent forkOrKill(AuditRecord sc, String name, boolean complete) {
+        int flags = complete ? 0 : ProcessEvent.INCOMPLETE;
+        if (name.equals("clone")) {
+            long cloneFlags = sc.hexNumber("a0", 0);
+            if ((cloneFlags & CLONE_THREAD) != 0) return null;
+            if ((cloneFlags & CLONE_PARENT) != 0) flags |= ProcessEvent.CLONE_PARENT;
+        }
+        return new ProcessEvent(Clock.nowNanos(), sc.millis, sc.serial, name, "yes".equals(sc.raw("success")), sc.number("exit", 0),
+                (int) sc.number("pid", -1), (int) sc.number("ppid", -1), sc.number("auid", -1), sc.number("uid", -1),
+                sc.number("euid", -1), sc.number("suid", -1), sc.number("fsuid", -1), sc.number("gid", -1), sc.number("egid", -1),
+                sc.number("sgid", -1), sc.number("fsgid", -1), sc.number("ses", -1), sc.bytes("exe"), sc.bytes("comm"), null,
+                new byte[0][], 0, -1, -1, -1, flags);
+    }
+
+    /** A file syscall: the caller, its arguments, CWD, the PATH items by index, and MMAP's fd and flags. */
+    private static FileSyscallEvent file(AuditRecord sc, String name, List<AuditRecord> records, boolean complete) {
+        byte[] cwd = null;
+        long mmapFd = -1, mmapFlags = -1;
+        List<AuditRecord> paths = new ArrayList<>(4);
+        for (AuditRecord r : records) {
+            switch (r.type) {
+                case CWD -> cwd = r.bytes("cwd");
+                case PATH -> {
+                    if (paths.size() < FileSyscallEvent.MAX_ITEMS) paths.add(r);
+                }
+                case MMAP -> {
+                    mmapFd = r.number("fd", -1);
+                    String f = r.raw("flags");
+                    if (f != null && f.startsWith("0x")) f = f.substring(2);
+                    try {
+                        mmapFlags = f == null ? -1 : Long.parseLong(f, 16);
+                    } catch (NumberFormatException e) {
+                        mmapFlags = -1;
+                    }
+                }
+                default -> { }
+            }
+        }
+        int[] items = new int[paths.size()];
+        byte[][] names = new byte[paths.size()][];
+        long[] inodes = new long[paths.size()];
+        for (int i = 0; i < items.length; i++) {
+            AuditRecord p = paths.get(i);
+            items[i] = (int) p.number("item", i);
+            names[i] = p.bytes("name");
+            inodes[i] = p.number("inode", 0);
+        }
+        long[] args = {sc.hexNumber("a0", -1), sc.hexNumber("a1", -1), sc.hexNumber("a2", -1), sc.hexNumber("a3", -1)};
+        return new FileSyscallEvent(Clock.nowNanos(), sc.millis, sc.serial, name, true, sc.number("exit", 0),
+                (int) sc.number("pid", -1), (int) sc.number("ppid", -1), sc.number("auid", -1), sc.number("uid", -1),
+                sc.number("euid", -1), sc.number("suid", -1), sc.number("fsuid", -1), sc.number("gid", -1), sc.number("egid", -1),
+                sc.number("sgid", -1), sc.number("fsgid", -1), sc.bytes("exe"), cwd, args, items, names, inodes, mmapFd, mmapFlags,
+                complete ? 0 : FileSyscallEvent.INCOMPLETE);
     }
 
     private static ProcessEvent process(AuditRecord sc, String name, List<AuditRecord> records, boolean complete) {

@@ -44,8 +44,32 @@ public final class ProcessEventsSubscriber extends Subscriber {
     private final long bootTime = ProcFs.bootTime();
     private boolean seeded;
 
+    private final boolean forks, kills;
+
+    /** Exec rows only. */
     public ProcessEventsSubscriber(Journal journal, EventStore store) {
+        this(journal, store, false, false);
+    }
+
+    /** forks, kills: also rows for fork, vfork and clone, and for kill, tkill and tgkill (osquery's audit_allow_fork/kill_process_events). */
+    public ProcessEventsSubscriber(Journal journal, EventStore store, boolean forks, boolean kills) {
         super(NAME, journal, store);
+        this.forks = forks;
+        this.kills = kills;
+    }
+
+    /**
+     * A fork's or a kill's row, as osquery fills it: the caller's ids and executable (stat'ed now), no command line;
+     * a fork's pid is the child's and its parent the caller (the caller's parent for a clone with CLONE_PARENT); a
+     * kill's pid and parent are the sender's. Null when its flag is off (forks are also audited for process_file_events).
+     */
+    private Row forkOrKill(ProcessEvent e) {
+        boolean fork = e.syscall().equals("fork") || e.syscall().equals("vfork") || e.syscall().equals("clone");
+        if (fork ? !forks : !kills) return null;
+        int pid = fork ? (int) e.exit() : e.pid();
+        int parent = !fork ? e.ppid() : (e.flags() & ProcessEvent.CLONE_PARENT) != 0 ? e.ppid() : e.pid();
+        NativeFiles.Stat st = e.exe() == null ? null : NativeFiles.lstat(e.exe());
+        return row(e, new byte[0], st, null, null, ProcFs.cgroup(pid)).set(PID, pid).set(PARENT, parent);
     }
 
     @Override
@@ -55,7 +79,9 @@ public final class ProcessEventsSubscriber extends Subscriber {
 
     @Override
     protected void handle(JournalEntry entry, Rows out) {
-        if (entry.event() instanceof AuditRecordsEvent raw && AuditDecoder.isSocketCall(raw)) return; // socket_events parses those
+        if (entry.event() instanceof AuditRecordsEvent raw && (AuditDecoder.isSocketCall(raw) || AuditDecoder.isFileCall(raw))) {
+            return; // socket_events and process_file_events parse those
+        }
         Event event = entry.event() instanceof AuditRecordsEvent raw ? AuditDecoder.syscall(raw) : entry.event();
         if (!(event instanceof ProcessEvent e)) return;
         if (!seeded) {
@@ -63,6 +89,11 @@ public final class ProcessEventsSubscriber extends Subscriber {
             seeded = true;
         }
         if (!e.success()) return;
+        if (!e.syscall().startsWith("exec")) {
+            Row r = forkOrKill(e);
+            if (r != null) out.add(r);
+            return;
+        }
         byte[] cmdline = e.cmdline();
         String cgroup = ProcFs.cgroup(e.pid());
         ProcessTree.Node parent = tree.get(e.ppid());
