@@ -301,13 +301,22 @@ final class Daemon {
         return new DaemonState.JournalState(lag.headIndex(), lag.headCaptureNanos() / 1_000_000_000L, subs);
     }
 
+    /** The last failure to write the state file, said once (read and written on the maintenance thread). */
+    private String lastStateFileError;
+
     /** The state file for a shell on this data dir; a write that fails (a full disk) is tried again at the next pass. */
     private void writeState() {
         try {
             DaemonStateFile.write(settings.get(DaemonFlags.DATABASE_PATH), daemonState);
         } catch (java.io.IOException | RuntimeException e) {
-            // the shell shows no daemon state meanwhile; nothing the daemon needs depends on the file, so it never stops it
+            // the shell and hostqlctl show no fresh state meanwhile; nothing the daemon needs depends on the file, so it
+            // never stops it; said once per kind of failure, not every 3 s
+            String why = e.toString();
+            if (!why.equals(lastStateFileError)) log.warn("the daemon state file {} could not be written: {}", DaemonStateFile.NAME, why);
+            lastStateFileError = why;
+            return;
         }
+        lastStateFileError = null;
     }
 
     /** The carves table's carver: collection and upload on a thread of their own (a carve request only queues them). */

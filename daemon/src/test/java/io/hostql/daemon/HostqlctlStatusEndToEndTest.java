@@ -32,6 +32,14 @@ class HostqlctlStatusEndToEndTest {
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
+    private static String stateFile(Path data) {
+        try {
+            return Files.readString(data.resolve(DaemonStateFile.NAME));
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
     @Test
     void aStalledPipelineShowsEachSubscribersLagBehindTheHead() throws Exception {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "hostqlctl runs as root only");
@@ -50,7 +58,11 @@ class HostqlctlStatusEndToEndTest {
             try (Database writer = Database.openInternal(data.resolve("events.db").toString())) {
                 writer.executeTrusted("BEGIN IMMEDIATE"); // every subscriber's commit now waits: the whole pipeline stalls
                 for (int i = 0; i < files; i++) Files.writeString(watched.resolve("stalled-" + i), "x");
-                DaemonProcess.waitFor(() -> fileEventsLag(data) >= files, 20, "the state file to show file_events' lag");
+                try {
+                    DaemonProcess.waitFor(() -> fileEventsLag(data) >= files, 60, "the state file to show file_events' lag");
+                } catch (AssertionError e) { // what the daemon said and wrote, to tell a slow machine from a stuck writer
+                    throw new AssertionError(e.getMessage() + "\nstate file: " + stateFile(data) + "\ndaemon output:\n" + d.output(), e);
+                }
                 String status = d.hostqlctl("status");
                 Matcher lag = Pattern.compile("(?m)^  file_events: (\\d+) records behind \\((\\d+) s of capture time\\)$").matcher(status);
                 assertThat(lag.find()).as("hostqlctl status:\n" + status).isTrue();
