@@ -49,15 +49,13 @@ public final class AuditDecoder {
         return Syscalls.name(RecordFraming.number(text, len, ARCH, 16, 0), RecordFraming.number(text, len, SYSCALL_NR, 10, -1));
     }
 
-    /** Whether a syscall group is a socket call (bind, connect, accept, accept4): socket_events' groups. */
-    public static boolean isSocketCall(AuditRecordsEvent raw) {
-        String name = syscallName(raw);
+    /** Whether a syscall (a name from {@link #syscallName}, or null) is a socket call (bind, connect, accept, accept4): socket_events' groups. */
+    public static boolean isSocketCall(String name) {
         return name != null && SOCKET_CALLS.contains(name);
     }
 
-    /** Whether a syscall group is a file call (open, read, write, rename...): process_file_events' groups. */
-    public static boolean isFileCall(AuditRecordsEvent raw) {
-        String name = syscallName(raw);
+    /** Whether a syscall (a name from {@link #syscallName}, or null) is a file call (open, read, write, rename...): process_file_events' groups. */
+    public static boolean isFileCall(String name) {
         return name != null && Syscalls.isFileCall(name);
     }
 

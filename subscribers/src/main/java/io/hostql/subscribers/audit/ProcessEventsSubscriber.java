@@ -79,8 +79,9 @@ public final class ProcessEventsSubscriber extends Subscriber {
 
     @Override
     protected void handle(JournalEntry entry, Rows out) {
-        if (entry.event() instanceof AuditRecordsEvent raw && (AuditDecoder.isSocketCall(raw) || AuditDecoder.isFileCall(raw))) {
-            return; // socket_events and process_file_events parse those
+        if (entry.event() instanceof AuditRecordsEvent raw) {
+            String call = AuditDecoder.syscallName(raw);
+            if (AuditDecoder.isSocketCall(call) || AuditDecoder.isFileCall(call)) return; // socket_events and process_file_events parse those
         }
         Event event = entry.event() instanceof AuditRecordsEvent raw ? AuditDecoder.syscall(raw) : entry.event();
         if (!(event instanceof ProcessEvent e)) return;

@@ -71,7 +71,7 @@ public final class ProcessFileEventsSubscriber extends Subscriber {
         if (event instanceof AuditRecordsEvent raw) {
             // Only file calls and forks (which copy descriptors) are this table's: the others pass by a byte scan.
             String call = AuditDecoder.syscallName(raw);
-            if (call == null || !(AuditDecoder.isFileCall(raw) || FORKS.contains(call))) return;
+            if (!AuditDecoder.isFileCall(call) && !FORKS.contains(call)) return;
             event = AuditDecoder.syscall(raw);
         }
         if (event instanceof ProcessEvent p) {

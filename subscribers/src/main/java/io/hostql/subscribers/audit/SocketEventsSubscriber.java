@@ -54,7 +54,7 @@ public final class SocketEventsSubscriber extends Subscriber {
 
     @Override
     protected void handle(JournalEntry entry, Rows out) {
-        if (entry.event() instanceof AuditRecordsEvent raw && !AuditDecoder.isSocketCall(raw)) return; // parsed by the table it is for
+        if (entry.event() instanceof AuditRecordsEvent raw && !AuditDecoder.isSocketCall(AuditDecoder.syscallName(raw))) return; // parsed by the table it is for
         Event event = entry.event() instanceof AuditRecordsEvent raw ? AuditDecoder.syscall(raw) : entry.event();
         if (!(event instanceof SocketEvent e)) return;
         Row row = row(e);
