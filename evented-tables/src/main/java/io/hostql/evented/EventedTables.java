@@ -7,7 +7,9 @@ import io.hostql.sql.Database;
 import io.hostql.sql.table.Column;
 import io.hostql.sql.table.ColumnType;
 import io.hostql.sql.table.TableSchema;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The evented tables' schemas, in osquery's column order. They are real SQLite tables, so a column
@@ -142,15 +144,42 @@ public final class EventedTables {
     }
 
     /**
-     * Attaches an in-memory database as {@code events} holding the tables, empty: where no daemon's events.db
-     * can be read, the evented tables still exist (a Fleet UNION or a pack must not fail), as in osqueryi.
-     * (Here and not in EventStore, whose logger the shell must not start.)
+     * osquery's other names of evented tables (its specs' {@code aliases}), alias to table. Wherever the tables
+     * are exposed ({@link #attach}, {@link #attachEmpty}) each alias is a view of its table, as osquery makes them.
+     */
+    public static final Map<String, TableSchema> ALIASES = Map.of("syslog", SYSLOG_EVENTS);
+
+    /**
+     * Attaches a daemon's events.db read-only as {@code events}, with the aliases: how the shell and the daemon's
+     * queries see the evented tables.
+     */
+    public static void attach(Database db, Path eventsDb) {
+        db.attachReadOnly(eventsDb, "events");
+        createAliases(db, all());
+    }
+
+    /**
+     * Attaches an in-memory database as {@code events} holding the tables, empty, with their aliases: where no
+     * daemon's events.db can be read, the evented tables still exist (a Fleet UNION or a pack must not fail), as
+     * in osqueryi. (Here and not in EventStore, whose logger the shell must not start.)
      */
     public static void attachEmpty(Database db, List<TableSchema> tables) {
         db.executeTrusted("ATTACH DATABASE ':memory:' AS events");
         for (TableSchema t : tables) {
             db.executeTrusted(createTable(t, "events"));
             db.executeTrusted(createIndexes(t, "events"));
+        }
+        createAliases(db, tables);
+    }
+
+    /**
+     * A TEMP view per alias, naming its table unqualified: it reads whichever table that name finds on this
+     * connection, events.db's or the scheduler's windowed view of it, so an alias is windowed like its table.
+     */
+    private static void createAliases(Database db, List<TableSchema> tables) {
+        for (Map.Entry<String, TableSchema> a : ALIASES.entrySet()) {
+            if (!tables.contains(a.getValue())) continue;
+            db.executeTrusted("CREATE TEMP VIEW IF NOT EXISTS \"" + a.getKey() + "\" AS SELECT * FROM \"" + a.getValue().name() + "\"");
         }
     }
 
