@@ -43,7 +43,8 @@ public final class EventedTables {
             .build();
 
     /**
-     * osquery's process_events, then hostql's: the parent's path and command line (from the process
+     * osquery's process_events (with its darwin-only {@code status}, OpenBSM's return status there: hidden, NULL
+     * here, as osquery's Linux leaves it), then hostql's: the parent's path and command line (from the process
      * tree, so known after the parent exited), the cgroup and container id, the kernel's event time in
      * ms and the audit serial (to find the event in auditd's log).
      */
@@ -53,6 +54,7 @@ public final class EventedTables {
             .bigint("gid").bigint("egid").bigint("owner_uid").bigint("owner_gid").bigint("atime").bigint("mtime").bigint("ctime")
             .bigint("btime").text("overflows", HIDDEN).bigint("parent").bigint("time", ADDITIONAL).bigint("uptime").text("eid", HIDDEN)
             .bigint("fsuid").bigint("suid").bigint("fsgid").bigint("sgid").text("syscall")
+            .otherPlatform("darwin", ColumnType.BIGINT, "status")
             .text("parent_path").text("parent_cmdline").text("cgroup_path").text("container_id").bigint("event_time_ms")
             .bigint("audit_serial")
             .build();
@@ -96,8 +98,8 @@ public final class EventedTables {
      * framework adds and hostql's own: the kernel's event time in ms and the audit serial.
      */
     public static final TableSchema SECCOMP_EVENTS = TableSchema.builder("seccomp_events", "A virtual table that tracks seccomp events.")
-            .bigint("time", ADDITIONAL).bigint("uptime").bigint("auid").bigint("uid").bigint("gid").bigint("ses").bigint("pid")
-            .text("comm").text("exe").bigint("sig").text("arch").text("syscall").bigint("compat").text("ip").text("code")
+            .bigint("time", ADDITIONAL).bigint("uptime").unsignedBigint("auid").unsignedBigint("uid").unsignedBigint("gid")
+            .unsignedBigint("ses").unsignedBigint("pid").text("comm").text("exe").bigint("sig").text("arch").text("syscall").bigint("compat").text("ip").text("code")
             .text("eid", HIDDEN).bigint("event_time_ms").bigint("audit_serial")
             .build();
 
@@ -110,8 +112,8 @@ public final class EventedTables {
     /** osquery's apparmor_events (AVC records with an apparmor field), then hostql's: the event time in ms and the serial. */
     public static final TableSchema APPARMOR_EVENTS = TableSchema.builder("apparmor_events", "Track AppArmor events.")
             .text("type").text("message").bigint("time", ADDITIONAL).bigint("uptime").text("eid", HIDDEN).text("apparmor")
-            .text("operation").bigint("parent").text("profile").text("name").bigint("pid").text("comm").text("denied_mask")
-            .text("capname").bigint("fsuid").bigint("ouid").bigint("capability").text("requested_mask").text("info").text("error")
+            .text("operation").unsignedBigint("parent").text("profile").text("name").unsignedBigint("pid").text("comm").text("denied_mask")
+            .text("capname").unsignedBigint("fsuid").unsignedBigint("ouid").bigint("capability").text("requested_mask").text("info").text("error")
             .text("namespace").text("label").bigint("event_time_ms").bigint("audit_serial")
             .build();
 
