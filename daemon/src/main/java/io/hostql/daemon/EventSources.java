@@ -44,18 +44,11 @@ import org.slf4j.LoggerFactory;
  * {@code events} section ({@code enable_subscribers}, {@code disable_subscribers}); nothing runs with
  * {@code --disable_events}.
  *
- * <p>How to add an evented table (the table's declaration is in {@code evented-tables}):
- * <ul>
- *   <li>A subscriber over events a publisher already writes ({@code yara_events} over inotify's file events):
- *       the subscriber class, and one registration below ({@code .subscriber(YaraEventsSubscriber.NAME, "inotify", …)}).
- *   <li>A new publisher with an event type of its own (e.g. {@code syslog_events} from an rsyslog pipe): the
- *       event record, a {@link io.hostql.publishers.ReaderThread} over the pipe (the thread, the wake-up,
- *       pause and close come with it), its subscriber, and two lines:
- *       {@code .publisher("syslog", …)} and {@code .subscriber("syslog_events", "syslog", …)} below.
- *   <li>A table from more audit records (seccomp_events, selinux_events, apparmor_events, process_file_events): its subscriber and a line
- *       ({@code .subscriber(SecurityEventsSubscriber.SECCOMP, "audit", …)} below);
- *       audit's factory ({@link #auditConfig}) sees which of its tables are enabled and asks the kernel for their records.
- * </ul>
+ * <p>How to add an evented table: {@code docs/evented-tables.md} walks through every file, by real examples for
+ * the three cases: a subscriber over events a publisher already writes (yara_events: the subscriber and one
+ * {@code .subscriber(...)} line here); a new publisher with an event kind of its own (syslog_events: also the
+ * event record, its {@code EventType} line, a {@link io.hostql.publishers.ReaderThread} and a {@code .publisher(...)}
+ * line); a table from more audit records (seccomp_events: also which records audit keeps, in {@link #auditConfig}).
  */
 final class EventSources {
     private static final Logger log = LoggerFactory.getLogger(EventSources.class);

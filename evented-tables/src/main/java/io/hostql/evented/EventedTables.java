@@ -7,7 +7,9 @@ import io.hostql.sql.Database;
 import io.hostql.sql.table.Column;
 import io.hostql.sql.table.ColumnType;
 import io.hostql.sql.table.TableSchema;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The evented tables' schemas, in osquery's column order. They are real SQLite tables, so a column
@@ -41,7 +43,8 @@ public final class EventedTables {
             .build();
 
     /**
-     * osquery's process_events, then hostql's: the parent's path and command line (from the process
+     * osquery's process_events (with its darwin-only {@code status}, OpenBSM's return status there: hidden, NULL
+     * here, as osquery's Linux leaves it), then hostql's: the parent's path and command line (from the process
      * tree, so known after the parent exited), the cgroup and container id, the kernel's event time in
      * ms and the audit serial (to find the event in auditd's log).
      */
@@ -51,6 +54,7 @@ public final class EventedTables {
             .bigint("gid").bigint("egid").bigint("owner_uid").bigint("owner_gid").bigint("atime").bigint("mtime").bigint("ctime")
             .bigint("btime").text("overflows", HIDDEN).bigint("parent").bigint("time", ADDITIONAL).bigint("uptime").text("eid", HIDDEN)
             .bigint("fsuid").bigint("suid").bigint("fsgid").bigint("sgid").text("syscall")
+            .otherPlatform("darwin", ColumnType.BIGINT, "status")
             .text("parent_path").text("parent_cmdline").text("cgroup_path").text("container_id").bigint("event_time_ms")
             .bigint("audit_serial")
             .build();
@@ -94,8 +98,8 @@ public final class EventedTables {
      * framework adds and hostql's own: the kernel's event time in ms and the audit serial.
      */
     public static final TableSchema SECCOMP_EVENTS = TableSchema.builder("seccomp_events", "A virtual table that tracks seccomp events.")
-            .bigint("time", ADDITIONAL).bigint("uptime").bigint("auid").bigint("uid").bigint("gid").bigint("ses").bigint("pid")
-            .text("comm").text("exe").bigint("sig").text("arch").text("syscall").bigint("compat").text("ip").text("code")
+            .bigint("time", ADDITIONAL).bigint("uptime").unsignedBigint("auid").unsignedBigint("uid").unsignedBigint("gid")
+            .unsignedBigint("ses").unsignedBigint("pid").text("comm").text("exe").bigint("sig").text("arch").text("syscall").bigint("compat").text("ip").text("code")
             .text("eid", HIDDEN).bigint("event_time_ms").bigint("audit_serial")
             .build();
 
@@ -108,8 +112,8 @@ public final class EventedTables {
     /** osquery's apparmor_events (AVC records with an apparmor field), then hostql's: the event time in ms and the serial. */
     public static final TableSchema APPARMOR_EVENTS = TableSchema.builder("apparmor_events", "Track AppArmor events.")
             .text("type").text("message").bigint("time", ADDITIONAL).bigint("uptime").text("eid", HIDDEN).text("apparmor")
-            .text("operation").bigint("parent").text("profile").text("name").bigint("pid").text("comm").text("denied_mask")
-            .text("capname").bigint("fsuid").bigint("ouid").bigint("capability").text("requested_mask").text("info").text("error")
+            .text("operation").unsignedBigint("parent").text("profile").text("name").unsignedBigint("pid").text("comm").text("denied_mask")
+            .text("capname").unsignedBigint("fsuid").unsignedBigint("ouid").bigint("capability").text("requested_mask").text("info").text("error")
             .text("namespace").text("label").bigint("event_time_ms").bigint("audit_serial")
             .build();
 
@@ -142,15 +146,42 @@ public final class EventedTables {
     }
 
     /**
-     * Attaches an in-memory database as {@code events} holding the tables, empty: where no daemon's events.db
-     * can be read, the evented tables still exist (a Fleet UNION or a pack must not fail), as in osqueryi.
-     * (Here and not in EventStore, whose logger the shell must not start.)
+     * osquery's other names of evented tables (its specs' {@code aliases}), alias to table. Wherever the tables
+     * are exposed ({@link #attach}, {@link #attachEmpty}) each alias is a view of its table, as osquery makes them.
+     */
+    public static final Map<String, TableSchema> ALIASES = Map.of("syslog", SYSLOG_EVENTS);
+
+    /**
+     * Attaches a daemon's events.db read-only as {@code events}, with the aliases: how the shell and the daemon's
+     * queries see the evented tables.
+     */
+    public static void attach(Database db, Path eventsDb) {
+        db.attachReadOnly(eventsDb, "events");
+        createAliases(db, all());
+    }
+
+    /**
+     * Attaches an in-memory database as {@code events} holding the tables, empty, with their aliases: where no
+     * daemon's events.db can be read, the evented tables still exist (a Fleet UNION or a pack must not fail), as
+     * in osqueryi. (Here and not in EventStore, whose logger the shell must not start.)
      */
     public static void attachEmpty(Database db, List<TableSchema> tables) {
         db.executeTrusted("ATTACH DATABASE ':memory:' AS events");
         for (TableSchema t : tables) {
             db.executeTrusted(createTable(t, "events"));
             db.executeTrusted(createIndexes(t, "events"));
+        }
+        createAliases(db, tables);
+    }
+
+    /**
+     * A TEMP view per alias, naming its table unqualified: it reads whichever table that name finds on this
+     * connection, events.db's or the scheduler's windowed view of it, so an alias is windowed like its table.
+     */
+    private static void createAliases(Database db, List<TableSchema> tables) {
+        for (Map.Entry<String, TableSchema> a : ALIASES.entrySet()) {
+            if (!tables.contains(a.getValue())) continue;
+            db.executeTrusted("CREATE TEMP VIEW IF NOT EXISTS \"" + a.getKey() + "\" AS SELECT * FROM \"" + a.getValue().name() + "\"");
         }
     }
 

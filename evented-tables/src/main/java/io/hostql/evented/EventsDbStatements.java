@@ -5,6 +5,7 @@ import io.hostql.sql.table.TableSchema;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The statements of the subscribers' hot path, prepared once per connection: the multi-row INSERTs per table,
@@ -20,11 +21,16 @@ final class EventsDbStatements {
         this.db = db;
     }
 
-    /** An INSERT of {@code rows} rows into the table. */
+    /**
+     * An INSERT of {@code rows} rows into the table, its columns named in declared order: a table that gained
+     * columns by a migration has them last in the file ({@link EventsDbSchema}).
+     */
     Database.Statement insert(TableSchema table, int rows) {
         return inserts.computeIfAbsent(table.name() + "/" + rows, k -> {
+            String columns = table.columns().stream().map(c -> "\"" + c.name() + "\"").collect(Collectors.joining(", "));
             String one = "(" + String.join(", ", Collections.nCopies(table.columns().size(), "?")) + ")";
-            return db.prepareTrusted("INSERT INTO \"" + table.name() + "\" VALUES " + String.join(", ", Collections.nCopies(rows, one)));
+            return db.prepareTrusted("INSERT INTO \"" + table.name() + "\" (" + columns + ") VALUES "
+                    + String.join(", ", Collections.nCopies(rows, one)));
         });
     }
 

@@ -25,7 +25,8 @@
  * }</pre>
  *
  * <p>A new evented table: declare its schema in {@code EventedTables} (and add it to {@code all()}), then
- * write a subscriber like the one above. A status table with one row (hostql_audit_status) is filled the
+ * write a subscriber like the one above and register it in the daemon's {@code EventSources}
+ * ({@code docs/evented-tables.md} walks through every file, by example). A status table with one row (hostql_audit_status) is filled the
  * same way and written with {@link io.hostql.evented.EventStore#replace}. Inside the store and for the
  * alert engine a row is its values in column order ({@link io.hostql.evented.Row#values()}); no other code
  * needs to know a column's position.

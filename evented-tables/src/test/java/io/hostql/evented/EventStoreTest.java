@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.hostql.sql.Database;
 import io.hostql.sql.QueryResult;
 import io.hostql.sql.table.TableRegistry;
+import io.hostql.sql.table.TableSchema;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -201,11 +202,56 @@ class EventStoreTest {
         }
     }
 
+    /**
+     * process_events gained osquery's status after syscall, before hostql's own columns: an events.db made by the
+     * declaration before keeps its rows, gains the column (last in the file), and takes new rows with it.
+     */
+    @Test
+    void columnsAddedInTheMiddleKeepTheRowsAndNewRowsFillThem() {
+        Path f = dir.resolve("events.db");
+        TableSchema now = EventedTables.PROCESS_EVENTS;
+        TableSchema.Builder before = TableSchema.builder(now.name(), now.description());
+        for (io.hostql.sql.table.Column c : now.columns()) {
+            if (!c.name().equals("status")) before.column(c.name(), c.type(), c.options().toArray(new io.hostql.sql.table.ColumnOption[0]));
+        }
+        Row.Layout old = Row.layout(before.build());
+        try (EventStore s = EventStore.open(f, List.of(old.table()))) {
+            s.commit("process_events", new EventStore.Position(1, 1, 1), b -> {
+                Row r = old.row().set(old.integer("pid"), 42).set(old.text("syscall"), "execve").set(old.text("parent_path"), "/bin/sh")
+                        .set(old.integer("audit_serial"), 7).set(old.integer("time"), 100);
+                r.eid("0000000001");
+                b.insert(r);
+            });
+        }
+        Row.Layout current = Row.layout(now);
+        for (int open = 0; open < 2; open++) { // the second open finds the layout as the first left it: nothing to do
+            try (EventStore s = EventStore.open(f, EventedTables.all())) {
+                assertThat(s.query("SELECT name FROM sqlite_master WHERE name LIKE 'process_events_before_%'").rows()).isEmpty();
+                List<String> columns = s.query("SELECT name FROM pragma_table_info('process_events')").rows().stream().map(r -> (String) r[0]).toList();
+                assertThat(columns).containsExactlyInAnyOrderElementsOf(now.columns().stream().map(io.hostql.sql.table.Column::name).toList());
+                assertThat(columns.get(columns.size() - 1)).isEqualTo("status");
+                if (open == 0) {
+                    s.commit("process_events", new EventStore.Position(2, 2, 2), b -> {
+                        Row r = current.row().set(current.integer("pid"), 43).set(current.text("syscall"), "execveat")
+                                .set(current.integer("status"), 0).set(current.text("parent_path"), "/bin/bash").set(current.integer("audit_serial"), 8)
+                                .set(current.integer("time"), 101);
+                        r.eid("0000000002");
+                        b.insert(r);
+                    });
+                }
+                assertThat(s.query("SELECT pid, syscall, status, parent_path, audit_serial, time, eid FROM process_events ORDER BY eid").rows())
+                        .containsExactly(new Object[] {42L, "execve", null, "/bin/sh", 7L, 100L, "0000000001"},
+                                new Object[] {43L, "execveat", 0L, "/bin/bash", 8L, 101L, "0000000002"});
+            }
+        }
+    }
+
+    /** A table with a column the declaration no longer has (removed or renamed) is moved aside with its rows. */
     @Test
     void anOlderLayoutIsKeptAsideNotDropped() {
         Path f = dir.resolve("events.db");
         try (Database raw = Database.open(f.toString(), new TableRegistry())) {
-            raw.executeTrusted("CREATE TABLE file_events (target_path TEXT, time BIGINT); INSERT INTO file_events VALUES ('/old', 1)");
+            raw.executeTrusted("CREATE TABLE file_events (target_path TEXT, old_name TEXT, time BIGINT); INSERT INTO file_events VALUES ('/old', 'x', 1)");
         }
         try (EventStore s = EventStore.open(f, EventedTables.all())) {
             assertThat(s.query("SELECT count(*) FROM file_events").rows().get(0)[0]).isEqualTo(0L);

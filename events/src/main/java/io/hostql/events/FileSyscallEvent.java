@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 public record FileSyscallEvent(long captureNanos, long kernelMillis, long serial, String syscall, boolean success, long exit,
         int pid, int ppid, long auid, long uid, long euid, long suid, long fsuid, long gid, long egid, long sgid, long fsgid,
         byte[] exe, byte[] cwd, long[] args, int[] items, byte[][] names, long[] inodes, long mmapFd, long mmapFlags, int flags)
-        implements Event {
+        implements Event, SyscallCaller {
     /** The event's end (EOE) never arrived: published with the records that did. */
     public static final int INCOMPLETE = 1;
     /** PATH records kept per event: a rename overwriting a file has 5; more means a damaged record. */
@@ -37,9 +37,8 @@ public record FileSyscallEvent(long captureNanos, long kernelMillis, long serial
 
     @Override
     public void encode(RecordOutput out) {
-        out.writeLong(kernelMillis).writeLong(serial).writeString(syscall).writeByte(success ? 1 : 0).writeLong(exit)
-                .writeInt(pid).writeInt(ppid).writeLong(auid).writeLong(uid).writeLong(euid).writeLong(suid).writeLong(fsuid)
-                .writeLong(gid).writeLong(egid).writeLong(sgid).writeLong(fsgid).writeBytes(exe).writeBytes(cwd);
+        SyscallCaller.write(this, out);
+        out.writeBytes(exe).writeBytes(cwd);
         for (long a : args) out.writeLong(a);
         out.writeInt(items.length);
         for (int i = 0; i < items.length; i++) out.writeInt(items[i]).writeBytes(names[i]).writeLong(inodes[i]);
@@ -47,13 +46,7 @@ public record FileSyscallEvent(long captureNanos, long kernelMillis, long serial
     }
 
     public static FileSyscallEvent decode(long captureNanos, RecordInput in) {
-        long kernelMillis = in.readLong(), serial = in.readLong();
-        String syscall = in.readString();
-        boolean success = in.readByte() != 0;
-        long exit = in.readLong();
-        int pid = in.readInt(), ppid = in.readInt();
-        long auid = in.readLong(), uid = in.readLong(), euid = in.readLong(), suid = in.readLong(), fsuid = in.readLong();
-        long gid = in.readLong(), egid = in.readLong(), sgid = in.readLong(), fsgid = in.readLong();
+        SyscallCaller.Read c = SyscallCaller.read(in);
         byte[] exe = in.readBytes(), cwd = in.readBytes();
         long[] args = {in.readLong(), in.readLong(), in.readLong(), in.readLong()};
         int n = in.readInt();
@@ -66,8 +59,9 @@ public record FileSyscallEvent(long captureNanos, long kernelMillis, long serial
             names[i] = in.readBytes();
             inodes[i] = in.readLong();
         }
-        return new FileSyscallEvent(captureNanos, kernelMillis, serial, syscall, success, exit, pid, ppid, auid, uid, euid, suid,
-                fsuid, gid, egid, sgid, fsgid, exe, cwd, args, items, names, inodes, in.readLong(), in.readLong(), in.readInt());
+        return new FileSyscallEvent(captureNanos, c.kernelMillis(), c.serial(), c.syscall(), c.success(), c.exit(), c.pid(), c.ppid(),
+                c.auid(), c.uid(), c.euid(), c.suid(), c.fsuid(), c.gid(), c.egid(), c.sgid(), c.fsgid(), exe, cwd, args, items, names, inodes,
+                in.readLong(), in.readLong(), in.readInt());
     }
 
     @Override

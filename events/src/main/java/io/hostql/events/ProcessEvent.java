@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 public record ProcessEvent(long captureNanos, long kernelMillis, long serial, String syscall, boolean success, long exit,
         int pid, int ppid, long auid, long uid, long euid, long suid, long fsuid, long gid, long egid, long sgid, long fsgid,
         long ses, byte[] exe, byte[] comm, byte[] cwd, byte[][] argv, int argc, int mode, long ouid, long ogid, int flags)
-        implements Event {
+        implements Event, SyscallCaller {
     /** The event's end (EOE) never arrived: published with the records that did. */
     public static final int INCOMPLETE = 1;
     /** No EXECVE record arrived; argv is PROCTITLE's (the kernel truncates it to 128 bytes). */
@@ -27,23 +27,16 @@ public record ProcessEvent(long captureNanos, long kernelMillis, long serial, St
 
     @Override
     public void encode(RecordOutput out) {
-        out.writeLong(kernelMillis).writeLong(serial).writeString(syscall).writeByte(success ? 1 : 0).writeLong(exit)
-                .writeInt(pid).writeInt(ppid).writeLong(auid).writeLong(uid).writeLong(euid).writeLong(suid).writeLong(fsuid)
-                .writeLong(gid).writeLong(egid).writeLong(sgid).writeLong(fsgid).writeLong(ses)
-                .writeBytes(exe).writeBytes(comm).writeBytes(cwd);
+        SyscallCaller.write(this, out);
+        out.writeLong(ses).writeBytes(exe).writeBytes(comm).writeBytes(cwd);
         out.writeInt(argv.length);
         for (byte[] a : argv) out.writeBytes(a);
         out.writeInt(argc).writeInt(mode).writeLong(ouid).writeLong(ogid).writeInt(flags);
     }
 
     public static ProcessEvent decode(long captureNanos, RecordInput in) {
-        long kernelMillis = in.readLong(), serial = in.readLong();
-        String syscall = in.readString();
-        boolean success = in.readByte() != 0;
-        long exit = in.readLong();
-        int pid = in.readInt(), ppid = in.readInt();
-        long auid = in.readLong(), uid = in.readLong(), euid = in.readLong(), suid = in.readLong(), fsuid = in.readLong();
-        long gid = in.readLong(), egid = in.readLong(), sgid = in.readLong(), fsgid = in.readLong(), ses = in.readLong();
+        SyscallCaller.Read c = SyscallCaller.read(in);
+        long ses = in.readLong();
         byte[] exe = in.readBytes(), comm = in.readBytes(), cwd = in.readBytes();
         int n = in.readInt();
         // each argument takes at least its 4-byte length: a damaged count must not allocate for millions first
@@ -52,9 +45,9 @@ public record ProcessEvent(long captureNanos, long kernelMillis, long serial, St
         }
         byte[][] argv = new byte[n][];
         for (int i = 0; i < n; i++) argv[i] = in.readBytes();
-        return new ProcessEvent(captureNanos, kernelMillis, serial, syscall, success, exit, pid, ppid, auid, uid, euid, suid,
-                fsuid, gid, egid, sgid, fsgid, ses, exe, comm, cwd, argv, in.readInt(), in.readInt(), in.readLong(), in.readLong(),
-                in.readInt());
+        return new ProcessEvent(captureNanos, c.kernelMillis(), c.serial(), c.syscall(), c.success(), c.exit(), c.pid(), c.ppid(), c.auid(),
+                c.uid(), c.euid(), c.suid(), c.fsuid(), c.gid(), c.egid(), c.sgid(), c.fsgid(), ses, exe, comm, cwd, argv, in.readInt(),
+                in.readInt(), in.readLong(), in.readLong(), in.readInt());
     }
 
     /** argv joined by spaces, as osquery's cmdline (bytes kept as they are). */

@@ -103,6 +103,32 @@ class JournalFrameFuzzTest {
         assertSame(back, asStored(event));
     }
 
+    /** Each kind's decoder is the one its constant carries: an empty payload of any kind is corrupt, never decoded as another kind. */
+    @Example
+    void eachEventTypeCarriesItsOwnDecoderAndAnUnknownCodeIsCorrupt() {
+        List<Event> samples = List.of(new FileEvent(7, 1, 2, new byte[] {'/'}, "c", 0),
+                new ProcessEvent(7, 1, 2, "execve", true, 0, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, null, null, null, new byte[0][], 0, 0,
+                        0, 0, 0),
+                new SocketEvent(7, 1, 2, "connect", true, 0, 3, 4, 5, 6, 7, 8, 9, null, null, 10, new byte[2], 0),
+                new UserEvent(7, 1, 2, 1100, 3, 4, 5, 6, new byte[] {'m'}, null, "a", "t"),
+                new HardwareEvent(7, 1, 0, "add", "/devices/x", new byte[0], new byte[0]),
+                new SyslogEvent(7, "d", "h", "s", "f", "t", "m"),
+                new SecurityEvent(7, 1, 2, 1326, SecurityEvent.Kind.SECCOMP, new byte[] {'s'}, new String[] {"n"}, new String[] {"v"}),
+                new AuditRecordsEvent(7, AuditRecordsEvent.COMPLETE, new byte[0]),
+                new FileSyscallEvent(7, 1, 2, "openat", true, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, null, null, new long[4], new int[0],
+                        new byte[0][], new long[0], -1, -1, 0),
+                new LossEvent(7, "audit", 3, "r"), new SystemEvent(7, "m"),
+                new LogLineEvent(7, 1, 2, LogLineEvent.Kind.STATUS, new byte[] {'l'}));
+        assertThat(samples.stream().map(Event::type)).as("a sample of every kind").containsExactlyInAnyOrder(EventType.values());
+        for (Event e : samples) {
+            assertThat(EventType.of(e.type().code)).isSameAs(e.type());
+            assertSame(Records.decode(e.type(), 7, encode(e)), e);
+        }
+        assertThat(EventType.of(77)).isNull();
+        assertThatThrownBy(() -> Records.decode(EventType.of(77), 1, new byte[0])).isInstanceOf(CorruptRecordException.class)
+                .hasMessageContaining("no decoder");
+    }
+
     // ---- regressions: inputs the properties found ---------------------------------------------
 
     /**

@@ -108,7 +108,7 @@ public final class Hostqli {
             return false;
         }
         try {
-            db.attachReadOnly(events, "events");
+            EventedTables.attach(db, events);
             String rebuilding = EventsDbNotice.whileRebuilding(events);
             if (rebuilding != null) err.println("Warning: " + rebuilding);
             return true;

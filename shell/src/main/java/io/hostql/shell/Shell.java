@@ -247,6 +247,9 @@ final class Shell {
         List<TableSchema> out = new ArrayList<>();
         for (Table t : db.tables().all()) if (t.schema().name().startsWith(prefix)) out.add(t.schema());
         for (TableSchema t : EventedTables.all()) if (t.name().startsWith(prefix)) out.add(t);
+        EventedTables.ALIASES.forEach((alias, t) -> {
+            if (alias.startsWith(prefix)) out.add(t.named(alias));
+        });
         out.sort((a, b) -> a.name().compareTo(b.name()));
         return out;
     }

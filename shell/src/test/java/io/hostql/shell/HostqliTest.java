@@ -163,6 +163,15 @@ class HostqliTest {
             assertThat(r.err()).isEmpty();
             assertThat(r.out()).isEqualTo("target_path,action\n/etc/passwd,UPDATED\n");
             assertThat(run("", "--database_path", data.toString(), ".tables file_").out()).isEqualTo("  => file_events\n");
+            Row.Layout syslog = Row.layout(EventedTables.SYSLOG_EVENTS);
+            store.commit("syslog_events", new io.hostql.evented.EventStore.Position(2, 2, 1), b -> {
+                Row row = syslog.row().set(syslog.text("tag"), "sshd").set(syslog.text("message"), "accepted").set(syslog.integer("time"), 1700000000L);
+                row.eid("0000000001");
+                b.insert(row);
+            });
+            Run alias = run("", "--database_path", data.toString(), "--csv", "SELECT tag, message FROM syslog WHERE time > 1600000000");
+            assertThat(alias.err()).isEmpty();
+            assertThat(alias.out()).as("osquery's alias of syslog_events").isEqualTo("tag,message\nsshd,accepted\n");
             Run write = run("", "--database_path", data.toString(), "DELETE FROM file_events");
             assertThat(write.status()).isEqualTo(1);
             assertThat(write.err()).contains("not allowed");
@@ -176,13 +185,16 @@ class HostqliTest {
     @Test
     void eventedAndDaemonTablesExistEmptyWithoutADaemon(@TempDir Path data) {
         List<String> tables = new ArrayList<>(EventedTables.all().stream().map(io.hostql.sql.table.TableSchema::name).toList());
+        tables.addAll(EventedTables.ALIASES.keySet());
         tables.addAll(List.of("osquery_schedule", "osquery_packs", "osquery_events"));
-        assertThat(tables).as("the evented tables, from their one declaration").contains("file_events", "syslog_events", "yara_events");
+        assertThat(tables).as("the evented tables and aliases, from their one declaration").contains("file_events", "syslog_events", "syslog",
+                "yara_events");
         for (String t : tables) {
             Run r = run("", "--database_path", data.toString(), "--list", "--header=false", "SELECT count(*) FROM " + t);
             assertThat(r.status()).as(t + ": " + r.err()).isZero();
             assertThat(r.out()).as(t).isEqualTo("0\n");
-            assertThat(run("", "--database_path", data.toString(), ".tables " + t).out()).as(t).isEqualTo("  => " + t + "\n");
+            // a prefix: ".tables syslog" lists syslog_events too
+            assertThat(run("", "--database_path", data.toString(), ".tables " + t).out()).as(t).startsWith("  => " + t + "\n");
         }
         Run write = run("", "--database_path", data.toString(), "INSERT INTO file_events (target_path) VALUES ('x')");
         assertThat(write.status()).isEqualTo(1);

@@ -67,16 +67,6 @@ class SchemaConformanceTest {
         return out;
     }
 
-    /**
-     * Columns known to differ from osquery, each with why it is not mended yet: the test still fails on any other
-     * difference, and on these once they are mended (remove them here then).
-     */
-    private static final Map<String, String> KNOWN_DIFFERENCES = Map.of(
-            "process_events.status", "osquery's darwin-only column is missing: adding it before hostql's own columns changes"
-                    + " events.db's layout (the old table is moved aside on upgrade), which wants a migration of its own");
-    /** Tables whose UNSIGNED_BIGINT columns (osquery's) hostql declares BIGINT, as the audit subscriber's rows declare them. */
-    private static final java.util.Set<String> UNSIGNED_AS_BIGINT = java.util.Set.of("seccomp_events", "apparmor_events");
-
     /** The snapshot tables and the evented ones (their declarations live in evented-tables; the daemon attaches them). */
     @TestFactory
     Stream<DynamicTest> tablesMatchOsquery() throws Exception {
@@ -93,10 +83,8 @@ class SchemaConformanceTest {
                 RefColumn e = expected.get(i);
                 Column a = actual.get(i);
                 String where = t.name() + "." + e.name();
-                if (KNOWN_DIFFERENCES.containsKey(where)) continue;
                 assertThat(a.name()).as("column " + i + " of " + t.name()).isEqualTo(e.name());
-                boolean unsignedAsBigint = UNSIGNED_AS_BIGINT.contains(t.name()) && e.type().equals("UNSIGNED_BIGINT");
-                assertThat(a.type().name()).as(where + " type").isEqualTo(unsignedAsBigint ? "BIGINT" : e.type());
+                assertThat(a.type().name()).as(where + " type").isEqualTo(e.type());
                 assertThat(a.required()).as(where + " required").isEqualTo(e.options().contains("required"));
                 assertThat(a.hidden()).as(where + " hidden").isEqualTo(e.options().contains("hidden"));
                 assertThat(a.otherPlatform()).as(where + " of another platform").isEqualTo(e.otherPlatform());

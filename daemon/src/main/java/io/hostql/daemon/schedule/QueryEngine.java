@@ -101,7 +101,7 @@ public final class QueryEngine implements AutoCloseable {
         QueryEngine e = new QueryEngine(db, evented);
         try {
             e.functions();
-            if (Files.exists(eventsDb)) db.attachReadOnly(eventsDb, "events");
+            if (Files.exists(eventsDb)) EventedTables.attach(db, eventsDb);
             else e.emptyEvents(); // events disabled: the tables exist, empty
         } catch (RuntimeException ex) {
             db.close();

@@ -2,11 +2,15 @@ package io.hostql.daemon.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hostql.evented.EventStore;
 import io.hostql.evented.EventedTables;
+import io.hostql.evented.Row;
 import io.hostql.sql.table.TableRegistry;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ScheduleRulesTest {
     @Test
@@ -52,6 +56,31 @@ class ScheduleRulesTest {
             assertThat(bounded.boundsTime()).isTrue();
             assertThat(bounded.windowed()).isFalse();
             assertThat(e.plan("SELECT 1").eventedTables()).isEmpty();
+        }
+    }
+
+    /** osquery's syslog alias reads syslog_events: planned as that table, and windowed with it in a scheduled run. */
+    @Test
+    void anAliasOfAnEventedTableIsPlannedAndWindowedAsItsTable(@TempDir Path data) {
+        try (QueryEngine e = QueryEngine.raw(new TableRegistry(), EventedTables.all())) {
+            assertThat(e.plan("SELECT * FROM syslog").eventedTables()).containsExactly("syslog_events");
+            assertThat(e.plan("SELECT * FROM syslog").windowed()).isTrue();
+        }
+        Path db = data.resolve("events.db");
+        Row.Layout syslog = Row.layout(EventedTables.SYSLOG_EVENTS);
+        try (EventStore store = EventStore.open(db, EventedTables.all())) {
+            store.commit("syslog_events", new EventStore.Position(1, 1, 2), b -> {
+                for (int i = 1; i <= 2; i++) {
+                    Row row = syslog.row().set(syslog.text("message"), "line " + i).set(syslog.integer("time"), 1700000000L + i);
+                    row.eid(String.format("%010d", i));
+                    b.insert(row);
+                }
+            });
+        }
+        try (QueryEngine e = QueryEngine.windowed(new TableRegistry(), db, EventedTables.all(), Map.of())) {
+            QueryEngine.Window second = new QueryEngine.Window(Map.of("syslog_events", "0000000001"), Map.of("syslog_events", "0000000002"), 0, 0);
+            assertThat(e.run("SELECT message FROM syslog", second).rows()).extracting(r -> r[0]).containsExactly("line 2");
+            assertThat(e.run("SELECT message FROM syslog", QueryEngine.Window.ALL).rows()).hasSize(2);
         }
     }
 

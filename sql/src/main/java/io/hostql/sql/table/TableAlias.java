@@ -11,9 +11,7 @@ public final class TableAlias implements Table {
 
     public TableAlias(String alias, Table target) {
         this.target = target;
-        TableSchema.Builder b = TableSchema.builder(alias, target.schema().description());
-        for (Column c : target.schema().columns()) b.column(c.name(), c.type(), c.options().toArray(new ColumnOption[0]));
-        this.schema = b.build();
+        this.schema = target.schema().named(alias);
     }
 
     /** The table this alias names. */

@@ -42,6 +42,12 @@ public final class TableSchema {
         return description;
     }
 
+    /** The same columns under another name: an alias, as osquery's specs declare them. */
+    public TableSchema named(String alias) {
+        if (!NAME.matcher(alias).matches()) throw new IllegalArgumentException("bad table name: " + alias);
+        return new TableSchema(alias, description, columns);
+    }
+
     public List<Column> columns() {
         return columns;
     }

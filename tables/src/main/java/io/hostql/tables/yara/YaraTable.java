@@ -5,6 +5,7 @@ import static io.hostql.sql.table.ColumnOption.HIDDEN;
 import static io.hostql.sql.table.ColumnOption.INDEX;
 import static io.hostql.sql.table.ColumnOption.REQUIRED;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.hostql.config.Settings;
 import io.hostql.config.osquery.YaraConfig;
 import io.hostql.os.yara.Yara;
@@ -75,9 +76,27 @@ public final class YaraTable implements Table {
      */
     public static List<Table> all(Settings settings) {
         YaraOptions options = YaraOptions.of(settings);
-        Supplier<YaraConfig> config = () -> YaraConfig.of(AgentInfo.configKey("yara"));
+        Supplier<YaraConfig> config = new RunningConfig();
         YaraTable file = new YaraTable(Target.FILE, options, config);
         return List.of(file, new TableAlias("yara", file), new YaraTable(Target.PROCESS, options, config));
+    }
+
+    /**
+     * The running config's yara key, parsed once per config: the daemon's reload sets a new JSON tree, so the key
+     * is another node (the shell's config never changes). Checked when that config was loaded; here only read.
+     */
+    static final class RunningConfig implements Supplier<YaraConfig> {
+        private record Parsed(JsonNode key, YaraConfig config) {}
+
+        private volatile Parsed last = new Parsed(null, YaraConfig.EMPTY);
+
+        @Override
+        public YaraConfig get() {
+            JsonNode key = AgentInfo.configKey("yara");
+            Parsed p = last;
+            if (p.key() != key) last = p = new Parsed(key, YaraConfig.of(key));
+            return p.config();
+        }
     }
 
     @Override
@@ -114,7 +133,8 @@ public final class YaraTable implements Table {
     }
 
     private void collect(QueryContext ctx, List<Signature> out, List<YaraRules> owned) {
-        for (String group : ctx.equalsText("sig_group")) out.add(new Signature(Kind.GROUP, group, rules(() -> YaraSignatures.SHARED.group(group, config.get().group(group)))));
+        YaraConfig yara = config.get();
+        for (String group : ctx.equalsText("sig_group")) out.add(new Signature(Kind.GROUP, group, rules(() -> YaraSignatures.SHARED.group(group, yara.group(group)))));
         for (String file : ctx.equalsText("sigfile")) out.add(new Signature(Kind.FILE, file, rules(() -> YaraSignatures.SHARED.file(file.startsWith("/") ? Path.of(file) : YaraConfig.HOME.resolve(file)))));
         if (!options.sigrule()) return; // osquery's rule: without the flag sigrule is not an input
         for (String rule : ctx.equalsText("sigrule")) {
