@@ -62,11 +62,10 @@ final class KafkaThroughput {
             long produced;
             Map<String, Integer> counts;
             long lineBytes;
+            long unexpected = 0;
             try {
                 Thread.sleep(outageSeconds * 1000L);
-                Files.writeString(config, "{}");
-                new ProcessBuilder("kill", "-HUP", Long.toString(daemon.pid())).start().waitFor();
-                Thread.sleep(3000); // the reload is applied at the next tick; lines of the last runs land
+                LineRun.emptySchedule(daemon, config, root);
                 List<String> lines = Files.readAllLines(snapshots, StandardCharsets.UTF_8);
                 produced = lines.size();
                 lineBytes = Files.size(snapshots) / Math.max(1, produced);
@@ -84,15 +83,19 @@ final class KafkaThroughput {
                 Thread.sleep(2000); // anything more (duplicates) lands
                 // Counted as multisets: two runs in one second make lines alike, which are then expected twice.
                 counts = new HashMap<>();
-                for (String v : readAll(kafka, "hostql_bench")) counts.merge(key(v), 1, Integer::sum);
                 for (String l : lines) counts.merge(key(l), -1, Integer::sum);
+                for (String v : readAll(kafka, "hostql_bench")) {
+                    // A message of no counted line is not a duplicate: it was logged after the count.
+                    if (counts.containsKey(key(v))) counts.merge(key(v), 1, Integer::sum);
+                    else unexpected++;
+                }
             } finally {
                 daemon.destroy();
                 daemon.waitFor(30, TimeUnit.SECONDS);
             }
             long lost = counts.values().stream().mapToLong(n -> Math.max(0, -n)).sum();
             long duplicates = counts.values().stream().mapToLong(n -> Math.max(0, n)).sum();
-            long received = produced - lost + duplicates;
+            long received = produced - lost + duplicates + unexpected;
             LineRun baseline = baseline(kafka, "baseline_bench", produced, (int) lineBytes);
 
             StringBuilder md = new StringBuilder("## Result lines through Kafka, across a broker outage (issue 11)\n\n");
@@ -118,7 +121,8 @@ final class KafkaThroughput {
             baseline.row(md, "kafka-clients producer (baseline)");
             md.append("\nRatio hostqld / producer: throughput ").append(Measure.f(drain.perSecond() / baseline.perSecond(), 2))
                     .append("×, CPU per line ").append(Measure.f(drain.cpuMsPer1000() / Math.max(1e-9, baseline.cpuMsPer1000()), 2))
-                    .append("×. The topic holds ").append(received).append(" messages for ").append(produced).append(" lines produced.\n\n")
+                    .append("×. The topic holds ").append(received).append(" messages for ").append(produced).append(" lines produced")
+                    .append(unexpected == 0 ? "" : " (" + unexpected + " of them logged after the lines were counted)").append(".\n\n")
                     .append("The time to drain after an outage is the back-off (hostqld retries a down sink after 1, 2, 4 … up to 60 s,\n"
                             + "with jitter, so after a minute's outage the next try may come up to a minute after the broker is back) plus\n"
                             + "the drain itself. hostqld reads a batch from the outbox, waits until the broker has acknowledged all of it and\n"

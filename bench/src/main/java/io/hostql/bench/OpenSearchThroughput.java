@@ -56,9 +56,7 @@ final class OpenSearchThroughput {
         Path snapshots = data.resolve("logs/hostqld.snapshots.log");
         try {
             while (SyslogThroughput.lineCount(snapshots) < lines) Thread.sleep(200);
-            Files.writeString(config, "{}");
-            new ProcessBuilder("kill", "-HUP", Long.toString(daemon.pid())).start().waitFor();
-            Thread.sleep(3000); // the reload is applied at the next tick; lines of the last runs land
+            LineRun.emptySchedule(daemon, config, data);
             long produced = SyslogThroughput.lineCount(snapshots);
             lineBytes = Files.size(snapshots) / Math.max(1, produced);
             node.start(300);

@@ -38,16 +38,15 @@ final class SyslogThroughput {
         Path config = Files.writeString(root.resolve("hostql.conf"),
                 "{\"schedule\": {\"burst\": {\"query\": \"" + query + "\", \"interval\": 1, \"snapshot\": true}}}");
         Process daemon = Measure.startHostqld(home, root, config, "--disable_events", "--logger_plugin", "filesystem,syslog",
-                "--logger_syslog_target", "tcp://127.0.0.1:" + port, "--logger_snapshot_event_type", "--logger_min_status", "3");
+                "--logger_syslog_target", "tcp://127.0.0.1:" + port, "--logger_snapshot_event_type", "--logger_min_status", "3",
+                "--logger_rotate=false"); // one snapshots file holds every line produced (100,000 lines pass logger_rotate_size)
         LineRun hostql;
         long lineBytes, receivedCount;
         Process rsyslog = null;
         try {
             Path snapshots = root.resolve("logs/hostqld.snapshots.log");
             while (lineCount(snapshots) < lines) Thread.sleep(200);
-            Files.writeString(config, "{}");
-            new ProcessBuilder("kill", "-HUP", Long.toString(daemon.pid())).start().waitFor();
-            Thread.sleep(3000); // the reload is applied at the next tick; lines of the last runs land
+            LineRun.emptySchedule(daemon, config, root);
             long produced = lineCount(snapshots);
             lineBytes = Files.size(snapshots) / Math.max(1, produced);
             rsyslog = rsyslogd(root, conf);

@@ -70,7 +70,11 @@ public final class Hostqld {
         // SIGHUP's default ends the JVM, and "hostqld started" is logged inside start(): so it is handled from here on,
         // and one that comes while starting is applied once started (the config may have changed meanwhile).
         HupGate hup = new HupGate(daemon::reload);
-        Signal.handle(new Signal("HUP"), s -> hup.signal());
+        if (Signal.handle(new Signal("HUP"), s -> hup.signal()) == sun.misc.SignalHandler.SIG_IGN) {
+            // The JVM keeps a signal ignored at its start ignored and drops the handler (bin/hostqld resets it: env --default-signal).
+            System.err.println("hostqld: SIGHUP was ignored when hostqld started (nohup?): kill -HUP will not reload the config;"
+                    + " start it through bin/hostqld, or without ignoring SIGHUP");
+        }
         // TERM and INT are a normal stop (exit 0), also while starting: handled from here, so one that comes during start()
         // (the scheduler already logs results then) stops the daemon once started instead of ending the JVM with 143 and
         // no clean stop. The hook covers other JVM exits.

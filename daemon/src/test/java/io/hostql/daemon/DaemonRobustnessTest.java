@@ -119,6 +119,21 @@ class DaemonRobustnessTest {
     }
 
     @Test
+    void aSighupIgnoredAtStartIsSaidAndTheLaunchersResetMakesItReloadAgain() throws Exception {
+        Path config = config(tmp.resolve("w"));
+        // nohup (or a parent ignoring SIGHUP) leaves it ignored in the JVM, which then drops hostqld's handler.
+        try (DaemonProcess d = DaemonProcess.start(List.of("nohup"), config, tmp.resolve("ignored"))) {
+            assertThat(d.output()).contains("SIGHUP was ignored when hostqld started");
+        }
+        // bin/hostqld execs java through env --default-signal=HUP: the reload works under nohup too.
+        try (DaemonProcess d = DaemonProcess.start(List.of("nohup", "env", "--default-signal=HUP"), config, tmp.resolve("reset"))) {
+            assertThat(d.output()).doesNotContain("SIGHUP was ignored");
+            d.signal("HUP");
+            waitFor(() -> d.output().contains("config reloaded"), 10, "the reload");
+        }
+    }
+
+    @Test
     void aDamagedJournalIsReportedAndDoesNotStopTheDaemon() throws Exception {
         Path watched = tmp.resolve("w");
         Path config = config(watched);

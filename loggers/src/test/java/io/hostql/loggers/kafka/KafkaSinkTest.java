@@ -116,7 +116,9 @@ class KafkaSinkTest {
                 kafka.start();
             }
             sink.deliver(lines("q", 2, 50), NONE);
-            assertThat(values(kafka.read("osquery_outage"))).containsAll(texts(lines("q", 0, 52)));
+            // Each line once, in order: a batch that failed while the broker was away wrote nothing, so its retry repeats
+            // nothing (a broker dying mid-batch could keep part of it: the runner's promise is at most that batch again).
+            assertThat(values(kafka.read("osquery_outage"))).containsExactlyElementsOf(texts(lines("q", 0, 52)));
         }
     }
 
