@@ -107,7 +107,11 @@ final class AuditControl {
                     + " changed; reading whatever the installed rules produce");
             return;
         }
-        control.set(AuditStatus.set(AuditStatus.BACKLOG_LIMIT | AuditStatus.BACKLOG_WAIT_TIME, 0, 0, 0, backlogLimit, backlogWaitTime), null);
+        try {
+            control.set(AuditStatus.set(AuditStatus.BACKLOG_LIMIT | AuditStatus.BACKLOG_WAIT_TIME, 0, 0, 0, backlogLimit, backlogWaitTime), null);
+        } catch (AuditSocket.AuditException e) {
+            throw new AuditSocket.AuditException(BacklogWaitTime.refused(backlogLimit, backlogWaitTime, e.errno), e.errno);
+        }
         addRules(toAdd);
         if (st.enabled() == 0) control.set(AuditStatus.set(AuditStatus.ENABLED, 1, 0, 0, 0, 0), null);
     }
