@@ -19,7 +19,7 @@ public record KernelConfig(String source, String text) {
 
     /** The running kernel's, or {@link #UNKNOWN}. */
     public static KernelConfig running() {
-        String release = SysFiles.read(Path.of("/proc/sys/kernel/osrelease"));
+        String release = SysFiles.sysctl("kernel/osrelease");
         if (release != null) {
             Path boot = Path.of("/boot/config-" + release);
             byte[] b = SysFiles.readBytes(boot);
