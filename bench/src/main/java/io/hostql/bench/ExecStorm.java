@@ -97,8 +97,9 @@ final class ExecStorm {
                 + seconds + " s, and then as fast as they can (\"max\"), after a " + WARM_UP_SECONDS + " s warm-up storm (not counted) for each tool. hostqld runs in owner mode (`audit_backlog_limit` " + BACKLOG_LIMIT
                 + ", `audit_backlog_wait_time` 0); then Debian's auditd (raw log, `flush = INCREMENTAL_ASYNC`) with the same exec rules, backlog\n"
                 + "limit and wait time is the baseline. Captured: process_events rows (hostqld) or SYSCALL log entries (auditd) whose parent is a\n"
-                + "generator. Kernel lost: the rise of the audit `lost` counter (records). Reported: the sum of hostql_event_losses counts\n"
-                + "(audit source). CPU: the daemon's user+system time from the storm's start until its output stopped growing, as a share of\n"
+                + "generator. Kernel lost: the rise of the audit `lost` counter (records). Reported: the events hostqld says it lost in\n"
+                + "hostql_event_losses (audit source; the kernel's drops counted in events; incomplete events it published are left out).\n"
+                + "Unaccounted: execs − captured − reported (for auditd, which reports nothing itself, − kernel lost). CPU: the daemon's user+system time from the storm's start until its output stopped growing, as a share of\n"
                 + "the storm's duration; the ratio below compares CPU per exec. The kernel's own audit work (kauditd, the audited execs) is\n"
                 + "the same for both and counted for neither. Other processes' execs on the machine during a window are captured (and cost) too.\n\n"
                 + "What the machine can offer: the same two generators as fast as they can, with no exec auditing at all (no rules, audit as\n"
@@ -149,9 +150,12 @@ final class ExecStorm {
         return target > 0 ? Measure.f(target, 0) + "/s" : "max";
     }
 
-    private static long unaccounted(Window w) {
-        long missing = w.started - w.captured;
-        return Math.max(0, missing - w.kernelLost - w.reportedLoss);
+    /**
+     * Execs neither captured nor reported lost, in events: hostqld's reported losses already count the kernel's lost records
+     * (as events), so those are not taken off again; for auditd, which reports nothing itself (below 0), the kernel's lost count.
+     */
+    static long unaccounted(Window w) {
+        return Math.max(0, w.started - w.captured - (w.reportedLoss < 0 ? w.kernelLost : w.reportedLoss));
     }
 
     private static String row(String tool, Window w) {
@@ -276,8 +280,9 @@ final class ExecStorm {
 
         @Override
         public long reportedLoss(long sinceMillis) {
+            // an incomplete event was published (and captured): not a loss
             Object v = query("SELECT sum(count) FROM hostql_event_losses WHERE source = 'audit' AND count > 0 AND capture_time_ns >= "
-                    + sinceMillis * 1_000_000L).rows().get(0)[0];
+                    + sinceMillis * 1_000_000L + " AND reason NOT LIKE '%events incomplete:%'").rows().get(0)[0];
             return v == null ? 0 : (Long) v;
         }
 
@@ -347,10 +352,10 @@ final class ExecStorm {
             return n;
         }
 
-        /** auditd reports no losses of its own; the kernel's counter is in its own column. */
+        /** auditd reports no losses of its own (-1: n/a); the kernel's counter is in its own column, and is its unaccounted loss's. */
         @Override
         public long reportedLoss(long sinceMillis) {
-            return 0;
+            return -1;
         }
 
         @Override

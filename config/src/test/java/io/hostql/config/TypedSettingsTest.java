@@ -56,6 +56,9 @@ class TypedSettingsTest {
                 .hasMessage("flag --audit_backlog_limit_max=-1 is out of range 0..1048576");
         assertThatThrownBy(() -> Settings.parse(new String[] {"--audit_backlog_limit_max=2097152"}, Map.of()))
                 .hasMessage("flag --audit_backlog_limit_max=2097152 is out of range 0..1048576");
+        // the kernel refuses more than 10 x 60 s x HZ jiffies, and HZ is at most 1000: no kernel takes 2^31
+        assertThatThrownBy(() -> Settings.parse(new String[] {"--audit_backlog_wait_time=600001"}, Map.of()))
+                .hasMessage("flag --audit_backlog_wait_time=600001 is out of range 0..600000");
         assertThatThrownBy(() -> Settings.parse(new String[] {"--audit_mode=boss"}, Map.of()))
                 .hasMessage("flag --audit_mode=boss is not one of auto, owner, coexist");
     }

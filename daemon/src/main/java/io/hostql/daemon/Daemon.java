@@ -77,6 +77,8 @@ final class Daemon {
     private volatile EventWiring events;
     private final List<Subscriber> subscribers = new ArrayList<>();
     private ScheduledExecutorService maintenance;
+    /** The files hostqlctl status reads, written on a thread of their own (see {@link #start}). */
+    private ScheduledExecutorService statusFiles;
     private EventsDbCheck eventsDbCheck;
     private String hostIdentifier;
     /** Swapped whole on SIGHUP; subscribers call through {@link #onCommitted}. */
@@ -200,17 +202,16 @@ final class Daemon {
         scheduler.configure(config);
         scheduler.start();
         startDistributed(manager, registry, data);
-        maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "hostql-retention");
-            t.setDaemon(true);
-            return t;
-        });
+        maintenance = Executors.newSingleThreadScheduledExecutor(r -> named(r, "hostql-retention"));
         long every = Math.max(1, settings.get(EventFlags.EVENTS_RETENTION_INTERVAL));
         // Each task through Fatal.task: an executor swallows what a task throws, and a swallowed Error is a silent stop.
         maintenance.scheduleWithFixedDelay(Fatal.task("retention pass", this::retention), every, every, TimeUnit.SECONDS);
         if (events.publisher(AuditPublisher.class) != null) maintenance.scheduleWithFixedDelay(Fatal.task("audit status update", this::auditStatus), 0, AUDIT_STATUS_SECONDS, TimeUnit.SECONDS);
-        maintenance.scheduleWithFixedDelay(Fatal.task("storage check", this::storageCheck), 0, STORAGE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
-        maintenance.scheduleWithFixedDelay(Fatal.task("daemon state file", this::writeState), STATE_FILE_SECONDS, STATE_FILE_SECONDS, TimeUnit.SECONDS);
+        // The retention pass and the audit status wait on events.db (the store's lock, then SQLite's busy wait): a stalled
+        // events.db would stall the files that report the stall too. These writers read no events.db, only counters.
+        statusFiles = Executors.newSingleThreadScheduledExecutor(r -> named(r, "hostql-status-files"));
+        statusFiles.scheduleWithFixedDelay(Fatal.task("storage check", this::storageCheck), 0, STORAGE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        statusFiles.scheduleWithFixedDelay(Fatal.task("daemon state file", this::writeState), STATE_FILE_SECONDS, STATE_FILE_SECONDS, TimeUnit.SECONDS);
         // The scheduler attached events.db by path: after a rebuild it attaches the new file (as on SIGHUP).
         eventsDbCheck = new EventsDbCheck(store, journal, subscribers, () -> scheduler.configure(config),
                 settings.get(EventFlags.EVENTS_INTEGRITY_CHECK_INTERVAL));
@@ -301,7 +302,7 @@ final class Daemon {
         return new DaemonState.JournalState(lag.headIndex(), lag.headCaptureNanos() / 1_000_000_000L, subs);
     }
 
-    /** The last failure to write the state file, said once (read and written on the maintenance thread). */
+    /** The last failure to write the state file, said once (read and written on the status files' thread). */
     private String lastStateFileError;
 
     /** The state file for a shell on this data dir; a write that fails (a full disk) is tried again at the next pass. */
@@ -550,6 +551,14 @@ final class Daemon {
         stopped = true;
         log.info("hostqld stopping");
         if (maintenance != null) maintenance.shutdownNow();
+        if (statusFiles != null) {
+            statusFiles.shutdownNow();
+            try { // a pass under way would write the state file again after its removal below
+                statusFiles.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (settings != null) DaemonStateFile.remove(settings.get(DaemonFlags.DATABASE_PATH));
         if (configRefresher != null) configRefresher.close();
         if (eventsDbCheck != null) eventsDbCheck.close(); // before the subscribers: a rebuild restarts them

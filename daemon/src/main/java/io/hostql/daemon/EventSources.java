@@ -8,7 +8,9 @@ import io.hostql.config.osquery.OsqueryConfig;
 import io.hostql.events.Journal;
 import io.hostql.evented.EventStore;
 import io.hostql.publishers.Publisher;
+import io.hostql.os.sysfs.KernelConfig;
 import io.hostql.publishers.audit.AuditPublisher;
+import io.hostql.publishers.audit.BacklogWaitTime;
 import io.hostql.publishers.audit.SecurityRecords;
 import io.hostql.publishers.audit.SyscallGroups;
 import io.hostql.publishers.inotify.FilePathFilter;
@@ -172,6 +174,7 @@ final class EventSources {
     static AuditPublisher.Config auditConfig(Context c, Set<String> tables) {
         Settings settings = c.settings();
         try {
+            BacklogWaitTime.check(settings.get(AuditFlags.AUDIT_BACKLOG_WAIT_TIME), KernelConfig.running()); // this kernel's HZ
             return new AuditPublisher.Config(AuditPublisher.Mode.parse(settings.get(AuditFlags.AUDIT_MODE)), settings.get(AuditFlags.AUDIT_ALLOW_CONFIG),
                     tables.contains(ProcessEventsSubscriber.NAME), tables.contains(SocketEventsSubscriber.NAME),
                     settings.get(AuditFlags.AUDIT_ALLOW_ACCEPT_SOCKET_EVENTS), tables.contains(UserEventsSubscriber.NAME),

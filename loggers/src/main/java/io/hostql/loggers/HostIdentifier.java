@@ -1,5 +1,6 @@
 package io.hostql.loggers;
 
+import io.hostql.os.sysfs.SysFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,13 +43,9 @@ public final class HostIdentifier {
 
     /** The kernel's hostname, as gethostname(2) gives it (no DNS lookup). */
     public static String hostname() {
-        try {
-            String h = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.UTF_8).strip();
-            if (!h.isEmpty()) return h;
-        } catch (IOException ignored) {
-            // not Linux, or no /proc: fall back to the environment
-        }
-        String h = System.getenv("HOSTNAME");
+        String h = SysFiles.sysctl("kernel/hostname");
+        if (h != null) return h;
+        h = System.getenv("HOSTNAME"); // not Linux, or no /proc
         return h == null ? "localhost" : h;
     }
 

@@ -47,9 +47,15 @@ public final class AuditFlags {
             "process_file_events: log each file syscall followed, at debug level");
     public static final Setting<Integer> AUDIT_BACKLOG_LIMIT = GROUP.int32("audit_backlog_limit", 8192, 0, Integer.MAX_VALUE, ON_SIGHUP,
             "Kernel audit backlog limit set in owner mode (records queued before the kernel drops them)");
-    public static final Setting<Integer> AUDIT_BACKLOG_WAIT_TIME = GROUP.int32("audit_backlog_wait_time", 0, 0, Integer.MAX_VALUE, ON_SIGHUP,
+    /**
+     * The kernel refuses a backlog_wait_time above ten times its default of 60 s, 10 x 60 x HZ jiffies (kernel/audit.c, AUDIT_SET);
+     * HZ is a build constant of at most 1000, so no kernel takes more than this. The running kernel's own bound, from its HZ,
+     * is checked when audit starts (publishers' BacklogWaitTime).
+     */
+    public static final int BACKLOG_WAIT_TIME_MAX = 10 * 60 * 1000;
+    public static final Setting<Integer> AUDIT_BACKLOG_WAIT_TIME = GROUP.int32("audit_backlog_wait_time", 0, 0, BACKLOG_WAIT_TIME_MAX, ON_SIGHUP,
             "Kernel audit backlog wait time set in owner mode, in jiffies (0: drop at once rather than stall the audited program;"
-                    + " the kernel's default, 60 s, is 60 x HZ jiffies, and it refuses more than ten times that)");
+                    + " the kernel's default, 60 s, is 60 x HZ jiffies, and it refuses more than ten times that: 150000 at HZ 250, 600000 at HZ 1000)");
     /**
      * 32768 = two doublings of the default limit; a full backlog holds about 2.3 KB of kernel memory per record (an skb of the
      * kernel's 1 KiB audit buffer), so about 75 MB at this bound and 2.4 GB at the range's top.

@@ -174,6 +174,15 @@ public final class ProcFs {
         return out;
     }
 
+    /** The process's name (/proc/pid/comm, at most 15 bytes, as the kernel keeps it), null when it is gone. */
+    public static String comm(long pid) {
+        byte[] b = PER_THREAD.get().readWhole(cpath(pidDir(pid), "comm"));
+        if (b == null) return null;
+        int n = b.length;
+        if (n > 0 && b[n - 1] == '\n') n--;
+        return new String(b, 0, n, StandardCharsets.UTF_8);
+    }
+
     /** The parent pid from /proc/pid/stat (the field after the state, which follows the last ')'), -1 when gone. */
     public static int ppid(long pid) {
         byte[] b = PER_THREAD.get().readWhole(cpath(pidDir(pid), "stat"));

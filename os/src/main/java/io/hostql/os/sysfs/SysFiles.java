@@ -57,6 +57,14 @@ public final class SysFiles {
         }
     }
 
+    /**
+     * A kernel setting under /proc/sys, by its path there ("fs/inotify/max_user_watches", "kernel/hostname": slashes, since a
+     * name such as an interface's may hold dots), trimmed; null when it is missing or unreadable.
+     */
+    public static String sysctl(String name) {
+        return read(Path.of("/proc/sys").resolve(name));
+    }
+
     public static Long readLong(Path file) {
         String s = read(file);
         if (s == null) return null;

@@ -32,12 +32,16 @@ class ProcFsTest {
         String[] args = info.arguments().orElseThrow();
         assertThat(cmdline).endsWith(args.length == 0 ? "java" : " " + args[args.length - 1]);
         assertThat(cmdline).doesNotContain("\0");
+        // the kernel's name for a Java process's main thread, its command's name cut to 15 bytes ("java")
+        String name = Path.of(info.command().orElseThrow()).getFileName().toString();
+        assertThat(ProcFs.comm(SELF)).isEqualTo(name.length() > 15 ? name.substring(0, 15) : name);
     }
 
     @Test
     void aProcessThatIsGoneReadsAsNothing() {
         long gone = Integer.MAX_VALUE - 1;
         assertThat(ProcFs.cmdline(gone)).isNull();
+        assertThat(ProcFs.comm(gone)).isNull();
         assertThat(ProcFs.exe(gone)).isNull();
         assertThat(ProcFs.cgroup(gone)).isNull();
         assertThat(ProcFs.ppid(gone)).isEqualTo(-1);

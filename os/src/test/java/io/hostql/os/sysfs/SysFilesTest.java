@@ -55,6 +55,15 @@ class SysFilesTest {
         if (Files.isReadable(seqnum)) assertThat(SysFiles.attribute(seqnum)).matches("\\d+");
     }
 
+    @Test
+    void aSysctlByItsPathUnderProcSysReadsAsSysctlShowsIt() throws Exception {
+        String expected = sysctl("fs.inotify.max_user_watches");
+        Assumptions.assumeTrue(expected != null, "needs sysctl (procps) and inotify");
+        assertThat(SysFiles.sysctl("fs/inotify/max_user_watches")).isEqualTo(expected); // a number: the first digit alone with a 1-byte read
+        assertThat(SysFiles.sysctl("kernel/hostname")).isEqualTo(sysctl("kernel.hostname"));
+        assertThat(SysFiles.sysctl("kernel/no_such_setting")).isNull();
+    }
+
     /** sysctl -n's answer, the witness; null without procps. */
     private static String sysctl(String name) throws IOException, InterruptedException {
         Process p;

@@ -1,10 +1,10 @@
 package io.hostql.publishers.audit;
 
 import io.hostql.os.Libc;
+import io.hostql.os.proc.ProcFs;
 import io.hostql.publishers.audit.AuditSocket.AuditException;
 import io.hostql.publishers.audit.AuditState.Change;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,12 +77,10 @@ final class AuditControl {
         return Libc.kill(pid, 0) == 0 || com.sun.jna.Native.getLastError() == Libc.EPERM;
     }
 
+    /** The process's name, for messages; "?" when it is gone. */
     static String comm(int pid) {
-        try {
-            return Files.readString(Path.of("/proc/" + pid + "/comm"), StandardCharsets.UTF_8).strip();
-        } catch (IOException | RuntimeException e) {
-            return "?";
-        }
+        String c = ProcFs.comm(pid);
+        return c == null ? "?" : c;
     }
 
     /**
@@ -107,7 +105,11 @@ final class AuditControl {
                     + " changed; reading whatever the installed rules produce");
             return;
         }
-        control.set(AuditStatus.set(AuditStatus.BACKLOG_LIMIT | AuditStatus.BACKLOG_WAIT_TIME, 0, 0, 0, backlogLimit, backlogWaitTime), null);
+        try {
+            control.set(AuditStatus.set(AuditStatus.BACKLOG_LIMIT | AuditStatus.BACKLOG_WAIT_TIME, 0, 0, 0, backlogLimit, backlogWaitTime), null);
+        } catch (AuditSocket.AuditException e) {
+            throw new AuditSocket.AuditException(BacklogWaitTime.refused(backlogLimit, backlogWaitTime, e.errno), e.errno);
+        }
         addRules(toAdd);
         if (st.enabled() == 0) control.set(AuditStatus.set(AuditStatus.ENABLED, 1, 0, 0, 0, 0), null);
     }

@@ -392,7 +392,7 @@ public final class AuditPublisher extends ReaderThread {
         lastStatus = s;
         if (s.lost() > lostReported) {
             long d = s.lost() - lostReported;
-            append(lossEstimator.kernelLost(Clock.nowNanos(), SOURCE, d, router.records.get(), gaps.arrived(), s.rateLimit(),
+            append(lossEstimator.kernelLost(Clock.nowNanos(), SOURCE, d, router.records.get(), gaps.arrived(), s,
                     "the kernel's audit 'lost' counter rose from " + lostReported + " to " + s.lost()
                     + ": records dropped in the kernel (backlog " + s.backlog() + ", backlog_limit " + s.backlogLimit() + ", backlog_wait_time "
                     + s.backlogWaitTime() + ")"));

@@ -4,10 +4,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code audit_backlog_limit_max}: in owner mode, each rise of the kernel's {@code lost} counter doubles the kernel's
- * {@code backlog_limit}, up to the bound and never above it, so that a burst the reader drains a little later is queued in
- * the kernel instead of dropped. The limit found at start is already in {@code audit.state} ({@link AuditControl} records
- * the backlog before it first sets it), so a stop, or the next start after a crash, puts it back.
+ * {@code audit_backlog_limit_max}: in owner mode, each rise of the kernel's {@code lost} counter at the backlog
+ * ({@link LossEstimator.Drop#BACKLOG}) doubles the kernel's {@code backlog_limit}, up to the bound and never above it, so that
+ * a burst the reader drains a little later is queued in the kernel instead of dropped. A rate-limit drop does not raise it:
+ * the rate limit drops what is over its rate however long the queue. The limit found at start is already in
+ * {@code audit.state} ({@link AuditControl} records the backlog before it first sets it), so a stop, or the next start after
+ * a crash, puts it back.
  */
 final class BacklogGovernor {
     private static final Logger log = LoggerFactory.getLogger(BacklogGovernor.class);
@@ -19,7 +21,7 @@ final class BacklogGovernor {
 
     private final int bound;
     private final Limit limit;
-    private boolean boundSaid;
+    private boolean boundSaid, rateLimitSaid;
 
     private BacklogGovernor(int bound, Limit limit) {
         this.bound = bound;
@@ -53,13 +55,22 @@ final class BacklogGovernor {
     /** The kernel's lost counter rose by {@code records} since the last poll, whose status is {@code s}. */
     void lost(long records, AuditStatus s) {
         if (limit == null) return;
+        if (LossEstimator.Drop.of(s) == LossEstimator.Drop.RATE_LIMIT) {
+            if (!rateLimitSaid) {
+                rateLimitSaid = true;
+                log.warn("audit: the kernel's rate_limit {} dropped {} records (backlog {} of backlog_limit {}): backlog_limit is not"
+                        + " raised for rate-limit losses, which a bigger backlog does not prevent", s.rateLimit(), records, s.backlog(),
+                        s.backlogLimit());
+            }
+            return;
+        }
         int current = s.backlogLimit();
         int raised = next(current, bound);
         if (raised == current) {
             if (!boundSaid && current >= bound) {
                 boundSaid = true;
-                log.warn("audit: the kernel lost {} records with backlog_limit {}, which is at audit_backlog_limit_max={}: not raised"
-                        + " further; losses are counted in hostql_event_losses", records, current, bound);
+                log.warn("audit: the kernel lost {} records at the backlog with backlog_limit {}, which is at audit_backlog_limit_max={}:"
+                        + " not raised further; losses are counted in hostql_event_losses", records, current, bound);
             }
             return;
         }
@@ -69,7 +80,7 @@ final class BacklogGovernor {
             log.error("audit: raising backlog_limit from {} to {} failed: {}", current, raised, e.getMessage());
             return;
         }
-        log.warn("audit: the kernel lost {} records (backlog {} of backlog_limit {}): backlog_limit raised from {} to {}"
+        log.warn("audit: the kernel lost {} records at the backlog (backlog {} of backlog_limit {}): backlog_limit raised from {} to {}"
                 + " (audit_backlog_limit_max={}; put back on stop)", records, s.backlog(), current, current, raised, bound);
     }
 }

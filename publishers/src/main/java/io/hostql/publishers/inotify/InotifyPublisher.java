@@ -1,6 +1,7 @@
 package io.hostql.publishers.inotify;
 
 import io.hostql.os.Libc;
+import io.hostql.os.sysfs.SysFiles;
 import static io.hostql.events.FileEvent.IN_CREATE;
 import static io.hostql.events.FileEvent.IN_DELETE;
 import static io.hostql.events.FileEvent.IN_DELETE_SELF;
@@ -24,10 +25,6 @@ import io.hostql.events.LossEvent;
 import io.hostql.publishers.ReaderThread;
 import io.hostql.publishers.inotify.PathBytes.Key;
 import io.hostql.publishers.inotify.Watch.Rule;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -68,8 +65,7 @@ public final class InotifyPublisher extends ReaderThread {
     private static final long CLOSE_WAIT_MILLIS = 1000;
     private static final long ENOSPC_LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(10);
     private static final int MAX_LISTED_PATTERNS = 8;
-    private static final Path MAX_USER_WATCHES = Path.of("/proc/sys/fs/inotify/max_user_watches");
-    private static final Path MAX_QUEUED_EVENTS = Path.of("/proc/sys/fs/inotify/max_queued_events");
+    private static final String MAX_USER_WATCHES = "fs/inotify/max_user_watches", MAX_QUEUED_EVENTS = "fs/inotify/max_queued_events";
 
     /** Counters for status and the osquery_events table. */
     public record Stats(long eventsPublished, long overflows, long losses, int watchesActive, long watchErrors) {}
@@ -125,7 +121,7 @@ public final class InotifyPublisher extends ReaderThread {
             int errno = Native.getLastError();
             String hint = errno == Libc.EMFILE
                     ? " (too many inotify instances for this user: raise fs.inotify.max_user_instances, now "
-                            + sysctl(Path.of("/proc/sys/fs/inotify/max_user_instances")) + ")"
+                            + sysctl("fs/inotify/max_user_instances") + ")"
                     : "";
             throw new IllegalStateException("inotify_init1 failed: " + Libc.errorText(errno) + hint);
         }
@@ -386,18 +382,9 @@ public final class InotifyPublisher extends ReaderThread {
         tree.clear();
     }
 
-    /**
-     * A /proc/sys value. One read from offset 0: a sysctl file answers a read at a non-zero offset with
-     * nothing, so a reader that starts with a 1-byte read (as {@code Files.readString} does for files of
-     * size 0) sees only the first digit.
-     */
-    static String sysctl(Path p) {
-        try (InputStream in = Files.newInputStream(p)) {
-            byte[] b = new byte[64];
-            int n = in.read(b);
-            return n <= 0 ? "unknown" : new String(b, 0, n, StandardCharsets.US_ASCII).trim();
-        } catch (Exception e) {
-            return "unknown";
-        }
+    /** A /proc/sys value by its path there ("fs/inotify/max_queued_events"), for messages; "unknown" when unreadable. */
+    static String sysctl(String name) {
+        String v = SysFiles.sysctl(name);
+        return v == null ? "unknown" : v;
     }
 }

@@ -39,6 +39,17 @@ class BacklogGovernorTest {
     }
 
     @Test
+    void aRateLimitLossDoesNotRaiseTheLimitAnOverflowAtTheLimitDoes() {
+        BacklogGovernor g = BacklogGovernor.start(40, AuditPublisher.Mode.OWNER, status(10, 0), set::add);
+        // rate_limit 50, backlog 3 of 10: the rate limit dropped them, however long the queue may be
+        g.lost(100, new AuditStatus(0, 1, 1, 1234, 50, 10, 100, 3, 0, 0, 0));
+        assertThat(set).isEmpty();
+        // rate_limit 50, backlog 10 of 10: refused at the backlog
+        g.lost(100, new AuditStatus(0, 1, 1, 1234, 50, 10, 200, 10, 0, 0, 0));
+        assertThat(set).containsExactly(20);
+    }
+
+    @Test
     void coexistModeAndZeroChangeNothing() {
         BacklogGovernor.start(40, AuditPublisher.Mode.COEXIST, status(10, 0), set::add).lost(100, status(10, 100));
         BacklogGovernor.start(0, AuditPublisher.Mode.OWNER, status(10, 0), set::add).lost(100, status(10, 100));

@@ -50,19 +50,19 @@ class InotifyLimitsTest {
         Path tree = Files.createDirectories(tmpDir.toRealPath().resolve("tree/sub"));
         FileMonitoring cfg = new FileMonitoring(Map.of("fim", List.of(tree.getParent() + "/%%")), Map.of(), Set.of());
 
-        String old = InotifyPublisher.sysctl(MAX_QUEUED_EVENTS);
+        String old = InotifyPublisher.sysctl("fs/inotify/max_queued_events");
         assertThat(old).as("current max_queued_events").matches("\\d+");
         assertThat(Long.parseLong(old)).as("current max_queued_events").isGreaterThan(16);
         InotifyPublisher pub;
         try {
             // Only inotify instances created while the limit is low get the small queue: restore it at once.
             writeSysctl(MAX_QUEUED_EVENTS, "16");
-            assertThat(InotifyPublisher.sysctl(MAX_QUEUED_EVENTS)).isEqualTo("16");
+            assertThat(InotifyPublisher.sysctl("fs/inotify/max_queued_events")).isEqualTo("16");
             pub = new InotifyPublisher(cfg, sink);
         } finally {
             writeSysctl(MAX_QUEUED_EVENTS, old);
         }
-        assertThat(InotifyPublisher.sysctl(MAX_QUEUED_EVENTS)).as("restored").isEqualTo(old);
+        assertThat(InotifyPublisher.sysctl("fs/inotify/max_queued_events")).as("restored").isEqualTo(old);
         try (pub) {
             pub.start();
             pub.pauseReading();
@@ -142,7 +142,7 @@ class InotifyLimitsTest {
             List<ILoggingEvent> errors = logs.list.stream().filter(e -> e.getLevel() == Level.ERROR).toList();
             assertThat(errors).hasSize(1);
             String message = errors.get(0).getFormattedMessage();
-            assertThat(message).contains("fs.inotify.max_user_watches = " + InotifyPublisher.sysctl(Path.of("/proc/sys/fs/inotify/max_user_watches")))
+            assertThat(message).contains("fs.inotify.max_user_watches = " + InotifyPublisher.sysctl("fs/inotify/max_user_watches"))
                     .contains(root + "/d").contains("4 more").contains("sysctl -w fs.inotify.max_user_watches=");
             assertThat(pub.stats().losses()).isEqualTo(2);
         } finally {

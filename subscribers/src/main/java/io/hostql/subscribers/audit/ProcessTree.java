@@ -1,10 +1,6 @@
 package io.hostql.subscribers.audit;
 
 import io.hostql.os.proc.ProcFs;
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -31,19 +27,7 @@ final class ProcessTree {
 
     /** Every process running now. */
     void seedFromProc() {
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"))) {
-            for (Path p : ds) {
-                String n = p.getFileName().toString();
-                if (n.isEmpty() || !Character.isDigit(n.charAt(0))) continue;
-                try {
-                    fromProc(Integer.parseInt(n));
-                } catch (NumberFormatException ignored) {
-                    // not a pid
-                }
-            }
-        } catch (IOException e) {
-            // /proc unreadable: the tree fills from events only
-        }
+        for (long pid : ProcFs.allPids()) fromProc((int) pid); // none when /proc is unreadable: the tree fills from events only
     }
 
     /** A program was executed: from now on this pid is that program. */
