@@ -4,6 +4,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * One hostql setting, declared once (in its {@link SettingGroup}'s class): its osquery flag name,
@@ -29,6 +30,9 @@ public final class Setting<T> {
         }
     }
 
+    /** Compiled once: every program declares all ~170 flags at start, and String.matches compiles at each call. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
+
     private final SettingGroup group;
     private final String name;
     private final Kind kind;
@@ -40,7 +44,7 @@ public final class Setting<T> {
 
     Setting(SettingGroup group, String name, Kind kind, T defaultValue, long min, long max, List<String> choices, Reload reload,
             String description) {
-        if (!name.matches("[A-Za-z][A-Za-z0-9_]*")) throw new IllegalArgumentException("bad flag name '" + name + "'");
+        if (!NAME.matcher(name).matches()) throw new IllegalArgumentException("bad flag name '" + name + "'");
         if (description.isBlank() || description.contains("\n")) throw new IllegalArgumentException(name + ": the description is one line");
         this.group = group;
         this.name = name;

@@ -1,7 +1,6 @@
 package io.hostql.tables.cloud;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +14,6 @@ import java.util.Map;
 final class AzureMetadata {
     static final Path WAAGENT_LOG = Path.of("/var/log/waagent.log");
     static final String ENDPOINT = "http://" + MetadataClient.LINK_LOCAL + "/metadata/instance/compute?api-version=2018-02-01";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private AzureMetadata() {}
 
@@ -25,7 +23,7 @@ final class AzureMetadata {
         try {
             MetadataClient.Response r = MetadataClient.get(endpoint, Map.of("Metadata", "true"));
             if (!r.ok()) return null;
-            JsonNode doc = JSON.readTree(r.body());
+            JsonNode doc = MetadataClient.json(r.body());
             return doc != null && doc.isObject() ? doc : null;
         } catch (IOException e) {
             return null;

@@ -1,7 +1,6 @@
 package io.hostql.tables.cloud;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.Map;
 
@@ -14,7 +13,6 @@ import java.util.Map;
 final class Ec2Metadata {
     static final String TOKEN_TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds";
     static final String TOKEN_HEADER = "X-aws-ec2-metadata-token";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String base;
     private final Map<String, String> auth;
@@ -49,7 +47,7 @@ final class Ec2Metadata {
         String body = get(path);
         if (body == null) return null;
         try {
-            return JSON.readTree(body);
+            return MetadataClient.json(body);
         } catch (IOException e) {
             return null;
         }

@@ -1,5 +1,7 @@
 package io.hostql.tables.cloud;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,6 +35,16 @@ final class MetadataClient {
     }
 
     private MetadataClient() {}
+
+    /** Built on first use: the cloud tables are registered at every shell start, and an ObjectMapper costs ~1/5 of it. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
+
+    /** A metadata service's JSON answer, parsed. */
+    static JsonNode json(String body) throws IOException {
+        return Json.MAPPER.readTree(body);
+    }
 
     /** GET or PUT (empty body) url with headers; an IOException when no HTTP answer came (nothing listening, no route, timeout). */
     static Response request(String method, String url, Map<String, String> headers) throws IOException {

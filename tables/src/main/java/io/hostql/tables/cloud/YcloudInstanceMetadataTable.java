@@ -3,7 +3,6 @@ package io.hostql.tables.cloud;
 import static io.hostql.sql.table.ColumnOption.INDEX;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hostql.sql.table.QueryContext;
 import io.hostql.sql.table.RowSink;
 import io.hostql.sql.table.Table;
@@ -23,7 +22,6 @@ import java.util.Map;
 public final class YcloudInstanceMetadataTable implements Table {
     static final String DEFAULT_ENDPOINT = "http://" + MetadataClient.LINK_LOCAL;
     static final String PATH = "/computeMetadata/v1/instance/?alt=json&recursive=true";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final TableSchema SCHEMA = TableSchema.builder("ycloud_instance_metadata", "Yandex.Cloud instance metadata.")
             .text("instance_id", INDEX).text("folder_id").text("cloud_id").text("name").text("description").text("hostname")
@@ -44,7 +42,7 @@ public final class YcloudInstanceMetadataTable implements Table {
             try {
                 MetadataClient.Response r = MetadataClient.get(endpoint + PATH, Map.of("Metadata-Flavor", "Google"));
                 if (!r.ok()) continue;
-                doc = JSON.readTree(r.body());
+                doc = MetadataClient.json(r.body());
             } catch (IOException | IllegalArgumentException e) {
                 continue; // no answer, or not a URL: no row for it, as osquery
             }

@@ -19,7 +19,11 @@ public final class DaemonStateFile {
     public static final String NAME = "hostqld.state.json";
     /** Older than this, the writer is taken for hung or gone (it writes every few seconds). */
     static final long STALE_SECONDS = 60;
-    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Made at first use: every shell start makes a reader, and an ObjectMapper costs hostqli a quarter of its start-up. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     record Snapshot(long pid, long time, List<DaemonState.QueryStatus> schedule, List<DaemonState.PackStatus> packs,
             List<DaemonState.EventSource> events, DaemonState.JournalState journal) {
@@ -34,7 +38,7 @@ public final class DaemonStateFile {
                 state.eventSources(), state.journal());
         Path tmp = dataDir.resolve(NAME + ".tmp");
         try {
-            JSON.writeValue(tmp.toFile(), s);
+            Json.MAPPER.writeValue(tmp.toFile(), s);
             Files.move(tmp, dataDir.resolve(NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
@@ -74,7 +78,7 @@ public final class DaemonStateFile {
     private static <T> List<T> read(Path file, Function<Snapshot, List<T>> part) {
         Snapshot s;
         try {
-            s = JSON.readValue(file.toFile(), Snapshot.class);
+            s = Json.MAPPER.readValue(file.toFile(), Snapshot.class);
         } catch (IOException e) {
             return List.of(); // none, not ours to read (not root), or being replaced: no daemon state to show
         }
