@@ -76,7 +76,7 @@ class RawFramingTest {
         assertThat(read.complete()).isTrue();
         SocketEvent fromRaw = (SocketEvent) AuditDecoder.syscall(read);
         SocketEvent fromParsed = (SocketEvent) EventBuilder.syscall(List.of(AuditRecord.parse(1300, b(CONNECT)), AuditRecord.parse(1306, b(SOCKADDR)),
-                AuditRecord.parse(1327, b(PROCTITLE))), true);
+                AuditRecord.parse(1327, b(PROCTITLE))), true, 0);
         assertThat(fromRaw.captureNanos()).as("the reader's capture time, not the decoder's").isEqualTo(42);
         assertThat(fromRaw.serial()).isEqualTo(7001);
         assertThat(fromRaw.pid()).isEqualTo(901);
