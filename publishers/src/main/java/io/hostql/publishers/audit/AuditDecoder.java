@@ -22,11 +22,17 @@ public final class AuditDecoder {
 
     private AuditDecoder() {}
 
-    /** The records, parsed in place; those without an audit(...) stamp are left out. */
+    /**
+     * The records, parsed in place; those without an audit(...) stamp are left out. A group journaled with
+     * {@link AuditRecordsEvent#SHARED_STAMP} has its stamp parsed once; one written before it, each record's.
+     */
     static List<AuditRecord> records(AuditRecordsEvent raw) {
         List<AuditRecord> out = new ArrayList<>(4);
-        raw.forEach((type, b, off, len) -> {
-            AuditRecord r = AuditRecord.parse(type, b, off, len);
+        byte[] b = raw.records();
+        AuditRecord.Stamp shared = raw.stampLength() == 0 ? null
+                : AuditRecord.Stamp.parse(b, AuditRecordsEvent.STAMP_OFFSET, raw.stampLength());
+        raw.forEach((type, stamped, t, off, len) -> {
+            AuditRecord r = stamped ? AuditRecord.parse(type, t, off, len) : shared == null ? null : AuditRecord.parse(type, shared, t, off, len);
             if (r != null) out.add(r);
         });
         return out;
@@ -44,8 +50,7 @@ public final class AuditDecoder {
     public static String syscallName(AuditRecordsEvent raw) {
         if (!isSyscall(raw)) return null;
         byte[] b = raw.records();
-        int end = 4 + Math.min(b.length - 4, (b[2] & 0xff) | (b[3] & 0xff) << 8);
-        int off = 4;
+        int off = raw.firstTextOffset(), end = off + raw.firstTextLength();
         return Syscalls.name(RecordFraming.number(b, off, end, ARCH, 16, 0), RecordFraming.number(b, off, end, SYSCALL_NR, 10, -1));
     }
 

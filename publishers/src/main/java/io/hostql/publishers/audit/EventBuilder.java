@@ -39,6 +39,18 @@ final class EventBuilder {
     }
 
     /**
+     * Whether {@link #syscall} reads a record of this type for that syscall (null: not known yet, so kept): the reader
+     * journals no more of a group than this. An exec reads all (PROCTITLE is its argv when EXECVE is missing), a socket
+     * call its SOCKADDR, a file call its CWD, PATH and MMAP, fork and kill their SYSCALL alone.
+     */
+    static boolean reads(String syscall, int type) {
+        if (type == SYSCALL || syscall == null || Syscalls.isExec(syscall)) return true;
+        if (Syscalls.isSocket(syscall)) return type == SOCKADDR;
+        if (Syscalls.isFork(syscall) || Syscalls.isKill(syscall)) return false;
+        return type == CWD || type == PATH || type == MMAP; // a file call
+    }
+
+    /**
      * fork, vfork, clone (not a thread's) and kill, tkill, tgkill: the caller's ids and executable; exit is the
      * child's pid for a fork. A clone with CLONE_PARENT makes a sibling: flagged, so its parent is the caller's.
      */

@@ -74,8 +74,8 @@ class AuditRecordFuzzTest {
     @Property
     void assemblingAnyRecordsNeverThrows(@ForAll("streams") Stream s) {
         List<Event> out = new ArrayList<>();
-        RawGroups a = new RawGroups((b, complete, tag) -> {
-            Event e = AuditDecoder.syscall(new io.hostql.events.AuditRecordsEvent(1, complete ? 1 : 0, b));
+        RawGroups a = new RawGroups((b, flags, syscall) -> {
+            Event e = AuditDecoder.syscall(new io.hostql.events.AuditRecordsEvent(1, flags, b));
             if (e != null) out.add(e);
         }, 1_000_000, 4);
         long now = 0;

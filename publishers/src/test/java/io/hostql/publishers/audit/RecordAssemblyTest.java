@@ -70,7 +70,7 @@ class RecordAssemblyTest {
         final RawGroups raw;
 
         Groups(long timeoutNanos, int maxOpen) {
-            raw = new RawGroups((b, complete, tag) -> done.add(new AuditRecordsEvent(1, complete ? AuditRecordsEvent.COMPLETE : 0, b)),
+            raw = new RawGroups((b, flags, syscall) -> done.add(new AuditRecordsEvent(1, flags, b)),
                     timeoutNanos, maxOpen);
         }
 
