@@ -51,6 +51,9 @@ final class RawGroups {
     private final long timeoutNanos;
     private final int maxOpen;
     private final LinkedHashMap<Long, Group> open = new LinkedHashMap<>();
+    /** The group the last record went to: an event's records mostly come one after the other (no boxed lookup for them). */
+    private Group last;
+    private long lastSerial;
     private long truncated;
     /** Incomplete groups handed over early because maxOpen were open, not yet taken by {@link #takeEvicted}. */
     private int evicted;
@@ -66,10 +69,11 @@ final class RawGroups {
      * record, {@code wanted} says whether hostql reports it and {@code syscall} is its name.
      */
     void add(int type, long serial, byte[] text, int len, boolean wanted, String syscall, long now) {
-        Group g = open.get(serial);
+        Group g = last != null && lastSerial == serial ? last : open.get(serial);
         if (type == EventBuilder.EOE) {
             if (g != null) {
                 open.remove(serial);
+                last = null;
                 if (!g.ignored && g.len > 0) sink.group(Arrays.copyOf(g.buf, g.len), FLAGS | AuditRecordsEvent.COMPLETE, g.syscall);
             }
             return;
@@ -79,6 +83,8 @@ final class RawGroups {
             g = new Group(now);
             open.put(serial, g);
         }
+        last = g;
+        lastSerial = serial;
         if (g.ignored) return;
         if (type == EventBuilder.SYSCALL) {
             if (!wanted) {
@@ -126,6 +132,7 @@ final class RawGroups {
 
     /** Hands over groups older than the timeout; returns how many had a SYSCALL (counted as incomplete). */
     int expire(long now) {
+        last = null;
         int n = 0;
         for (Iterator<Map.Entry<Long, Group>> it = open.entrySet().iterator(); it.hasNext(); ) {
             Group g = it.next().getValue();
@@ -138,6 +145,7 @@ final class RawGroups {
 
     /** Everything still open, as at shutdown; returns how many had a SYSCALL. */
     int flush() {
+        last = null;
         int n = 0;
         for (Group g : open.values()) if (finishIncomplete(g)) n++;
         open.clear();
@@ -146,6 +154,7 @@ final class RawGroups {
 
     /** The oldest group, handed over to make room; returns 1 when it had a SYSCALL. */
     int expireOldest() {
+        last = null;
         Iterator<Map.Entry<Long, Group>> it = open.entrySet().iterator();
         if (!it.hasNext()) return 0;
         Group g = it.next().getValue();
