@@ -3,8 +3,6 @@ package io.hostql.publishers.audit;
 import io.hostql.events.AuditRecordsEvent;
 import io.hostql.events.Event;
 import io.hostql.events.EventSink;
-import io.hostql.events.RecordOutput;
-import io.hostql.events.Records;
 import io.hostql.events.SecurityEvent;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +11,9 @@ import java.util.List;
  * Turns the raw audit records the reader journals ({@link AuditRecordsEvent}) into typed events, on the
  * subscriber side of the journal: a syscall group through {@link EventBuilder#syscall}, a user-space
  * record through {@link EventBuilder#user}, a security-module record through {@link SecurityRecords}.
- * Records that do not parse are skipped, as the reader skipped them before. Stateless and thread-safe.
+ * Records that do not parse are skipped, as the reader skipped them before. Every event gets the raw records' capture
+ * time (when the reader took them off the socket, not when they were decoded), so that a row made again after a
+ * restart is the same row. Stateless and thread-safe.
  */
 public final class AuditDecoder {
     private static final SecurityRecords EVERY_KIND = new SecurityRecords(true, true, true);
@@ -22,11 +22,17 @@ public final class AuditDecoder {
 
     private AuditDecoder() {}
 
-    /** The records, parsed; those without an audit(...) stamp are left out. */
+    /**
+     * The records, parsed in place; those without an audit(...) stamp are left out. A group journaled with
+     * {@link AuditRecordsEvent#SHARED_STAMP} has its stamp parsed once; one written before it, each record's.
+     */
     static List<AuditRecord> records(AuditRecordsEvent raw) {
-        List<AuditRecord> out = new ArrayList<>(6);
-        raw.forEach((type, b, off, len) -> {
-            AuditRecord r = AuditRecord.parse(type, java.util.Arrays.copyOfRange(b, off, off + len));
+        List<AuditRecord> out = new ArrayList<>(4);
+        byte[] b = raw.records();
+        AuditRecord.Stamp shared = raw.stampLength() == 0 ? null
+                : AuditRecord.Stamp.parse(b, AuditRecordsEvent.STAMP_OFFSET, raw.stampLength());
+        raw.forEach((type, stamped, t, off, len) -> {
+            AuditRecord r = stamped ? AuditRecord.parse(type, t, off, len) : shared == null ? null : AuditRecord.parse(type, shared, t, off, len);
             if (r != null) out.add(r);
         });
         return out;
@@ -44,9 +50,8 @@ public final class AuditDecoder {
     public static String syscallName(AuditRecordsEvent raw) {
         if (!isSyscall(raw)) return null;
         byte[] b = raw.records();
-        int len = Math.min(b.length - 4, (b[2] & 0xff) | (b[3] & 0xff) << 8);
-        byte[] text = java.util.Arrays.copyOfRange(b, 4, 4 + len);
-        return Syscalls.name(RecordFraming.number(text, len, ARCH, 16, 0), RecordFraming.number(text, len, SYSCALL_NR, 10, -1));
+        int off = raw.firstTextOffset(), end = off + raw.firstTextLength();
+        return Syscalls.name(RecordFraming.number(b, off, end, ARCH, 16, 0), RecordFraming.number(b, off, end, SYSCALL_NR, 10, -1));
     }
 
     /** Whether a syscall (a name from {@link #syscallName}, or null) is a socket call (bind, connect, accept, accept4): socket_events' groups. */
@@ -62,21 +67,7 @@ public final class AuditDecoder {
     /** The process, socket (or other syscall) event of a syscall group, or null when it is not one hostql reports. */
     public static Event syscall(AuditRecordsEvent raw) {
         if (!isSyscall(raw)) return null;
-        return captured(EventBuilder.syscall(records(raw), raw.complete()), raw);
-    }
-
-    /**
-     * The event with the raw records' capture time (when the reader took them off the socket, not when they were
-     * decoded), so that a row made again after a restart is the same row. Through the journal encoding, so it
-     * holds for every event kind the builders make.
-     */
-    private static <E extends Event> E captured(E e, AuditRecordsEvent raw) {
-        if (e == null) return null;
-        RecordOutput out = new RecordOutput(256);
-        e.encode(out);
-        @SuppressWarnings("unchecked")
-        E same = (E) Records.decode(e.type(), raw.captureNanos(), java.util.Arrays.copyOf(out.array(), out.length()));
-        return same;
+        return EventBuilder.syscall(records(raw), raw.complete(), raw.captureNanos());
     }
 
     /** The user_events event of a standalone user-space record (1100-1199), or null. */
@@ -84,7 +75,7 @@ public final class AuditDecoder {
         int t = raw.firstType();
         if (t < EventBuilder.FIRST_USER || t > EventBuilder.LAST_USER) return null;
         List<AuditRecord> rs = records(raw);
-        return rs.isEmpty() ? null : captured(EventBuilder.user(rs.get(0)), raw);
+        return rs.isEmpty() ? null : EventBuilder.user(rs.get(0), raw.captureNanos());
     }
 
     /** The security event of a standalone seccomp, SELinux or AppArmor record, or null. */
@@ -93,7 +84,7 @@ public final class AuditDecoder {
         List<AuditRecord> rs = records(raw);
         if (rs.isEmpty()) return null;
         SecurityEvent.Kind kind = EVERY_KIND.kind(rs.get(0));
-        return kind == null ? null : captured(SecurityRecords.event(rs.get(0), kind), raw);
+        return kind == null ? null : SecurityRecords.event(rs.get(0), kind, raw.captureNanos());
     }
 
     /** Every typed event the records make (a USER_AVC is both a user and a security event). */

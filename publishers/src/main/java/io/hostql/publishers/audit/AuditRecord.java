@@ -1,106 +1,151 @@
 package io.hostql.publishers.audit;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * One audit record's text, {@code audit(SECONDS.MILLIS:SERIAL): key=value ...}, split into fields.
  * Values the kernel treats as untrusted strings come either in double quotes (printable ASCII without
  * quotes or spaces) or hex-encoded; {@link #bytes} undoes either. The fields of a user message's
  * {@code msg='...'} are fields of the record too (after the outer ones), as osquery reads them.
+ *
+ * <p>Parsed in place: the record keeps the array it was given and the spans of its fields' names and values,
+ * so a field no one asks for costs no {@code String} and no copy.
  */
 final class AuditRecord {
     final int type;
     final long millis;
     final long serial;
+    private final Stamp stamp;
+    /** The text after the stamp: {@code text[off, end)}. */
     private final byte[] text;
-    private final List<String> names = new ArrayList<>(32);
-    /** Per field: value start, value end, quote character (0 when unquoted). */
-    private int[] spans = new int[96];
+    private final int off, end;
+    private int count;
+    /** Per field: name start, name end, value start, value end, quote character (0 when unquoted). */
+    private int[] spans;
 
-    private AuditRecord(int type, long millis, long serial, byte[] text) {
+    /** A record's {@code audit(SECONDS.MILLIS:SERIAL):} stamp, parsed once per group; its text is {@code b[off, off + length)}. */
+    record Stamp(long millis, long serial, byte[] b, int off, int length) {
+        /** The stamp at the start of {@code b[off, off + len)}; null when the text does not start with one. */
+        static Stamp parse(byte[] b, int off, int len) {
+            int end = off + len;
+            if (len < 8 || b[off] != 'a' || b[off + 5] != '(') return null;
+            int p = off + 6;
+            long sec = 0;
+            while (p < end && b[p] >= '0' && b[p] <= '9') sec = sec * 10 + (b[p++] - '0');
+            if (p >= end || b[p] != '.') return null;
+            p++;
+            long ms = 0;
+            int digits = 0;
+            while (p < end && b[p] >= '0' && b[p] <= '9') {
+                if (digits++ < 3) ms = ms * 10 + (b[p] - '0');
+                p++;
+            }
+            while (digits++ < 3) ms *= 10;
+            if (p >= end || b[p] != ':') return null;
+            p++;
+            long serial = 0;
+            while (p < end && b[p] >= '0' && b[p] <= '9') serial = serial * 10 + (b[p++] - '0');
+            if (p + 1 >= end || b[p] != ')' || b[p + 1] != ':') return null;
+            return new Stamp(sec * 1000 + ms, serial, b, off, p + 2 - off);
+        }
+    }
+
+    private AuditRecord(int type, Stamp stamp, byte[] text, int off, int end) {
         this.type = type;
-        this.millis = millis;
-        this.serial = serial;
+        this.millis = stamp.millis();
+        this.serial = stamp.serial();
+        this.stamp = stamp;
         this.text = text;
+        this.off = off;
+        this.end = end;
+        this.spans = new int[5 * Math.max(4, (end - off) / 10)]; // a SYSCALL record: 26 fields in about 300 bytes
     }
 
     /** Parses a record's text; null when it does not start with an audit(...) stamp. */
     static AuditRecord parse(int type, byte[] text) {
-        int len = text.length;
-        if (len < 8 || text[0] != 'a' || text[5] != '(') return null;
-        int p = 6;
-        long sec = 0;
-        while (p < len && text[p] >= '0' && text[p] <= '9') sec = sec * 10 + (text[p++] - '0');
-        if (p >= len || text[p] != '.') return null;
-        p++;
-        long ms = 0;
-        int digits = 0;
-        while (p < len && text[p] >= '0' && text[p] <= '9') {
-            if (digits++ < 3) ms = ms * 10 + (text[p] - '0');
-            p++;
-        }
-        while (digits++ < 3) ms *= 10;
-        if (p >= len || text[p] != ':') return null;
-        p++;
-        long serial = 0;
-        while (p < len && text[p] >= '0' && text[p] <= '9') serial = serial * 10 + (text[p++] - '0');
-        if (p + 1 >= len || text[p] != ')' || text[p + 1] != ':') return null;
-        AuditRecord r = new AuditRecord(type, sec * 1000 + ms, serial, text);
-        r.split(p + 2, len, true);
+        return parse(type, text, 0, text.length);
+    }
+
+    /** Parses the record text {@code b[off, off + len)} in place; null when it does not start with an audit(...) stamp. */
+    static AuditRecord parse(int type, byte[] b, int off, int len) {
+        Stamp s = Stamp.parse(b, off, len);
+        return s == null ? null : parse(type, s, b, off + s.length(), len - s.length());
+    }
+
+    /** Parses in place a record's text after its stamp, {@code b[off, off + len)}, the stamp given (its group's). */
+    static AuditRecord parse(int type, Stamp stamp, byte[] b, int off, int len) {
+        AuditRecord r = new AuditRecord(type, stamp, b, off, off + len);
+        r.split(off, off + len, true);
         return r;
     }
 
     private void split(int p, int end, boolean outer) {
+        byte[] t = text;
         while (p < end) {
-            while (p < end && text[p] == ' ') p++;
+            while (p < end && t[p] == ' ') p++;
             int k = p;
-            while (p < end && text[p] != '=' && text[p] != ' ') p++;
-            if (p >= end || text[p] != '=') continue; // a bare word: not a field
-            String name = new String(text, k, p - k, StandardCharsets.US_ASCII);
+            while (p < end && t[p] != '=' && t[p] != ' ') p++;
+            if (p >= end || t[p] != '=') continue; // a bare word: not a field
+            int ke = p;
             p++;
-            int quote = p < end && (text[p] == '"' || text[p] == '\'') ? text[p] : 0;
+            int quote = p < end && (t[p] == '"' || t[p] == '\'') ? t[p] : 0;
             int vs, ve;
             if (quote != 0) {
                 vs = ++p;
-                while (p < end && text[p] != quote) p++;
+                while (p < end && t[p] != quote) p++;
                 ve = p;
                 if (p < end) p++;
             } else {
                 vs = p;
-                while (p < end && text[p] != ' ') p++;
+                while (p < end && t[p] != ' ') p++;
                 ve = p;
             }
-            add(name, vs, ve, quote);
+            add(k, ke, vs, ve, quote);
             if (quote == '\'' && outer) split(vs, ve, false);
         }
     }
 
-    private void add(String name, int vs, int ve, int quote) {
-        int i = names.size();
-        if (3 * i + 3 > spans.length) spans = java.util.Arrays.copyOf(spans, spans.length * 2);
-        names.add(name);
-        spans[3 * i] = vs;
-        spans[3 * i + 1] = ve;
-        spans[3 * i + 2] = quote;
+    private void add(int ks, int ke, int vs, int ve, int quote) {
+        int i = 5 * count++;
+        if (i + 5 > spans.length) spans = java.util.Arrays.copyOf(spans, spans.length * 2);
+        spans[i] = ks;
+        spans[i + 1] = ke;
+        spans[i + 2] = vs;
+        spans[i + 3] = ve;
+        spans[i + 4] = quote;
     }
 
     int fieldCount() {
-        return names.size();
+        return count;
     }
 
     String name(int i) {
-        return names.get(i);
+        return new String(text, spans[5 * i], spans[5 * i + 1] - spans[5 * i], StandardCharsets.US_ASCII);
     }
 
+    /** The first field of that name, by a byte comparison (names are ASCII: a byte past 0x7f never matches). */
     private int find(String name) {
-        for (int i = 0; i < names.size(); i++) if (names.get(i).equals(name)) return i;
+        int n = name.length();
+        for (int i = 0; i < count; i++) {
+            int s = spans[5 * i];
+            if (spans[5 * i + 1] - s == n && same(s, name)) return i;
+        }
         return -1;
+    }
+
+    private boolean same(int at, String s) {
+        for (int j = 0; j < s.length(); j++) if (text[at + j] != s.charAt(j)) return false;
+        return true;
     }
 
     boolean has(String name) {
         return find(name) >= 0;
+    }
+
+    /** Whether the field is present with that value as written (quotes removed): no String made. */
+    boolean is(String name, String value) {
+        int i = find(name);
+        return i >= 0 && spans[5 * i + 3] - spans[5 * i + 2] == value.length() && same(spans[5 * i + 2], value);
     }
 
     /** The value as written (quotes removed, nothing decoded), or null. */
@@ -110,14 +155,14 @@ final class AuditRecord {
     }
 
     String raw(int i) {
-        return new String(text, spans[3 * i], spans[3 * i + 1] - spans[3 * i], StandardCharsets.UTF_8);
+        return new String(text, spans[5 * i + 2], spans[5 * i + 3] - spans[5 * i + 2], StandardCharsets.UTF_8);
     }
 
     /** A decimal field (negative allowed); def when absent or not a number. */
     long number(String name, long def) {
         int i = find(name);
         if (i < 0) return def;
-        int p = spans[3 * i], e = spans[3 * i + 1];
+        int p = spans[5 * i + 2], e = spans[5 * i + 3];
         boolean neg = p < e && text[p] == '-';
         if (neg) p++;
         if (p >= e) return def;
@@ -135,7 +180,7 @@ final class AuditRecord {
         int i = find(name);
         if (i < 0) return def;
         long v = 0;
-        int p = spans[3 * i], e = spans[3 * i + 1];
+        int p = spans[5 * i + 2], e = spans[5 * i + 3];
         if (p >= e) return def;
         for (; p < e; p++) {
             int d = Character.digit(text[p], 16);
@@ -152,8 +197,8 @@ final class AuditRecord {
     }
 
     byte[] bytes(int i) {
-        int vs = spans[3 * i], ve = spans[3 * i + 1];
-        if (spans[3 * i + 2] != 0) return java.util.Arrays.copyOfRange(text, vs, ve);
+        int vs = spans[5 * i + 2], ve = spans[5 * i + 3];
+        if (spans[5 * i + 4] != 0) return java.util.Arrays.copyOfRange(text, vs, ve);
         int n = ve - vs;
         if (n == 6 && text[vs] == '(' && text[ve - 1] == ')') return null; // (null)
         if (n % 2 == 0 && isHex(vs, ve)) {
@@ -171,7 +216,8 @@ final class AuditRecord {
         return true;
     }
 
+    /** The record's whole text, its stamp included. */
     String text() {
-        return new String(text, StandardCharsets.UTF_8);
+        return new String(stamp.b(), stamp.off(), stamp.length(), StandardCharsets.UTF_8) + new String(text, off, end - off, StandardCharsets.UTF_8);
     }
 }

@@ -1,6 +1,5 @@
 package io.hostql.publishers.audit;
 
-import io.hostql.events.Clock;
 import io.hostql.events.Event;
 import io.hostql.events.FileSyscallEvent;
 import io.hostql.events.ProcessEvent;
@@ -21,9 +20,10 @@ final class EventBuilder {
     /**
      * The event for a syscall group: a {@link ProcessEvent} (exec, fork, kill), a {@link SocketEvent} or a
      * {@link FileSyscallEvent}; null when hostql does not audit the syscall, for a clone that made a thread,
-     * and for a file syscall that failed (process_file_events has no row for it, as osquery).
+     * and for a file syscall that failed (process_file_events has no row for it, as osquery). captureNanos: when the
+     * reader took the records off the socket (the event's time, so that a row made again after a restart is the same row).
      */
-    static Event syscall(List<AuditRecord> records, boolean complete) {
+    static Event syscall(List<AuditRecord> records, boolean complete, long captureNanos) {
         AuditRecord sc = null;
         for (AuditRecord r : records) if (r.type == SYSCALL) {
             sc = r;
@@ -32,24 +32,36 @@ final class EventBuilder {
         if (sc == null) return null;
         String name = Syscalls.name(sc.hexNumber("arch", 0), sc.number("syscall", -1));
         if (name == null) return null;
-        if (Syscalls.isExec(name)) return process(sc, name, records, complete);
-        if (Syscalls.isFork(name) || Syscalls.isKill(name)) return forkOrKill(sc, name, complete);
-        if (Syscalls.isSocket(name)) return socket(sc, name, records, complete);
-        return "yes".equals(sc.raw("success")) ? file(sc, name, records, complete) : null;
+        if (Syscalls.isExec(name)) return process(sc, name, records, complete, captureNanos);
+        if (Syscalls.isFork(name) || Syscalls.isKill(name)) return forkOrKill(sc, name, complete, captureNanos);
+        if (Syscalls.isSocket(name)) return socket(sc, name, records, complete, captureNanos);
+        return sc.is("success", "yes") ? file(sc, name, records, complete, captureNanos) : null;
+    }
+
+    /**
+     * Whether {@link #syscall} reads a record of this type for that syscall (null: not known yet, so kept): the reader
+     * journals no more of a group than this. An exec reads all (PROCTITLE is its argv when EXECVE is missing), a socket
+     * call its SOCKADDR, a file call its CWD, PATH and MMAP, fork and kill their SYSCALL alone.
+     */
+    static boolean reads(String syscall, int type) {
+        if (type == SYSCALL || syscall == null || Syscalls.isExec(syscall)) return true;
+        if (Syscalls.isSocket(syscall)) return type == SOCKADDR;
+        if (Syscalls.isFork(syscall) || Syscalls.isKill(syscall)) return false;
+        return type == CWD || type == PATH || type == MMAP; // a file call
     }
 
     /**
      * fork, vfork, clone (not a thread's) and kill, tkill, tgkill: the caller's ids and executable; exit is the
      * child's pid for a fork. A clone with CLONE_PARENT makes a sibling: flagged, so its parent is the caller's.
      */
-    private static ProcessEvent forkOrKill(AuditRecord sc, String name, boolean complete) {
+    private static ProcessEvent forkOrKill(AuditRecord sc, String name, boolean complete, long captureNanos) {
         int flags = complete ? 0 : ProcessEvent.INCOMPLETE;
         if (name.equals("clone")) {
             long cloneFlags = sc.hexNumber("a0", 0);
             if ((cloneFlags & CLONE_THREAD) != 0) return null;
             if ((cloneFlags & CLONE_PARENT) != 0) flags |= ProcessEvent.CLONE_PARENT;
         }
-        return new ProcessEvent(Clock.nowNanos(), sc.millis, sc.serial, name, "yes".equals(sc.raw("success")), sc.number("exit", 0),
+        return new ProcessEvent(captureNanos, sc.millis, sc.serial, name, sc.is("success", "yes"), sc.number("exit", 0),
                 (int) sc.number("pid", -1), (int) sc.number("ppid", -1), sc.number("auid", -1), sc.number("uid", -1),
                 sc.number("euid", -1), sc.number("suid", -1), sc.number("fsuid", -1), sc.number("gid", -1), sc.number("egid", -1),
                 sc.number("sgid", -1), sc.number("fsgid", -1), sc.number("ses", -1), sc.bytes("exe"), sc.bytes("comm"), null,
@@ -57,7 +69,7 @@ final class EventBuilder {
     }
 
     /** A file syscall: the caller, its arguments, CWD, the PATH items by index, and MMAP's fd and flags. */
-    private static FileSyscallEvent file(AuditRecord sc, String name, List<AuditRecord> records, boolean complete) {
+    private static FileSyscallEvent file(AuditRecord sc, String name, List<AuditRecord> records, boolean complete, long captureNanos) {
         byte[] cwd = null;
         long mmapFd = -1, mmapFlags = -1;
         List<AuditRecord> paths = new ArrayList<>(4);
@@ -90,14 +102,14 @@ final class EventBuilder {
             inodes[i] = p.number("inode", 0);
         }
         long[] args = {sc.hexNumber("a0", -1), sc.hexNumber("a1", -1), sc.hexNumber("a2", -1), sc.hexNumber("a3", -1)};
-        return new FileSyscallEvent(Clock.nowNanos(), sc.millis, sc.serial, name, true, sc.number("exit", 0),
+        return new FileSyscallEvent(captureNanos, sc.millis, sc.serial, name, true, sc.number("exit", 0),
                 (int) sc.number("pid", -1), (int) sc.number("ppid", -1), sc.number("auid", -1), sc.number("uid", -1),
                 sc.number("euid", -1), sc.number("suid", -1), sc.number("fsuid", -1), sc.number("gid", -1), sc.number("egid", -1),
                 sc.number("sgid", -1), sc.number("fsgid", -1), sc.bytes("exe"), cwd, args, items, names, inodes, mmapFd, mmapFlags,
                 complete ? 0 : FileSyscallEvent.INCOMPLETE);
     }
 
-    private static ProcessEvent process(AuditRecord sc, String name, List<AuditRecord> records, boolean complete) {
+    private static ProcessEvent process(AuditRecord sc, String name, List<AuditRecord> records, boolean complete, long captureNanos) {
         byte[] cwd = null, proctitle = null;
         AuditRecord firstPath = null;
         Args args = new Args();
@@ -134,25 +146,25 @@ final class EventBuilder {
             ouid = firstPath.number("ouid", -1);
             ogid = firstPath.number("ogid", -1);
         }
-        return new ProcessEvent(Clock.nowNanos(), sc.millis, sc.serial, name, "yes".equals(sc.raw("success")), sc.number("exit", 0),
+        return new ProcessEvent(captureNanos, sc.millis, sc.serial, name, sc.is("success", "yes"), sc.number("exit", 0),
                 (int) sc.number("pid", -1), (int) sc.number("ppid", -1), sc.number("auid", -1), sc.number("uid", -1),
                 sc.number("euid", -1), sc.number("suid", -1), sc.number("fsuid", -1), sc.number("gid", -1), sc.number("egid", -1),
                 sc.number("sgid", -1), sc.number("fsgid", -1), sc.number("ses", -1), sc.bytes("exe"), sc.bytes("comm"), cwd, argv,
                 argc, mode, ouid, ogid, flags);
     }
 
-    private static SocketEvent socket(AuditRecord sc, String name, List<AuditRecord> records, boolean complete) {
+    private static SocketEvent socket(AuditRecord sc, String name, List<AuditRecord> records, boolean complete, long captureNanos) {
         byte[] saddr = null;
         for (AuditRecord r : records) if (r.type == SOCKADDR) saddr = r.bytes("saddr");
-        return new SocketEvent(Clock.nowNanos(), sc.millis, sc.serial, name, "yes".equals(sc.raw("success")), sc.number("exit", 0),
+        return new SocketEvent(captureNanos, sc.millis, sc.serial, name, sc.is("success", "yes"), sc.number("exit", 0),
                 (int) sc.number("pid", -1), (int) sc.number("ppid", -1), sc.number("auid", -1), sc.number("uid", -1),
                 sc.number("euid", -1), sc.number("gid", -1), sc.number("egid", -1), sc.bytes("exe"), sc.bytes("comm"),
                 sc.hexNumber("a0", -1), saddr, complete ? 0 : SocketEvent.INCOMPLETE);
     }
 
-    static UserEvent user(AuditRecord r) {
+    static UserEvent user(AuditRecord r, long captureNanos) {
         String addr = r.raw("addr"), terminal = r.raw("terminal");
-        return new UserEvent(Clock.nowNanos(), r.millis, r.serial, r.type, (int) r.number("pid", -1), r.number("uid", -1),
+        return new UserEvent(captureNanos, r.millis, r.serial, r.type, (int) r.number("pid", -1), r.number("uid", -1),
                 r.number("auid", -1), r.number("ses", -1), r.bytes("msg"), r.bytes("exe"), addr, terminal);
     }
 

@@ -1,5 +1,6 @@
 package io.hostql.publishers.audit;
 
+import io.hostql.events.AuditRecordsEvent;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -8,25 +9,35 @@ import java.util.Map;
 /**
  * Groups raw kernel records into events by serial, undecoded: a syscall event starts with SYSCALL and
  * ends with EOE; records of different events interleave when several CPUs audit at once. Each group's
- * records are packed as {@link io.hostql.events.AuditRecordsEvent} lays them out. A group whose EOE has
+ * records are packed as {@link AuditRecordsEvent} lays them out with {@link AuditRecordsEvent#SHARED_STAMP}:
+ * the group's {@code audit(...):} stamp once, and of each record the text after it. Of a group whose syscall
+ * is known, only the records its event is built from are kept ({@link EventBuilder#reads}). A group whose EOE has
  * not come after the timeout, or the oldest when {@code maxOpen} are open, is handed over as incomplete.
  * Bounded: at most {@code maxOpen} groups of at most {@link #MAX_GROUP_BYTES} each. Single-threaded (the reader's).
  */
 final class RawGroups {
-    /** Receives finished groups: the packed records (a fresh array) and whether EOE closed them. */
+    /**
+     * Receives finished groups: the packed records (a fresh array), their {@link AuditRecordsEvent} flags (COMPLETE when
+     * EOE closed them) and their syscall's name (null when their SYSCALL never came).
+     */
     interface Sink {
-        void group(byte[] records, boolean complete, Object tag);
+        void group(byte[] records, int flags, String syscall);
     }
 
     /** An exec with a full ARG_MAX of arguments is about 2.6 MB of hex; beyond this the rest of the group is dropped. */
     static final int MAX_GROUP_BYTES = 4 << 20;
+    private static final int FLAGS = AuditRecordsEvent.SHARED_STAMP;
+    /** The kernel's stamps are at most 53 bytes (two 20-digit numbers); a longer one is not shared (it fits the first buffer). */
+    private static final int MAX_STAMP = 256;
 
     private static final class Group {
-        byte[] buf = new byte[1024];
+        byte[] buf = new byte[512];
         int len;
+        /** The group's stamp: {@code buf[2, 2 + stampLength)}; -1 until the first record sets it, 0 when it had none. */
+        int stampLength = -1;
         final long started;
-        /** What the reader knows of the group (the syscall's name), handed back with it. */
-        Object tag;
+        /** The syscall's name, from the reader's scan of the SYSCALL record. */
+        String syscall;
         boolean hasSyscall;
         /** A SYSCALL for a syscall hostql does not report: drop the rest as it arrives. */
         boolean ignored;
@@ -40,6 +51,9 @@ final class RawGroups {
     private final long timeoutNanos;
     private final int maxOpen;
     private final LinkedHashMap<Long, Group> open = new LinkedHashMap<>();
+    /** The group the last record went to: an event's records mostly come one after the other (no boxed lookup for them). */
+    private Group last;
+    private long lastSerial;
     private long truncated;
     /** Incomplete groups handed over early because maxOpen were open, not yet taken by {@link #takeEvicted}. */
     private int evicted;
@@ -52,14 +66,15 @@ final class RawGroups {
 
     /**
      * A record of a syscall event (types 1300-2099), its text in {@code text[0, len)}; for a SYSCALL
-     * record, {@code wanted} says whether hostql reports it and {@code tag} is kept with the group.
+     * record, {@code wanted} says whether hostql reports it and {@code syscall} is its name.
      */
-    void add(int type, long serial, byte[] text, int len, boolean wanted, Object tag, long now) {
-        Group g = open.get(serial);
+    void add(int type, long serial, byte[] text, int len, boolean wanted, String syscall, long now) {
+        Group g = last != null && lastSerial == serial ? last : open.get(serial);
         if (type == EventBuilder.EOE) {
             if (g != null) {
                 open.remove(serial);
-                if (!g.ignored && g.len > 0) sink.group(Arrays.copyOf(g.buf, g.len), true, g.tag);
+                last = null;
+                if (!g.ignored && g.len > 0) sink.group(Arrays.copyOf(g.buf, g.len), FLAGS | AuditRecordsEvent.COMPLETE, g.syscall);
             }
             return;
         }
@@ -68,6 +83,8 @@ final class RawGroups {
             g = new Group(now);
             open.put(serial, g);
         }
+        last = g;
+        lastSerial = serial;
         if (g.ignored) return;
         if (type == EventBuilder.SYSCALL) {
             if (!wanted) {
@@ -76,13 +93,28 @@ final class RawGroups {
                 return;
             }
             g.hasSyscall = true;
-            g.tag = tag;
+            g.syscall = syscall;
+        } else if (!EventBuilder.reads(g.syscall, type)) {
+            return;
         }
         append(g, type, text, len);
     }
 
     private void append(Group g, int type, byte[] text, int len) {
-        len = Math.min(len, 0xffff); // the layout's u16 (the kernel's records are at most 8970 bytes)
+        if (g.stampLength < 0) { // the first record: its stamp becomes the group's
+            int s = RecordFraming.stampLength(text, len);
+            if (s < 0 || s > MAX_STAMP) s = 0; // none (or not the kernel's): each record keeps its own text
+            g.buf[0] = (byte) s;
+            g.buf[1] = (byte) (s >>> 8);
+            System.arraycopy(text, 0, g.buf, 2, s);
+            g.stampLength = s;
+            g.len = 2 + s;
+        }
+        int s = g.stampLength;
+        int from = 0;
+        if (s > 0 && len >= s && Arrays.equals(text, 0, s, g.buf, 2, 2 + s)) from = s; // same bytes: the same stamp
+        else type |= AuditRecordsEvent.OWN_STAMP;
+        len = Math.min(len - from, 0xffff); // the layout's u16 (the kernel's records are at most 8970 bytes)
         if (g.len + 4 + len > MAX_GROUP_BYTES) {
             truncated++;
             return;
@@ -94,12 +126,13 @@ final class RawGroups {
         b[p + 1] = (byte) (type >>> 8);
         b[p + 2] = (byte) len;
         b[p + 3] = (byte) (len >>> 8);
-        System.arraycopy(text, 0, b, p + 4, len);
+        System.arraycopy(text, from, b, p + 4, len);
         g.len = p + 4 + len;
     }
 
     /** Hands over groups older than the timeout; returns how many had a SYSCALL (counted as incomplete). */
     int expire(long now) {
+        last = null;
         int n = 0;
         for (Iterator<Map.Entry<Long, Group>> it = open.entrySet().iterator(); it.hasNext(); ) {
             Group g = it.next().getValue();
@@ -112,6 +145,7 @@ final class RawGroups {
 
     /** Everything still open, as at shutdown; returns how many had a SYSCALL. */
     int flush() {
+        last = null;
         int n = 0;
         for (Group g : open.values()) if (finishIncomplete(g)) n++;
         open.clear();
@@ -120,6 +154,7 @@ final class RawGroups {
 
     /** The oldest group, handed over to make room; returns 1 when it had a SYSCALL. */
     int expireOldest() {
+        last = null;
         Iterator<Map.Entry<Long, Group>> it = open.entrySet().iterator();
         if (!it.hasNext()) return 0;
         Group g = it.next().getValue();
@@ -129,7 +164,7 @@ final class RawGroups {
 
     private boolean finishIncomplete(Group g) {
         if (g.ignored || !g.hasSyscall) return false;
-        sink.group(Arrays.copyOf(g.buf, g.len), false, g.tag);
+        sink.group(Arrays.copyOf(g.buf, g.len), FLAGS, g.syscall);
         return true;
     }
 

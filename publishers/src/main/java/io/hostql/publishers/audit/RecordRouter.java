@@ -98,12 +98,12 @@ final class RecordRouter {
         append.accept(new AuditRecordsEvent(Clock.nowNanos(), AuditRecordsEvent.COMPLETE, b));
     }
 
-    /** A syscall group, finished (EOE came) or handed over incomplete; tag: its syscall's name. */
-    private void group(byte[] recs, boolean complete, Object tag) {
-        if (tag instanceof String name) {
-            if (Syscalls.isExec(name)) processEvents.incrementAndGet();
+    /** A syscall group, finished (EOE came) or handed over incomplete. */
+    private void group(byte[] recs, int flags, String syscall) {
+        if (syscall != null) {
+            if (Syscalls.isExec(syscall)) processEvents.incrementAndGet();
             else socketEvents.incrementAndGet();
         }
-        append.accept(new AuditRecordsEvent(Clock.nowNanos(), complete ? AuditRecordsEvent.COMPLETE : 0, recs));
+        append.accept(new AuditRecordsEvent(Clock.nowNanos(), flags, recs));
     }
 }

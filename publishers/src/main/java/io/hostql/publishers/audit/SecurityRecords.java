@@ -1,6 +1,5 @@
 package io.hostql.publishers.audit;
 
-import io.hostql.events.Clock;
 import io.hostql.events.SecurityEvent;
 import io.hostql.events.SecurityEvent.Kind;
 import java.nio.charset.StandardCharsets;
@@ -47,8 +46,8 @@ public record SecurityRecords(boolean seccomp, boolean selinux, boolean apparmor
         return null;
     }
 
-    /** The journal event for a kept record. */
-    static SecurityEvent event(AuditRecord r, Kind kind) {
+    /** The journal event for a kept record, captured (taken off the socket) at captureNanos. */
+    static SecurityEvent event(AuditRecord r, Kind kind, long captureNanos) {
         int n = r.fieldCount();
         String[] names = new String[n], values = new String[n];
         for (int i = 0; i < n; i++) {
@@ -56,6 +55,6 @@ public record SecurityRecords(boolean seccomp, boolean selinux, boolean apparmor
             byte[] decoded = STRINGS.contains(names[i]) ? r.bytes(i) : null;
             values[i] = decoded != null ? new String(decoded, StandardCharsets.UTF_8) : r.raw(i);
         }
-        return new SecurityEvent(Clock.nowNanos(), r.millis, r.serial, r.type, kind, r.text().getBytes(StandardCharsets.UTF_8), names, values);
+        return new SecurityEvent(captureNanos, r.millis, r.serial, r.type, kind, r.text().getBytes(StandardCharsets.UTF_8), names, values);
     }
 }

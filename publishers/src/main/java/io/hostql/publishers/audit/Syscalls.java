@@ -1,6 +1,5 @@
 package io.hostql.publishers.audit;
 
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,14 +50,21 @@ final class Syscalls {
                     "linkat", 37, "symlinkat", 36, "preadv", 69, "pwritev", 70, "name_to_handle_at", 264, "open_by_handle_at", 265,
                     "renameat2", 276, "preadv2", 286, "pwritev2", 287, "openat2", 437));
 
-    private static final Map<Long, String> NAMES = new HashMap<>();
+    private static final List<Arch> ARCHS = List.of(X86_64, I386, AARCH64);
+    /** Per architecture of {@link #ARCHS}, the names by syscall number: looked up per record, with no boxing. */
+    private static final String[][] NAMES = new String[ARCHS.size()][];
 
     static {
-        for (Arch a : List.of(X86_64, I386, AARCH64)) a.all().forEach((n, nr) -> NAMES.put(key(a.audit, nr), n));
+        for (int i = 0; i < ARCHS.size(); i++) {
+            Map<String, Integer> all = ARCHS.get(i).all();
+            String[] names = new String[all.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1];
+            all.forEach((n, nr) -> names[nr] = n);
+            NAMES[i] = names;
+        }
     }
 
     private static final java.util.Set<String> FILE_CALLS = java.util.Set.copyOf(
-            List.of(X86_64, I386, AARCH64).stream().flatMap(a -> a.fim().keySet().stream()).toList());
+            ARCHS.stream().flatMap(a -> a.fim().keySet().stream()).toList());
 
     private Syscalls() {}
 
@@ -73,10 +79,6 @@ final class Syscalls {
         return Map.copyOf(m);
     }
 
-    private static long key(int arch, int nr) {
-        return (arch & 0xffffffffL) << 32 | (nr & 0xffffffffL);
-    }
-
     /** The architectures whose syscalls this machine's processes make (native first). */
     static List<Arch> forThisMachine() {
         String a = System.getProperty("os.arch");
@@ -87,7 +89,11 @@ final class Syscalls {
 
     /** The syscall's name when hostql audits it on some architecture, or null for any other syscall. */
     static String name(long arch, long nr) {
-        return NAMES.get(key((int) arch, (int) nr));
+        int n = (int) nr;
+        for (int i = 0; i < NAMES.length; i++) {
+            if (ARCHS.get(i).audit == (int) arch) return n >= 0 && n < NAMES[i].length ? NAMES[i][n] : null;
+        }
+        return null;
     }
 
     static boolean isExec(String name) {

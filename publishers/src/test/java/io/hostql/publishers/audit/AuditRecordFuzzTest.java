@@ -74,8 +74,8 @@ class AuditRecordFuzzTest {
     @Property
     void assemblingAnyRecordsNeverThrows(@ForAll("streams") Stream s) {
         List<Event> out = new ArrayList<>();
-        RawGroups a = new RawGroups((b, complete, tag) -> {
-            Event e = AuditDecoder.syscall(new io.hostql.events.AuditRecordsEvent(1, complete ? 1 : 0, b));
+        RawGroups a = new RawGroups((b, flags, syscall) -> {
+            Event e = AuditDecoder.syscall(new io.hostql.events.AuditRecordsEvent(1, flags, b));
             if (e != null) out.add(e);
         }, 1_000_000, 4);
         long now = 0;
@@ -83,7 +83,7 @@ class AuditRecordFuzzTest {
             AuditRecord r = AuditRecord.parse(d.type, d.text);
             if (r == null) continue;
             if (d.type >= EventBuilder.FIRST_USER && d.type <= EventBuilder.LAST_USER) {
-                assertThat(EventBuilder.user(r)).isNotNull();
+                assertThat(EventBuilder.user(r, 0)).isNotNull();
                 continue;
             }
             for (int i = 0; i < r.fieldCount(); i++) {
@@ -122,7 +122,7 @@ class AuditRecordFuzzTest {
         List<AuditRecord> rs = List.of(
                 AuditRecord.parse(1300, bytes("audit(1.0:9): arch=c000003e syscall=59 success=yes exit=0 pid=5 comm=\"ls\" exe=\"/bin/ls\"")),
                 AuditRecord.parse(1309, bytes("audit(1.0:9): " + execve)));
-        return (ProcessEvent) EventBuilder.syscall(rs, true);
+        return (ProcessEvent) EventBuilder.syscall(rs, true, 0);
     }
 
     // ---- checks --------------------------------------------------------------------------------

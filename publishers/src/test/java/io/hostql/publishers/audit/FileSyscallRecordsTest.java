@@ -52,7 +52,7 @@ class FileSyscallRecordsTest {
                 path(7, 0, "\"/srv/watched/\"", 1001, "PARENT"),
                 path(7, 1, hex("/srv/watched/a b.txt"), 2002, "CREATE"),
                 rec(1327, "audit(1700000000.250:7): proctitle=707974686F6E33"));
-        FileSyscallEvent e = (FileSyscallEvent) EventBuilder.syscall(rs, true);
+        FileSyscallEvent e = (FileSyscallEvent) EventBuilder.syscall(rs, true, 0);
         assertThat(e.syscall()).isEqualTo("openat");
         assertThat(e.success()).isTrue();
         assertThat(e.exit()).isEqualTo(3);
@@ -74,14 +74,14 @@ class FileSyscallRecordsTest {
     @Test
     void aFailedFileSyscallIsNotPublished() {
         assertThat(EventBuilder.syscall(List.of(syscall(8, 257, "success=no exit=-2", "a0=ffffff9c a1=1 a2=0 a3=0 items=1"),
-                path(8, 0, "\"/nope\"", 0, "UNKNOWN")), true)).isNull();
+                path(8, 0, "\"/nope\"", 0, "UNKNOWN")), true, 0)).isNull();
     }
 
     @Test
     void anMmapKeepsItsFdAndFlagsFromTheMmapRecord() {
         FileSyscallEvent e = (FileSyscallEvent) EventBuilder.syscall(List.of(
                 syscall(9, 9, "success=yes exit=140000000", "a0=0 a1=1000 a2=3 a3=1 items=0"),
-                rec(1323, "audit(1700000000.250:9): fd=12 flags=0x1")), false);
+                rec(1323, "audit(1700000000.250:9): fd=12 flags=0x1")), false, 0);
         assertThat(e.syscall()).isEqualTo("mmap");
         assertThat(e.mmapFd()).isEqualTo(12);
         assertThat(e.mmapFlags()).isEqualTo(1);
@@ -91,25 +91,25 @@ class FileSyscallRecordsTest {
     @Test
     void aForkIsAProcessEventWithTheChildInExitAndAThreadIsNothing() {
         ProcessEvent fork = (ProcessEvent) EventBuilder.syscall(List.of(syscall(10, 56, "success=yes exit=4243",
-                "a0=1200011 a1=0 a2=0 a3=7f00 items=0")), true);
+                "a0=1200011 a1=0 a2=0 a3=7f00 items=0")), true, 0);
         assertThat(fork.syscall()).isEqualTo("clone");
         assertThat(fork.exit()).isEqualTo(4243);
         assertThat(fork.pid()).isEqualTo(4242);
         assertThat(fork.flags() & ProcessEvent.CLONE_PARENT).isZero();
         assertThat(fork.argv()).isEmpty();
         ProcessEvent sibling = (ProcessEvent) EventBuilder.syscall(List.of(syscall(11, 56, "success=yes exit=4244",
-                "a0=8011 a1=0 a2=0 a3=0 items=0")), true);
+                "a0=8011 a1=0 a2=0 a3=0 items=0")), true, 0);
         assertThat(sibling.flags() & ProcessEvent.CLONE_PARENT).isNotZero();
-        assertThat(EventBuilder.syscall(List.of(syscall(12, 56, "success=yes exit=4245", "a0=3d0f00 a1=7f00 a2=7f01 a3=7f02 items=0")), true))
+        assertThat(EventBuilder.syscall(List.of(syscall(12, 56, "success=yes exit=4245", "a0=3d0f00 a1=7f00 a2=7f01 a3=7f02 items=0")), true, 0))
                 .as("CLONE_THREAD: a thread, not a process").isNull();
-        assertThat(((ProcessEvent) EventBuilder.syscall(List.of(syscall(13, 57, "success=yes exit=4246", "a0=0 a1=0 a2=0 a3=0 items=0")), true))
+        assertThat(((ProcessEvent) EventBuilder.syscall(List.of(syscall(13, 57, "success=yes exit=4246", "a0=0 a1=0 a2=0 a3=0 items=0")), true, 0))
                 .syscall()).isEqualTo("fork");
     }
 
     @Test
     void aKillIsAProcessEventOfTheSender() {
         ProcessEvent kill = (ProcessEvent) EventBuilder.syscall(List.of(syscall(14, 62, "success=yes exit=0", "a0=10f1 a1=9 a2=0 a3=0 items=0"),
-                rec(1318, "audit(1700000000.250:14): opid=4337 oauid=1000 ouid=0 oses=3 ocomm=\"sleep\"")), true);
+                rec(1318, "audit(1700000000.250:14): opid=4337 oauid=1000 ouid=0 oses=3 ocomm=\"sleep\"")), true, 0);
         assertThat(kill.syscall()).isEqualTo("kill");
         assertThat(kill.pid()).isEqualTo(4242);
         assertThat(kill.ppid()).isEqualTo(100);
@@ -121,7 +121,7 @@ class FileSyscallRecordsTest {
         FileSyscallEvent e = (FileSyscallEvent) EventBuilder.syscall(List.of(
                 syscall(15, 82, "success=yes exit=0", "a0=1 a1=2 a2=0 a3=0 items=4"), cwd(15, "/srv"),
                 path(15, 0, "\"/srv/\"", 10, "PARENT"), path(15, 1, "\"/srv/\"", 10, "PARENT"),
-                path(15, 2, "\"a\"", 20, "DELETE"), path(15, 3, "\"b\"", 20, "CREATE")), true);
+                path(15, 2, "\"a\"", 20, "DELETE"), path(15, 3, "\"b\"", 20, "CREATE")), true, 0);
         RecordOutput out = new RecordOutput();
         e.encode(out);
         FileSyscallEvent back = (FileSyscallEvent) Records.decode(EventType.FILE_SYSCALL, e.captureNanos(), out.toByteArray());

@@ -62,7 +62,7 @@ class RawFramingTest {
     @Test
     void aRecordedGroupDecodesAsTheParsedRecordsDid() {
         List<AuditRecordsEvent> out = new ArrayList<>();
-        RawGroups g = new RawGroups((recs, complete, tag) -> out.add(new AuditRecordsEvent(42, complete ? AuditRecordsEvent.COMPLETE : 0, recs)),
+        RawGroups g = new RawGroups((recs, flags, syscall) -> out.add(new AuditRecordsEvent(42, flags, recs)),
                 3_000_000_000L, 10);
         for (Object[] r : new Object[][] {{1300, CONNECT}, {1306, SOCKADDR}, {1327, PROCTITLE}, {1320, EOE}}) {
             byte[] t = b((String) r[1]);
@@ -76,7 +76,7 @@ class RawFramingTest {
         assertThat(read.complete()).isTrue();
         SocketEvent fromRaw = (SocketEvent) AuditDecoder.syscall(read);
         SocketEvent fromParsed = (SocketEvent) EventBuilder.syscall(List.of(AuditRecord.parse(1300, b(CONNECT)), AuditRecord.parse(1306, b(SOCKADDR)),
-                AuditRecord.parse(1327, b(PROCTITLE))), true);
+                AuditRecord.parse(1327, b(PROCTITLE))), true, 0);
         assertThat(fromRaw.captureNanos()).as("the reader's capture time, not the decoder's").isEqualTo(42);
         assertThat(fromRaw.serial()).isEqualTo(7001);
         assertThat(fromRaw.pid()).isEqualTo(901);
@@ -120,8 +120,8 @@ class RawFramingTest {
     @Test
     void openGroupsAreBoundedAndEveryGroupIsAccounted() {
         int[] complete = {0}, incomplete = {0};
-        RawGroups g = new RawGroups((recs, c, tag) -> {
-            if (c) complete[0]++;
+        RawGroups g = new RawGroups((recs, flags, syscall) -> {
+            if ((flags & AuditRecordsEvent.COMPLETE) != 0) complete[0]++;
             else incomplete[0]++;
         }, Long.MAX_VALUE, 1000);
         int evicted = 0, maxOpen = 0;
@@ -143,7 +143,7 @@ class RawFramingTest {
     @Test
     void aGroupPastItsByteBoundDropsTheRestAndCountsIt() {
         List<byte[]> out = new ArrayList<>();
-        RawGroups g = new RawGroups((recs, c, tag) -> out.add(recs), Long.MAX_VALUE, 10);
+        RawGroups g = new RawGroups((recs, flags, syscall) -> out.add(recs), Long.MAX_VALUE, 10);
         byte[] t = b(CONNECT);
         g.add(1300, 7001, t, t.length, true, "execve", 0);
         byte[] big = new byte[8000];

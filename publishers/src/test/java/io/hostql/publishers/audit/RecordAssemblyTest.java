@@ -55,7 +55,7 @@ class RecordAssemblyTest {
     void userMessageFieldsInsideMsg() {
         AuditRecord r = rec(1105, "audit(1700000000.500:77): pid=321 uid=0 auid=4294967295 ses=4294967295 subj=unconfined"
                 + " msg='op=PAM:session_open grantors=pam_unix acct=\"nobody\" exe=\"/usr/sbin/runuser\" hostname=? addr=? terminal=pts/1 res=success'");
-        UserEvent e = EventBuilder.user(r);
+        UserEvent e = EventBuilder.user(r, 0);
         assertThat(e.pid()).isEqualTo(321);
         assertThat(e.auid()).isEqualTo(4294967295L);
         assertThat(new String(e.message(), StandardCharsets.UTF_8)).startsWith("op=PAM:session_open grantors=").endsWith("res=success");
@@ -70,7 +70,7 @@ class RecordAssemblyTest {
         final RawGroups raw;
 
         Groups(long timeoutNanos, int maxOpen) {
-            raw = new RawGroups((b, complete, tag) -> done.add(new AuditRecordsEvent(1, complete ? AuditRecordsEvent.COMPLETE : 0, b)),
+            raw = new RawGroups((b, flags, syscall) -> done.add(new AuditRecordsEvent(1, flags, b)),
                     timeoutNanos, maxOpen);
         }
 
@@ -132,7 +132,7 @@ class RecordAssemblyTest {
     void socketEventCarriesTheSockaddr() {
         List<AuditRecord> rs = List.of(rec(1300, SYSCALL.replace("syscall=59", "syscall=42").replace("a0=55d1", "a0=3")),
                 rec(1306, "audit(1700000000.123:42): saddr=020000507F0000010000000000000000"));
-        SocketEvent e = (SocketEvent) EventBuilder.syscall(rs, true);
+        SocketEvent e = (SocketEvent) EventBuilder.syscall(rs, true, 0);
         assertThat(e.syscall()).isEqualTo("connect");
         assertThat(e.a0()).isEqualTo(3);
         assertThat(e.sockaddr()).startsWith(2, 0, 0, 0x50, 127, 0, 0, 1);
