@@ -59,8 +59,16 @@ public final class AuditPublisher extends ReaderThread {
      */
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
+    /**
+     * At close, the socket is read (and journaled) until it is empty, for at most this long: within the thread's
+     * {@link #CLOSE_WAIT_MILLIS}, and a storm may keep it from ever being empty while the rules are in place.
+     */
+    private static final long CLOSE_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Then, with the rules removed, what the socket still holds is read without journaling for at most this long, and counted. */
+    private static final long LEFT_COUNT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long CLOSE_WAIT_MILLIS = 2000;
     private static final int NLMSG_ERROR = 2, AUDIT_REPLACE = 1329;
+    private static final byte[] ARCH = RecordFraming.field("arch"), SYSCALL_NR = RecordFraming.field("syscall");
 
     public enum Mode {
         OWNER, COEXIST, AUTO;
@@ -148,6 +156,8 @@ public final class AuditPublisher extends ReaderThread {
     private int receiveBuffer;
     /** The time of the next tick and status poll, on the thread. */
     private long nextTick, nextStatus;
+    /** How long the close drains the socket into the journal (tests: 0 leaves it all to be counted lost). */
+    long closeDrainNanos = CLOSE_DRAIN_NANOS;
 
     public AuditPublisher(Config config, EventSink sink) {
         super(new Options(SOURCE, THREAD_NAME, 4L << 20, CLOSE_WAIT_MILLIS, false, "process, socket and user events", 60), log, sink);
@@ -258,6 +268,9 @@ public final class AuditPublisher extends ReaderThread {
                 log.error("audit: restoring the kernel audit settings failed: {}", e.toString());
             }
         }
+        // The thread has drained what it could; the rules are gone, so the socket holds a known remainder. Not if the thread is
+        // still running (it did not stop in time): the socket is its own then.
+        if (events != null && effective != null && !isRunning()) countLeftUnread();
         if (events != null) events.close();
         if (control != null) control.close();
         closeWakeup();
@@ -299,10 +312,15 @@ public final class AuditPublisher extends ReaderThread {
         }
     }
 
-    /** What is still queued and being assembled is published before the kernel's settings are put back. */
+    /**
+     * What is still queued (until the socket is empty, bounded by {@link #closeDrainNanos}) and being assembled is published
+     * before the kernel's settings are put back; what is left then is counted in {@link #countLeftUnread}.
+     */
     @Override
     protected void stopping() {
-        drain();
+        for (long deadline = System.nanoTime() + closeDrainNanos; System.nanoTime() - deadline < 0; ) {
+            if (drain() < DRAIN_BATCH) break;
+        }
         incomplete.addAndGet(groups.flush());
         long now = System.nanoTime();
         pollStatus();
@@ -330,6 +348,51 @@ public final class AuditPublisher extends ReaderThread {
         return total;
     }
 
+    /**
+     * After close: the records the socket still holds are read (not journaled, for at most {@link #LEFT_COUNT_NANOS}) and
+     * counted by event ({@link #wouldPublish}), and become one loss record. Without it they went with the socket, uncounted.
+     */
+    private void countLeftUnread() {
+        long deadline = System.nanoTime() + LEFT_COUNT_NANOS;
+        long lost = 0, records = 0;
+        boolean more = false;
+        while (true) {
+            if (System.nanoTime() - deadline >= 0) {
+                more = true;
+                break;
+            }
+            int n = events.receiveMany();
+            if (n == 0) break;
+            if (n < 0) {
+                if (-n == Libc.ENOBUFS) continue;
+                break;
+            }
+            for (int i = 0; i < n; i++) {
+                int len = frame(events.slot(i), events.slotLength(i));
+                if (len < 0) continue;
+                records++;
+                if (wouldPublish(events.slot(i).getShort(4) & 0xffff, len)) lost++;
+            }
+        }
+        if (lost == 0) return;
+        log.warn("audit: {} events ({} records) were still queued at close and are lost{}", lost, records, more ? ", and more arrived" : "");
+        append(new LossEvent(Clock.nowNanos(), SOURCE, lost, (more ? "at least " : "") + lost + " audit events (" + records
+                + " records) were still queued in the socket at close, after " + closeDrainNanos / 1_000_000 + " ms of draining, and were not read"));
+    }
+
+    /**
+     * Whether the record in {@link #text} starts an event hostql would publish: a SYSCALL record of a wanted syscall (one per
+     * event), or a user or security record when those are captured (each its own event). Not the kernel's note of a rule change.
+     */
+    private boolean wouldPublish(int type, int len) {
+        if (type == EventBuilder.SYSCALL) {
+            String name = Syscalls.name(RecordFraming.number(text, len, ARCH, 16, 0), RecordFraming.number(text, len, SYSCALL_NR, 10, -1));
+            return name != null && wanted.contains(name);
+        }
+        if (SecurityRecords.isSecurityType(type)) return config.security() != SecurityRecords.NONE;
+        return type >= EventBuilder.FIRST_USER && type <= EventBuilder.LAST_USER && config.userEvents();
+    }
+
     /** One datagram in the event socket's buffer (during registration). */
     private void datagram(int n) {
         datagram(events.buffer, n);
@@ -337,17 +400,23 @@ public final class AuditPublisher extends ReaderThread {
 
     /** One datagram: a record, or a reply to our own pid registration. */
     private void datagram(com.sun.jna.Pointer buf, int n) {
-        if (n < AuditSocket.HEADER) return;
-        int type = buf.getShort(4) & 0xffff;
-        if (type == NLMSG_ERROR) {
+        if (n >= AuditSocket.HEADER && (buf.getShort(4) & 0xffff) == NLMSG_ERROR) {
             int err = -buf.getInt(AuditSocket.HEADER);
             if (err != 0) errors.error("audit: the kernel refused a request: " + Libc.errorText(err));
             return;
         }
-        if (type < EventBuilder.FIRST_USER || type >= 2100 || type == AUDIT_REPLACE) return;
+        int len = frame(buf, n);
+        if (len >= 0) router.record(buf.getShort(4) & 0xffff, text, len);
+    }
+
+    /** An audit record's text copied into {@link #text}: its length, or -1 when the datagram is no record hostql reads. */
+    private int frame(com.sun.jna.Pointer buf, int n) {
+        if (n < AuditSocket.HEADER) return -1;
+        int type = buf.getShort(4) & 0xffff;
+        if (type < EventBuilder.FIRST_USER || type >= 2100 || type == AUDIT_REPLACE) return -1;
         int len = Math.min(n - AuditSocket.HEADER, text.length);
         buf.read(AuditSocket.HEADER, text, 0, len);
-        router.record(type, text, len);
+        return len;
     }
 
     /** One audit record (tests): its type and its text as the kernel sent it. */

@@ -1,0 +1,109 @@
+package io.hostql.publishers.audit;
+
+import static io.hostql.publishers.audit.AuditWitness.state;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.hostql.events.LossEvent;
+import io.hostql.publishers.audit.BacklogFloodTest.CountingSink;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the kernel has queued in the audit socket when the publisher closes: read into the journal until the socket is empty
+ * (it was one batch of 4,096 records, and the rest went with the socket, uncounted), and what the time bound leaves unread
+ * becomes a loss record with its count. The reader is paused while a real process makes the connects, so the kernel holds
+ * them in the socket at close.
+ */
+class AuditCloseDrainTest {
+    private static final String AT_CLOSE = "still queued in the socket at close";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everythingQueuedAtCloseIsReadBeyondOneBatch() throws Exception {
+        int connects = 3000; // 12,000 records: about three times the batch the close used to read
+        CountingSink sink = new CountingSink();
+        AuditPublisher publisher = publisher(sink);
+        String before = state();
+        try {
+            publisher.start();
+            publisher.pauseReading();
+            queueConnects(sink, connects);
+        } finally {
+            close(publisher, before);
+        }
+        assertThat(sink.floodSockets.get()).as("socket events of the connects queued at close").isEqualTo(connects);
+        assertThat(sink.losses()).noneMatch(l -> l.reason().contains(AT_CLOSE));
+    }
+
+    @Test
+    void whatTheDrainHasNoTimeForIsALossRecordWithItsCount() throws Exception {
+        int connects = 500;
+        CountingSink sink = new CountingSink();
+        AuditPublisher publisher = publisher(sink);
+        publisher.closeDrainNanos = 0; // the close reads nothing into the journal: everything queued is left
+        String before = state();
+        try {
+            publisher.start();
+            publisher.pauseReading();
+            queueConnects(sink, connects);
+        } finally {
+            close(publisher, before);
+        }
+        assertThat(sink.floodSockets.get()).as("nothing journaled").isZero();
+        List<LossEvent> left = sink.losses().stream().filter(l -> l.reason().contains(AT_CLOSE)).toList();
+        assertThat(left).hasSize(1);
+        // Other processes' audited connects may be queued too; the connects' own events are all there, four records each.
+        assertThat(left.get(0).count()).as(left.get(0).reason()).isGreaterThanOrEqualTo(connects);
+        assertThat(left.get(0).reason()).matches("\\d+ audit events \\((\\d+) records\\) .*");
+        long records = Long.parseLong(left.get(0).reason().replaceAll("^\\d+ audit events \\((\\d+) records\\).*", "$1"));
+        assertThat(records).isGreaterThanOrEqualTo(4L * connects);
+    }
+
+    private AuditPublisher publisher(CountingSink sink) throws Exception {
+        AuditTestSupport.assumeRootWithAudit();
+        AuditWitness.assumeRootWithAuditctl();
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs python3 for the connects (scripts/install-deps installs it)");
+        // backlog_wait_time 1000: the connects wait for the kernel's backlog rather than being dropped (this test is not about those losses)
+        return new AuditPublisher(new AuditPublisher.Config(AuditPublisher.Mode.OWNER, true, false, true, false, false, 8192, 1000,
+                tmp.resolve("state"), SecurityRecords.NONE, 0), AuditDecoder.decoding(sink));
+    }
+
+    /** A process makes the connects while the reader is paused; returns once the kernel has handed all of them to the socket. */
+    private void queueConnects(CountingSink sink, int connects) throws Exception {
+        Path script = Files.writeString(tmp.resolve("connects.py"), """
+                import os, socket, sys
+                print(os.getpid(), flush=True)
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                for i in range(int(sys.argv[1])): s.connect(("127.0.0.1", 9))
+                print("done", flush=True)
+                """);
+        Process p = new ProcessBuilder("python3", script.toString(), Integer.toString(connects)).redirectErrorStream(true).start();
+        var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        sink.floodPid = Integer.parseInt(out.readLine().strip());
+        assertThat(out.readLine()).isEqualTo("done");
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        // Handed on: the kernel's backlog is empty (its records are in the socket's receive queue).
+        try (AuditSocket s = AuditSocket.open(0)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (s.status().backlog() > 0 && System.nanoTime() < deadline) Thread.sleep(20);
+            assertThat(s.status().backlog()).as("the kernel's audit backlog").isZero();
+        }
+    }
+
+    private static void close(AuditPublisher publisher, String before) throws Exception {
+        publisher.close();
+        String after = state();
+        if (!after.equals(before)) AuditWitness.restore(before);
+        assertThat(after).as("kernel audit settings after close").isEqualTo(before);
+    }
+}
