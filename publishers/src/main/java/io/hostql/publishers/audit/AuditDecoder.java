@@ -18,7 +18,6 @@ import java.util.List;
 public final class AuditDecoder {
     private static final SecurityRecords EVERY_KIND = new SecurityRecords(true, true, true);
     private static final java.util.Set<String> SOCKET_CALLS = java.util.Set.of("bind", "connect", "accept", "accept4");
-    private static final byte[] ARCH = RecordFraming.field("arch"), SYSCALL_NR = RecordFraming.field("syscall");
 
     private AuditDecoder() {}
 
@@ -51,7 +50,7 @@ public final class AuditDecoder {
         if (!isSyscall(raw)) return null;
         byte[] b = raw.records();
         int off = raw.firstTextOffset(), end = off + raw.firstTextLength();
-        return Syscalls.name(RecordFraming.number(b, off, end, ARCH, 16, 0), RecordFraming.number(b, off, end, SYSCALL_NR, 10, -1));
+        return RecordFraming.syscallName(b, off, end);
     }
 
     /** Whether a syscall (a name from {@link #syscallName}, or null) is a socket call (bind, connect, accept, accept4): socket_events' groups. */

@@ -68,7 +68,6 @@ public final class AuditPublisher extends ReaderThread {
     private static final long LEFT_COUNT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long CLOSE_WAIT_MILLIS = 2000;
     private static final int NLMSG_ERROR = 2, AUDIT_REPLACE = 1329;
-    private static final byte[] ARCH = RecordFraming.field("arch"), SYSCALL_NR = RecordFraming.field("syscall");
 
     public enum Mode {
         OWNER, COEXIST, AUTO;
@@ -386,7 +385,7 @@ public final class AuditPublisher extends ReaderThread {
      */
     private boolean wouldPublish(int type, int len) {
         if (type == EventBuilder.SYSCALL) {
-            String name = Syscalls.name(RecordFraming.number(text, len, ARCH, 16, 0), RecordFraming.number(text, len, SYSCALL_NR, 10, -1));
+            String name = RecordFraming.syscallName(text, 0, len);
             return name != null && wanted.contains(name);
         }
         if (SecurityRecords.isSecurityType(type)) return config.security() != SecurityRecords.NONE;

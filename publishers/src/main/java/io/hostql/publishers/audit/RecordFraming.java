@@ -56,6 +56,13 @@ final class RecordFraming {
         return p == v ? def : n;
     }
 
+    private static final byte[] ARCH = field("arch"), SYSCALL_NR = field("syscall");
+
+    /** The syscall of a SYSCALL record's text {@code b[off, end)} by name, from its arch and number; null when hostql does not know it. */
+    static String syscallName(byte[] b, int off, int end) {
+        return Syscalls.name(number(b, off, end, ARCH, 16, 0), number(b, off, end, SYSCALL_NR, 10, -1));
+    }
+
     /** Whether a field {@code name=} with a non-empty value is present. */
     static boolean hasValue(byte[] b, int len, byte[] name) {
         int v = find(b, 0, len, name);

@@ -14,8 +14,7 @@ import java.util.function.Consumer;
  * one group ({@link RawGroups}). The counters feed hostql_audit_status.
  */
 final class RecordRouter {
-    private static final byte[] ARCH = RecordFraming.field("arch"), SYSCALL_NR = RecordFraming.field("syscall"),
-            PID = RecordFraming.field("pid"), APPARMOR = RecordFraming.field("apparmor");
+    private static final byte[] PID = RecordFraming.field("pid"), APPARMOR = RecordFraming.field("apparmor");
 
     final AtomicLong records = new AtomicLong(), processEvents = new AtomicLong(), socketEvents = new AtomicLong(),
             userEvents = new AtomicLong(), ignoredOwn = new AtomicLong(), malformed = new AtomicLong();
@@ -76,7 +75,7 @@ final class RecordRouter {
         boolean want = true;
         String name = null;
         if (type == EventBuilder.SYSCALL) {
-            name = Syscalls.name(RecordFraming.number(text, len, ARCH, 16, 0), RecordFraming.number(text, len, SYSCALL_NR, 10, -1));
+            name = RecordFraming.syscallName(text, 0, len);
             want = name != null && wanted.contains(name);
             if (want && RecordFraming.number(text, len, PID, 10, -1) == self) {
                 ignoredOwn.incrementAndGet();
