@@ -40,15 +40,25 @@ class BacklogFloodTest {
         final AtomicLong sockets = new AtomicLong();
         volatile int floodPid = -1;
         final AtomicLong floodSockets = new AtomicLong();
+        /** The flood process's socket events themselves, when kept: for a test that tells its connects from anything else it did. */
+        final List<SocketEvent> flood = new ArrayList<>();
+        volatile boolean keepFlood;
 
         @Override
         public synchronized long append(Event e) {
             if (e instanceof LossEvent l) losses.add(l);
             if (e instanceof SocketEvent s) {
                 sockets.incrementAndGet();
-                if (s.pid() == floodPid) floodSockets.incrementAndGet();
+                if (s.pid() == floodPid) {
+                    floodSockets.incrementAndGet();
+                    if (keepFlood) flood.add(s);
+                }
             }
             return 0;
+        }
+
+        synchronized List<SocketEvent> flood() {
+            return List.copyOf(flood);
         }
 
         synchronized List<LossEvent> losses() {
