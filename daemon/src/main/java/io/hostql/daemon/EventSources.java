@@ -174,7 +174,7 @@ final class EventSources {
     static AuditPublisher.Config auditConfig(Context c, Set<String> tables) {
         Settings settings = c.settings();
         try {
-            BacklogWaitTime.check(settings.get(AuditFlags.AUDIT_BACKLOG_WAIT_TIME), KernelConfig.running()); // this kernel's HZ
+            BacklogWaitTime.check(settings.get(AuditFlags.AUDIT_BACKLOG_WAIT_TIME), KernelConfig::running); // this kernel's HZ, when it matters
             return new AuditPublisher.Config(AuditPublisher.Mode.parse(settings.get(AuditFlags.AUDIT_MODE)), settings.get(AuditFlags.AUDIT_ALLOW_CONFIG),
                     tables.contains(ProcessEventsSubscriber.NAME), tables.contains(SocketEventsSubscriber.NAME),
                     settings.get(AuditFlags.AUDIT_ALLOW_ACCEPT_SOCKET_EVENTS), tables.contains(UserEventsSubscriber.NAME),

@@ -18,6 +18,20 @@ public final class BacklogWaitTime {
         return hz <= 0 ? AuditFlags.BACKLOG_WAIT_TIME_MAX : 10L * 60 * hz;
     }
 
+    /** The lowest HZ a Linux kernel is built with (CONFIG_HZ_100): a value within its bound is within every kernel's. */
+    private static final int LOWEST_HZ = 100;
+
+    /**
+     * Checks against the running kernel, whose config (a file of some 300 kB) is read only when the value is above what
+     * every kernel accepts (60,000 jiffies): not at all at the default of 0, at every start and SIGHUP.
+     *
+     * @throws IllegalArgumentException as {@link #check(int, KernelConfig)}
+     */
+    public static void check(int jiffies, java.util.function.Supplier<KernelConfig> kernel) {
+        if (jiffies <= kernelMax(LOWEST_HZ)) return;
+        check(jiffies, kernel.get());
+    }
+
     /** @throws IllegalArgumentException naming the flag, the bound and the HZ it comes from, when {@code jiffies} is above it */
     public static void check(int jiffies, KernelConfig kernel) {
         int hz = kernel.hz();

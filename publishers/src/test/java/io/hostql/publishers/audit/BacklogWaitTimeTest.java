@@ -33,6 +33,21 @@ class BacklogWaitTimeTest {
     }
 
     @Test
+    void theKernelsConfigIsReadOnlyForAValueSomeKernelWouldRefuse() {
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.function.Supplier<KernelConfig> counted = () -> {
+            reads.incrementAndGet();
+            return HZ_250;
+        };
+        BacklogWaitTime.check(0, counted);
+        BacklogWaitTime.check(60_000, counted); // 10 x 60 s at HZ 100, the lowest: every kernel takes it
+        assertThat(reads).hasValue(0);
+        BacklogWaitTime.check(60_001, counted);
+        assertThat(reads).hasValue(1);
+        assertThatThrownBy(() -> BacklogWaitTime.check(150_001, counted)).hasMessageContaining("HZ 250");
+    }
+
+    @Test
     void theKernelsRefusalNamesTheFlags() {
         assertThat(new AuditSocket.AuditException(BacklogWaitTime.refused(8192, 200_000, Libc.EINVAL), Libc.EINVAL).getMessage())
                 .isEqualTo("setting audit_backlog_limit 8192 and audit_backlog_wait_time 200000 (the kernel refuses a backlog_wait_time above"
