@@ -38,8 +38,14 @@ public enum EventType {
         this.decoder = decoder;
     }
 
+    /** By code (codes are below 256: a frame stores one byte); values() copied its array at each record read. */
+    private static final EventType[] BY_CODE = new EventType[256];
+
+    static {
+        for (EventType t : values()) BY_CODE[t.code] = t;
+    }
+
     public static EventType of(int code) {
-        for (EventType t : values()) if (t.code == code) return t;
-        return null;
+        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
     }
 }

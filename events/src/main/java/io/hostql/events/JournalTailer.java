@@ -4,6 +4,7 @@ import java.text.ParseException;
 import java.util.NavigableSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.TailerDirection;
@@ -52,7 +53,10 @@ final class JournalTailer implements Journal.Reader {
             }
             stuckSince = -1;
             index = dc.index();
-            bytes = dc.wire().bytes().toByteArray();
+            Bytes<?> document = dc.wire().bytes();
+            SkippedEvent skipped = types == null ? null : JournalFrame.skipped(document, types);
+            if (skipped != null) return new JournalEntry(index, skipped);
+            bytes = document.toByteArray();
         }
         Event e = JournalFrame.decode(bytes, types);
         if (e == null) {

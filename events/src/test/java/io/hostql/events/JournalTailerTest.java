@@ -100,6 +100,29 @@ class JournalTailerTest {
     }
 
     @Test
+    void aFilteredReaderPassesADamagedRecordOfAnotherTypeWhichTheReaderOfItsTypeReports() throws Exception {
+        try (Journal j = Journal.open(dir)) {
+            j.append(new HardwareEvent(1, HardwareEvent.SOURCE_KERNEL, 0, "add", "/devices/before", new byte[0], null));
+            j.append(file(2, "/skip/marker-damaged-end"));
+            j.append(new HardwareEvent(3, HardwareEvent.SOURCE_KERNEL, 0, "add", "/devices/after", new byte[0], null));
+        }
+        flipByteIn(onlyCycleFile(dir), "marker-damaged-end");
+        try (Journal j = Journal.open(dir)) {
+            try (Journal.Reader r = j.reader(Set.of(EventType.HARDWARE))) {
+                List<JournalEntry> all = drain(r);
+                assertThat(all).filteredOn(e -> e.event() instanceof HardwareEvent).hasSize(2);
+                assertThat(all).as("its payload is not checked here").noneMatch(e -> e.event() instanceof LossEvent);
+                assertThat(all).filteredOn(e -> e.event() instanceof SkippedEvent s && s.type() == EventType.FILE)
+                        .extracting(e -> e.event().captureNanos()).containsExactly(2L);
+            }
+            try (Journal.Reader r = j.reader(Set.of(EventType.FILE))) {
+                assertThat(drain(r)).anySatisfy(e -> assertThat(e.event()).isInstanceOfSatisfying(LossEvent.class,
+                        l -> assertThat(l.reason()).contains("failed its checksum")));
+            }
+        }
+    }
+
+    @Test
     void newestFindsTheLastRecordOfTheGivenTypes() {
         try (Journal j = Journal.open(dir)) {
             j.append(file(1, "/n/0"));

@@ -28,11 +28,13 @@ public abstract class Subscriber implements AutoCloseable {
      */
     private static final long WAIT_NANOS = 5_000_000_000L;
     /**
-     * After a partial batch, wait this long before reading on, so that the next commit carries several
-     * events: one SQLite commit per event was most of a busy subscriber's cost. Rows appear at most this
-     * much later.
+     * After a partial batch that followed another closely, wait this long before reading on, so that the next
+     * commit carries several events: one SQLite commit per event was most of a busy subscriber's cost, and at
+     * 100 execs/s a commit every 50 ms still was (issue 15). A batch after a quiet spell (this long with nothing
+     * to read) is followed by none, so sporadic events are rows at once; during a stream an event is a row at
+     * most this much later (with the audit reader's linger, an exec within about 0.3 s).
      */
-    private static final long LINGER_NANOS = 50_000_000L;
+    private static final long LINGER_NANOS = 200_000_000L;
     /**
      * A batch that made no rows commits its position at most this often: re-reading such records after
      * a crash makes no rows either, and a commit per batch was most of an idle subscriber's cost.
@@ -130,6 +132,7 @@ public abstract class Subscriber implements AutoCloseable {
                 journal.acknowledge(name, pos.index());
             }
             List<JournalEntry> batch = new ArrayList<>(BATCH);
+            long quietNanos = LINGER_NANOS; // how long it waited with nothing to read before this batch (the start counts as quiet)
             while (running) {
                 long seen = journal.appendedCount(wakeFor);
                 batch.clear();
@@ -139,11 +142,15 @@ public abstract class Subscriber implements AutoCloseable {
                     // Woken by the next append of a type it turns into rows; the timeout covers the other types (read
                     // past in one batch), records this process did not append (a journal recovered at start), and
                     // rowless positions still to commit.
+                    long waitStart = System.nanoTime();
                     journal.awaitAppend(wakeFor, seen, uncommitted != null ? ROWLESS_COMMIT_NANOS : WAIT_NANOS);
+                    quietNanos += System.nanoTime() - waitStart;
                     continue;
                 }
                 process(batch);
-                if (batch.size() < BATCH) LockSupport.parkNanos(LINGER_NANOS);
+                boolean afterQuiet = quietNanos >= LINGER_NANOS;
+                quietNanos = 0;
+                if (batch.size() < BATCH && !afterQuiet) LockSupport.parkNanos(LINGER_NANOS);
             }
             // A clean stop leaves the position current, read on past records of other types (they make no rows
             // here): records already in the tables are then not counted lost if the journal is damaged later.

@@ -54,10 +54,11 @@ public final class AuditPublisher extends ReaderThread {
      * After reading a little, let more arrive before the next poll: the kernel sends each record of an
      * exec (SYSCALL, EXECVE, CWD, PATH..., PROCTITLE, EOE) as its own datagram, and a wake-up per
      * datagram was most of this thread's CPU (a wake-up costs about 0.2 ms of CPU on the benchmark VM,
-     * whatever it reads). The receive buffer holds far more than this delay brings; subscribers linger as
-     * long (Subscriber.LINGER_NANOS), so an exec is a row within about 0.1 s.
+     * whatever it reads), and at 100 execs/s a wake-up every 50 ms still was (issue 15). The receive buffer
+     * holds far more than this delay brings; with the subscribers' linger (Subscriber.LINGER_NANOS) an exec
+     * is a row within about 0.3 s.
      */
-    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /**
      * At close, the socket is read (and journaled) until it is empty, for at most this long: within the thread's

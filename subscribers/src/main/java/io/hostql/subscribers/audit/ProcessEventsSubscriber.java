@@ -45,6 +45,21 @@ public final class ProcessEventsSubscriber extends Subscriber {
     private boolean seeded;
 
     private final boolean forks, kills;
+    /**
+     * The executables' lstat within one batch: a batch is read within one linger, so a program run many times in it
+     * (a script's loop, a build) is stat'ed once per batch, not once per exec.
+     */
+    private final java.util.Map<java.nio.ByteBuffer, java.util.Optional<NativeFiles.Stat>> exeStats = new java.util.HashMap<>();
+
+    @Override
+    protected void batchStarted() {
+        exeStats.clear();
+    }
+
+    private NativeFiles.Stat exeStat(byte[] exe) {
+        if (exe == null) return null;
+        return exeStats.computeIfAbsent(java.nio.ByteBuffer.wrap(exe), k -> java.util.Optional.ofNullable(NativeFiles.lstat(exe))).orElse(null);
+    }
 
     /** Exec rows only. */
     public ProcessEventsSubscriber(Journal journal, EventStore store) {
@@ -68,7 +83,7 @@ public final class ProcessEventsSubscriber extends Subscriber {
         if (fork ? !forks : !kills) return null;
         int pid = fork ? (int) e.exit() : e.pid();
         int parent = !fork ? e.ppid() : (e.flags() & ProcessEvent.CLONE_PARENT) != 0 ? e.ppid() : e.pid();
-        NativeFiles.Stat st = e.exe() == null ? null : NativeFiles.lstat(e.exe());
+        NativeFiles.Stat st = exeStat(e.exe());
         return row(e, new byte[0], st, null, null, ProcFs.cgroup(pid)).set(PID, pid).set(PARENT, parent);
     }
 
@@ -100,7 +115,7 @@ public final class ProcessEventsSubscriber extends Subscriber {
         ProcessTree.Node parent = tree.get(e.ppid());
         if (cgroup == null && parent != null) cgroup = parent.cgroup();
         tree.exec(e.pid(), e.ppid(), e.exe(), cmdline, cgroup);
-        NativeFiles.Stat st = e.exe() == null ? null : NativeFiles.lstat(e.exe());
+        NativeFiles.Stat st = exeStat(e.exe());
         out.add(row(e, cmdline, st, parent == null ? null : parent.path(), parent == null ? null : parent.cmdline(), cgroup));
     }
 
