@@ -107,14 +107,14 @@ class DaemonRobustnessTest {
             d.signal("HUP");
             waitFor(() -> d.output().contains("config reloaded"), 10, "the reload");
             Path after = Files.writeString(b.resolve("after-hup"), "y");
-            waitFor(() -> count(data, "SELECT count(*) FROM file_events WHERE target_path = '" + after + "'") > 0, 2, "an event under the new path");
+            waitFor(() -> count(data, "SELECT count(*) FROM file_events WHERE target_path = '" + after + "'") > 0, 30, "an event under the new path");
             assertThat(count(data, "SELECT count(*) FROM file_events WHERE target_path LIKE '%before-hup'")).isZero();
             // A broken config on SIGHUP is refused; the daemon keeps running on the old one.
             Files.writeString(config, "{ broken");
             d.signal("HUP");
             waitFor(() -> d.output().contains("config reload refused"), 10, "the refusal");
             Path still = Files.writeString(b.resolve("still-watched"), "z");
-            waitFor(() -> count(data, "SELECT count(*) FROM file_events WHERE target_path = '" + still + "'") > 0, 2, "events after a refused reload");
+            waitFor(() -> count(data, "SELECT count(*) FROM file_events WHERE target_path = '" + still + "'") > 0, 30, "events after a refused reload");
         }
     }
 
@@ -159,7 +159,7 @@ class DaemonRobustnessTest {
             assertThat(d.output()).contains("was damaged").contains("moved aside").contains("salvaged")
                     .contains("had already been stored by every subscriber: nothing is missing from the tables");
             Path after = Files.writeString(watched.resolve("after-damage"), "y");
-            waitFor(() -> count(data, "SELECT count(*) FROM file_events WHERE target_path = '" + after + "'") > 0, 2, "events after recovery");
+            waitFor(() -> count(data, "SELECT count(*) FROM file_events WHERE target_path = '" + after + "'") > 0, 30, "events after recovery");
             assertThat(Files.list(data.resolve("journal/damaged")).count()).isEqualTo(1);
             assertThat(count(data, "SELECT count(*) FROM hostql_event_losses WHERE source = 'journal'")).isZero();
             assertThat(count(data, "SELECT count(*) FROM file_events WHERE target_path LIKE '%/before-%'")).as("rows before the damage stay")

@@ -50,7 +50,7 @@ class FileIntegrityEndToEndTest {
     }
 
     static void expect(Path path, String action) throws InterruptedException {
-        waitFor(() -> rows(path).stream().anyMatch(r -> r[0].equals(action)), 2, action + " of " + path);
+        waitFor(() -> rows(path).stream().anyMatch(r -> r[0].equals(action)), 30, action + " of " + path);
     }
 
     static void waitFor(java.util.function.BooleanSupplier cond, int seconds, String what) throws InterruptedException {
@@ -71,7 +71,7 @@ class FileIntegrityEndToEndTest {
         Files.writeString(f, "v1\n");
         expect(f, "CREATED");
         Files.writeString(f, "version two\n");
-        waitFor(() -> rows(f).stream().anyMatch(r -> r[0].equals("UPDATED") && sha256Of("version two\n").equals(r[2])), 2, "UPDATED with the new hash");
+        waitFor(() -> rows(f).stream().anyMatch(r -> r[0].equals("UPDATED") && sha256Of("version two\n").equals(r[2])), 30, "UPDATED with the new hash");
         Object[] updated = rows(f).stream().filter(r -> r[0].equals("UPDATED")).reduce((a, b) -> b).orElseThrow();
         assertThat(updated[2]).isEqualTo(sha256(f));
         assertThat(updated[3]).isEqualTo(1L);
@@ -114,9 +114,9 @@ class FileIntegrityEndToEndTest {
         Path f = Files.writeString(dir.resolve("inside.conf"), "inside\n");
         expect(tree.resolve("newdir"), "CREATED");
         expect(f, "CREATED");
-        waitFor(() -> rows(f).stream().anyMatch(r -> sha256Of("inside\n").equals(r[2])), 2, "the new file's hash");
+        waitFor(() -> rows(f).stream().anyMatch(r -> sha256Of("inside\n").equals(r[2])), 30, "the new file's hash");
         Files.writeString(f, "later write\n");
-        waitFor(() -> rows(f).stream().anyMatch(r -> sha256Of("later write\n").equals(r[2])), 2, "a later write deep inside");
+        waitFor(() -> rows(f).stream().anyMatch(r -> sha256Of("later write\n").equals(r[2])), 30, "a later write deep inside");
     }
 
     /** The new directory's watch and its scan race with the files written into it: each still has one CREATED row. */
@@ -152,7 +152,7 @@ class FileIntegrityEndToEndTest {
         expect(moved, "CREATED");
         assertThat(rows(moved).get(0)[2]).isEqualTo(sha256(moved));
         Files.writeString(moved, "patched");
-        waitFor(() -> rows(moved).stream().anyMatch(r -> sha256Of("patched").equals(r[2])), 2, "a write inside the moved-in tree");
+        waitFor(() -> rows(moved).stream().anyMatch(r -> sha256Of("patched").equals(r[2])), 30, "a write inside the moved-in tree");
     }
 
     @Test

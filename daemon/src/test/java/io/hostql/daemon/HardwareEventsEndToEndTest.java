@@ -55,7 +55,7 @@ class HardwareEventsEndToEndTest {
 
     void expect(String devpath, String action, boolean synthetic) throws InterruptedException {
         try {
-            DaemonProcess.waitFor(() -> rows(devpath).stream().anyMatch(r -> r[0].equals(action) && r[4].equals(synthetic ? 1L : 0L)), 2,
+            DaemonProcess.waitFor(() -> rows(devpath).stream().anyMatch(r -> r[0].equals(action) && r[4].equals(synthetic ? 1L : 0L)), 30,
                     (synthetic ? "a synthetic " : "") + action + " row for " + devpath);
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\nhostqld output:\n" + daemon.output(), e);
@@ -115,7 +115,7 @@ class HardwareEventsEndToEndTest {
         expect(free, "change", false);
         int attached = rows(free).size();
         loops.detach(dev);
-        DaemonProcess.waitFor(() -> rows(free).size() > attached, 2, "the change row of the detach");
+        DaemonProcess.waitFor(() -> rows(free).size() > attached, 30, "the change row of the detach");
         assertThat(rows(free)).allSatisfy(r -> assertThat(r).startsWith("change", dev, "disk"));
 
         // lo has no DEVTYPE: seen, and not kept (osquery's rule)

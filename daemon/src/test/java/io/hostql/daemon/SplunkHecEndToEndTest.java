@@ -50,6 +50,7 @@ class SplunkHecEndToEndTest {
         final Map<Long, List<JsonNode>> unacked = new ConcurrentHashMap<>(); // ackId -> events waiting to be indexed
         final Set<String> channels = ConcurrentHashMap.newKeySet();
         final AtomicInteger ackPolls = new AtomicInteger();
+        final AtomicInteger heldPolls = new AtomicInteger(); // polls answered with every acknowledgement held
         final AtomicInteger requests = new AtomicInteger();
         final AtomicInteger nextAckId = new AtomicInteger();
         volatile boolean busy, holdAcks;
@@ -137,9 +138,10 @@ class SplunkHecEndToEndTest {
                 return;
             }
             ackPolls.incrementAndGet();
+            boolean hold = holdAcks; // once per poll, so that a poll is either held or not
             Map<String, Boolean> acks = new HashMap<>();
             for (JsonNode id : M.readTree(body).get("acks")) {
-                boolean done = !holdAcks;
+                boolean done = !hold;
                 List<JsonNode> batch = done ? unacked.remove(id.asLong()) : null;
                 if (batch != null) {
                     synchronized (events) {
@@ -149,6 +151,7 @@ class SplunkHecEndToEndTest {
                 acks.put(id.asText(), done);
             }
             answer(x, 200, M.writeValueAsString(Map.of("acks", acks)));
+            if (hold) heldPolls.incrementAndGet();
         }
 
         @Override
@@ -216,6 +219,9 @@ class SplunkHecEndToEndTest {
                         assertThat(hec.ackPolls.get()).isPositive();
                         // Acknowledgements held: HEC took the requests, but nothing counts as delivered until it acknowledges them.
                         hec.holdAcks = true;
+                        // A poll that began before the hold can still index its batch: count from the first held poll
+                        // (the server answers one exchange at a time, so every earlier one is done by then).
+                        waitFor(() -> hec.heldPolls.get() > 0, 30, "an acknowledgement poll answered while held");
                         Path snapshots = d.logs.resolve(FilesystemLogger.SNAPSHOTS);
                         int held = eventsOf(hec.events(), name).size();
                         int requests = hec.requests.get();

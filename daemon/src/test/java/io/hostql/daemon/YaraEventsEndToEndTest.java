@@ -66,7 +66,7 @@ class YaraEventsEndToEndTest {
         Path evil = scanned.resolve("dropped.bin");
         Files.writeString(evil, "payload HOSTQL-YARA-MARKER payload");
         try {
-            DaemonProcess.waitFor(() -> !rows(evil).isEmpty(), 5, "a yara_events row for " + evil);
+            DaemonProcess.waitFor(() -> !rows(evil).isEmpty(), 30, "a yara_events row for " + evil);
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\nhostqld output:\n" + daemon.output(), e);
         }
@@ -84,9 +84,9 @@ class YaraEventsEndToEndTest {
         // The subscriber reads the journal in order: once a later marker file has its row, the two before were handled.
         Path last = scanned.resolve("last.bin");
         Files.writeString(last, "HOSTQL-YARA-MARKER");
-        DaemonProcess.waitFor(() -> !rows(last).isEmpty(), 5, "a yara_events row for " + last);
+        DaemonProcess.waitFor(() -> !rows(last).isEmpty(), 30, "a yara_events row for " + last);
         DaemonProcess.waitFor(() -> (Long) query(daemon.data, "SELECT count(DISTINCT target_path) FROM file_events WHERE target_path IN ('"
-                + clean + "', '" + elsewhere + "')").rows().get(0)[0] == 2L, 5, "file_events rows of the two files without yara rows");
+                + clean + "', '" + elsewhere + "')").rows().get(0)[0] == 2L, 30, "file_events rows of the two files without yara rows");
         assertThat(rows(clean)).isEmpty();
         assertThat(rows(elsewhere)).isEmpty();
     }

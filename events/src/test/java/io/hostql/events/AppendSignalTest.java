@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,9 +39,15 @@ class AppendSignalTest {
     void aReaderOfOneTypeIsWokenByThatTypeAndNotByOthers() throws Exception {
         AppendSignal s = new AppendSignal();
         Set<EventType> hardware = Set.of(EventType.HARDWARE);
-        Thread reader = new Thread(() -> s.await(hardware, s.count(hardware), LONG_WAIT));
+        // Counted here, not in the reader: a reader that starts late would count the hardware append below and sleep on.
+        long seen = s.count(hardware);
+        Thread reader = new Thread(() -> s.await(hardware, seen, LONG_WAIT));
         reader.start();
-        Thread.sleep(200);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (LockSupport.getBlocker(reader) != s) { // parked in await, so the file append below is one it could see
+            if (System.nanoTime() > end) throw new AssertionError("the reader did not park in await within 10 s");
+            Thread.sleep(5);
+        }
         s.appended(EventType.FILE);
         reader.join(300);
         assertThat(reader.isAlive()).as("a file event does not wake a hardware reader").isTrue();

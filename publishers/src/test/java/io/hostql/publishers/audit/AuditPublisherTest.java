@@ -74,7 +74,7 @@ class AuditPublisherTest {
     void echoIsOneEventWithItsCommandLinePathAndParent() throws Exception {
         String marker = "hostql-" + UUID.randomUUID();
         assertThat(run("/bin/echo", marker)).isEqualTo(marker + "\n");
-        ProcessEvent e = sink.await("the echo", ProcessEvent.class, p -> text(p.cmdline()).equals("/bin/echo " + marker), 3000);
+        ProcessEvent e = sink.await("the echo", ProcessEvent.class, p -> text(p.cmdline()).equals("/bin/echo " + marker), 30_000);
         assertThat(text(e.exe())).isEqualTo(Path.of("/bin/echo").toRealPath().toString());
         assertThat(e.ppid()).isEqualTo(ProcessHandle.current().pid());
         assertThat(e.syscall()).isEqualTo("execve");
@@ -94,7 +94,7 @@ class AuditPublisherTest {
         for (int i = 0; i < 200; i++) cmd.add(marker + "-" + i + "-" + "x".repeat(i * 10));
         run(cmd.toArray(new String[0]));
         ProcessEvent e = sink.await("/bin/true with 200 arguments", ProcessEvent.class,
-                p -> p.argv().length > 1 && text(p.argv()[1]).startsWith(marker), 3000);
+                p -> p.argv().length > 1 && text(p.argv()[1]).startsWith(marker), 30_000);
         assertThat(e.argc()).isEqualTo(201);
         assertThat(e.argv().length).isEqualTo(201);
         for (int i = 0; i < cmd.size(); i++) assertThat(text(e.argv()[i])).isEqualTo(cmd.get(i));
@@ -109,7 +109,7 @@ class AuditPublisherTest {
                 .getBytes(StandardCharsets.UTF_8));
         run("/bin/bash", script.toString());
         ProcessEvent e = sink.await("/bin/true with odd arguments", ProcessEvent.class,
-                p -> p.argv().length > 1 && text(p.argv()[1]).equals(marker), 3000);
+                p -> p.argv().length > 1 && text(p.argv()[1]).equals(marker), 30_000);
         assertThat(e.argv().length).isEqualTo(8);
         assertThat(text(e.argv()[2])).isEqualTo("two words");
         assertThat(text(e.argv()[3])).isEqualTo("a \"quoted\" one");
@@ -125,7 +125,7 @@ class AuditPublisherTest {
         String big = marker + "y".repeat(100_000);
         run("/bin/true", "small", big, "after");
         ProcessEvent e = sink.await("/bin/true with a 100 kB argument", ProcessEvent.class,
-                p -> p.argv().length == 4 && text(p.argv()[2]).startsWith(marker), 3000);
+                p -> p.argv().length == 4 && text(p.argv()[2]).startsWith(marker), 30_000);
         assertThat(text(e.argv()[2])).isEqualTo(big);
         assertThat(text(e.argv()[3])).isEqualTo("after");
     }
@@ -146,7 +146,7 @@ class AuditPublisherTest {
                     + "print(s.getsockname()[1]); s.close()").strip();
             acceptor.join(5000);
             SocketEvent e = sink.await("python's connect", SocketEvent.class, s -> s.syscall().equals("connect") && s.sockaddr() != null
-                    && s.sockaddr().length >= 8 && s.sockaddr()[0] == 2 && ((s.sockaddr()[2] & 0xff) << 8 | (s.sockaddr()[3] & 0xff)) == port, 3000);
+                    && s.sockaddr().length >= 8 && s.sockaddr()[0] == 2 && ((s.sockaddr()[2] & 0xff) << 8 | (s.sockaddr()[3] & 0xff)) == port, 30_000);
             assertThat(Arrays.copyOfRange(e.sockaddr(), 4, 8)).isEqualTo(new byte[] {127, 0, 0, 1});
             assertThat(text(e.exe())).contains("python3");
             assertThat(e.success()).isTrue();
@@ -161,7 +161,7 @@ class AuditPublisherTest {
     void pamSessionIsAUserEvent() throws Exception {
         run("runuser", "-u", "nobody", "--", "/bin/true");
         UserEvent e = sink.await("runuser's PAM session", UserEvent.class,
-                u -> u.recordType() == 1105 && u.exe() != null && text(u.exe()).endsWith("/runuser"), 3000);
+                u -> u.recordType() == 1105 && u.exe() != null && text(u.exe()).endsWith("/runuser"), 30_000);
         assertThat(text(e.message())).contains("op=PAM:session_open").contains("res=success");
         assertThat(e.uid()).isZero();
     }
