@@ -60,4 +60,38 @@ class DaemonStateFileTest {
                 + ",\"schedule\":[],\"packs\":[{\"name\":\"p\"}],\"events\":[]}");
         assertThat(DaemonStateFile.reader(data).packs()).isEmpty();
     }
+
+    @Test
+    void theDaemonsWriterRewritesTheFileOnlyWhenTheStateChanged(@TempDir Path data) throws Exception {
+        List<DaemonState.QueryStatus> schedule = new java.util.ArrayList<>(List.of(QUERY));
+        DaemonState state = new DaemonState() {
+            @Override
+            public List<QueryStatus> schedule() {
+                return List.copyOf(schedule);
+            }
+
+            @Override
+            public List<PackStatus> packs() {
+                return List.of(PACK);
+            }
+
+            @Override
+            public List<EventSource> eventSources() {
+                return List.of(SOURCE);
+            }
+        };
+        DaemonStateFile.Writer writer = new DaemonStateFile.Writer(data);
+        assertThat(writer.write(state)).as("the first state").isTrue();
+        Path file = data.resolve(DaemonStateFile.NAME);
+        Object inode = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        assertThat(writer.write(state)).as("the same state again (equal, not the same objects)").isFalse();
+        assertThat(Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey()).as("the file left alone")
+                .isEqualTo(inode);
+
+        DaemonState.QueryStatus ranAgain = new DaemonState.QueryStatus("pack_p_q", "SELECT 1", 10, 4, 1796578010, false, 42, 1600, 100,
+                20, 0, 30, 0, 1000, 900, "p");
+        schedule.set(0, ranAgain);
+        assertThat(writer.write(state)).as("a query ran since").isTrue();
+        assertThat(DaemonStateFile.reader(data).schedule()).containsExactly(ranAgain);
+    }
 }
