@@ -25,15 +25,19 @@ import java.util.Map;
  * modification time changed (its statx gives it, with its own flags).
  */
 final class ImmutableDataDir {
-    private final Path data, journal;
     /** Each directory's files to look at, as listed at its modification time. */
     private final Map<Path, Listing> listings = new HashMap<>();
 
-    private record Listing(long mtimeSeconds, long mtimeNanos, long listedAtMillis, List<Path> files) {}
+    private record Listing(long mtimeSeconds, long mtimeNanos, long listedAtMillis, List<Path> files, List<byte[]> cPaths) {}
+
+    /** The data dir and its journal dir, their paths as statx takes them, and one statx buffer: no path is converted at each pass. */
+    private final List<Path> dirs;
+    private final List<byte[]> dirCPaths;
+    private final ByteBuffer stat = ByteBuffer.allocate(Libc.STATX_SIZE).order(ByteOrder.LITTLE_ENDIAN);
 
     ImmutableDataDir(Path data) {
-        this.data = data;
-        this.journal = data.resolve("journal");
+        this.dirs = List.of(data, data.resolve("journal"));
+        this.dirCPaths = dirs.stream().map(Libc::cPath).toList();
     }
 
     /** Once, at start: {@link #problem()} of a new instance. */
@@ -43,18 +47,20 @@ final class ImmutableDataDir {
 
     /** The first of the data dir, its journal dir and the files in them that is immutable or append-only, said in one line; or null. */
     String problem() {
-        List<Path> dirs = List.of(data, journal);
-        List<ByteBuffer> dirStats = new ArrayList<>();
-        for (Path dir : dirs) {
-            ByteBuffer st = statx(dir);
-            String problem = problem(dir, st);
+        long[] mtimeSeconds = new long[dirs.size()], mtimeNanos = new long[dirs.size()];
+        boolean[] exists = new boolean[dirs.size()];
+        for (int i = 0; i < dirs.size(); i++) {
+            exists[i] = statx(dirCPaths.get(i));
+            String problem = problem(dirs.get(i), exists[i]);
             if (problem != null) return problem;
-            dirStats.add(st);
+            mtimeSeconds[i] = stat.getLong(Libc.STX_MTIME);
+            mtimeNanos[i] = stat.getInt(Libc.STX_MTIME + 8) & 0xffffffffL;
         }
         for (int i = 0; i < dirs.size(); i++) {
-            if (dirStats.get(i) == null) continue; // a dir not made yet has no files
-            for (Path p : files(dirs.get(i), dirStats.get(i))) {
-                String problem = problem(p, statx(p));
+            if (!exists[i]) continue; // a dir not made yet has no files
+            Listing l = listing(dirs.get(i), mtimeSeconds[i], mtimeNanos[i]);
+            for (int f = 0; f < l.files().size(); f++) {
+                String problem = problem(l.files().get(f), statx(l.cPaths().get(f)));
                 if (problem != null) return problem;
             }
         }
@@ -65,14 +71,14 @@ final class ImmutableDataDir {
      * The dir's files to look at: listed again when its modification time changed, or when the last listing was made
      * within a second of that time (a file created in the same clock tick leaves the time as it was).
      */
-    private List<Path> files(Path dir, ByteBuffer st) {
-        long sec = st.getLong(Libc.STX_MTIME), nsec = st.getInt(Libc.STX_MTIME + 8) & 0xffffffffL;
+    private Listing listing(Path dir, long sec, long nsec) {
         Listing l = listings.get(dir);
-        if (l != null && l.mtimeSeconds() == sec && l.mtimeNanos() == nsec && l.listedAtMillis() / 1000 > sec + 1) return l.files();
+        if (l != null && l.mtimeSeconds() == sec && l.mtimeNanos() == nsec && l.listedAtMillis() / 1000 > sec + 1) return l;
         long listedAt = System.currentTimeMillis();
         List<Path> files = list(dir);
-        listings.put(dir, new Listing(sec, nsec, listedAt, files));
-        return files;
+        l = new Listing(sec, nsec, listedAt, files, files.stream().map(Libc::cPath).toList());
+        listings.put(dir, l);
+        return l;
     }
 
     private static List<Path> list(Path dir) {
@@ -96,21 +102,19 @@ final class ImmutableDataDir {
         return List.copyOf(paths);
     }
 
-    /** The line that says the file is immutable or append-only; null when it is neither, or its flags cannot be read (st null). */
-    private static String problem(Path p, ByteBuffer st) {
-        long flags = st == null ? 0 : st.getLong(Libc.STX_ATTRIBUTES);
+    /** The line that says the file is immutable or append-only (its statx in {@link #stat}); null when it is neither, or not read. */
+    private String problem(Path p, boolean read) {
+        long flags = read ? stat.getLong(Libc.STX_ATTRIBUTES) : 0;
         if ((flags & (Libc.STATX_ATTR_IMMUTABLE | Libc.STATX_ATTR_APPEND)) == 0) return null;
         return p + " is " + ((flags & Libc.STATX_ATTR_IMMUTABLE) != 0 ? "immutable (chattr +i)" : "append-only (chattr +a)")
                 + ": hostqld cannot write its data dir safely and stops; remove the flag (chattr -i -a) and start it again";
     }
 
     /**
-     * The file's statx, or null when it cannot be read. statx, not open and an ioctl: closing any
+     * The file's statx into {@link #stat}; false when it cannot be read. statx, not open and an ioctl: closing any
      * descriptor of a file drops the process's fcntl locks on it, hostqld.lock's instance lock among them.
      */
-    private static ByteBuffer statx(Path p) {
-        byte[] buf = new byte[Libc.STATX_SIZE];
-        if (Libc.statx(Libc.AT_FDCWD, Libc.cPath(p), Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, buf) != 0) return null;
-        return ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
+    private boolean statx(byte[] cPath) {
+        return Libc.statx(Libc.AT_FDCWD, cPath, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, stat.array()) == 0;
     }
 }
