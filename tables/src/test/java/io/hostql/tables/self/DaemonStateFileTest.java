@@ -15,10 +15,15 @@ class DaemonStateFileTest {
     static final DaemonState.EventSource SOURCE = new DaemonState.EventSource("inotify", "inotify", "publisher", 1, 7, 0, true, 2);
 
     static DaemonState fixed() {
+        return withSchedule(() -> List.of(QUERY));
+    }
+
+    /** PACK and SOURCE, with the schedule the supplier gives at each call. */
+    static DaemonState withSchedule(java.util.function.Supplier<List<DaemonState.QueryStatus>> schedule) {
         return new DaemonState() {
             @Override
             public List<QueryStatus> schedule() {
-                return List.of(QUERY);
+                return schedule.get();
             }
 
             @Override
@@ -64,22 +69,7 @@ class DaemonStateFileTest {
     @Test
     void theDaemonsWriterRewritesTheFileOnlyWhenTheStateChanged(@TempDir Path data) throws Exception {
         List<DaemonState.QueryStatus> schedule = new java.util.ArrayList<>(List.of(QUERY));
-        DaemonState state = new DaemonState() {
-            @Override
-            public List<QueryStatus> schedule() {
-                return List.copyOf(schedule);
-            }
-
-            @Override
-            public List<PackStatus> packs() {
-                return List.of(PACK);
-            }
-
-            @Override
-            public List<EventSource> eventSources() {
-                return List.of(SOURCE);
-            }
-        };
+        DaemonState state = withSchedule(() -> List.copyOf(schedule));
         DaemonStateFile.Writer writer = new DaemonStateFile.Writer(data);
         assertThat(writer.write(state)).as("the first state").isTrue();
         Path file = data.resolve(DaemonStateFile.NAME);
