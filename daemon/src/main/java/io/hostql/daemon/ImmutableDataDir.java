@@ -19,8 +19,8 @@ import java.util.Map;
  * through mmap, and on ext4 a mapped write to an immutable file is a SIGBUS that kills the JVM (with an
  * hs_err file and a stale pidfile), a chance it must not take. An immutable data dir is an administrator's
  * act, not a passing fault like a full disk, so hostqld says so in one line and exits non-zero (systemd
- * restarts it, and the start refuses with the same line until the flag is removed). Looked at every
- * second: one statx per file written (the data dir's files, the journal's newest cycle and its metadata), and
+ * restarts it, and the start refuses with the same line until the flag is removed). Looked at every 2
+ * seconds: one statx per file written (the data dir's files, the journal's newest cycle and its metadata), and
  * ext4 faults only once a written page has been cleaned by writeback. A directory is listed again only when its
  * modification time changed (its statx gives it, with its own flags).
  */
@@ -88,7 +88,7 @@ final class ImmutableDataDir {
             for (Path p : ds) {
                 if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
                 // Of the journal's cycle files only the newest is written; the older ones (hours of them) are
-                // not looked at every second.
+                // not looked at every pass.
                 if (p.getFileName().toString().endsWith(".cq4")) {
                     if (newestCycle == null || p.getFileName().toString().compareTo(newestCycle.getFileName().toString()) > 0) newestCycle = p;
                 } else {

@@ -70,7 +70,7 @@ class HostqlctlStatusEndToEndTest {
                 // The loss subscriber is stalled too, at its own position: behind the head as well, not level with the others.
                 assertThat(status).containsPattern("(?m)^  hostql_event_losses: \\d+ records behind");
                 // Meanwhile the retention pass (every second here) waits on the locked events.db, 5 s a pass: a change of the
-                // state still reaches the file within 3 s, on a thread of its own (it was 5 s and more when they shared one).
+                // state still reaches the file within 2 s, on a thread of its own (it was 5 s and more when they shared one).
                 long behind = fileEventsLag(data);
                 for (int i = 0; i < 3; i++) Files.writeString(watched.resolve("later-" + i), "x");
                 long t0 = System.nanoTime();
