@@ -64,8 +64,13 @@ final class Daemon {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
     static final String DEFAULT_CONFIG = "default-config.json";
     private static final long AUDIT_STATUS_SECONDS = 5;
-    private static final long STORAGE_CHECK_MILLIS = 500;
-    private static final long STATE_FILE_SECONDS = 3;
+    /**
+     * The status files' pass, every 2 s: the storage check (it was every half second; a page hostqld wrote faults on an
+     * immutable file only once writeback cleaned it, 5 s and more later) and the state file, written when it changed (so
+     * hostqlctl status shows a lag within 2 s), else refreshed every 30 s. One wake-up costs a VM 0.3-0.5 ms of CPU here,
+     * each pass about 1 ms, the largest part of an idle daemon's cost.
+     */
+    private static final long STATUS_PASS_MILLIS = 2000;
 
     private final Settings flags;
     private Settings settings;
@@ -209,9 +214,13 @@ final class Daemon {
         if (events.publisher(AuditPublisher.class) != null) maintenance.scheduleWithFixedDelay(Fatal.task("audit status update", this::auditStatus), 0, AUDIT_STATUS_SECONDS, TimeUnit.SECONDS);
         // The retention pass and the audit status wait on events.db (the store's lock, then SQLite's busy wait): a stalled
         // events.db would stall the files that report the stall too. These writers read no events.db, only counters.
+        stateFile = new DaemonStateFile.Writer(data);
+        immutableCheck = new ImmutableDataDir(data);
         statusFiles = Executors.newSingleThreadScheduledExecutor(r -> named(r, "hostql-status-files"));
-        statusFiles.scheduleWithFixedDelay(Fatal.task("storage check", this::storageCheck), 0, STORAGE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
-        statusFiles.scheduleWithFixedDelay(Fatal.task("daemon state file", this::writeState), STATE_FILE_SECONDS, STATE_FILE_SECONDS, TimeUnit.SECONDS);
+        statusFiles.scheduleWithFixedDelay(Fatal.task("storage check and state file", () -> {
+            storageCheck();
+            writeState();
+        }), 0, STATUS_PASS_MILLIS, TimeUnit.MILLISECONDS);
         // The scheduler attached events.db by path: after a rebuild it attaches the new file (as on SIGHUP).
         eventsDbCheck = new EventsDbCheck(store, journal, subscribers, () -> scheduler.configure(config),
                 settings.get(EventFlags.EVENTS_INTEGRITY_CHECK_INTERVAL));
@@ -305,13 +314,18 @@ final class Daemon {
     /** The last failure to write the state file, said once (read and written on the status files' thread). */
     private String lastStateFileError;
 
+    /** The storage check's look at the data dir's flags (on the status files' thread). */
+    private ImmutableDataDir immutableCheck;
+    /** The state file's writer (on the status files' thread): it writes a state that changed, and refreshes an unchanged one. */
+    private DaemonStateFile.Writer stateFile;
+
     /** The state file for a shell on this data dir; a write that fails (a full disk) is tried again at the next pass. */
     private void writeState() {
         try {
-            DaemonStateFile.write(settings.get(DaemonFlags.DATABASE_PATH), daemonState);
+            stateFile.write(daemonState);
         } catch (java.io.IOException | RuntimeException e) {
             // the shell and hostqlctl show no fresh state meanwhile; nothing the daemon needs depends on the file, so it
-            // never stops it; said once per kind of failure, not every 3 s
+            // never stops it; said once per kind of failure, not at every pass
             String why = e.toString();
             if (!why.equals(lastStateFileError)) log.warn("the daemon state file {} could not be written: {}", DaemonStateFile.NAME, why);
             lastStateFileError = why;
@@ -467,12 +481,12 @@ final class Daemon {
     }
 
     /**
-     * Every half second: a data dir made immutable stops hostqld (see {@link ImmutableDataDir}); a degraded
+     * Every 2 s: a data dir made immutable stops hostqld (see {@link ImmutableDataDir}); a degraded
      * journal is rechecked, so that it resumes and writes its loss record even when no event comes; and the
      * state goes to the status file for hostqlctl status.
      */
     private void storageCheck() {
-        String immutable = ImmutableDataDir.problem(settings.get(DaemonFlags.DATABASE_PATH));
+        String immutable = immutableCheck.problem();
         if (immutable != null) Fatal.halt(immutable, Fatal.STORAGE);
         journal.recheckStorage();
         StringBuilder text = new StringBuilder("pid ").append(ProcessHandle.current().pid()).append('\n');

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
@@ -43,6 +44,9 @@ public final class Journal implements EventSink, AutoCloseable {
     private JournalAppender appender;
     private List<LossEvent> recoveries = List.of();
     private List<String> reports = List.of();
+    /** The last lag measured ({@link #lag}), and cycle files retention removed since the journal was opened. */
+    private volatile MeasuredLag lastLag;
+    private volatile long cyclesRemoved;
 
     private Journal(Path dir, RollCycle rollCycle, TimeProvider clock) {
         this.dir = dir;
@@ -221,10 +225,25 @@ public final class Journal implements EventSink, AutoCloseable {
         retention.acknowledge(name, index);
     }
 
-    /** The head (the last record) and each active consumer's lag behind it, for hostqlctl status. */
+    /**
+     * The head (the last record) and each active consumer's lag behind it, for hostqlctl status. Measured again only
+     * when a record was appended, a consumer acknowledged or retention removed a cycle since the last time: measuring
+     * reads Chronicle's metadata and records, which an idle daemon asking every few seconds paid for nothing.
+     */
     public JournalLag lag() {
-        return JournalLag.measure(queue, retention.acknowledged());
+        long appends = signal.count(null), removed = cyclesRemoved; // before measuring: an append meanwhile measures again next time
+        Map<String, Long> acknowledged = retention.acknowledged();
+        MeasuredLag last = lastLag;
+        if (last != null && last.appends() == appends && last.cyclesRemoved() == removed && last.acknowledged().equals(acknowledged)) {
+            return last.lag();
+        }
+        JournalLag lag = JournalLag.measure(queue, acknowledged);
+        lastLag = new MeasuredLag(appends, removed, acknowledged, lag);
+        return lag;
     }
+
+    /** A lag and what it was measured at. */
+    private record MeasuredLag(long appends, long cyclesRemoved, Map<String, Long> acknowledged, JournalLag lag) {}
 
     /**
      * Deletes whole cycles older than maxAgeMillis, then oldest cycles while the journal is over
@@ -232,7 +251,9 @@ public final class Journal implements EventSink, AutoCloseable {
      * Returns the number of cycle files deleted.
      */
     public synchronized int applyRetention(long maxAgeMillis, long maxBytes) {
-        return retention.apply(queue, clock.currentTimeMillis(), maxAgeMillis, maxBytes);
+        int removed = retention.apply(queue, clock.currentTimeMillis(), maxAgeMillis, maxBytes);
+        cyclesRemoved += removed;
+        return removed;
     }
 
     /** Bytes the journal's cycle files take (apparent size). */

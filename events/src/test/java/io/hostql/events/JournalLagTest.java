@@ -61,4 +61,30 @@ class JournalLagTest {
                     .extracting(JournalLag.Consumer::records).containsExactly(5L, 5L);
         }
     }
+
+    @Test
+    void theLagIsMeasuredAgainAfterAnAppendOrAnAcknowledgementAndNotOtherwise() {
+        try (Journal j = Journal.open(dir, RollCycles.FIVE_MINUTELY, clock)) {
+            long opened = j.lastIndex();
+            j.registerConsumer("a");
+            j.acknowledge("a", opened);
+            JournalLag idle = j.lag();
+            assertThat(j.lag()).as("nothing appended or acknowledged: the figure measured before, no Chronicle reads").isSameAs(idle);
+
+            long base = Clock.nowNanos();
+            long first = j.append(file(base, "/f0"));
+            long second = j.append(file(base + 2 * SECOND, "/f1"));
+            JournalLag behind = j.lag();
+            assertThat(behind.headIndex()).isEqualTo(second);
+            assertThat(behind.headCaptureNanos()).isEqualTo(base + 2 * SECOND);
+            assertThat(behind.consumers()).hasSize(1);
+            assertThat(behind.consumers().get(0).records()).isEqualTo(2);
+            assertThat(behind.consumers().get(0).seconds()).as("from the journal's opening record, just before the first").isGreaterThanOrEqualTo(2);
+
+            j.acknowledge("a", first);
+            assertThat(j.lag().consumers()).containsExactly(new JournalLag.Consumer("a", first, 1, 2));
+            j.acknowledge("a", second);
+            assertThat(j.lag().consumers()).containsExactly(new JournalLag.Consumer("a", second, 0, 0));
+        }
+    }
 }

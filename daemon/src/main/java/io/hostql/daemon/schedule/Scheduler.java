@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,6 +123,7 @@ public final class Scheduler implements AutoCloseable {
     /** A new config (at start and on SIGHUP), applied by the scheduler thread at its next tick. */
     public void configure(OsqueryConfig c) {
         pending = c;
+        LockSupport.unpark(thread);
     }
 
     public void start() {
@@ -155,12 +157,11 @@ public final class Scheduler implements AutoCloseable {
     private void loop() {
         long last = now() - 1;
         while (!closed) {
-            try {
-                long sleep = 1000 - System.currentTimeMillis() % 1000;
-                Thread.sleep(sleep);
-            } catch (InterruptedException e) {
-                return;
-            }
+            long woke = sleepUntilDue(last);
+            if (woke < 0) return;
+            // The seconds slept through had nothing due (a config that came meanwhile applies from the second it woke at,
+            // as it did at a tick); seconds after it that a stall made it miss are caught up below.
+            last = Math.max(last, woke - 1);
             try {
                 if (pending != null) {
                     OsqueryConfig c = pending;
@@ -191,6 +192,35 @@ public final class Scheduler implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Sleeps until the next second at which a query or the packs' refresh is due, or, when a new config is pending,
+     * until the next second's start; that second, or -1 when the scheduler is closed. Waking every second for nothing
+     * was an idle daemon's cost; a wake-up at least every {@link #LONGEST_SLEEP_MILLIS} notices a wall clock that jumped.
+     */
+    private long sleepUntilDue(long last) {
+        long configAt = -1; // the second a pending config is applied at, fixed when it is first seen
+        while (!closed) {
+            if (configAt < 0 && pending != null) configAt = now() + 1;
+            long target = configAt < 0 ? nextDue(last) : Math.min(configAt, nextDue(last));
+            long left = target * 1000 - System.currentTimeMillis();
+            if (left <= 0) return target;
+            LockSupport.parkNanos(this, Math.min(left, LONGEST_SLEEP_MILLIS) * 1_000_000L);
+            Thread.interrupted(); // close() interrupts: closed says so; any other interrupt is no reason to stop scheduling
+        }
+        return -1;
+    }
+
+    private static final long LONGEST_SLEEP_MILLIS = 10_000;
+
+    /** The first second after {@code last} at which a query or the packs' refresh is due (an hour ahead at most). */
+    private long nextDue(long last) {
+        long due = Math.max(last, now()) + 3600;
+        if (config == null) return due;
+        due = Math.min(due, Math.max(last + 1, discoveredAt + settings.get(ScheduleFlags.PACK_REFRESH_INTERVAL)));
+        for (ActiveQuery a : active) due = Math.min(due, (last / a.splayed() + 1) * a.splayed());
+        return due;
     }
 
     private void apply(OsqueryConfig c) {
@@ -294,7 +324,9 @@ public final class Scheduler implements AutoCloseable {
 
     private void tick(long t) {
         if (config == null) return;
-        if (t - discoveredAt >= settings.get(ScheduleFlags.PACK_REFRESH_INTERVAL)) refreshPacks();
+        boolean refresh = t - discoveredAt >= settings.get(ScheduleFlags.PACK_REFRESH_INTERVAL);
+        if (!refresh && active.stream().noneMatch(a -> t % a.splayed() == 0)) return; // a second caught up with nothing due
+        if (refresh) refreshPacks();
         Map<String, String> ends = null;
         // The queries of one tick share what the tables generate (same second, same rows).
         try (RowCache.Scope shared = RowCache.open()) {

@@ -4,6 +4,7 @@ import io.hostql.config.flags.WatchdogFlags;
 import io.hostql.sql.Database;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * osquery's watchdog limits, enforced on the running scheduled query inside the daemon rather than
@@ -81,6 +82,7 @@ final class Watchdog implements AutoCloseable {
         windowStartCpu = threads.getCurrentThreadCpuTime();
         overSinceWall = -1;
         running = true;
+        LockSupport.unpark(sampler);
     }
 
     /** Called when the query ends; the reason it was stopped, or null. */
@@ -126,6 +128,10 @@ final class Watchdog implements AutoCloseable {
 
     private void sample() {
         while (!Thread.currentThread().isInterrupted()) {
+            if (!running) { // parked between queries, woken by begin(): waking every second for no query was an idle daemon's cost
+                LockSupport.park(this);
+                continue;
+            }
             try {
                 Thread.sleep(1000);
             } catch (InterruptedException e) {

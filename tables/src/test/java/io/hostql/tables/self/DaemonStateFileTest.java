@@ -15,10 +15,15 @@ class DaemonStateFileTest {
     static final DaemonState.EventSource SOURCE = new DaemonState.EventSource("inotify", "inotify", "publisher", 1, 7, 0, true, 2);
 
     static DaemonState fixed() {
+        return withSchedule(() -> List.of(QUERY));
+    }
+
+    /** PACK and SOURCE, with the schedule the supplier gives at each call. */
+    static DaemonState withSchedule(java.util.function.Supplier<List<DaemonState.QueryStatus>> schedule) {
         return new DaemonState() {
             @Override
             public List<QueryStatus> schedule() {
-                return List.of(QUERY);
+                return schedule.get();
             }
 
             @Override
@@ -59,5 +64,24 @@ class DaemonStateFileTest {
         Files.writeString(data.resolve(DaemonStateFile.NAME), "{\"pid\":" + ProcessHandle.current().pid() + ",\"time\":" + old
                 + ",\"schedule\":[],\"packs\":[{\"name\":\"p\"}],\"events\":[]}");
         assertThat(DaemonStateFile.reader(data).packs()).isEmpty();
+    }
+
+    @Test
+    void theDaemonsWriterRewritesTheFileOnlyWhenTheStateChanged(@TempDir Path data) throws Exception {
+        List<DaemonState.QueryStatus> schedule = new java.util.ArrayList<>(List.of(QUERY));
+        DaemonState state = withSchedule(() -> List.copyOf(schedule));
+        DaemonStateFile.Writer writer = new DaemonStateFile.Writer(data);
+        assertThat(writer.write(state)).as("the first state").isTrue();
+        Path file = data.resolve(DaemonStateFile.NAME);
+        Object inode = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        assertThat(writer.write(state)).as("the same state again (equal, not the same objects)").isFalse();
+        assertThat(Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey()).as("the file left alone")
+                .isEqualTo(inode);
+
+        DaemonState.QueryStatus ranAgain = new DaemonState.QueryStatus("pack_p_q", "SELECT 1", 10, 4, 1796578010, false, 42, 1600, 100,
+                20, 0, 30, 0, 1000, 900, "p");
+        schedule.set(0, ranAgain);
+        assertThat(writer.write(state)).as("a query ran since").isTrue();
+        assertThat(DaemonStateFile.reader(data).schedule()).containsExactly(ranAgain);
     }
 }
