@@ -15,6 +15,12 @@ final class LibYara {
     static final int ERROR_SUCCESS = 0, ERROR_INVALID_FILE = 6;
     static final int CALLBACK_MSG_RULE_MATCHING = 1, CALLBACK_CONTINUE = 0, CALLBACK_ERROR = 2;
     static final int SCAN_FLAGS_FAST_MODE = 1;
+    /**
+     * No libyara try/catch: without it each scan swaps in a SIGSEGV/SIGBUS handler of its own that returns for a fault not
+     * its own (4.2: no chaining) and, with two scans at once, can stay installed after both; the JVM's own SIGSEGVs
+     * (implicit null checks, safepoint polls) then fault again forever. As go-yara does for the Go runtime.
+     */
+    static final int SCAN_FLAGS_NO_TRYCATCH = 4;
     static final int YARA_ERROR_LEVEL_ERROR = 0;
 
     // YR_RULE: identifier, tags (NUL-separated, ended by an empty string), strings (an array, the last flagged)
@@ -73,5 +79,6 @@ final class LibYara {
     static native void yr_scanner_set_timeout(Pointer scanner, int seconds);
     static native void yr_scanner_set_flags(Pointer scanner, int flags);
     static native int yr_scanner_scan_file(Pointer scanner, byte[] fileName);
+    static native int yr_scanner_scan_mem(Pointer scanner, Pointer buffer, long bufferSize);
     static native int yr_scanner_scan_proc(Pointer scanner, int pid);
 }

@@ -1,6 +1,8 @@
 package io.hostql.os.yara;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import io.hostql.os.Libc;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -21,7 +23,7 @@ public final class YaraScanner implements AutoCloseable {
         this.rules = rules;
         this.scanner = scanner;
         LibYara.yr_scanner_set_callback(scanner, CALLBACK, null);
-        LibYara.yr_scanner_set_flags(scanner, LibYara.SCAN_FLAGS_FAST_MODE);
+        LibYara.yr_scanner_set_flags(scanner, LibYara.SCAN_FLAGS_FAST_MODE | LibYara.SCAN_FLAGS_NO_TRYCATCH);
         LibYara.yr_scanner_set_timeout(scanner, Math.max(0, timeoutSeconds));
     }
 
@@ -30,10 +32,53 @@ public final class YaraScanner implements AutoCloseable {
         scanFile(path.getBytes(StandardCharsets.UTF_8), into);
     }
 
-    /** Scans a file named by its path's bytes (not necessarily UTF-8); its matches are added to {@code into}. */
+    /**
+     * Scans a file named by its path's bytes (not necessarily UTF-8); its matches are added to {@code into}. A regular file
+     * up to {@link #IN_MEMORY_MAX} is read into memory and scanned there: libyara would map it, and a file truncated while a
+     * mapping of it is read raises SIGBUS, which nothing catches now that libyara's try/catch is off (the JVM would end).
+     * A larger one is left to libyara's mapping, and so is a file that cannot be opened here (libyara says why).
+     */
     public void scanFile(byte[] path, YaraMatches into) throws YaraException {
         byte[] c = Arrays.copyOf(path, path.length + 1);
-        scan(into, () -> LibYara.yr_scanner_scan_file(open(), c), "file " + new String(path, StandardCharsets.UTF_8));
+        String target = "file " + new String(path, StandardCharsets.UTF_8);
+        Content content = read(c);
+        if (content == null) {
+            scan(into, () -> LibYara.yr_scanner_scan_file(open(), c), target);
+            return;
+        }
+        try (content.memory) {
+            scan(into, () -> LibYara.yr_scanner_scan_mem(open(), content.memory, content.length), target);
+        }
+    }
+
+    /** A file's bytes in native memory: the first {@code length} (the file may have shrunk while it was read). */
+    private record Content(Memory memory, long length) {}
+
+    /** Files up to this size are scanned from a copy in memory (see {@link #scanFile(byte[], YaraMatches)}). */
+    static final long IN_MEMORY_MAX = 32L << 20; // a transient copy the daemon's memory limit can take
+    private static final int S_IFMT = 0170000, S_IFREG = 0100000, STX_MODE = 28, STX_SIZE = 40;
+
+    /** A regular file's content up to {@link #IN_MEMORY_MAX} (what could be read of it), or null to let libyara map it. */
+    private static Content read(byte[] cPath) {
+        int fd = Libc.open(cPath, Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NONBLOCK);
+        if (fd < 0) return null;
+        try {
+            byte[] stx = new byte[Libc.STATX_SIZE];
+            if (Libc.statx(fd, new byte[1], Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, stx) != 0) return null;
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(stx).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            long size = b.getLong(STX_SIZE);
+            if ((b.getShort(STX_MODE) & S_IFMT) != S_IFREG || size > IN_MEMORY_MAX) return null;
+            Memory m = new Memory(Math.max(1, size)); // JNA refuses a zero-sized Memory
+            long n = 0;
+            while (n < size) {
+                long r = Libc.read(fd, m.share(n), size - n);
+                if (r <= 0) break; // shrunk meanwhile (0), or an error: scan what was read
+                n += r;
+            }
+            return new Content(m, n);
+        } finally {
+            Libc.close(fd);
+        }
     }
 
     /** Scans a process's memory (ptrace-attached while scanned, as the yara CLI); matches are added to {@code into}. */

@@ -95,6 +95,33 @@ class YaraTest {
     }
 
     @Test
+    void aFileIsScannedWithItsOwnSizeFromMemoryOrFromLibyarasMapping() throws Exception {
+        YaraRules rules = Yara.compileText("rule empty { condition: filesize == 0 }\nrule sized { condition: filesize == 5 }\n"
+                + "rule big { condition: filesize > " + YaraScanner.IN_MEMORY_MAX + " and uint8(filesize - 1) == 0x7a }");
+        Path empty = write("empty.txt", "");
+        Path five = write("five.txt", "12345");
+        Path big = dir.resolve("big.bin"); // above the in-memory bound: libyara maps it, as before
+        try (var f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(YaraScanner.IN_MEMORY_MAX + 1);
+            f.seek(YaraScanner.IN_MEMORY_MAX);
+            f.write('z');
+        }
+        try (rules; YaraScanner s = rules.scanner(10)) {
+            YaraMatches m = new YaraMatches();
+            s.scanFile(empty.toString(), m);
+            assertThat(m.rules()).containsExactly("empty");
+            m = new YaraMatches();
+            s.scanFile(five.toString(), m);
+            assertThat(m.rules()).containsExactly("sized");
+            m = new YaraMatches();
+            s.scanFile(big.toString(), m);
+            assertThat(m.rules()).containsExactly("big");
+        } finally {
+            Files.deleteIfExists(big);
+        }
+    }
+
+    @Test
     void anUnreadableTargetIsAnError() throws Exception {
         try (YaraRules r = Yara.compileText(RULES); YaraScanner s = r.scanner(10)) {
             assertThatThrownBy(() -> s.scanFile(dir.resolve("nope").toString(), new YaraMatches()))
