@@ -56,7 +56,6 @@ public final class YaraScanner implements AutoCloseable {
 
     /** Files up to this size are scanned from a copy in memory (see {@link #scanFile(byte[], YaraMatches)}). */
     static final long IN_MEMORY_MAX = 32L << 20; // a transient copy the daemon's memory limit can take
-    private static final int S_IFMT = 0170000, S_IFREG = 0100000, STX_MODE = 28, STX_SIZE = 40;
 
     /** A regular file's content up to {@link #IN_MEMORY_MAX} (what could be read of it), or null to let libyara map it. */
     private static Content read(byte[] cPath) {
@@ -66,8 +65,8 @@ public final class YaraScanner implements AutoCloseable {
             byte[] stx = new byte[Libc.STATX_SIZE];
             if (Libc.statx(fd, new byte[1], Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, stx) != 0) return null;
             java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(stx).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            long size = b.getLong(STX_SIZE);
-            if ((b.getShort(STX_MODE) & S_IFMT) != S_IFREG || size > IN_MEMORY_MAX) return null;
+            long size = b.getLong(Libc.STX_SIZE);
+            if ((b.getShort(Libc.STX_MODE) & Libc.S_IFMT) != Libc.S_IFREG || size > IN_MEMORY_MAX) return null;
             Memory m = new Memory(Math.max(1, size)); // JNA refuses a zero-sized Memory
             long n = 0;
             while (n < size) {
