@@ -80,8 +80,11 @@ public final class Libc {
     public static final int STATX_ALL_FIELDS = 0xfff, STATX_BASIC_STATS = 0x7ff, STATX_BTIME = 0x800;
     /** struct statx is 256 bytes; stx_attributes is the u64 at offset 8, stx_mtime's seconds the s64 at 112 (its nanoseconds: u32 at 120). */
     public static final int STATX_SIZE = 256, STX_ATTRIBUTES = 8, STX_MTIME = 112;
-    /** stx_mode (u16 at 28) and stx_size (u64 at 40) of struct statx; the file-type bits of a mode. */
-    public static final int STX_MODE = 28, STX_SIZE = 40, S_IFMT = 0170000, S_IFREG = 0100000;
+    /** stx_mode (u16 at 28) and stx_size (u64 at 40) of struct statx. */
+    public static final int STX_MODE = 28, STX_SIZE = 40;
+    /** The file-type bits of a mode (st_mode, stx_mode) and each type's value. */
+    public static final int S_IFMT = 0170000, S_IFSOCK = 0140000, S_IFLNK = 0120000, S_IFREG = 0100000,
+            S_IFBLK = 060000, S_IFDIR = 040000, S_IFCHR = 020000, S_IFIFO = 010000;
     public static final long STATX_ATTR_IMMUTABLE = 0x10, STATX_ATTR_APPEND = 0x20;
     /** readdir's d_type. */
     public static final int DT_UNKNOWN = 0, DT_DIR = 4, DT_REG = 8, DT_LNK = 10;

@@ -43,7 +43,6 @@ public final class SyslogPublisher extends ReaderThread {
     /** The same mode as bits, for mkfifo. */
     private static final int PIPE_MODE_BITS = modeBits(PIPE_MODE);
     static final String PIPE_GROUP = "syslog";
-    private static final int S_IFMT = 0170000, S_IFIFO = 0010000;
     static final long RUN_NANOS = 200_000_000L;
     /** rsyslog's default maxMessageSize is 8 KiB; a longer line is cut off and counted malformed. */
     static final int MAX_LINE = 65536;
@@ -123,7 +122,7 @@ public final class SyslogPublisher extends ReaderThread {
             Files.setPosixFilePermissions(pipe, PosixFilePermissions.fromString(PIPE_MODE));
             setGroup();
         }
-        if (((Integer) Files.getAttribute(pipe, "unix:mode") & S_IFMT) != S_IFIFO) {
+        if (((Integer) Files.getAttribute(pipe, "unix:mode") & Libc.S_IFMT) != Libc.S_IFIFO) {
             throw new IOException(pipe + " is not a named pipe (FIFO); remove it or set syslog_pipe_path");
         }
         int opened = Libc.open(Libc.cPath(pipe), Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC);

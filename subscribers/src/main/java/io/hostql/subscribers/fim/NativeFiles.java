@@ -14,15 +14,13 @@ import java.security.MessageDigest;
  * native memory: the FIM subscriber does this for every changed file.
  */
 public final class NativeFiles {
-    static final int S_IFMT = 0170000, S_IFREG = 0100000;
-
     private NativeFiles() {}
 
     /** What FIM reports about a file (lstat semantics, as osquery's file table). */
     public record Stat(long dev, long inode, int mode, long uid, long gid, long size, long atime, long mtime, long ctime,
             long mtimeNanos, long ctimeNanos) {
         public boolean regular() {
-            return (mode & S_IFMT) == S_IFREG;
+            return (mode & Libc.S_IFMT) == Libc.S_IFREG;
         }
 
         /** Same file, same content as far as the kernel's times and size tell. */

@@ -1,5 +1,6 @@
 package io.hostql.tables.addons;
 
+import io.hostql.os.Libc;
 import io.hostql.tables.users.HomeUsers;
 import io.hostql.tables.users.Passwd;
 import java.io.IOException;
@@ -38,7 +39,7 @@ final class UserFiles {
             Path real = f.toRealPath();
             if (real.startsWith(Path.of(u.directory()).toRealPath())) return null;
             int mode = (Integer) Files.getAttribute(real, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-            return (mode & 0170000) == 0100000 && (mode & 04) != 0 ? real : null;
+            return (mode & Libc.S_IFMT) == Libc.S_IFREG && (mode & 04) != 0 ? real : null;
         } catch (IOException | InvalidPathException | UnsupportedOperationException | SecurityException e) {
             return null;
         }

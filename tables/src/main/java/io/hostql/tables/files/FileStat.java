@@ -11,9 +11,6 @@ public record FileStat(
         long ino, long uid, long gid, int mode, long nlink, long size, long blockSize,
         long atime, long mtime, long ctime, long btime, long dev, long rdev) {
 
-    public static final int S_IFMT = 0170000, S_IFSOCK = 0140000, S_IFLNK = 0120000, S_IFREG = 0100000,
-            S_IFBLK = 060000, S_IFDIR = 040000, S_IFCHR = 020000, S_IFIFO = 010000;
-
     /** stat(2): follows symlinks. Null on failure; {@link Native#getLastError()} has the errno. */
     public static FileStat stat(FilePath path) {
         return statx(Libc.AT_FDCWD, path.cstr(), 0);
@@ -65,31 +62,31 @@ public record FileStat(
     }
 
     public int type() {
-        return mode & S_IFMT;
+        return mode & Libc.S_IFMT;
     }
 
     public boolean isRegular() {
-        return type() == S_IFREG;
+        return type() == Libc.S_IFREG;
     }
 
     public boolean isDirectory() {
-        return type() == S_IFDIR;
+        return type() == Libc.S_IFDIR;
     }
 
     public boolean isSymlink() {
-        return type() == S_IFLNK;
+        return type() == Libc.S_IFLNK;
     }
 
     /** osquery's file type names (boost::filesystem's). */
     public String typeName() {
         switch (type()) {
-            case S_IFREG: return "regular";
-            case S_IFDIR: return "directory";
-            case S_IFLNK: return "symlink";
-            case S_IFBLK: return "block";
-            case S_IFCHR: return "character";
-            case S_IFIFO: return "fifo";
-            case S_IFSOCK: return "socket";
+            case Libc.S_IFREG: return "regular";
+            case Libc.S_IFDIR: return "directory";
+            case Libc.S_IFLNK: return "symlink";
+            case Libc.S_IFBLK: return "block";
+            case Libc.S_IFCHR: return "character";
+            case Libc.S_IFIFO: return "fifo";
+            case Libc.S_IFSOCK: return "socket";
             default: return "unknown";
         }
     }

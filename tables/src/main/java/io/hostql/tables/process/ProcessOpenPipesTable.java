@@ -26,7 +26,6 @@ public final class ProcessOpenPipesTable implements Table {
             .build();
 
     private static final byte[] PIPE = "pipe:[".getBytes(StandardCharsets.US_ASCII);
-    private static final int S_IFMT = 0170000, S_IFIFO = 0010000;
 
     record End(long pid, long fd, String mode, long inode, String type) {}
 
@@ -54,7 +53,7 @@ public final class ProcessOpenPipesTable implements Table {
                 if (inode < 0) {
                     if (!ProcessOpenFilesTable.isFile(target)) continue;
                     // stat through the fd link: the FIFO itself, even if it was renamed or is in another mount namespace
-                    if (Libc.stat(fdPath, st) != 0 || (modeOf(st) & S_IFMT) != S_IFIFO) continue;
+                    if (Libc.stat(fdPath, st) != 0 || (modeOf(st) & Libc.S_IFMT) != Libc.S_IFIFO) continue;
                     inode = st[1];
                     type = "named";
                 }

@@ -1,5 +1,6 @@
 package io.hostql.tables.users;
 
+import io.hostql.os.Libc;
 import io.hostql.sql.table.QueryContext;
 import java.io.IOException;
 import java.nio.channels.Channels;
@@ -90,7 +91,7 @@ public final class HomeUsers {
             Path real = f.toRealPath();
             if (!real.startsWith(home)) return null;
             Map<String, Object> a = Files.readAttributes(real, "unix:uid,nlink,mode", LinkOption.NOFOLLOW_LINKS);
-            if ((((Integer) a.get("mode")) & 0170000) != 0100000) return null; // S_ISREG
+            if ((((Integer) a.get("mode")) & Libc.S_IFMT) != Libc.S_IFREG) return null;
             int owner = (Integer) a.get("uid");
             if (owner != (int) u.uid() && !(owner == 0 && (u.uid() == 0 || (Integer) a.get("nlink") == 1))) return null;
             return real;
