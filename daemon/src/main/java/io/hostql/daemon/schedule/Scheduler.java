@@ -219,7 +219,7 @@ public final class Scheduler implements AutoCloseable {
         long due = Math.max(last, now()) + 3600;
         if (config == null) return due;
         due = Math.min(due, Math.max(last + 1, discoveredAt + settings.get(ScheduleFlags.PACK_REFRESH_INTERVAL)));
-        for (ActiveQuery a : active) due = Math.min(due, (last / a.splayed() + 1) * a.splayed());
+        for (ActiveQuery a : active) due = Math.min(due, a.dueAfter(last));
         return due;
     }
 
@@ -325,14 +325,14 @@ public final class Scheduler implements AutoCloseable {
     private void tick(long t) {
         if (config == null) return;
         boolean refresh = t - discoveredAt >= settings.get(ScheduleFlags.PACK_REFRESH_INTERVAL);
-        if (!refresh && active.stream().noneMatch(a -> t % a.splayed() == 0)) return; // a second caught up with nothing due
+        if (!refresh && active.stream().noneMatch(a -> a.dueAt(t))) return; // a second caught up with nothing due
         if (refresh) refreshPacks();
         Map<String, String> ends = null;
         // The queries of one tick share what the tables generate (same second, same rows).
         try (RowCache.Scope shared = RowCache.open()) {
             for (ActiveQuery a : active) {
                 if (closed) return;
-                if (t % a.splayed() != 0) continue;
+                if (!a.dueAt(t)) continue;
                 if (a.plan().windowed() && ends == null) ends = engine.newestEids();
                 run(a, t, ends);
             }
