@@ -24,7 +24,9 @@ import java.util.function.ToDoubleFunction;
  * PROCTITLE, EOE). Captured by hostqld (socket_events, process events off) under both backpressure policies, then by
  * Debian's auditd with the same syscalls audited and the kernel's default wait, in the same run, each after a warm-up.
  * Per window: the rate achieved, the share captured, the kernel's lost records, the loss hostqld reports in events, what
- * no one accounts for, the daemon's CPU and its peak RSS. Options are system properties (see {@link Options}).
+ * no one accounts for, the daemon's CPU and its peak RSS, and where the machine's CPU went (the generator, kauditd, the
+ * daemon's reader and the rest of it): the limit at the top rates is the sum of these against the CPUs.
+ * Options are system properties (see {@link Options}).
  */
 final class SyscallStorm {
     private SyscallStorm() {}
@@ -98,7 +100,7 @@ final class SyscallStorm {
                 new Tool("hostqld, wait 0", dir -> new HostqlSockets(ExecStorm.Hostqld.start(home, dir, 0, SOCKETS_ONLY))),
                 new Tool("hostqld, wait " + wait, dir -> new HostqlSockets(ExecStorm.Hostqld.start(home, dir, wait, SOCKETS_ONLY))),
                 new Tool("auditd, wait " + wait, dir -> new AuditdSockets(ExecStorm.Auditd.start(dir, wait, SOCKET_SYSCALLS, List.of("b64")))));
-        Map<String, List<Window>> results = new LinkedHashMap<>();
+        Map<String, List<Measured>> results = new LinkedHashMap<>();
         List<Process> started = new ArrayList<>();
         AtomicReference<Capture> running = new AtomicReference<>();
         // Stops the daemon and the load and restores audit however the run ends: normally, by an exception, or by a signal to this JVM.
@@ -133,12 +135,12 @@ final class SyscallStorm {
             }
             ceiling = generate(gen, 0, o.seconds).rate();
             for (Tool t : tools) {
-                List<List<Window>> perRate = new ArrayList<>();
+                List<List<Measured>> perRate = new ArrayList<>();
                 try (Capture c = t.starter.start(root.resolve(t.label.replaceAll("\\W+", "-")))) {
                     running.set(c);
                     if (o.warmupSeconds > 0) window(c, gen, WARM_UP_RATE, o.warmupSeconds);
                     for (double r : o.rates) {
-                        List<Window> runs = new ArrayList<>();
+                        List<Measured> runs = new ArrayList<>();
                         for (int i = 0; i < o.runs; i++) runs.add(window(c, gen, r, o.seconds));
                         perRate.add(runs);
                     }
@@ -177,7 +179,9 @@ final class SyscallStorm {
         return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
     }
 
-    private static String report(Options o, int wait, double ceiling, Map<String, List<Window>> results, String loadBefore, double busyBefore) {
+    private static String report(Options o, int wait, double ceiling, Map<String, List<Measured>> measured, String loadBefore, double busyBefore) {
+        Map<String, List<Window>> results = new LinkedHashMap<>();
+        measured.forEach((tool, ws) -> results.put(tool, ws.stream().map(Measured::window).toList()));
         String auditd = "auditd, wait " + wait;
         StringBuilder md = new StringBuilder("## Syscall storm: audit → journal → socket_events, against auditd (issue 15)"
                 + (o.stress ? ", under a competing load" : "") + "\n\n");
@@ -231,6 +235,26 @@ final class SyscallStorm {
                     .append(String.join(", ", ours.stream().map(k -> Measure.f(perEvent(results.get(k).get(at)) / perEvent(base), 2)).toList()))
                     .append(" |\n");
         }
+        md.append("\nWhere the CPU went, in % of one CPU over each window (the machine has ").append(Runtime.getRuntime().availableProcessors())
+                .append(" CPUs: at the top rates the sum is the limit).\n")
+                .append("Generator: the storm's own process; its audited `connect()` calls make the records in the kernel, so most of its time is\n")
+                .append("audit's. kauditd: the kernel thread that sends the records to the daemon's socket. Reader: hostqld's `hostql-audit` thread\n")
+                .append("(netlink to journal) or auditd's whole process; socket_events: hostqld's subscriber thread (journal to SQLite); the rest:\n")
+                .append("the daemon's other threads. The daemon's figures count until its rows stopped growing (a subscriber that fell behind\n")
+                .append("catches up after the storm), the generator's and kauditd's over the storm.\n\n")
+                .append("| tool | target | generator | kauditd | reader | socket_events | the rest | sum |\n|---|---|---|---|---|---|---|---|\n");
+        for (int i = 0; i < o.rates.size(); i++) {
+            for (var e : measured.entrySet()) {
+                Measured m = e.getValue().get(i);
+                double s = m.window().seconds(), rest = m.window().cpuSeconds() - m.reader() - m.subscriber();
+                md.append("| ").append(e.getKey()).append(" | ").append(label(m.window().target()));
+                for (double v : new double[] {m.generator(), m.kauditd(), m.reader(), m.subscriber(), Math.max(0, rest),
+                        m.generator() + m.kauditd() + m.window().cpuSeconds()}) {
+                    md.append(" | ").append(Measure.f(100 * v / s, 1)).append("%");
+                }
+                md.append(" |\n");
+            }
+        }
         return md.append("\n").append(Measure.loadNote()).append(" (").append(loadBefore).append(" at its start).\n\n").toString();
     }
 
@@ -275,19 +299,27 @@ final class SyscallStorm {
         return Math.max(0, w.started() - w.captured() - (w.reportedLoss() < 0 ? w.kernelLost() : w.reportedLoss()));
     }
 
+    /**
+     * A window and where its CPU went, in CPU seconds: the generator's own, kauditd's, and of the daemon's
+     * {@link Window#cpuSeconds()} its reader's and its socket_events subscriber's (auditd: all of it is its reader).
+     */
+    record Measured(Window window, double generator, double kauditd, double reader, double subscriber) {}
+
     /** Each column's median over the runs of one window. */
-    private static Window median(List<Window> runs) {
+    private static Measured median(List<Measured> runs) {
         if (runs.size() == 1) return runs.get(0);
-        return new Window(runs.get(0).target(), (long) med(runs, Window::started), med(runs, Window::seconds), (long) med(runs, Window::captured),
-                (long) med(runs, Window::kernelLost), (long) med(runs, Window::reportedLoss), med(runs, Window::cpuSeconds), med(runs, Window::rssMiB));
+        List<Window> ws = runs.stream().map(Measured::window).toList();
+        Window w = new Window(ws.get(0).target(), (long) med(ws, Window::started), med(ws, Window::seconds), (long) med(ws, Window::captured),
+                (long) med(ws, Window::kernelLost), (long) med(ws, Window::reportedLoss), med(ws, Window::cpuSeconds), med(ws, Window::rssMiB));
+        return new Measured(w, med(runs, Measured::generator), med(runs, Measured::kauditd), med(runs, Measured::reader), med(runs, Measured::subscriber));
     }
 
-    private static double med(List<Window> runs, ToDoubleFunction<Window> f) {
+    private static <T> double med(List<T> runs, ToDoubleFunction<T> f) {
         return Measure.median(runs.stream().mapToDouble(f).toArray());
     }
 
-    /** One generator run: its pid, the calls it made and over how long (its own clock). */
-    private record Run(long pid, long calls, double seconds) {
+    /** One generator run: its pid, the calls it made, over how long (its own clock) and its own CPU seconds. */
+    private record Run(long pid, long calls, double seconds, double cpuSeconds) {
         double rate() {
             return calls / seconds;
         }
@@ -301,31 +333,37 @@ final class SyscallStorm {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!p.waitFor(seconds + 120L, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("generator failed: " + out);
             String[] f = out.split(" ");
-            return new Run(p.pid(), Long.parseLong(f[0]), Long.parseLong(f[1]) / 1e9);
+            return new Run(p.pid(), Long.parseLong(f[0]), Long.parseLong(f[1]) / 1e9, Long.parseLong(f[2]) / 1e9);
         } finally {
             p.destroyForcibly();
         }
     }
 
-    private static Window window(Capture c, Path gen, double rate, int seconds) throws Exception {
+    private static Measured window(Capture c, Path gen, double rate, int seconds) throws Exception {
         c.begin();
         long lost0 = ExecStorm.kernelLost();
         long wall0 = System.currentTimeMillis();
         double cpu0 = Measure.cpuSeconds(c.pid());
+        Map<String, Double> threads0 = Measure.threadCpuSeconds(c.pid());
+        long kauditd = kauditdPid();
+        double kauditd0 = kauditd > 0 ? Measure.cpuSeconds(kauditd) : 0;
         Measure.resetPeakRss(c.pid());
         Run run = generate(gen, rate, seconds);
+        double kauditdCpu = kauditd > 0 ? Measure.cpuSeconds(kauditd) - kauditd0 : Double.NaN;
         List<Long> pids = List.of(run.pid());
         // settled when neither the rows nor the reported losses grow any more; hostqld reports a serial gap 2 s after it
         // saw it, and the row then goes through the journal: 3 s of quiet left such rows to the next window.
         // The CPU counts until the rows stopped growing, not the idle wait for a late loss row.
         long[] rows = {-1};
         double[] cpuEnd = {cpu0};
+        List<Map<String, Double>> threadsEnd = new ArrayList<>(List.of(threads0));
         ExecStorm.settle(() -> {
             try {
                 long n = c.captured(pids);
                 if (n != rows[0]) {
                     rows[0] = n;
                     cpuEnd[0] = Measure.cpuSeconds(c.pid());
+                    threadsEnd.set(0, Measure.threadCpuSeconds(c.pid()));
                 }
                 return n + Math.max(0, c.reportedLoss(wall0));
             } catch (Exception e) {
@@ -333,8 +371,32 @@ final class SyscallStorm {
             }
         }, SETTLE_QUIET_SECONDS);
         double cpu = cpuEnd[0] - cpu0;
-        return new Window(rate, run.calls(), run.seconds(), c.captured(pids), ExecStorm.kernelLost() - lost0, c.reportedLoss(wall0), cpu,
+        Window w = new Window(rate, run.calls(), run.seconds(), c.captured(pids), ExecStorm.kernelLost() - lost0, c.reportedLoss(wall0), cpu,
                 Measure.peakRss(c.pid()));
+        // hostqld's threads by name (Linux keeps 15 characters); auditd has no such threads: all of it is its reader
+        double reader = threadDelta(threads0, threadsEnd.get(0), "hostql-audit"), subscriber = threadDelta(threads0, threadsEnd.get(0), "hostql-socket_e");
+        if (reader == 0 && subscriber == 0) reader = cpu;
+        return new Measured(w, run.cpuSeconds(), kauditdCpu, reader, subscriber);
+    }
+
+    private static double threadDelta(Map<String, Double> before, Map<String, Double> after, String name) {
+        return after.getOrDefault(name, 0.0) - before.getOrDefault(name, 0.0);
+    }
+
+    /** The kernel's kauditd thread, or 0 when there is none (audit never started). */
+    private static long kauditdPid() throws IOException {
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) procs::iterator) {
+                String n = p.getFileName().toString();
+                if (!n.chars().allMatch(Character::isDigit)) continue;
+                try {
+                    if (Files.readString(p.resolve("comm")).strip().equals("kauditd")) return Long.parseLong(n);
+                } catch (IOException e) {
+                    // ended meanwhile
+                }
+            }
+        }
+        return 0;
     }
 
     /** hostqld's socket_events rows of the generator, and the events it says it lost. */

@@ -4,7 +4,8 @@
  *   soakgen connect RATE SECONDS LOG  connect() of one UDP socket to 127.0.0.1, port 20000 + (i % 40000) for the i-th call,
  *                                     RATE times a second; LOG gets "epoch_ns" per call (line i is call i)
  * RATE 0: as fast as it can (no pacing). LOG "-": no log (the syscall storm counts rows by pid, and a log line per call
- * would slow an unpaced storm). At the end it prints "CALLS ELAPSED_NS" on stdout: the rate it achieved.
+ * would slow an unpaced storm). At the end it prints "CALLS ELAPSED_NS CPU_NS" on stdout: the rate it achieved, and its
+ * own user+system CPU time (for connect, the audited syscalls' kernel work is most of it: the records are made there).
  * The port names the call, so the soak matches each socket_events record to its call exactly.
  * The time is taken before the syscall: the kernel's audit time of the event is at or after it.
  */
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -81,6 +83,9 @@ int main(int argc, char **argv) {
     long long elapsed = now_ns(CLOCK_MONOTONIC) - start;
     while (wait(NULL) > 0) {}
     if (log) fclose(log);
-    printf("%lld %lld\n", i, elapsed);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    long long cpu = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL;
+    printf("%lld %lld %lld\n", i, elapsed, cpu);
     return 0;
 }
