@@ -49,8 +49,25 @@ final class Rsyslog implements AutoCloseable {
 
     /** With tls (CA, certificate and key PEM files) the TCP input speaks TLS (RFC 5425, rsyslog's ossl driver). */
     static Rsyslog start(Path dir, Path[] tls) throws Exception {
+        // The free port is closed again before rsyslogd binds it: another process may take it meanwhile. Then rsyslogd
+        // runs without its TCP input; a new port is tried.
+        AssertionError notListening = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Rsyslog r = configure(dir, tls, freePort());
+            try {
+                r.start();
+                return r;
+            } catch (AssertionError e) {
+                r.stop();
+                notListening = e;
+            }
+        }
+        throw notListening;
+    }
+
+    private static Rsyslog configure(Path dir, Path[] tls, int port) throws IOException {
         Files.createDirectories(dir);
-        Rsyslog r = new Rsyslog(dir, freePort());
+        Rsyslog r = new Rsyslog(dir, port);
         String driver = tls == null ? "" : " streamDriver.name=\"ossl\" streamDriver.mode=\"1\" streamDriver.authMode=\"anon\"";
         String certs = tls == null ? "" : " DefaultNetstreamDriverCAFile=\"" + tls[0] + "\" DefaultNetstreamDriverCertFile=\"" + tls[1]
                 + "\" DefaultNetstreamDriverKeyFile=\"" + tls[2] + "\"";
@@ -63,7 +80,6 @@ final class Rsyslog implements AutoCloseable {
                 template(name="fields" type="string" string="%%syslogfacility%%|%%syslogseverity%%|%%programname%%|%%procid%%|%%msgid%%|%%msg%%\\n")
                 *.* action(type="omfile" file="%s" template="fields")
                 """.formatted(dir, certs, r.socket, r.port, driver, r.output));
-        r.start();
         return r;
     }
 
