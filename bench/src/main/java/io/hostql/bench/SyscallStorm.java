@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.ToDoubleFunction;
 
 /**
  * Issue 15's syscall storm: {@code connect()} of a UDP socket to 127.0.0.1 in a loop (soakgen.c, compiled at run time),
@@ -46,36 +45,11 @@ final class SyscallStorm {
      */
     record Options(int seconds, List<Double> rates, boolean stress, int warmupSeconds, int runs) {
         static Options fromProperties() {
-            List<Double> rates = new ArrayList<>();
-            for (String r : System.getProperty("storm.rates", "1000,5000,20000,50000,100000,max").split(",")) {
-                String v = r.strip();
-                if (v.equals("max")) {
-                    rates.add(0.0);
-                    continue;
-                }
-                try {
-                    double d = Double.parseDouble(v);
-                    if (!(d > 0)) throw new NumberFormatException();
-                    rates.add(d);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("storm.rates: '" + v + "' is neither a rate above 0 (calls/s) nor max");
-                }
-            }
+            List<Double> rates = Measure.rates("storm.rates", "1000,5000,20000,50000,100000,max");
             String load = System.getProperty("storm.load", "none");
             if (!load.equals("none") && !load.equals("stress")) throw new IllegalArgumentException("storm.load must be none or stress, not '" + load + "'");
-            return new Options(atLeast("storm.seconds", 10, 1), List.copyOf(rates), load.equals("stress"), atLeast("storm.warmup", 20, 0),
-                    atLeast("storm.runs", 1, 1));
-        }
-
-        private static int atLeast(String name, int dflt, int min) {
-            String v = System.getProperty(name);
-            try {
-                int n = v == null ? dflt : Integer.parseInt(v.strip());
-                if (n < min) throw new NumberFormatException();
-                return n;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(name + " must be a whole number of at least " + min + ", not '" + v + "'");
-            }
+            return new Options(Measure.atLeast("storm.seconds", 10, 1), rates, load.equals("stress"), Measure.atLeast("storm.warmup", 20, 0),
+                    Measure.atLeast("storm.runs", 1, 1));
         }
     }
 
@@ -144,7 +118,7 @@ final class SyscallStorm {
                     }
                     running.set(null);
                 }
-                results.put(t.label, perRate.stream().map(SyscallStorm::median).toList());
+                results.put(t.label, perRate.stream().map(Window::median).toList());
             }
         } finally {
             restore.run();
@@ -273,17 +247,6 @@ final class SyscallStorm {
     /** Calls neither captured nor counted as lost; for auditd, which reports nothing itself, the kernel's lost records count. */
     static long unaccounted(Window w) {
         return Math.max(0, w.started() - w.captured() - (w.reportedLoss() < 0 ? w.kernelLost() : w.reportedLoss()));
-    }
-
-    /** Each column's median over the runs of one window. */
-    private static Window median(List<Window> runs) {
-        if (runs.size() == 1) return runs.get(0);
-        return new Window(runs.get(0).target(), (long) med(runs, Window::started), med(runs, Window::seconds), (long) med(runs, Window::captured),
-                (long) med(runs, Window::kernelLost), (long) med(runs, Window::reportedLoss), med(runs, Window::cpuSeconds), med(runs, Window::rssMiB));
-    }
-
-    private static double med(List<Window> runs, ToDoubleFunction<Window> f) {
-        return Measure.median(runs.stream().mapToDouble(f).toArray());
     }
 
     /** One generator run: its pid, the calls it made and over how long (its own clock). */
