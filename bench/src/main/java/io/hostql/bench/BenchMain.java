@@ -26,8 +26,9 @@ public final class BenchMain {
         Set<String> which = Set.copyOf(Arrays.asList((args.length > 0 ? args[0] : "startup,query,journal,storm,window,uevent,scheduler,exec,dbcheck,syslog,chrome-extensions,fleet-inventory,distributed,remote,kafka,opensearch,rows").split(",")));
         // The soak (issue 10) runs only when named: 30 minutes by default. Its options follow: bench/run soak --minutes 3
         Soak.Options soak = which.contains("soak") ? Soak.Options.parse(Arrays.asList(args).subList(1, args.length)) : null;
-        // The syscall storm (issue 15) too, with its -Dstorm.* options checked before anything runs
+        // The syscall storm (issue 15) too, with its -Dstorm.* options checked before anything runs (and the exec storm's -Dexec.*)
         SyscallStorm.Options syscallStorm = which.contains("syscall-storm") ? SyscallStorm.Options.fromProperties() : null;
+        ExecStorm.Options execStorm = which.contains("exec") ? ExecStorm.Options.fromProperties() : null;
         Path tmp = Files.createDirectories(home.resolve("bench/target/tmp"));
         StringBuilder md = new StringBuilder("- Machine: ").append(Measure.run("sh", "-c", "lscpu | sed -n 's/^Model name: *//p' | head -1"))
                 .append(", ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs, ")
@@ -46,7 +47,7 @@ public final class BenchMain {
         if (which.contains("storm")) put(sections, section(() -> FileStorm.run(home, tmp, Integer.getInteger("storm.files", 100_000), List.of(16384, 524288))), machine, when);
         if (which.contains("window")) put(sections, section(() -> TimeWindow.run(tmp, Long.getLong("window.rows", 10_000_000L), 20)), machine, when);
         if (which.contains("scheduler")) put(sections, section(() -> SchedulerOverhead.run(home, tmp, Integer.getInteger("sched.seconds", 300), Math.min(60, Integer.getInteger("sched.seconds", 300)))), machine, when);
-        if (which.contains("exec")) put(sections, section(() -> ExecStorm.run(home, tmp, Integer.getInteger("exec.seconds", 30), List.of(100.0, 333.0, 1000.0, 0.0))), machine, when);
+        if (execStorm != null) put(sections, section(() -> ExecStorm.run(home, tmp, execStorm)), machine, when);
         if (which.contains("dbcheck")) put(sections, section(() -> IntegrityCheckCost.run(home, tmp, Integer.getInteger("dbcheck.files", 20_000), Integer.getInteger("dbcheck.minutes", 10))), machine, when);
         if (which.contains("syslog")) put(sections, section(() -> SyslogThroughput.run(home, tmp, Integer.getInteger("syslog.lines", 100_000), 5000)), machine, when);
         if (which.contains("fleet-inventory")) put(sections, section(() -> FleetInventory.run(home, tmp, Integer.getInteger("fleet.runs", 10))), machine, when);

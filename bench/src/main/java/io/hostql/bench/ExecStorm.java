@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Issue 4: the LAUREL comparison's exec storm. {@code /bin/true} is started at fixed rates (and then as
@@ -23,7 +24,7 @@ final class ExecStorm {
     private ExecStorm() {}
 
     private static final int BACKLOG_LIMIT = 8192;
-    /** A storm before the measured ones, for each tool: a long-running daemon's JIT has long finished compiling. */
+    /** A storm before the measured ones, for each tool (default): a long-running daemon's JIT has long finished compiling. */
     private static final int WARM_UP_SECONDS = 40;
     /** Debian's interpreter by its path: a version-manager shim on the PATH would run (and audit) programs of its own. */
     private static final String PYTHON = "/usr/bin/python3";
@@ -55,6 +56,29 @@ final class ExecStorm {
         double rate() {
             return started / seconds;
         }
+
+        /** Each column's median over the runs of one window. */
+        static Window median(List<Window> runs) {
+            if (runs.size() == 1) return runs.get(0);
+            return new Window(runs.get(0).target(), (long) med(runs, Window::started), med(runs, Window::seconds), (long) med(runs, Window::captured),
+                    (long) med(runs, Window::kernelLost), (long) med(runs, Window::reportedLoss), med(runs, Window::cpuSeconds), med(runs, Window::rssMiB));
+        }
+
+        private static double med(List<Window> runs, ToDoubleFunction<Window> f) {
+            return Measure.median(runs.stream().mapToDouble(f).toArray());
+        }
+    }
+
+    /**
+     * -Dexec.seconds (30) per window, -Dexec.rates (100,333,1000,max; max: as fast as the generators can), -Dexec.warmup
+     * (40 s unpaced per daemon start, 0: none), -Dexec.runs (1; more: rounds of hostqld then auditd, each tool started
+     * afresh per round, so that drift on the machine hits both; every column is its median, and each run's CPU is shown).
+     */
+    record Options(int seconds, List<Double> rates, int warmupSeconds, int runs) {
+        static Options fromProperties() {
+            return new Options(Measure.atLeast("exec.seconds", 30, 1), Measure.rates("exec.rates", "100,333,1000,max"),
+                    Measure.atLeast("exec.warmup", WARM_UP_SECONDS, 0), Measure.atLeast("exec.runs", 1, 1));
+        }
     }
 
     /** A capturing daemon under test. */
@@ -71,30 +95,47 @@ final class ExecStorm {
         long reportedLoss(long sinceMillis) throws Exception;
     }
 
-    static String run(Path home, Path tmp, int seconds, List<Double> rates) throws Exception {
+    static String run(Path home, Path tmp, Options opts) throws Exception {
         String before = auditctl("-s");
         String rulesBefore = auditctl("-l");
         if (auditdRunning()) throw new IllegalStateException("an auditd is running on this machine; stop it first (the storm owns audit)");
-        List<Window> ours = new ArrayList<>(), theirs = new ArrayList<>();
+        int seconds = opts.seconds;
+        List<Double> rates = opts.rates;
+        // per rate, each round's window
+        List<List<Window>> ourRuns = new ArrayList<>(), theirRuns = new ArrayList<>();
+        for (int i = 0; i < rates.size(); i++) {
+            ourRuns.add(new ArrayList<>());
+            theirRuns.add(new ArrayList<>());
+        }
         Path root = Files.createTempDirectory(tmp, "exec");
         Path gen = Files.writeString(root.resolve("gen.py"), GENERATOR);
         double ceiling;
         try {
             ceiling = ceiling(gen, seconds);
-            try (Hostqld h = Hostqld.start(home, root.resolve("hostql"), 0, "")) {
-                window(h, gen, 0, WARM_UP_SECONDS);
-                for (double r : rates) ours.add(window(h, gen, r, seconds));
-            }
-            try (Auditd a = Auditd.start(root.resolve("auditd"), 0, "execve,execveat", List.of("b64", "b32"))) {
-                window(a, gen, 0, WARM_UP_SECONDS);
-                for (double r : rates) theirs.add(window(a, gen, r, seconds));
+            for (int round = 0; round < opts.runs; round++) {
+                try (Hostqld h = Hostqld.start(home, root.resolve("hostql-" + round), 0, "")) {
+                    if (opts.warmupSeconds > 0) window(h, gen, 0, opts.warmupSeconds);
+                    for (int i = 0; i < rates.size(); i++) ourRuns.get(i).add(window(h, gen, rates.get(i), seconds));
+                }
+                try (Auditd a = Auditd.start(root.resolve("auditd-" + round), 0, "execve,execveat", List.of("b64", "b32"))) {
+                    if (opts.warmupSeconds > 0) window(a, gen, 0, opts.warmupSeconds);
+                    for (int i = 0; i < rates.size(); i++) theirRuns.get(i).add(window(a, gen, rates.get(i), seconds));
+                }
             }
         } finally {
             restoreAudit(before, rulesBefore);
         }
+        List<Window> ours = ourRuns.stream().map(Window::median).toList(), theirs = theirRuns.stream().map(Window::median).toList();
+        boolean several = opts.runs > 1;
         StringBuilder md = new StringBuilder("## Exec storm: audit → journal → process_events, against auditd (issue 4)\n\n"
+                + "Command: `sudo bench/run exec`" + (seconds != 30 || opts.warmupSeconds != WARM_UP_SECONDS || several || !rates.equals(List.of(100.0, 333.0, 1000.0, 0.0))
+                        ? " (this run: -Dexec.seconds=" + seconds + " -Dexec.warmup=" + opts.warmupSeconds + " -Dexec.runs=" + opts.runs + " -Dexec.rates="
+                                + String.join(",", rates.stream().map(r -> r > 0 ? Measure.f(r, 0) : "max").toList()) + ")" : "") + ".\n\n"
                 + "`/bin/true` started by generator processes (Python `posix_spawn`, two when the rate is above 150/s) at each target rate for "
-                + seconds + " s, and then as fast as they can (\"max\"), after a " + WARM_UP_SECONDS + " s warm-up storm (not counted) for each tool. hostqld runs in owner mode (`audit_backlog_limit` " + BACKLOG_LIMIT
+                + seconds + " s, and then as fast as they can (\"max\"), after a " + opts.warmupSeconds + " s warm-up storm (not counted) for each tool."
+                + (several ? " The tools ran in " + opts.runs + " rounds (hostqld, auditd, hostqld, auditd...; each started afresh), so that drift on the machine\n"
+                        + "hits both; every column is its median over the rounds, and \"CPU per run\" lists each round's." : "")
+                + " hostqld runs in owner mode (`audit_backlog_limit` " + BACKLOG_LIMIT
                 + ", `audit_backlog_wait_time` 0); then Debian's auditd (raw log, `flush = INCREMENTAL_ASYNC`) with the same exec rules, backlog\n"
                 + "limit and wait time is the baseline. Captured: process_events rows (hostqld) or SYSCALL log entries (auditd) whose parent is a\n"
                 + "generator. Kernel lost: the rise of the audit `lost` counter (records). Reported: the events hostqld says it lost in\n"
@@ -104,10 +145,10 @@ final class ExecStorm {
                 + "the same for both and counted for neither. Other processes' execs on the machine during a window are captured (and cost) too.\n\n"
                 + "What the machine can offer: the same two generators as fast as they can, with no exec auditing at all (no rules, audit as\n"
                 + "found), start " + Measure.f(ceiling, 0) + " execs/s. Auditing each exec slows it in the kernel, whichever tool reads the records.\n\n"
-                + "| tool | target | achieved | execs | captured | fraction | kernel lost | reported loss | unaccounted | CPU | peak RSS |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| tool | target | achieved | execs | captured | fraction | kernel lost | reported loss | unaccounted | CPU | peak RSS |"
+                + (several ? " CPU per run |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n" : "\n|---|---|---|---|---|---|---|---|---|---|---|\n"));
         for (int i = 0; i < rates.size(); i++) {
-            md.append(row("hostqld", ours.get(i))).append(row("auditd", theirs.get(i)));
+            md.append(row("hostqld", ours.get(i), several ? ourRuns.get(i) : null)).append(row("auditd", theirs.get(i), several ? theirRuns.get(i) : null));
         }
         md.append("\n| target | CPU per exec, hostqld / auditd | capture target (100% at ≥ 1,000/s) | every loss accounted | CPU ≤ auditd | RSS < 200 MB |\n|---|---|---|---|---|---|\n");
         for (int i = 0; i < rates.size(); i++) {
@@ -158,10 +199,17 @@ final class ExecStorm {
         return Math.max(0, w.started - w.captured - (w.reportedLoss < 0 ? w.kernelLost : w.reportedLoss));
     }
 
-    private static String row(String tool, Window w) {
+    /** A table row; runs (null: one run) adds each run's CPU, in the order they ran. */
+    private static String row(String tool, Window w, List<Window> runs) {
         return "| " + tool + " | " + label(w.target) + " | " + Measure.f(w.rate(), 0) + "/s | " + w.started + " | " + w.captured + " | "
                 + Measure.f(100.0 * w.captured / Math.max(1, w.started), 2) + "% | " + w.kernelLost + " | " + (w.reportedLoss < 0 ? "n/a" : w.reportedLoss)
-                + " | " + unaccounted(w) + " | " + Measure.f(100 * w.cpuSeconds / w.seconds, 1) + "% | " + Measure.f(w.rssMiB, 0) + " MiB |\n";
+                + " | " + unaccounted(w) + " | " + cpu(w) + " | " + Measure.f(w.rssMiB, 0) + " MiB |"
+                + (runs == null ? "" : " " + String.join(", ", runs.stream().map(ExecStorm::cpu).toList()) + " |") + "\n";
+    }
+
+    /** CPU as a share of one core over the window. */
+    private static String cpu(Window w) {
+        return Measure.f(100 * w.cpuSeconds / w.seconds, 1) + "%";
     }
 
     private static Window window(Capture c, Path gen, double rate, int seconds) throws Exception {

@@ -50,6 +50,41 @@ final class Measure {
         }
     }
 
+    /**
+     * A list of rates from a system property, comma-separated: each above 0 (per second), or "max" (unpaced), which is 0.
+     * Bad input is an error naming the property and the value.
+     */
+    static List<Double> rates(String property, String dflt) {
+        List<Double> rates = new java.util.ArrayList<>();
+        for (String r : System.getProperty(property, dflt).split(",")) {
+            String v = r.strip();
+            if (v.equals("max")) {
+                rates.add(0.0);
+                continue;
+            }
+            try {
+                double d = Double.parseDouble(v);
+                if (!(d > 0)) throw new NumberFormatException();
+                rates.add(d);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(property + ": '" + v + "' is neither a rate above 0 (per second) nor max");
+            }
+        }
+        return List.copyOf(rates);
+    }
+
+    /** A whole-number system property of at least min (dflt when unset); bad input is an error naming it. */
+    static int atLeast(String name, int dflt, int min) {
+        String v = System.getProperty(name);
+        try {
+            int n = v == null ? dflt : Integer.parseInt(v.strip());
+            if (n < min) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number of at least " + min + ", not '" + v + "'");
+        }
+    }
+
     static double median(double[] v) {
         return percentile(v, 50);
     }

@@ -48,36 +48,11 @@ final class SyscallStorm {
      */
     record Options(int seconds, List<Double> rates, boolean stress, int warmupSeconds, int runs) {
         static Options fromProperties() {
-            List<Double> rates = new ArrayList<>();
-            for (String r : System.getProperty("storm.rates", "1000,5000,20000,50000,100000,max").split(",")) {
-                String v = r.strip();
-                if (v.equals("max")) {
-                    rates.add(0.0);
-                    continue;
-                }
-                try {
-                    double d = Double.parseDouble(v);
-                    if (!(d > 0)) throw new NumberFormatException();
-                    rates.add(d);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("storm.rates: '" + v + "' is neither a rate above 0 (calls/s) nor max");
-                }
-            }
+            List<Double> rates = Measure.rates("storm.rates", "1000,5000,20000,50000,100000,max");
             String load = System.getProperty("storm.load", "none");
             if (!load.equals("none") && !load.equals("stress")) throw new IllegalArgumentException("storm.load must be none or stress, not '" + load + "'");
-            return new Options(atLeast("storm.seconds", 10, 1), List.copyOf(rates), load.equals("stress"), atLeast("storm.warmup", 20, 0),
-                    atLeast("storm.runs", 1, 1));
-        }
-
-        private static int atLeast(String name, int dflt, int min) {
-            String v = System.getProperty(name);
-            try {
-                int n = v == null ? dflt : Integer.parseInt(v.strip());
-                if (n < min) throw new NumberFormatException();
-                return n;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(name + " must be a whole number of at least " + min + ", not '" + v + "'");
-            }
+            return new Options(Measure.atLeast("storm.seconds", 10, 1), rates, load.equals("stress"), Measure.atLeast("storm.warmup", 20, 0),
+                    Measure.atLeast("storm.runs", 1, 1));
         }
     }
 
@@ -308,13 +283,11 @@ final class SyscallStorm {
     /** Each column's median over the runs of one window. */
     private static Measured median(List<Measured> runs) {
         if (runs.size() == 1) return runs.get(0);
-        List<Window> ws = runs.stream().map(Measured::window).toList();
-        Window w = new Window(ws.get(0).target(), (long) med(ws, Window::started), med(ws, Window::seconds), (long) med(ws, Window::captured),
-                (long) med(ws, Window::kernelLost), (long) med(ws, Window::reportedLoss), med(ws, Window::cpuSeconds), med(ws, Window::rssMiB));
+        Window w = Window.median(runs.stream().map(Measured::window).toList());
         return new Measured(w, med(runs, Measured::generator), med(runs, Measured::kauditd), med(runs, Measured::reader), med(runs, Measured::subscriber));
     }
 
-    private static <T> double med(List<T> runs, ToDoubleFunction<T> f) {
+    private static double med(List<Measured> runs, ToDoubleFunction<Measured> f) {
         return Measure.median(runs.stream().mapToDouble(f).toArray());
     }
 
