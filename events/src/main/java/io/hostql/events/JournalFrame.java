@@ -53,12 +53,11 @@ final class JournalFrame {
         EventType type = EventType.of(b[1] & 0xff);
         if (type != null && types != null && !types.contains(type)) return new SkippedEvent(captureNanos(b), type);
         try {
-            // the checksum only proves the bytes are as written: the framing inside must still be checked
-            RecordInput in = new RecordInput(Arrays.copyOfRange(b, NANOS_AT, b.length - TRAILER));
-            long nanos = in.readLong();
-            byte[] data = in.readBytes();
-            if (type == null || data == null) return null;
-            return Records.decode(type, nanos, data);
+            // the checksum only proves the bytes are as written: the framing inside must still be checked (read in
+            // place: a copy of the frame first was one more copy of every record, issue 15)
+            int len = (b[LENGTH_AT] & 0xff) | (b[LENGTH_AT + 1] & 0xff) << 8 | (b[LENGTH_AT + 2] & 0xff) << 16 | (b[LENGTH_AT + 3] & 0xff) << 24;
+            if (type == null || len < 0 || len > b.length - HEADER - TRAILER) return null;
+            return Records.decode(type, captureNanos(b), Arrays.copyOfRange(b, HEADER, HEADER + len));
         } catch (CorruptRecordException e) {
             return null;
         }

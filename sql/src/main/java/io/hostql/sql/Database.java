@@ -49,7 +49,10 @@ public final class Database implements AutoCloseable {
     private static Database open(String filename, TableRegistry tables, boolean userFacing) {
         Sqlite.requireUsable();
         long[] out = new long[1];
-        int flags = Sqlite.OPEN_READWRITE | Sqlite.OPEN_CREATE | Sqlite.OPEN_URI | Sqlite.OPEN_FULLMUTEX
+        // NOMUTEX: this class's monitor already serialises every use of a connection (sqlite3_interrupt, the one call
+        // made from another thread, needs no mutex), and SQLite's own lock and unlock around each API call were about
+        // 5% of a busy subscriber's CPU (issue 15).
+        int flags = Sqlite.OPEN_READWRITE | Sqlite.OPEN_CREATE | Sqlite.OPEN_URI | Sqlite.OPEN_NOMUTEX
                 | Sqlite.OPEN_EXRESCODE;
         int rc = Sqlite.sqlite3_open_v2(Sqlite.cstr(filename), out, flags, null);
         Pointer p = new Pointer(out[0]);
@@ -121,10 +124,17 @@ public final class Database implements AutoCloseable {
     public final class Statement implements AutoCloseable {
         private Pointer stmt;
         private final int parameters;
+        /**
+         * What each parameter holds now (SQLite keeps bindings across resets; an unbound parameter is NULL): a value
+         * equal to it is not bound again. Most columns of consecutive evented rows repeat (the same process, empty
+         * strings, zero ports), and each bind is a JNA call, which was the largest part of an insert's cost (issue 15).
+         */
+        private final Object[] bound;
 
         private Statement(Pointer stmt) {
             this.stmt = stmt;
             this.parameters = Sqlite.sqlite3_bind_parameter_count(stmt);
+            this.bound = new Object[parameters];
         }
 
         /** Binds the values, runs the statement to completion and resets it; returns rows changed. */
@@ -139,7 +149,7 @@ public final class Database implements AutoCloseable {
         public void run(Object... params) {
             synchronized (Database.this) {
                 try {
-                    bind(stmt, params, parameters);
+                    bindChanged(params);
                     int rc = Sqlite.sqlite3_step(stmt);
                     if (rc != Sqlite.DONE && rc != Sqlite.ROW) throw sqliteError();
                 } finally {
@@ -152,11 +162,25 @@ public final class Database implements AutoCloseable {
         public QueryResult query(Object... params) {
             synchronized (Database.this) {
                 try {
-                    bind(stmt, params, parameters);
+                    bindChanged(params);
                     return collect(stmt);
                 } finally {
                     Sqlite.sqlite3_reset(stmt);
                 }
+            }
+        }
+
+        /** Binds the parameters whose value differs from the one they hold. */
+        private void bindChanged(Object[] params) {
+            if (params.length != parameters) {
+                throw new SqlException("statement has " + parameters + " parameters but " + params.length + " values were given");
+            }
+            for (int i = 0; i < parameters; i++) {
+                Object v = params[i];
+                if (holds(bound[i], v)) continue;
+                bound[i] = UNKNOWN; // until the bind succeeds
+                bind(stmt, i, v);
+                bound[i] = remembered(v);
             }
         }
 
@@ -368,22 +392,47 @@ public final class Database implements AutoCloseable {
         if (params.length != n) {
             throw new SqlException("statement has " + n + " parameters but " + params.length + " values were given");
         }
-        for (int i = 0; i < n; i++) {
-            Object v = params[i];
-            int rc;
-            if (v == null) rc = Sqlite.sqlite3_bind_null(stmt, i + 1);
-            else if (v instanceof Long || v instanceof Integer || v instanceof Short) rc = Sqlite.sqlite3_bind_int64(stmt, i + 1, ((Number) v).longValue());
-            else if (v instanceof Boolean b) rc = Sqlite.sqlite3_bind_int64(stmt, i + 1, b ? 1 : 0);
-            else if (v instanceof Number num) rc = Sqlite.sqlite3_bind_double(stmt, i + 1, num.doubleValue());
-            // As in RowSink: byte[] is text in raw bytes (a non-UTF-8 path stays exact), Blob is a BLOB.
-            else if (v instanceof byte[] b) rc = Sqlite.sqlite3_bind_text(stmt, i + 1, b, b.length, Sqlite.TRANSIENT);
-            else if (v instanceof io.hostql.sql.table.Blob b) rc = Sqlite.sqlite3_bind_blob(stmt, i + 1, b.bytes(), b.bytes().length, Sqlite.TRANSIENT);
-            else {
-                byte[] b = v.toString().getBytes(StandardCharsets.UTF_8);
-                rc = Sqlite.sqlite3_bind_text(stmt, i + 1, b, b.length, Sqlite.TRANSIENT);
-            }
-            if (rc != Sqlite.OK) throw new SqlException("cannot bind parameter " + (i + 1) + ": " + errmsg());
+        for (int i = 0; i < n; i++) bind(stmt, i, params[i]);
+    }
+
+    /** A parameter whose value is not known (a bind failed, or a value not worth comparing): bound again next time. */
+    private static final Object UNKNOWN = new Object();
+    /** Text bytes longer than this are not remembered (the copy and the comparison would cost more than the bind). */
+    private static final int REMEMBERED_BYTES = 256;
+
+    /** Whether a parameter holding {@code held} (see {@link #remembered}) already holds v. */
+    private static boolean holds(Object held, Object v) {
+        if (held == v) return true; // null, or the same immutable value (held bytes are a copy of the caller's, never the same array)
+        if (held == null || v == null || held == UNKNOWN) return false;
+        // The usual types first, without a call to equals (C1 does not inline a call through Object).
+        if (v instanceof Long l) return held instanceof Long h && h.longValue() == l.longValue();
+        if (v instanceof String t) return held instanceof String h && h.equals(t);
+        if (v instanceof byte[] b) return held instanceof byte[] h && java.util.Arrays.equals(h, b);
+        return held.getClass() == v.getClass() && held.equals(v); // Integer, Short, Boolean, Double, Float: what remembered keeps
+    }
+
+    /** What a parameter bound to v holds, for {@link #holds}: immutable values as they are, text bytes as a copy (the caller may reuse the array). */
+    private static Object remembered(Object v) {
+        if (v == null || v instanceof String || v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Boolean
+                || v instanceof Double || v instanceof Float) return v;
+        if (v instanceof byte[] b && b.length <= REMEMBERED_BYTES) return b.clone();
+        return UNKNOWN;
+    }
+
+    private void bind(Pointer stmt, int i, Object v) {
+        int rc;
+        if (v == null) rc = Sqlite.sqlite3_bind_null(stmt, i + 1);
+        else if (v instanceof Long || v instanceof Integer || v instanceof Short) rc = Sqlite.sqlite3_bind_int64(stmt, i + 1, ((Number) v).longValue());
+        else if (v instanceof Boolean b) rc = Sqlite.sqlite3_bind_int64(stmt, i + 1, b ? 1 : 0);
+        else if (v instanceof Number num) rc = Sqlite.sqlite3_bind_double(stmt, i + 1, num.doubleValue());
+        // As in RowSink: byte[] is text in raw bytes (a non-UTF-8 path stays exact), Blob is a BLOB.
+        else if (v instanceof byte[] b) rc = Sqlite.sqlite3_bind_text(stmt, i + 1, b, b.length, Sqlite.TRANSIENT);
+        else if (v instanceof io.hostql.sql.table.Blob b) rc = Sqlite.sqlite3_bind_blob(stmt, i + 1, b.bytes(), b.bytes().length, Sqlite.TRANSIENT);
+        else {
+            byte[] b = v.toString().getBytes(StandardCharsets.UTF_8);
+            rc = Sqlite.sqlite3_bind_text(stmt, i + 1, b, b.length, Sqlite.TRANSIENT);
         }
+        if (rc != Sqlite.OK) throw new SqlException("cannot bind parameter " + (i + 1) + ": " + errmsg());
     }
 
     private QueryResult collect(Pointer stmt) {

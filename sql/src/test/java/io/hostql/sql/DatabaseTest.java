@@ -295,6 +295,34 @@ class DatabaseTest {
         assertThatThrownBy(() -> db.prepare("CREATE TABLE x(a)")).hasMessageContaining("not allowed");
     }
 
+    /** A prepared statement binds only the values that changed since its last run: every row must still be what was given. */
+    @Test
+    void aPreparedInsertKeepsEveryValueWhenOnlySomeChange() {
+        db.executeTrusted("CREATE TEMP TABLE t (a, b, c, d)");
+        byte[] reused = "one".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] long1 = "x".repeat(300).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] long2 = long1.clone();
+        long2[299] = 'y';
+        List<Object[]> given = new ArrayList<>();
+        given.add(new Object[] {1L, "s", reused, null});
+        given.add(new Object[] {1L, "s", reused, null}); // all the same
+        given.add(new Object[] {1, "s", reused, 2.5}); // an Integer where a Long was, a value where NULL was
+        given.add(new Object[] {null, "t", reused, 2.5});
+        given.add(new Object[] {2L, "t", "one", long1}); // a String where the same text's bytes were
+        given.add(new Object[] {2L, "t", "one", long2}); // long bytes differing only at the end
+        try (Database.Statement s = db.prepareTrusted("INSERT INTO t VALUES (?, ?, ?, ?)")) {
+            for (Object[] row : given) s.run(row.clone());
+            reused[0] = 'a'; // the caller changes the array it passed before: the new content is bound
+            s.run(2L, "t", reused, null);
+            assertThatThrownBy(() -> s.run(1L, "s")).hasMessageContaining("4 parameters but 2 values");
+            s.run(2L, "t", reused, null);
+        }
+        List<Object[]> rows = db.queryTrusted("SELECT a, b, CAST(c AS TEXT), CAST(d AS TEXT) FROM t ORDER BY rowid").rows();
+        assertThat(rows).extracting(r -> java.util.Arrays.asList(r).toString()).containsExactly(
+                "[1, s, one, null]", "[1, s, one, null]", "[1, s, one, 2.5]", "[null, t, one, 2.5]",
+                "[2, t, one, " + "x".repeat(300) + "]", "[2, t, one, " + "x".repeat(299) + "y]", "[2, t, ane, null]", "[2, t, ane, null]");
+    }
+
     @Test
     void badSqlGetsSqlitesMessage() {
         assertThatThrownBy(() -> db.query("SELEC 1")).hasMessageContaining("syntax error");

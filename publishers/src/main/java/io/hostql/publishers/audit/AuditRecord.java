@@ -100,19 +100,19 @@ final class AuditRecord {
                 while (p < end && t[p] != ' ') p++;
                 ve = p;
             }
-            add(k, ke, vs, ve, quote);
-            if (quote == '\'' && outer) split(vs, ve, false);
+            int i = 5 * count++; // the span stored here, not in a method: C1 inlined no call that size, and this runs per field
+            if (i + 5 > spans.length) spans = java.util.Arrays.copyOf(spans, spans.length * 2);
+            int[] sp = spans;
+            sp[i] = k;
+            sp[i + 1] = ke;
+            sp[i + 2] = vs;
+            sp[i + 3] = ve;
+            sp[i + 4] = quote;
+            if (quote == '\'' && outer) {
+                nested = true;
+                split(vs, ve, false);
+            }
         }
-    }
-
-    private void add(int ks, int ke, int vs, int ve, int quote) {
-        int i = 5 * count++;
-        if (i + 5 > spans.length) spans = java.util.Arrays.copyOf(spans, spans.length * 2);
-        spans[i] = ks;
-        spans[i + 1] = ke;
-        spans[i + 2] = vs;
-        spans[i + 3] = ve;
-        spans[i + 4] = quote;
     }
 
     int fieldCount() {
@@ -123,18 +123,47 @@ final class AuditRecord {
         return new String(text, spans[5 * i], spans[5 * i + 1] - spans[5 * i], StandardCharsets.US_ASCII);
     }
 
-    /** The first field of that name, by a byte comparison (names are ASCII: a byte past 0x7f never matches). */
-    private int find(String name) {
-        int n = name.length();
-        for (int i = 0; i < count; i++) {
+    /** Where the last {@link #find} stopped: fields are mostly asked for in the kernel's order, so the next one is usually next. */
+    private int hint;
+
+    /** Whether a user message's msg='...' added its fields: they may repeat an outer field's name. */
+    private boolean nested;
+
+    /**
+     * A field name to look up on a hot path: its ASCII bytes, made once (comparing a String's characters cost more than
+     * the bytes', measured per lookup under C1).
+     */
+    record Name(byte[] ascii) {
+        static Name of(String name) {
+            return new Name(name.getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    /**
+     * The first field of that name, by a byte comparison. A kernel record names each field once, so it is searched from
+     * the one after the last found and around: a search from the start cost a comparison per field before it (issue 15).
+     * With a msg='...' inside, from the start.
+     */
+    private int find(byte[] name) {
+        int n = name.length;
+        for (int k = 0, i = nested ? 0 : hint; k < count; k++, i++) {
+            if (i == count) i = 0;
             int s = spans[5 * i];
-            if (spans[5 * i + 1] - s == n && same(s, name)) return i;
+            if (spans[5 * i + 1] - s == n && same(s, name)) {
+                hint = i + 1 == count ? 0 : i + 1;
+                return i;
+            }
         }
         return -1;
     }
 
-    private boolean same(int at, String s) {
-        for (int j = 0; j < s.length(); j++) if (text[at + j] != s.charAt(j)) return false;
+    /** By a name given as text (an ASCII constant): the cold paths' lookups. */
+    private int find(String name) {
+        return find(name.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private boolean same(int at, byte[] s) {
+        for (int j = 0; j < s.length; j++) if (text[at + j] != s[j]) return false;
         return true;
     }
 
@@ -144,8 +173,17 @@ final class AuditRecord {
 
     /** Whether the field is present with that value as written (quotes removed): no String made. */
     boolean is(String name, String value) {
-        int i = find(name);
-        return i >= 0 && spans[5 * i + 3] - spans[5 * i + 2] == value.length() && same(spans[5 * i + 2], value);
+        return is(find(name), value);
+    }
+
+    boolean is(Name name, String value) {
+        return is(find(name.ascii()), value);
+    }
+
+    private boolean is(int i, String value) {
+        if (i < 0 || spans[5 * i + 3] - spans[5 * i + 2] != value.length()) return false;
+        for (int j = 0, at = spans[5 * i + 2]; j < value.length(); j++) if (text[at + j] != value.charAt(j)) return false;
+        return true;
     }
 
     /** The value as written (quotes removed, nothing decoded), or null. */
@@ -160,7 +198,14 @@ final class AuditRecord {
 
     /** A decimal field (negative allowed); def when absent or not a number. */
     long number(String name, long def) {
-        int i = find(name);
+        return numberAt(find(name), def);
+    }
+
+    long number(Name name, long def) {
+        return numberAt(find(name.ascii()), def);
+    }
+
+    private long numberAt(int i, long def) {
         if (i < 0) return def;
         int p = spans[5 * i + 2], e = spans[5 * i + 3];
         boolean neg = p < e && text[p] == '-';
@@ -177,13 +222,20 @@ final class AuditRecord {
 
     /** A field the kernel prints in hex without 0x (a0..a3, arch); def when absent. */
     long hexNumber(String name, long def) {
-        int i = find(name);
+        return hexNumberAt(find(name), def);
+    }
+
+    long hexNumber(Name name, long def) {
+        return hexNumberAt(find(name.ascii()), def);
+    }
+
+    private long hexNumberAt(int i, long def) {
         if (i < 0) return def;
         long v = 0;
         int p = spans[5 * i + 2], e = spans[5 * i + 3];
         if (p >= e) return def;
         for (; p < e; p++) {
-            int d = Character.digit(text[p], 16);
+            int d = hexDigit(text[p]);
             if (d < 0) return def;
             v = v << 4 | d;
         }
@@ -196,6 +248,11 @@ final class AuditRecord {
         return i < 0 ? null : bytes(i);
     }
 
+    byte[] bytes(Name name) {
+        int i = find(name.ascii());
+        return i < 0 ? null : bytes(i);
+    }
+
     byte[] bytes(int i) {
         int vs = spans[5 * i + 2], ve = spans[5 * i + 3];
         if (spans[5 * i + 4] != 0) return java.util.Arrays.copyOfRange(text, vs, ve);
@@ -204,7 +261,7 @@ final class AuditRecord {
         if (n % 2 == 0 && isHex(vs, ve)) {
             byte[] out = new byte[n / 2];
             for (int j = 0; j < out.length; j++) {
-                out[j] = (byte) (Character.digit(text[vs + 2 * j], 16) << 4 | Character.digit(text[vs + 2 * j + 1], 16));
+                out[j] = (byte) (hexDigit(text[vs + 2 * j]) << 4 | hexDigit(text[vs + 2 * j + 1]));
             }
             return out;
         }
@@ -212,8 +269,23 @@ final class AuditRecord {
     }
 
     private boolean isHex(int vs, int ve) {
-        for (int p = vs; p < ve; p++) if (Character.digit(text[p], 16) < 0) return false;
+        for (int p = vs; p < ve; p++) if (hexDigit(text[p]) < 0) return false;
         return true;
+    }
+
+    /** Each byte's value as an ASCII hex digit, or -1: Character.digit went through Unicode tables, a visible cost per record. */
+    private static final byte[] HEX = new byte[256];
+
+    static {
+        java.util.Arrays.fill(HEX, (byte) -1);
+        for (int c = '0'; c <= '9'; c++) HEX[c] = (byte) (c - '0');
+        for (int c = 'a'; c <= 'f'; c++) HEX[c] = (byte) (c - 'a' + 10);
+        for (int c = 'A'; c <= 'F'; c++) HEX[c] = (byte) (c - 'A' + 10);
+    }
+
+    /** An ASCII hex digit's value, or -1. */
+    static int hexDigit(byte c) {
+        return HEX[c & 0xff];
     }
 
     /** The record's whole text, its stamp included. */

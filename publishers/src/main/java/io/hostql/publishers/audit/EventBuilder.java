@@ -15,6 +15,11 @@ final class EventBuilder {
     static final long CLONE_THREAD = 0x10000, CLONE_PARENT = 0x8000;
     static final int FIRST_USER = 1100, LAST_USER = 1199;
 
+    /** The names every syscall event looks up (see {@link AuditRecord.Name}). */
+    private static final AuditRecord.Name ARCH = AuditRecord.Name.of("arch"), SYSCALL_NR = AuditRecord.Name.of("syscall"),
+            SUCCESS = AuditRecord.Name.of("success"), EXIT = AuditRecord.Name.of("exit"), A0 = AuditRecord.Name.of("a0"),
+            SADDR = AuditRecord.Name.of("saddr");
+
     private EventBuilder() {}
 
     /**
@@ -30,12 +35,12 @@ final class EventBuilder {
             break;
         }
         if (sc == null) return null;
-        String name = Syscalls.name(sc.hexNumber("arch", 0), sc.number("syscall", -1));
+        String name = Syscalls.name(sc.hexNumber(ARCH, 0), sc.number(SYSCALL_NR, -1));
         if (name == null) return null;
         if (Syscalls.isExec(name)) return process(sc, name, records, complete, captureNanos);
         if (Syscalls.isFork(name) || Syscalls.isKill(name)) return forkOrKill(sc, name, complete, captureNanos);
         if (Syscalls.isSocket(name)) return socket(sc, name, records, complete, captureNanos);
-        return sc.is("success", "yes") ? file(sc, name, records, complete, captureNanos) : null;
+        return sc.is(SUCCESS, "yes") ? file(sc, name, records, complete, captureNanos) : null;
     }
 
     /**
@@ -61,11 +66,30 @@ final class EventBuilder {
             if ((cloneFlags & CLONE_THREAD) != 0) return null;
             if ((cloneFlags & CLONE_PARENT) != 0) flags |= ProcessEvent.CLONE_PARENT;
         }
-        return new ProcessEvent(captureNanos, sc.millis, sc.serial, name, sc.is("success", "yes"), sc.number("exit", 0),
-                (int) sc.number("pid", -1), (int) sc.number("ppid", -1), sc.number("auid", -1), sc.number("uid", -1),
-                sc.number("euid", -1), sc.number("suid", -1), sc.number("fsuid", -1), sc.number("gid", -1), sc.number("egid", -1),
-                sc.number("sgid", -1), sc.number("fsgid", -1), sc.number("ses", -1), sc.bytes("exe"), sc.bytes("comm"), null,
-                new byte[0][], 0, -1, -1, -1, flags);
+        boolean success = sc.is(SUCCESS, "yes");
+        long exit = sc.number(EXIT, 0);
+        Caller c = Caller.of(sc);
+        return new ProcessEvent(captureNanos, sc.millis, sc.serial, name, success, exit, (int) c.pid, (int) c.ppid, c.auid, c.uid,
+                c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, c.ses, c.exe, c.comm, null, new byte[0][], 0, -1, -1, -1, flags);
+    }
+
+    /**
+     * The caller's ids and names from a SYSCALL record, read in the kernel's order: {@link AuditRecord#find} looks on from
+     * the last field found, so a field asked for before the one found last is a search around the whole record.
+     */
+    private record Caller(long ppid, long pid, long auid, long uid, long gid, long euid, long suid, long fsuid, long egid, long sgid,
+            long fsgid, long ses, byte[] comm, byte[] exe) {
+        private static final AuditRecord.Name PPID = AuditRecord.Name.of("ppid"), PID = AuditRecord.Name.of("pid"),
+                AUID = AuditRecord.Name.of("auid"), UID = AuditRecord.Name.of("uid"), GID = AuditRecord.Name.of("gid"),
+                EUID = AuditRecord.Name.of("euid"), SUID = AuditRecord.Name.of("suid"), FSUID = AuditRecord.Name.of("fsuid"),
+                EGID = AuditRecord.Name.of("egid"), SGID = AuditRecord.Name.of("sgid"), FSGID = AuditRecord.Name.of("fsgid"),
+                SES = AuditRecord.Name.of("ses"), COMM = AuditRecord.Name.of("comm"), EXE = AuditRecord.Name.of("exe");
+
+        static Caller of(AuditRecord sc) {
+            return new Caller(sc.number(PPID, -1), sc.number(PID, -1), sc.number(AUID, -1), sc.number(UID, -1), sc.number(GID, -1),
+                    sc.number(EUID, -1), sc.number(SUID, -1), sc.number(FSUID, -1), sc.number(EGID, -1), sc.number(SGID, -1),
+                    sc.number(FSGID, -1), sc.number(SES, -1), sc.bytes(COMM), sc.bytes(EXE));
+        }
     }
 
     /** A file syscall: the caller, its arguments, CWD, the PATH items by index, and MMAP's fd and flags. */
@@ -101,11 +125,11 @@ final class EventBuilder {
             names[i] = p.bytes("name");
             inodes[i] = p.number("inode", 0);
         }
+        long exit = sc.number(EXIT, 0);
         long[] args = {sc.hexNumber("a0", -1), sc.hexNumber("a1", -1), sc.hexNumber("a2", -1), sc.hexNumber("a3", -1)};
-        return new FileSyscallEvent(captureNanos, sc.millis, sc.serial, name, true, sc.number("exit", 0),
-                (int) sc.number("pid", -1), (int) sc.number("ppid", -1), sc.number("auid", -1), sc.number("uid", -1),
-                sc.number("euid", -1), sc.number("suid", -1), sc.number("fsuid", -1), sc.number("gid", -1), sc.number("egid", -1),
-                sc.number("sgid", -1), sc.number("fsgid", -1), sc.bytes("exe"), cwd, args, items, names, inodes, mmapFd, mmapFlags,
+        Caller c = Caller.of(sc);
+        return new FileSyscallEvent(captureNanos, sc.millis, sc.serial, name, true, exit, (int) c.pid, (int) c.ppid, c.auid, c.uid,
+                c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, c.exe, cwd, args, items, names, inodes, mmapFd, mmapFlags,
                 complete ? 0 : FileSyscallEvent.INCOMPLETE);
     }
 
@@ -146,20 +170,21 @@ final class EventBuilder {
             ouid = firstPath.number("ouid", -1);
             ogid = firstPath.number("ogid", -1);
         }
-        return new ProcessEvent(captureNanos, sc.millis, sc.serial, name, sc.is("success", "yes"), sc.number("exit", 0),
-                (int) sc.number("pid", -1), (int) sc.number("ppid", -1), sc.number("auid", -1), sc.number("uid", -1),
-                sc.number("euid", -1), sc.number("suid", -1), sc.number("fsuid", -1), sc.number("gid", -1), sc.number("egid", -1),
-                sc.number("sgid", -1), sc.number("fsgid", -1), sc.number("ses", -1), sc.bytes("exe"), sc.bytes("comm"), cwd, argv,
-                argc, mode, ouid, ogid, flags);
+        boolean success = sc.is(SUCCESS, "yes");
+        long exit = sc.number(EXIT, 0);
+        Caller c = Caller.of(sc);
+        return new ProcessEvent(captureNanos, sc.millis, sc.serial, name, success, exit, (int) c.pid, (int) c.ppid, c.auid, c.uid,
+                c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, c.ses, c.exe, c.comm, cwd, argv, argc, mode, ouid, ogid, flags);
     }
 
     private static SocketEvent socket(AuditRecord sc, String name, List<AuditRecord> records, boolean complete, long captureNanos) {
         byte[] saddr = null;
-        for (AuditRecord r : records) if (r.type == SOCKADDR) saddr = r.bytes("saddr");
-        return new SocketEvent(captureNanos, sc.millis, sc.serial, name, sc.is("success", "yes"), sc.number("exit", 0),
-                (int) sc.number("pid", -1), (int) sc.number("ppid", -1), sc.number("auid", -1), sc.number("uid", -1),
-                sc.number("euid", -1), sc.number("gid", -1), sc.number("egid", -1), sc.bytes("exe"), sc.bytes("comm"),
-                sc.hexNumber("a0", -1), saddr, complete ? 0 : SocketEvent.INCOMPLETE);
+        for (AuditRecord r : records) if (r.type == SOCKADDR) saddr = r.bytes(SADDR);
+        boolean success = sc.is(SUCCESS, "yes");
+        long exit = sc.number(EXIT, 0), a0 = sc.hexNumber(A0, -1);
+        Caller c = Caller.of(sc);
+        return new SocketEvent(captureNanos, sc.millis, sc.serial, name, success, exit, (int) c.pid, (int) c.ppid, c.auid, c.uid, c.euid,
+                c.gid, c.egid, c.exe, c.comm, a0, saddr, complete ? 0 : SocketEvent.INCOMPLETE);
     }
 
     static UserEvent user(AuditRecord r, long captureNanos) {

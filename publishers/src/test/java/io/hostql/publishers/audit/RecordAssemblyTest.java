@@ -44,6 +44,32 @@ class RecordAssemblyTest {
         assertThat(rec(1300, "no stamp here")).isNull();
     }
 
+    /** Fields are looked up from the last one found on: any order, any repetition, gives each field's value. */
+    @Test
+    void fieldsInAnyOrderAndAgain() {
+        AuditRecord r = rec(1300, SYSCALL);
+        String[] names = {"arch", "syscall", "success", "exit", "a0", "a1", "a2", "a3", "items", "ppid", "pid", "auid", "uid", "gid",
+                "euid", "suid", "fsuid", "egid", "sgid", "fsgid", "tty", "ses", "comm", "exe", "key"};
+        String[] values = {"c000003e", "59", "yes", "0", "55d1", "55d2", "55d3", "0", "2", "100", "101", "1000", "0", "0",
+                "0", "0", "0", "0", "0", "0", "pts0", "3", "ls", "/usr/bin/ls", "hostql"};
+        java.util.Random random = new java.util.Random(15);
+        for (int round = 0; round < 200; round++) {
+            int i = round < names.length ? names.length - 1 - round : random.nextInt(names.length); // backwards, then at random
+            assertThat(r.raw(names[i])).as(names[i]).isEqualTo(values[i]);
+        }
+        assertThat(r.raw("nosuch")).isNull();
+        assertThat(r.raw("a")).isNull();
+        assertThat(r.hexNumber("a1", -1)).isEqualTo(0x55d2);
+        assertThat(r.number("ppid", -1)).isEqualTo(100);
+        // Inside a msg='...' a name may repeat an outer one: the outer (first) field wins, whatever was asked before.
+        AuditRecord u = rec(1100, "audit(1700000000.500:78): pid=321 uid=0 msg='op=x uid=7 pid=9 res=success'");
+        assertThat(u.raw("op")).isEqualTo("x");
+        assertThat(u.number("pid", -1)).isEqualTo(321);
+        assertThat(u.number("uid", -1)).isEqualTo(0);
+        assertThat(u.raw("res")).isEqualTo("success");
+        assertThat(u.number("uid", -1)).isEqualTo(0);
+    }
+
     @Test
     void hexEncodedAndNullValues() {
         AuditRecord r = rec(1307, "audit(1700000000.123:42): cwd=" + hex("/tmp/a dir") + " other=(null)");

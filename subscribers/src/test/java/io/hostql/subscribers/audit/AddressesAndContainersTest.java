@@ -27,4 +27,23 @@ class AddressesAndContainersTest {
         mapped[23] = 1;
         assertThat(SocketEventsSubscriber.ipv6(mapped, 8)).isEqualTo("::ffff:127.0.0.1");
     }
+
+    static io.hostql.events.SocketEvent connect(long fd, int a, int b, int c, int d, int port) {
+        byte[] sa = {2, 0, (byte) (port >> 8), (byte) port, (byte) a, (byte) b, (byte) c, (byte) d, 0, 0, 0, 0, 0, 0, 0, 0};
+        return new io.hostql.events.SocketEvent(1, 1000, 1, "connect", true, 0, 5, 1, 0, 0, 0, 0, 0, "/bin/x".getBytes(), "x".getBytes(), fd, sa, 0);
+    }
+
+    /** The subscriber reuses the last address and fd text while they repeat: each row still has its own event's. */
+    @Test
+    void ipv4AndFdOfEachEventWhetherTheyRepeatOrNot() {
+        SocketEventsSubscriber sockets = new SocketEventsSubscriber(null, null, new SocketEventsSubscriber.Options(false, false, false));
+        Object[][] given = {{3L, new int[] {127, 0, 0, 1}}, {3L, new int[] {127, 0, 0, 1}}, {4L, new int[] {127, 0, 0, 1}},
+                {4L, new int[] {10, 1, 255, 0}}, {-1L, new int[] {0, 0, 0, 0}}, {3L, new int[] {127, 0, 0, 1}}};
+        for (Object[] g : given) {
+            int[] ip = (int[]) g[1];
+            java.util.List<Object> row = java.util.Arrays.asList(sockets.row(connect((Long) g[0], ip[0], ip[1], ip[2], ip[3], 53)).values());
+            String text = ip[0] + "." + ip[1] + "." + ip[2] + "." + ip[3];
+            assertThat(row).as(text).contains(text, Long.toString((Long) g[0]));
+        }
+    }
 }
