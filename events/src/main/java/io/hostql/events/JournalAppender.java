@@ -20,7 +20,8 @@ final class JournalAppender {
     private final JournalHead head;
     private final AppendSignal signal;
     private final JournalFrame frame = new JournalFrame();
-    private final RecordOutput payload = new RecordOutput(512);
+    /** Loss records are framed apart: the one for a blind period is written while an event's frame waits in {@link #frame}. */
+    private final JournalFrame lossFrame = new JournalFrame();
 
     JournalAppender(SingleChronicleQueue queue, ExcerptAppender appender, CycleFiles files, JournalHead head, AppendSignal signal) {
         this.queue = queue;
@@ -32,9 +33,8 @@ final class JournalAppender {
 
     /** The index, or -1 when the record was counted instead of written. */
     long append(Event event) {
-        payload.reset();
-        event.encode(payload);
-        return appendFrame(event.type(), event.captureNanos(), payload.array(), payload.length());
+        event.encode(frame.begin(event.type(), event.captureNanos()));
+        return appendFrame(event.type(), event.captureNanos(), frame.seal());
     }
 
     /** Re-appends a verified frame as it was (salvage keeps type, capture time and payload). */
@@ -42,14 +42,15 @@ final class JournalAppender {
         RecordInput in = new RecordInput(Arrays.copyOfRange(b, JournalFrame.NANOS_AT, b.length - JournalFrame.TRAILER));
         long nanos = in.readLong();
         byte[] data = in.readBytes();
-        return appendFrame(EventType.of(b[1] & 0xff), nanos, data, data.length);
+        EventType type = EventType.of(b[1] & 0xff);
+        return appendFrame(type, nanos, frame.encode(type, nanos, data, data.length));
     }
 
     /**
-     * Writes one frame, or, when the storage cannot take it, counts it (see {@link StorageGuard}). Returns
+     * Writes one frame (of this type and capture time), or, when the storage cannot take it, counts it (see {@link StorageGuard}). Returns
      * the index, or -1 when the record was counted instead of written.
      */
-    private long appendFrame(EventType type, long nanos, byte[] data, int len) {
+    private long appendFrame(EventType type, long nanos, RecordOutput framed) {
         if (guard.degraded()) {
             if (!guard.recheck(queue.cycle()) || writeGuarded(EventType.LOSS, guard.lossRecord()) < 0) {
                 guard.drop(type, nanos);
@@ -57,7 +58,7 @@ final class JournalAppender {
             }
             guard.recovered();
         }
-        long index = writeGuarded(type, nanos, data, len);
+        long index = writeGuarded(type, nanos, framed);
         if (index < 0) guard.drop(type, nanos);
         return index;
     }
@@ -76,16 +77,15 @@ final class JournalAppender {
     }
 
     private long writeGuarded(EventType type, LossEvent loss) {
-        RecordOutput out = new RecordOutput(256);
-        loss.encode(out);
-        return writeGuarded(type, loss.captureNanos(), out.array(), out.length());
+        loss.encode(lossFrame.begin(type, loss.captureNanos()));
+        return writeGuarded(type, loss.captureNanos(), lossFrame.seal());
     }
 
     /** The frame written, or -1 (the guard is now degraded) if the storage is not there for it. */
-    private long writeGuarded(EventType type, long nanos, byte[] data, int len) {
-        if (!guard.admit(queue.cycle(), JournalFrame.size(len) + 8)) return -1;
+    private long writeGuarded(EventType type, long nanos, RecordOutput framed) {
+        if (!guard.admit(queue.cycle(), framed.length() + 8)) return -1;
         try {
-            return write(type, nanos, data, len);
+            return write(type, nanos, framed);
         } catch (InternalError | RuntimeException e) {
             // InternalError: a SIGBUS in a mapped write the guard did not foresee; the others: Chronicle's own I/O failures.
             guard.fault("writing failed: " + e);
@@ -93,13 +93,14 @@ final class JournalAppender {
         }
     }
 
-    private long write(EventType type, long nanos, byte[] data, int len) {
-        Bytes<?> bytes = frame.encode(type, nanos, data, len);
+    /** The frame's bytes into a new document, in one bulk copy (JournalAppenderTest: across the mapped file's chunks and cycles). */
+    private long write(EventType type, long nanos, RecordOutput framed) {
         long end;
         try (DocumentContext dc = appender.writingDocument()) {
             try {
-                dc.wire().bytes().write(bytes);
-                end = dc.wire().bytes().writePosition();
+                Bytes<?> document = dc.wire().bytes();
+                document.write(framed.array(), 0, framed.length());
+                end = document.writePosition();
             } catch (Throwable t) {
                 // Undo the header, so that a half-written record does not become a hole that stops every reader.
                 dc.rollbackOnClose();
