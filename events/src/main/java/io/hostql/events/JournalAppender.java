@@ -103,7 +103,7 @@ final class JournalAppender {
         }
     }
 
-    /** The frame's bytes into a new document, in one bulk copy (JournalAppenderTest: across the mapped file's chunks and cycles). */
+    /** The frame's bytes into a new document, copied with one call (JournalAppenderTest: across the mapped file's chunks and cycles). */
     private long write(EventType type, long nanos, RecordOutput framed) {
         long end;
         try (DocumentContext dc = appender.writingDocument()) {
