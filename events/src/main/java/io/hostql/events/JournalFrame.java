@@ -20,18 +20,34 @@ final class JournalFrame {
     /** Where the payload length sits in a frame. */
     static final int LENGTH_AT = 10;
 
-    private final Bytes<?> frame = Bytes.allocateElasticOnHeap(1024);
+    /**
+     * The frame being built, on the heap: the appender writes it into the mapped queue with one bulk copy. An on-heap
+     * Chronicle Bytes here was copied into the queue 8 bytes at a time, with a bounds check per long (C1 does not inline
+     * them): 15% of the audit reader's CPU at 50,000 events/s (issue 15).
+     */
+    private final RecordOutput frame = new RecordOutput(1024);
     private final CRC32C crc = new CRC32C();
 
-    /** The frame of one record, checksummed; valid until the next call. */
-    Bytes<?> encode(EventType type, long nanos, byte[] data, int len) {
-        frame.clear();
-        frame.writeByte((byte) VERSION).writeByte((byte) type.code).writeLong(nanos).writeInt(len);
-        frame.write(data, 0, len);
+    /**
+     * Starts a frame of this type and capture time, and returns its buffer: the caller writes the payload into it
+     * (an event encodes itself straight there, with no copy of its own) and then calls {@link #seal()}.
+     */
+    RecordOutput begin(EventType type, long nanos) {
+        return frame.reset().writeByte(VERSION).writeByte(type.code).writeLong(nanos).writeInt(0);
+    }
+
+    /** Ends the frame begun last: its payload length and checksum. Its bytes are valid until the next {@link #begin}. */
+    RecordOutput seal() {
+        frame.putInt(LENGTH_AT, frame.length() - HEADER);
         crc.reset();
-        crc.update(frame.underlyingObject() instanceof byte[] b ? b : frame.toByteArray(), 0, (int) frame.writePosition());
-        frame.writeInt((int) crc.getValue());
-        return frame;
+        crc.update(frame.array(), 0, frame.length());
+        return frame.writeInt((int) crc.getValue());
+    }
+
+    /** The frame of one record, checksummed; valid until the next call. */
+    RecordOutput encode(EventType type, long nanos, byte[] data, int len) {
+        begin(type, nanos).write(data, 0, len);
+        return seal();
     }
 
     /** The bytes a frame of this payload length takes. */

@@ -55,6 +55,24 @@ public final class RecordOutput {
         return this;
     }
 
+    /** Raw bytes, without a length prefix. */
+    public RecordOutput write(byte[] b, int off, int n) {
+        ensure(n);
+        System.arraycopy(b, off, buf, len, n);
+        len += n;
+        return this;
+    }
+
+    /** Overwrites the int at {@code at} (already written): a length known only once what follows it is written. */
+    public RecordOutput putInt(int at, int v) {
+        if (at < 0 || at + 4 > len) throw new IndexOutOfBoundsException("putInt at " + at + " of " + len + " bytes written");
+        buf[at] = (byte) v;
+        buf[at + 1] = (byte) (v >>> 8);
+        buf[at + 2] = (byte) (v >>> 16);
+        buf[at + 3] = (byte) (v >>> 24);
+        return this;
+    }
+
     public RecordOutput writeString(String s) {
         return writeBytes(s == null ? null : s.getBytes(StandardCharsets.UTF_8));
     }

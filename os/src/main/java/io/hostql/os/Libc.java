@@ -110,6 +110,10 @@ public final class Libc {
     public static native long write(int fd, Pointer buf, long count);
     public static native int close(int fd);
     public static native int fallocate(int fd, int mode, long offset, long len);
+    /** Linux 5.14: faults a mapped range in for writing, in one call (EINVAL before; EFAULT where a write would SIGBUS). */
+    public static final int MADV_POPULATE_WRITE = 23;
+    /** madvise(2) on a page-aligned address of a mapping Java made (a Chronicle queue file). */
+    public static native int madvise(long address, long length, int advice);
     /** struct stat into a long[18] (144 bytes): st_dev is word 0, st_ino word 1 on x86_64 and aarch64. */
     public static native int stat(byte[] path, long[] buf);
     /** stat(2) of the link itself; same layout. */

@@ -8,6 +8,7 @@ import io.hostql.events.LossEvent;
 import io.hostql.publishers.ReaderThread;
 import io.hostql.publishers.audit.AuditSocket.AuditException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -341,7 +342,8 @@ public final class AuditPublisher extends ReaderThread {
                 errors.error("audit: receive failed: " + Libc.errorText(-n));
                 return total;
             }
-            for (int i = 0; i < n; i++) datagram(events.slot(i), events.slotLength(i));
+            ByteBuffer slots = events.slots();
+            for (int i = 0; i < n; i++) datagram(slots, i * AuditSocket.SLOT, events.slotLength(i));
             total += n;
             if (n < AuditSocket.SLOTS) return total; // the queue was empty when the kernel stopped copying
         }
@@ -367,11 +369,13 @@ public final class AuditPublisher extends ReaderThread {
                 if (-n == Libc.ENOBUFS) continue;
                 break;
             }
+            ByteBuffer slots = events.slots();
             for (int i = 0; i < n; i++) {
-                int len = frame(events.slot(i), events.slotLength(i));
+                int at = i * AuditSocket.SLOT;
+                int len = frame(slots, at, events.slotLength(i));
                 if (len < 0) continue;
                 records++;
-                if (wouldPublish(events.slot(i).getShort(4) & 0xffff, len)) lost++;
+                if (wouldPublish(slots.getShort(at + 4) & 0xffff, len)) lost++;
             }
         }
         if (lost == 0) return;
@@ -395,27 +399,27 @@ public final class AuditPublisher extends ReaderThread {
 
     /** One datagram in the event socket's buffer (during registration). */
     private void datagram(int n) {
-        datagram(events.buffer, n);
+        datagram(events.view(), 0, n);
     }
 
-    /** One datagram: a record, or a reply to our own pid registration. */
-    private void datagram(com.sun.jna.Pointer buf, int n) {
-        if (n >= AuditSocket.HEADER && (buf.getShort(4) & 0xffff) == NLMSG_ERROR) {
-            int err = -buf.getInt(AuditSocket.HEADER);
+    /** One datagram of n bytes at {@code buf[at]}: a record, or a reply to our own pid registration. */
+    private void datagram(ByteBuffer buf, int at, int n) {
+        if (n >= AuditSocket.HEADER && (buf.getShort(at + 4) & 0xffff) == NLMSG_ERROR) {
+            int err = -buf.getInt(at + AuditSocket.HEADER);
             if (err != 0) errors.error("audit: the kernel refused a request: " + Libc.errorText(err));
             return;
         }
-        int len = frame(buf, n);
-        if (len >= 0) router.record(buf.getShort(4) & 0xffff, text, len);
+        int len = frame(buf, at, n);
+        if (len >= 0) router.record(buf.getShort(at + 4) & 0xffff, text, len);
     }
 
     /** An audit record's text copied into {@link #text}: its length, or -1 when the datagram is no record hostql reads. */
-    private int frame(com.sun.jna.Pointer buf, int n) {
+    private int frame(ByteBuffer buf, int at, int n) {
         if (n < AuditSocket.HEADER) return -1;
-        int type = buf.getShort(4) & 0xffff;
+        int type = buf.getShort(at + 4) & 0xffff;
         if (type < EventBuilder.FIRST_USER || type >= 2100 || type == AUDIT_REPLACE) return -1;
         int len = Math.min(n - AuditSocket.HEADER, text.length);
-        buf.read(AuditSocket.HEADER, text, 0, len);
+        buf.get(at + AuditSocket.HEADER, text, 0, len);
         return len;
     }
 

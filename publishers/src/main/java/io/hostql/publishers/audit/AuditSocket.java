@@ -34,13 +34,18 @@ final class AuditSocket implements AutoCloseable {
     }
 
     final int fd;
-    final Memory buffer = new Memory(BUFFER_SIZE);
+    private final Memory buffer = new Memory(BUFFER_SIZE);
     private final ByteBuffer view = buffer.getByteBuffer(0, BUFFER_SIZE).order(ByteOrder.nativeOrder());
     private final Memory pollFd = new Memory(8);
     /** Batch receive: SLOTS datagrams per recvmmsg, each into its own SLOT-byte buffer. */
     static final int SLOTS = 64, SLOT = 9216;
     private static final int MMSGHDR = 64, MSGHDR_IOV = 16, MSGHDR_IOVLEN = 24, MSG_LEN = 56, IOVEC = 16;
     private Memory slots, headers, iovecs;
+    /**
+     * Direct views of the slots and their headers: reads through them are the JIT's own (a bulk copy, a load), where
+     * JNA's Pointer.getShort/getInt/read each were a native call and slot(i) a new Pointer (issue 15).
+     */
+    private ByteBuffer slotsView, headersView;
     private int seq = (int) (System.nanoTime() & 0xffffff);
     private boolean closed;
 
@@ -124,6 +129,8 @@ final class AuditSocket implements AutoCloseable {
                 headers.setPointer((long) i * MMSGHDR + MSGHDR_IOV, iovecs.share((long) i * IOVEC));
                 headers.setLong((long) i * MMSGHDR + MSGHDR_IOVLEN, 1);
             }
+            slotsView = slots.getByteBuffer(0, (long) SLOTS * SLOT).order(ByteOrder.nativeOrder());
+            headersView = headers.getByteBuffer(0, (long) SLOTS * MMSGHDR).order(ByteOrder.nativeOrder());
         }
         while (true) {
             int n = Libc.recvmmsg(fd, headers, SLOTS, Libc.MSG_DONTWAIT, null);
@@ -135,12 +142,13 @@ final class AuditSocket implements AutoCloseable {
         }
     }
 
-    com.sun.jna.Pointer slot(int i) {
-        return slots.share((long) i * SLOT);
+    /** The datagrams of the last {@link #receiveMany}: the i-th starts at {@code i * SLOT}. */
+    ByteBuffer slots() {
+        return slotsView;
     }
 
     int slotLength(int i) {
-        return headers.getInt((long) i * MMSGHDR + MSG_LEN);
+        return headersView.getInt(i * MMSGHDR + MSG_LEN);
     }
 
     private boolean awaitReadable(long deadlineNanos) {
@@ -152,6 +160,7 @@ final class AuditSocket implements AutoCloseable {
         return Libc.poll(pollFd, 1, (int) Math.min(left, Integer.MAX_VALUE)) > 0;
     }
 
+    /** {@link #buffer}, the datagram of the last {@link #receive}. */
     ByteBuffer view() {
         return view;
     }

@@ -1,6 +1,7 @@
 package io.hostql.publishers.audit;
 
 import io.hostql.events.AuditRecordsEvent;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -30,12 +31,15 @@ final class RawGroups {
     /** The kernel's stamps are at most 53 bytes (two 20-digit numbers); a longer one is not shared (it fits the first buffer). */
     private static final int MAX_STAMP = 256;
 
+    /** Finished groups kept for reuse, with their buffer when it is at most this big: an event then allocates neither. */
+    private static final int POOL = 64, POOLED_BUFFER = 16 << 10;
+
     private static final class Group {
         byte[] buf = new byte[512];
         int len;
         /** The group's stamp: {@code buf[2, 2 + stampLength)}; -1 until the first record sets it, 0 when it had none. */
         int stampLength = -1;
-        final long started;
+        long started;
         /** The syscall's name, from the reader's scan of the SYSCALL record. */
         String syscall;
         boolean hasSyscall;
@@ -45,12 +49,24 @@ final class RawGroups {
         Group(long started) {
             this.started = started;
         }
+
+        /** A pooled group, as new for an event that started now. */
+        Group reuse(long now) {
+            len = 0;
+            stampLength = -1;
+            started = now;
+            syscall = null;
+            hasSyscall = false;
+            ignored = false;
+            return this;
+        }
     }
 
     private final Sink sink;
     private final long timeoutNanos;
     private final int maxOpen;
     private final LinkedHashMap<Long, Group> open = new LinkedHashMap<>();
+    private final ArrayDeque<Group> pool = new ArrayDeque<>();
     /** The group the last record went to: an event's records mostly come one after the other (no boxed lookup for them). */
     private Group last;
     private long lastSerial;
@@ -75,12 +91,14 @@ final class RawGroups {
                 open.remove(serial);
                 last = null;
                 if (!g.ignored && g.len > 0) sink.group(Arrays.copyOf(g.buf, g.len), FLAGS | AuditRecordsEvent.COMPLETE, g.syscall);
+                recycle(g);
             }
             return;
         }
         if (g == null) {
             if (open.size() >= maxOpen) evicted += expireOldest();
-            g = new Group(now);
+            Group pooled = pool.pollFirst();
+            g = pooled != null ? pooled.reuse(now) : new Group(now);
             open.put(serial, g);
         }
         last = g;
@@ -163,9 +181,15 @@ final class RawGroups {
     }
 
     private boolean finishIncomplete(Group g) {
-        if (g.ignored || !g.hasSyscall) return false;
-        sink.group(Arrays.copyOf(g.buf, g.len), FLAGS, g.syscall);
-        return true;
+        boolean published = !g.ignored && g.hasSyscall;
+        if (published) sink.group(Arrays.copyOf(g.buf, g.len), FLAGS, g.syscall);
+        recycle(g);
+        return published;
+    }
+
+    /** A finished group back to the pool (its records were copied out), unless the pool is full or its buffer large or gone. */
+    private void recycle(Group g) {
+        if (g.buf != null && g.buf.length <= POOLED_BUFFER && pool.size() < POOL) pool.addFirst(g);
     }
 
     int takeEvicted() {

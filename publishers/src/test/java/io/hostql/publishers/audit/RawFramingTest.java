@@ -95,6 +95,34 @@ class RawFramingTest {
         assertThat(AuditDecoder.security(read)).isNull();
     }
 
+    /** Finished groups are reused: a reused one carries nothing of its last event (stamp, syscall, records, being ignored). */
+    @Test
+    void aReusedGroupStartsAsANewOne() {
+        List<byte[]> reused = new ArrayList<>();
+        RawGroups g = new RawGroups((recs, flags, syscall) -> reused.add(recs), 3_000_000_000L, 10);
+        connect(g, 7001, true, true);
+        connect(g, 7002, false, true); // a syscall hostql does not report: ignored
+        connect(g, 7003, true, false);
+        connect(g, 7004, true, true);
+        assertThat(reused).hasSize(3);
+        int k = 0;
+        for (int serial : new int[] {7001, 7003, 7004}) {
+            List<byte[]> fresh = new ArrayList<>();
+            connect(new RawGroups((recs, flags, syscall) -> fresh.add(recs), 3_000_000_000L, 10), serial, true, serial != 7003);
+            assertThat(reused.get(k++)).as("serial " + serial).isEqualTo(fresh.get(0));
+        }
+    }
+
+    /** A connect's records, with a stamp of this serial (and a time of its own), with or without its SOCKADDR. */
+    private static void connect(RawGroups g, int serial, boolean wanted, boolean sockaddr) {
+        for (String r : List.of(CONNECT, SOCKADDR, PROCTITLE, EOE)) {
+            if (r == SOCKADDR && !sockaddr) continue;
+            byte[] t = b(r.replace("1700000000.250:7001", "1700000000.2" + serial % 100 + ":" + serial));
+            int type = r == CONNECT ? 1300 : r == SOCKADDR ? 1306 : r == PROCTITLE ? 1327 : 1320;
+            g.add(type, serial, t, t.length, wanted, wanted ? "connect" : null, 0);
+        }
+    }
+
     @Test
     void aUserAvcIsJournaledOnceAndDecodesToBothTables() {
         List<Event> got = new ArrayList<>();
