@@ -132,7 +132,7 @@ final class ExecStorm {
                         ? " (this run: -Dexec.seconds=" + seconds + " -Dexec.warmup=" + opts.warmupSeconds + " -Dexec.runs=" + opts.runs + " -Dexec.rates="
                                 + String.join(",", rates.stream().map(r -> r > 0 ? Measure.f(r, 0) : "max").toList()) + ")" : "") + ".\n\n"
                 + "`/bin/true` started by generator processes (Python `posix_spawn`, two when the rate is above 150/s) at each target rate for "
-                + seconds + " s, and then as fast as they can (\"max\"), after a " + opts.warmupSeconds + " s warm-up storm (not counted) for each tool."
+                + seconds + " s (\"max\": as fast as they can), after a " + opts.warmupSeconds + " s warm-up storm (not counted) for each tool."
                 + (several ? " The tools ran in " + opts.runs + " rounds (hostqld, auditd, hostqld, auditd...; each started afresh), so that drift on the machine\n"
                         + "hits both; every column is its median over the rounds, and \"CPU per run\" lists each round's." : "")
                 + " hostqld runs in owner mode (`audit_backlog_limit` " + BACKLOG_LIMIT

@@ -201,8 +201,17 @@ public final class ProcFs {
      * one, else systemd's. Null when the process is gone.
      */
     public static String cgroup(long pid) {
-        byte[] b = PER_THREAD.get().readWhole(cpath(pidDir(pid), "cgroup"));
-        if (b == null) return null;
+        byte[] b = cgroupFile(pid);
+        return b == null ? null : cgroupIn(b);
+    }
+
+    /** /proc/pid/cgroup as the kernel renders it, null when the process is gone: for a caller that parses each distinct one once. */
+    public static byte[] cgroupFile(long pid) {
+        return PER_THREAD.get().readWhole(cpath(pidDir(pid), "cgroup"));
+    }
+
+    /** The cgroup {@link #cgroup} picks from a /proc/pid/cgroup file's content. */
+    public static String cgroupIn(byte[] b) {
         String unified = null, systemd = null, first = null;
         for (String line : new String(b, StandardCharsets.UTF_8).split("\n")) {
             int c1 = line.indexOf(':'), c2 = c1 < 0 ? -1 : line.indexOf(':', c1 + 1);

@@ -40,7 +40,8 @@ public final class ProcessEventsSubscriber extends Subscriber {
             FSUID = PROCESS.integer("fsuid"), SUID = PROCESS.integer("suid"), FSGID = PROCESS.integer("fsgid"), SGID = PROCESS.integer("sgid"),
             EVENT_TIME_MS = PROCESS.integer("event_time_ms"), AUDIT_SERIAL = PROCESS.integer("audit_serial");
 
-    private final ProcessTree tree = new ProcessTree(TREE_CAPACITY);
+    private final Cgroups cgroups = new Cgroups();
+    private final ProcessTree tree = new ProcessTree(TREE_CAPACITY, cgroups);
     private final long bootTime = ProcFs.bootTime();
     private boolean seeded;
 
@@ -59,6 +60,18 @@ public final class ProcessEventsSubscriber extends Subscriber {
     private NativeFiles.Stat exeStat(byte[] exe) {
         if (exe == null) return null;
         return exeStats.computeIfAbsent(java.nio.ByteBuffer.wrap(exe), k -> java.util.Optional.ofNullable(NativeFiles.lstat(exe))).orElse(null);
+    }
+
+    /** The last mode's text ("0100755"): consecutive execs mostly run executables of one mode, and this saves a string per row. */
+    private int lastMode = Integer.MIN_VALUE;
+    private String lastModeText;
+
+    private String modeText(int mode) {
+        if (mode != lastMode) {
+            lastModeText = mode < 0 ? "" : "0" + Integer.toOctalString(mode);
+            lastMode = mode;
+        }
+        return lastModeText;
     }
 
     /** Exec rows only. */
@@ -84,7 +97,7 @@ public final class ProcessEventsSubscriber extends Subscriber {
         int pid = fork ? (int) e.exit() : e.pid();
         int parent = !fork ? e.ppid() : (e.flags() & ProcessEvent.CLONE_PARENT) != 0 ? e.ppid() : e.pid();
         NativeFiles.Stat st = exeStat(e.exe());
-        return row(e, new byte[0], st, null, null, ProcFs.cgroup(pid)).set(PID, pid).set(PARENT, parent);
+        return row(e, new byte[0], st, null, null, cgroups.of(pid)).set(PID, pid).set(PARENT, parent);
     }
 
     @Override
@@ -111,7 +124,7 @@ public final class ProcessEventsSubscriber extends Subscriber {
             return;
         }
         byte[] cmdline = e.cmdline();
-        String cgroup = ProcFs.cgroup(e.pid());
+        String cgroup = cgroups.of(e.pid());
         ProcessTree.Node parent = tree.get(e.ppid());
         if (cgroup == null && parent != null) cgroup = parent.cgroup();
         tree.exec(e.pid(), e.ppid(), e.exe(), cmdline, cgroup);
@@ -125,7 +138,7 @@ public final class ProcessEventsSubscriber extends Subscriber {
      */
     public Row row(ProcessEvent e, byte[] cmdline, NativeFiles.Stat st, byte[] parentPath, byte[] parentCmdline, String cgroup) {
         long seconds = e.kernelMillis() / 1000;
-        return PROCESS.row().set(PID, e.pid()).set(PATH, e.exe()).set(MODE, e.mode() < 0 ? "" : "0" + Integer.toOctalString(e.mode()))
+        return PROCESS.row().set(PID, e.pid()).set(PATH, e.exe()).set(MODE, modeText(e.mode()))
                 .set(CMDLINE, cmdline).set(CMDLINE_SIZE, cmdline.length).set(ENV, "").set(ENV_COUNT, 0).set(ENV_SIZE, 0).set(CWD, e.cwd())
                 .set(AUID, e.auid()).set(UID, e.uid()).set(EUID, e.euid()).set(GID, e.gid()).set(EGID, e.egid())
                 .set(OWNER_UID, Math.max(0, e.ouid())).set(OWNER_GID, Math.max(0, e.ogid()))
@@ -134,7 +147,7 @@ public final class ProcessEventsSubscriber extends Subscriber {
                 .set(UPTIME, bootTime > 0 ? Math.max(0, seconds - bootTime) : null)
                 .set(FSUID, e.fsuid()).set(SUID, e.suid()).set(FSGID, e.fsgid()).set(SGID, e.sgid()).set(SYSCALL, e.syscall())
                 .set(PARENT_PATH, parentPath).set(PARENT_CMDLINE, parentCmdline)
-                .set(CGROUP_PATH, cgroup).set(CONTAINER_ID, ProcFs.containerId(cgroup))
+                .set(CGROUP_PATH, cgroup).set(CONTAINER_ID, cgroups.containerId(cgroup))
                 .set(EVENT_TIME_MS, e.kernelMillis()).set(AUDIT_SERIAL, e.serial());
     }
 }

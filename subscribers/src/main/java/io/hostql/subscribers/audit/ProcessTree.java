@@ -13,10 +13,12 @@ final class ProcessTree {
     record Node(int ppid, byte[] path, byte[] cmdline, String cgroup) {}
 
     private final int capacity;
+    private final Cgroups cgroups;
     private final LinkedHashMap<Integer, Node> nodes;
 
-    ProcessTree(int capacity) {
+    ProcessTree(int capacity, Cgroups cgroups) {
         this.capacity = capacity;
+        this.cgroups = cgroups;
         this.nodes = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Integer, Node> eldest) {
@@ -45,7 +47,7 @@ final class ProcessTree {
     private Node fromProc(int pid) {
         byte[] cmd = ProcFs.cmdline(pid);
         if (cmd == null) return null;
-        Node n = new Node(ProcFs.ppid(pid), ProcFs.exe(pid), cmd, ProcFs.cgroup(pid));
+        Node n = new Node(ProcFs.ppid(pid), ProcFs.exe(pid), cmd, cgroups.of(pid));
         nodes.put(pid, n);
         return n;
     }
