@@ -172,9 +172,7 @@ public final class Database implements AutoCloseable {
 
         /** Binds the parameters whose value differs from the one they hold. */
         private void bindChanged(Object[] params) {
-            if (params.length != parameters) {
-                throw new SqlException("statement has " + parameters + " parameters but " + params.length + " values were given");
-            }
+            requireCount(params, parameters);
             for (int i = 0; i < parameters; i++) {
                 Object v = params[i];
                 if (holds(bound[i], v)) continue;
@@ -389,10 +387,14 @@ public final class Database implements AutoCloseable {
     }
 
     private void bind(Pointer stmt, Object[] params, int n) {
+        requireCount(params, n);
+        for (int i = 0; i < n; i++) bind(stmt, i, params[i]);
+    }
+
+    private static void requireCount(Object[] params, int n) {
         if (params.length != n) {
             throw new SqlException("statement has " + n + " parameters but " + params.length + " values were given");
         }
-        for (int i = 0; i < n; i++) bind(stmt, i, params[i]);
     }
 
     /** A parameter whose value is not known (a bind failed, or a value not worth comparing): bound again next time. */
