@@ -71,7 +71,7 @@ final class JournalFrame {
         try {
             // the checksum only proves the bytes are as written: the framing inside must still be checked (read in
             // place: a copy of the frame first was one more copy of every record, issue 15)
-            int len = (b[LENGTH_AT] & 0xff) | (b[LENGTH_AT + 1] & 0xff) << 8 | (b[LENGTH_AT + 2] & 0xff) << 16 | (b[LENGTH_AT + 3] & 0xff) << 24;
+            int len = intAt(b, LENGTH_AT);
             if (type == null || len < 0 || len > b.length - HEADER - TRAILER) return null;
             return Records.decode(type, captureNanos(b), Arrays.copyOfRange(b, HEADER, HEADER + len));
         } catch (CorruptRecordException e) {
@@ -101,9 +101,12 @@ final class JournalFrame {
         if (b.length < HEADER + TRAILER || (b[0] & 0xff) != VERSION) return false;
         CRC32C c = new CRC32C();
         c.update(b, 0, b.length - TRAILER);
-        int n = b.length;
-        int stored = (b[n - 4] & 0xff) | (b[n - 3] & 0xff) << 8 | (b[n - 2] & 0xff) << 16 | (b[n - 1] & 0xff) << 24;
-        return (int) c.getValue() == stored;
+        return (int) c.getValue() == intAt(b, b.length - TRAILER);
+    }
+
+    /** The little-endian int at b[at] (a frame's fields are written so). */
+    private static int intAt(byte[] b, int at) {
+        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
     }
 
     /** The capture time of a frame (its bytes are not checked). */
