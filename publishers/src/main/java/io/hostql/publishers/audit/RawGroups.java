@@ -39,6 +39,7 @@ final class RawGroups {
         int len;
         /** The group's stamp: {@code buf[2, 2 + stampLength)}; -1 until the first record sets it, 0 when it had none. */
         int stampLength = -1;
+        /** When its first record came (set by {@link #reuse}, for a new group too). */
         long started;
         /** The syscall's name, from the reader's scan of the SYSCALL record. */
         String syscall;
@@ -46,11 +47,7 @@ final class RawGroups {
         /** A SYSCALL for a syscall hostql does not report: drop the rest as it arrives. */
         boolean ignored;
 
-        Group(long started) {
-            this.started = started;
-        }
-
-        /** A pooled group, as new for an event that started now. */
+        /** The group, empty, for an event that started now: a new group or a pooled one. */
         Group reuse(long now) {
             len = 0;
             stampLength = -1;
@@ -98,7 +95,7 @@ final class RawGroups {
         if (g == null) {
             if (open.size() >= maxOpen) evicted += expireOldest();
             Group pooled = pool.pollFirst();
-            g = pooled != null ? pooled.reuse(now) : new Group(now);
+            g = (pooled != null ? pooled : new Group()).reuse(now);
             open.put(serial, g);
         }
         last = g;
