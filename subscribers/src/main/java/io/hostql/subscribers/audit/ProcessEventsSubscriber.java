@@ -62,17 +62,8 @@ public final class ProcessEventsSubscriber extends Subscriber {
         return exeStats.computeIfAbsent(java.nio.ByteBuffer.wrap(exe), k -> java.util.Optional.ofNullable(NativeFiles.lstat(exe))).orElse(null);
     }
 
-    /** The last mode's text ("0100755"): consecutive execs mostly run executables of one mode, and this saves a string per row. */
-    private int lastMode = Integer.MIN_VALUE;
-    private String lastModeText;
-
-    private String modeText(int mode) {
-        if (mode != lastMode) {
-            lastModeText = mode < 0 ? "" : "0" + Integer.toOctalString(mode);
-            lastMode = mode;
-        }
-        return lastModeText;
-    }
+    /** A mode's text ("0100755"): consecutive execs mostly run executables of one mode. */
+    private final LastText modeText = new LastText(mode -> mode < 0 ? "" : "0" + Long.toOctalString(mode));
 
     /** Exec rows only. */
     public ProcessEventsSubscriber(Journal journal, EventStore store) {
@@ -138,7 +129,7 @@ public final class ProcessEventsSubscriber extends Subscriber {
      */
     public Row row(ProcessEvent e, byte[] cmdline, NativeFiles.Stat st, byte[] parentPath, byte[] parentCmdline, String cgroup) {
         long seconds = e.kernelMillis() / 1000;
-        return PROCESS.row().set(PID, e.pid()).set(PATH, e.exe()).set(MODE, modeText(e.mode()))
+        return PROCESS.row().set(PID, e.pid()).set(PATH, e.exe()).set(MODE, modeText.of(e.mode()))
                 .set(CMDLINE, cmdline).set(CMDLINE_SIZE, cmdline.length).set(ENV, "").set(ENV_COUNT, 0).set(ENV_SIZE, 0).set(CWD, e.cwd())
                 .set(AUID, e.auid()).set(UID, e.uid()).set(EUID, e.euid()).set(GID, e.gid()).set(EGID, e.egid())
                 .set(OWNER_UID, Math.max(0, e.ouid())).set(OWNER_GID, Math.max(0, e.ogid()))

@@ -78,7 +78,7 @@ public final class SocketEventsSubscriber extends Subscriber {
         long port = 0;
         if (family == AF_INET && sa.length >= 8) {
             port = (sa[2] & 0xff) << 8 | (sa[3] & 0xff);
-            address = ipv4(sa);
+            address = ipv4.of((sa[4] & 0xffL) << 24 | (sa[5] & 0xff) << 16 | (sa[6] & 0xff) << 8 | (sa[7] & 0xff));
         } else if (family == AF_INET6 && sa.length >= 24) {
             port = (sa[2] & 0xff) << 8 | (sa[3] & 0xff);
             address = ipv6(sa, 8);
@@ -88,7 +88,7 @@ public final class SocketEventsSubscriber extends Subscriber {
         boolean bind = e.syscall().equals("bind");
         String action = accept ? "accept" : e.syscall();
         long seconds = e.kernelMillis() / 1000;
-        return SOCKET.row().set(ACTION, action).set(PID, e.pid()).set(PATH, e.exe()).set(FD, fd(e.a0())).set(AUID, e.auid())
+        return SOCKET.row().set(ACTION, action).set(PID, e.pid()).set(PATH, e.exe()).set(FD, fd.of(e.a0())).set(AUID, e.auid())
                 .set(FAMILY, family).set(PROTOCOL, 0).set(LOCAL_ADDRESS, bind ? address : "").set(REMOTE_ADDRESS, bind ? "" : address)
                 .set(LOCAL_PORT, bind ? port : 0).set(REMOTE_PORT, bind ? 0 : port).set(SOCKET_PATH, socket)
                 .set(TIME, e.captureNanos() / 1_000_000_000L).set(UPTIME, bootTime > 0 ? Math.max(0, seconds - bootTime) : null)
@@ -96,31 +96,9 @@ public final class SocketEventsSubscriber extends Subscriber {
                 .set(EVENT_TIME_MS, e.kernelMillis()).set(AUDIT_SERIAL, e.serial());
     }
 
-    /**
-     * The last IPv4 address and fd made text, made again only when they change: a host talks to few addresses, and the
-     * same String again is also a parameter the events.db insert does not bind again.
-     */
-    private int lastV4 = -1;
-    private String lastV4Text;
-    private long lastFd = Long.MIN_VALUE;
-    private String lastFdText;
-
-    private String ipv4(byte[] sa) {
-        int v4 = (sa[4] & 0xff) << 24 | (sa[5] & 0xff) << 16 | (sa[6] & 0xff) << 8 | (sa[7] & 0xff);
-        if (lastV4Text == null || v4 != lastV4) {
-            lastV4Text = (sa[4] & 0xff) + "." + (sa[5] & 0xff) + "." + (sa[6] & 0xff) + "." + (sa[7] & 0xff);
-            lastV4 = v4;
-        }
-        return lastV4Text;
-    }
-
-    private String fd(long fd) {
-        if (lastFdText == null || fd != lastFd) {
-            lastFdText = Long.toString(fd);
-            lastFd = fd;
-        }
-        return lastFdText;
-    }
+    /** The IPv4 address (as an unsigned 32-bit number) and the fd as text: a host talks to few addresses. */
+    private final LastText ipv4 = new LastText(v -> (v >>> 24) + "." + (v >>> 16 & 0xff) + "." + (v >>> 8 & 0xff) + "." + (v & 0xff));
+    private final LastText fd = new LastText(Long::toString);
 
     /** RFC 5952 text: lower-case hex, the longest run of two or more zero groups as "::". */
     static String ipv6(byte[] b, int off) {
