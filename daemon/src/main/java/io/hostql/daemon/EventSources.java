@@ -184,7 +184,7 @@ final class EventSources {
                     new SyscallGroups(tables.contains(ProcessEventsSubscriber.NAME) && settings.get(AuditFlags.AUDIT_ALLOW_FORK_PROCESS_EVENTS),
                             tables.contains(ProcessEventsSubscriber.NAME) && settings.get(AuditFlags.AUDIT_ALLOW_KILL_PROCESS_EVENTS),
                             tables.contains(ProcessFileEventsSubscriber.NAME)),
-                    settings.get(AuditFlags.AUDIT_BACKLOG_LIMIT_MAX));
+                    settings.get(AuditFlags.AUDIT_BACKLOG_LIMIT_MAX), settings.get(AuditFlags.AUDIT_READER_PRIORITY_BOOST));
         } catch (IllegalArgumentException e) {
             log.error("audit: {}; process_events, socket_events and user_events are not captured", e.getMessage());
             return null;

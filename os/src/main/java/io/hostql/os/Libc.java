@@ -48,10 +48,19 @@ public final class Libc {
     /** Syscall numbers that are the same on every architecture (the pidfd calls came after the split). */
     public static final long SYS_PIDFD_OPEN = 434, SYS_PIDFD_GETFD = 438;
 
+    /** getpriority/setpriority's "which": one process or, given a thread id, one thread (Linux keeps a nice value per thread). */
+    public static final int PRIO_PROCESS = 0;
+
     public static native int getuid();
     public static native int geteuid();
     public static native int getpid();
     public static native int kill(int pid, int sig);
+    /** The calling thread's kernel id (glibc 2.30): with PRIO_PROCESS, setpriority then changes this thread alone. */
+    public static native int gettid();
+    /** The nice value, -20..19 (-1 is a valid value as well as the error return; with who the caller's own id it cannot fail). */
+    public static native int getpriority(int which, int who);
+    /** Lowering a nice value needs CAP_SYS_NICE or RLIMIT_NICE (EACCES or EPERM without). */
+    public static native int setpriority(int which, int who, int prio);
     /** struct rlimit { rlim_t cur; rlim_t max; } as long[2]; RLIM_INFINITY is -1. */
     public static native int getrlimit(int resource, long[] rlim);
     public static native long sysconf(int name);

@@ -63,5 +63,14 @@ public final class AuditFlags {
     public static final Setting<Integer> AUDIT_BACKLOG_LIMIT_MAX = GROUP.int32("audit_backlog_limit_max", 32768, 0, 1 << 20, ON_SIGHUP,
             "In owner mode, when the kernel loses records, double the backlog limit up to this bound (restored on stop; 0: never raise it)");
 
+    /**
+     * auditd's {@code priority_boost} (Debian's auditd.conf: 4), for the same reason: the reader competes for the CPUs with the
+     * audited programs and kauditd, and what it does not read in time the kernel drops (issue 15: at 100,000 connects/s on
+     * 2 CPUs, the reader at nice -5 lost 0 and 19,419 records where at nice 0 it lost 187,067 and 209,928).
+     */
+    public static final Setting<Integer> AUDIT_READER_PRIORITY_BOOST = GROUP.int32("audit_reader_priority_boost", 4, 0, 40, ON_SIGHUP,
+            "Lower the nice value of hostqld's audit reader thread by this much, as auditd's priority_boost does, so that under a storm it"
+                    + " keeps up with the kernel (needs CAP_SYS_NICE; 0: leave it)");
+
     private AuditFlags() {}
 }

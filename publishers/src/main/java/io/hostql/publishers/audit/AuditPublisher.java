@@ -87,15 +87,24 @@ public final class AuditPublisher extends ReaderThread {
      * What to capture and how: osquery's flag names where they exist ({@code audit_allow_config},
      * {@code audit_allow_process_events}, {@code audit_allow_sockets}, {@code audit_allow_accept_socket_events},
      * {@code audit_allow_user_events}, {@code audit_backlog_limit}, {@code audit_backlog_wait_time}); hostql's
-     * {@code audit_backlog_limit_max} (0: off).
+     * {@code audit_backlog_limit_max} (0: off) and {@code audit_reader_priority_boost} (0: off).
      */
     public record Config(Mode mode, boolean allowConfig, boolean processEvents, boolean sockets, boolean acceptSockets,
             boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir, SecurityRecords security, SyscallGroups groups,
-            int backlogLimitMax) {
+            int backlogLimitMax, int readerPriorityBoost) {
         public Config {
             Objects.requireNonNull(security, "security");
             Objects.requireNonNull(groups, "groups");
             if (backlogLimitMax < 0) throw new IllegalArgumentException("audit_backlog_limit_max must be 0 (off) or more, not " + backlogLimitMax);
+            if (readerPriorityBoost < 0) throw new IllegalArgumentException("audit_reader_priority_boost must be 0 (off) or more, not " + readerPriorityBoost);
+        }
+
+        /** The reader thread keeps the nice value it inherits (audit_reader_priority_boost=0). */
+        public Config(Mode mode, boolean allowConfig, boolean processEvents, boolean sockets, boolean acceptSockets,
+                boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir, SecurityRecords security, SyscallGroups groups,
+                int backlogLimitMax) {
+            this(mode, allowConfig, processEvents, sockets, acceptSockets, userEvents, backlogLimit, backlogWaitTime, stateDir, security, groups,
+                    backlogLimitMax, 0);
         }
 
         /** No fork, kill or file syscalls; the backlog limit is never raised (audit_backlog_limit_max=0). */
@@ -282,8 +291,28 @@ public final class AuditPublisher extends ReaderThread {
 
     @Override
     protected void starting() {
+        boostPriority();
         nextTick = System.nanoTime() + TICK_NANOS;
         nextStatus = System.nanoTime() + STATUS_NANOS;
+    }
+
+    /**
+     * Lowers this thread's nice value by {@code audit_reader_priority_boost}, as auditd's priority_boost does (relative to what it
+     * inherited, at most to -20): under a storm the reader, the audited programs and kauditd share the CPUs, and what the reader
+     * does not take in time the kernel drops. Only this thread: the subscribers, which parse what it journaled, keep theirs.
+     */
+    private void boostPriority() {
+        int boost = config.readerPriorityBoost();
+        if (boost == 0) return;
+        int tid = Libc.gettid();
+        int inherited = Libc.getpriority(Libc.PRIO_PROCESS, tid);
+        int nice = Math.max(-20, inherited - boost);
+        if (Libc.setpriority(Libc.PRIO_PROCESS, tid, nice) != 0) {
+            log.warn("audit: the reader thread stays at nice {}: raising it by audit_reader_priority_boost={} needs CAP_SYS_NICE ({});"
+                    + " under a storm the kernel may drop more records", inherited, boost, Libc.errorText(com.sun.jna.Native.getLastError()));
+        } else {
+            log.info("audit: reader thread {} at nice {} (audit_reader_priority_boost={})", THREAD_NAME, nice, boost);
+        }
     }
 
     @Override

@@ -32,13 +32,15 @@ class AuditPublisherTest {
     static String before;
     static AuditTestSupport.Sink sink;
     static AuditPublisher publisher;
+    static final int READER_BOOST = 4;
 
     @BeforeAll
     static void start() throws Exception {
         AuditTestSupport.assumeRootWithAudit();
         before = state();
         sink = new AuditTestSupport.Sink();
-        publisher = new AuditPublisher(new AuditPublisher.Config(AuditPublisher.Mode.OWNER, true, true, true, true, true, 8192, 0, state), AuditDecoder.decoding(sink));
+        publisher = new AuditPublisher(new AuditPublisher.Config(AuditPublisher.Mode.OWNER, true, true, true, true, true, 8192, 0, state,
+                SecurityRecords.NONE, SyscallGroups.NONE, 0, READER_BOOST), AuditDecoder.decoding(sink));
         try {
             publisher.start();
         } catch (Exception e) {
@@ -68,6 +70,26 @@ class AuditPublisherTest {
         String s = run("auditctl", "-s");
         assertThat(s).contains("pid " + ProcessHandle.current().pid()).contains("enabled 1").contains("backlog_limit 8192");
         assertThat(run("auditctl", "-l")).contains("-S execve,execveat").contains("key=hostql").contains("-F pid!=" + ProcessHandle.current().pid());
+    }
+
+    @Test
+    void theReaderThreadAloneRunsAtTheBoostedNiceValue() throws Exception {
+        Path reader = null;
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                if (Files.readString(t.resolve("comm")).strip().equals(AuditPublisher.THREAD_NAME)) reader = t;
+            }
+        }
+        assertThat(reader).as("the thread " + AuditPublisher.THREAD_NAME).isNotNull();
+        int mine = nice(Path.of("/proc/thread-self"));
+        assertThat(nice(reader)).as("the reader's nice value").isEqualTo(Math.max(-20, mine - READER_BOOST));
+        assertThat(nice(Path.of("/proc/self"))).as("the main thread's").isEqualTo(mine);
+    }
+
+    /** Field 19 of /proc/.../stat, counted after the command name (which may hold spaces and parentheses). */
+    private static int nice(Path task) throws Exception {
+        String stat = Files.readString(task.resolve("stat"));
+        return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
     }
 
     @Test
