@@ -130,8 +130,9 @@ final class AuditRecord {
     private boolean nested;
 
     /**
-     * A field name to look up on a hot path: its ASCII bytes, made once (comparing a String's characters cost more than
-     * the bytes', measured per lookup under C1).
+     * A field name to look up, as its ASCII bytes made once (a constant): comparing bytes cost less than a String's
+     * characters, measured per lookup under C1, and a constant makes nothing per lookup. The only way to look a field up
+     * by name.
      */
     record Name(byte[] ascii) {
         static Name of(String name) {
@@ -144,12 +145,13 @@ final class AuditRecord {
      * the one after the last found and around: a search from the start cost a comparison per field before it (issue 15).
      * With a msg='...' inside, from the start.
      */
-    private int find(byte[] name) {
-        int n = name.length;
+    private int find(Name name) {
+        byte[] ascii = name.ascii();
+        int n = ascii.length;
         for (int k = 0, i = nested ? 0 : hint; k < count; k++, i++) {
             if (i == count) i = 0;
             int s = spans[5 * i];
-            if (spans[5 * i + 1] - s == n && same(s, name)) {
+            if (spans[5 * i + 1] - s == n && same(s, ascii)) {
                 hint = i + 1 == count ? 0 : i + 1;
                 return i;
             }
@@ -157,27 +159,14 @@ final class AuditRecord {
         return -1;
     }
 
-    /** By a name given as text (an ASCII constant): the cold paths' lookups. */
-    private int find(String name) {
-        return find(name.getBytes(StandardCharsets.US_ASCII));
-    }
-
     private boolean same(int at, byte[] s) {
         for (int j = 0; j < s.length; j++) if (text[at + j] != s[j]) return false;
         return true;
     }
 
-    boolean has(String name) {
-        return find(name) >= 0;
-    }
-
     /** Whether the field is present with that value as written (quotes removed): no String made. */
-    boolean is(String name, String value) {
-        return is(find(name), value);
-    }
-
     boolean is(Name name, String value) {
-        return is(find(name.ascii()), value);
+        return is(find(name), value);
     }
 
     private boolean is(int i, String value) {
@@ -187,7 +176,7 @@ final class AuditRecord {
     }
 
     /** The value as written (quotes removed, nothing decoded), or null. */
-    String raw(String name) {
+    String raw(Name name) {
         int i = find(name);
         return i < 0 ? null : raw(i);
     }
@@ -197,12 +186,8 @@ final class AuditRecord {
     }
 
     /** A decimal field (negative allowed); def when absent or not a number. */
-    long number(String name, long def) {
-        return numberAt(find(name), def);
-    }
-
     long number(Name name, long def) {
-        return numberAt(find(name.ascii()), def);
+        return numberAt(find(name), def);
     }
 
     private long numberAt(int i, long def) {
@@ -221,12 +206,8 @@ final class AuditRecord {
     }
 
     /** A field the kernel prints in hex without 0x (a0..a3, arch); def when absent. */
-    long hexNumber(String name, long def) {
-        return hexNumberAt(find(name), def);
-    }
-
     long hexNumber(Name name, long def) {
-        return hexNumberAt(find(name.ascii()), def);
+        return hexNumberAt(find(name), def);
     }
 
     private long hexNumberAt(int i, long def) {
@@ -243,13 +224,8 @@ final class AuditRecord {
     }
 
     /** An untrusted-string field decoded to its bytes; null when absent or "(null)". */
-    byte[] bytes(String name) {
-        int i = find(name);
-        return i < 0 ? null : bytes(i);
-    }
-
     byte[] bytes(Name name) {
-        int i = find(name.ascii());
+        int i = find(name);
         return i < 0 ? null : bytes(i);
     }
 

@@ -5,6 +5,7 @@ import io.hostql.events.FileSyscallEvent;
 import io.hostql.events.ProcessEvent;
 import io.hostql.events.SocketEvent;
 import io.hostql.events.UserEvent;
+import io.hostql.publishers.audit.AuditRecord.Name;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,12 +16,27 @@ final class EventBuilder {
     static final long CLONE_THREAD = 0x10000, CLONE_PARENT = 0x8000;
     static final int FIRST_USER = 1100, LAST_USER = 1199;
 
-    /** The names every syscall event looks up (see {@link AuditRecord.Name}). */
-    private static final AuditRecord.Name ARCH = AuditRecord.Name.of("arch"), SYSCALL_NR = AuditRecord.Name.of("syscall"),
-            SUCCESS = AuditRecord.Name.of("success"), EXIT = AuditRecord.Name.of("exit"), A0 = AuditRecord.Name.of("a0"),
-            SADDR = AuditRecord.Name.of("saddr");
-
     private EventBuilder() {}
+
+    /**
+     * The field names the events look up, each made once as a {@link Name} (a lookup then compares bytes and makes
+     * nothing): one constant per name, shared by every kind of event.
+     */
+    private static final class Field {
+        /** A SYSCALL record's: the call and its outcome, the caller, the first arguments. */
+        static final Name ARCH = Name.of("arch"), SYSCALL = Name.of("syscall"), SUCCESS = Name.of("success"), EXIT = Name.of("exit"),
+                A0 = Name.of("a0"), A1 = Name.of("a1"), A2 = Name.of("a2"), A3 = Name.of("a3"), PPID = Name.of("ppid"),
+                PID = Name.of("pid"), AUID = Name.of("auid"), UID = Name.of("uid"), GID = Name.of("gid"), EUID = Name.of("euid"),
+                SUID = Name.of("suid"), FSUID = Name.of("fsuid"), EGID = Name.of("egid"), SGID = Name.of("sgid"),
+                FSGID = Name.of("fsgid"), SES = Name.of("ses"), COMM = Name.of("comm"), EXE = Name.of("exe");
+        /** The other records': CWD, PATH, MMAP, PROCTITLE, EXECVE, SOCKADDR; a user message's. */
+        static final Name CWD = Name.of("cwd"), ITEM = Name.of("item"), NAME = Name.of("name"), INODE = Name.of("inode"),
+                MODE = Name.of("mode"), OUID = Name.of("ouid"), OGID = Name.of("ogid"), FD = Name.of("fd"), FLAGS = Name.of("flags"),
+                PROCTITLE = Name.of("proctitle"), ARGC = Name.of("argc"), SADDR = Name.of("saddr"), MSG = Name.of("msg"),
+                ADDR = Name.of("addr"), TERMINAL = Name.of("terminal");
+
+        private Field() {}
+    }
 
     /**
      * The event for a syscall group: a {@link ProcessEvent} (exec, fork, kill), a {@link SocketEvent} or a
@@ -35,12 +51,12 @@ final class EventBuilder {
             break;
         }
         if (sc == null) return null;
-        String name = Syscalls.name(sc.hexNumber(ARCH, 0), sc.number(SYSCALL_NR, -1));
+        String name = Syscalls.name(sc.hexNumber(Field.ARCH, 0), sc.number(Field.SYSCALL, -1));
         if (name == null) return null;
         if (Syscalls.isExec(name)) return process(sc, name, records, complete, captureNanos);
         if (Syscalls.isFork(name) || Syscalls.isKill(name)) return forkOrKill(sc, name, complete, captureNanos);
         if (Syscalls.isSocket(name)) return socket(sc, name, records, complete, captureNanos);
-        return sc.is(SUCCESS, "yes") ? file(sc, name, records, complete, captureNanos) : null;
+        return sc.is(Field.SUCCESS, "yes") ? file(sc, name, records, complete, captureNanos) : null;
     }
 
     /**
@@ -62,12 +78,12 @@ final class EventBuilder {
     private static ProcessEvent forkOrKill(AuditRecord sc, String name, boolean complete, long captureNanos) {
         int flags = complete ? 0 : ProcessEvent.INCOMPLETE;
         if (name.equals("clone")) {
-            long cloneFlags = sc.hexNumber("a0", 0);
+            long cloneFlags = sc.hexNumber(Field.A0, 0);
             if ((cloneFlags & CLONE_THREAD) != 0) return null;
             if ((cloneFlags & CLONE_PARENT) != 0) flags |= ProcessEvent.CLONE_PARENT;
         }
-        boolean success = sc.is(SUCCESS, "yes");
-        long exit = sc.number(EXIT, 0);
+        boolean success = sc.is(Field.SUCCESS, "yes");
+        long exit = sc.number(Field.EXIT, 0);
         Caller c = Caller.of(sc);
         return new ProcessEvent(captureNanos, sc.millis, sc.serial, name, success, exit, (int) c.pid, (int) c.ppid, c.auid, c.uid,
                 c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, c.ses, c.exe, c.comm, null, new byte[0][], 0, -1, -1, -1, flags);
@@ -79,16 +95,11 @@ final class EventBuilder {
      */
     private record Caller(long ppid, long pid, long auid, long uid, long gid, long euid, long suid, long fsuid, long egid, long sgid,
             long fsgid, long ses, byte[] comm, byte[] exe) {
-        private static final AuditRecord.Name PPID = AuditRecord.Name.of("ppid"), PID = AuditRecord.Name.of("pid"),
-                AUID = AuditRecord.Name.of("auid"), UID = AuditRecord.Name.of("uid"), GID = AuditRecord.Name.of("gid"),
-                EUID = AuditRecord.Name.of("euid"), SUID = AuditRecord.Name.of("suid"), FSUID = AuditRecord.Name.of("fsuid"),
-                EGID = AuditRecord.Name.of("egid"), SGID = AuditRecord.Name.of("sgid"), FSGID = AuditRecord.Name.of("fsgid"),
-                SES = AuditRecord.Name.of("ses"), COMM = AuditRecord.Name.of("comm"), EXE = AuditRecord.Name.of("exe");
-
         static Caller of(AuditRecord sc) {
-            return new Caller(sc.number(PPID, -1), sc.number(PID, -1), sc.number(AUID, -1), sc.number(UID, -1), sc.number(GID, -1),
-                    sc.number(EUID, -1), sc.number(SUID, -1), sc.number(FSUID, -1), sc.number(EGID, -1), sc.number(SGID, -1),
-                    sc.number(FSGID, -1), sc.number(SES, -1), sc.bytes(COMM), sc.bytes(EXE));
+            return new Caller(sc.number(Field.PPID, -1), sc.number(Field.PID, -1), sc.number(Field.AUID, -1), sc.number(Field.UID, -1),
+                    sc.number(Field.GID, -1), sc.number(Field.EUID, -1), sc.number(Field.SUID, -1), sc.number(Field.FSUID, -1),
+                    sc.number(Field.EGID, -1), sc.number(Field.SGID, -1), sc.number(Field.FSGID, -1), sc.number(Field.SES, -1),
+                    sc.bytes(Field.COMM), sc.bytes(Field.EXE));
         }
     }
 
@@ -99,13 +110,13 @@ final class EventBuilder {
         List<AuditRecord> paths = new ArrayList<>(4);
         for (AuditRecord r : records) {
             switch (r.type) {
-                case CWD -> cwd = r.bytes("cwd");
+                case CWD -> cwd = r.bytes(Field.CWD);
                 case PATH -> {
                     if (paths.size() < FileSyscallEvent.MAX_ITEMS) paths.add(r);
                 }
                 case MMAP -> {
-                    mmapFd = r.number("fd", -1);
-                    String f = r.raw("flags");
+                    mmapFd = r.number(Field.FD, -1);
+                    String f = r.raw(Field.FLAGS);
                     if (f != null && f.startsWith("0x")) f = f.substring(2);
                     try {
                         mmapFlags = f == null ? -1 : Long.parseLong(f, 16);
@@ -121,12 +132,12 @@ final class EventBuilder {
         long[] inodes = new long[paths.size()];
         for (int i = 0; i < items.length; i++) {
             AuditRecord p = paths.get(i);
-            items[i] = (int) p.number("item", i);
-            names[i] = p.bytes("name");
-            inodes[i] = p.number("inode", 0);
+            items[i] = (int) p.number(Field.ITEM, i);
+            names[i] = p.bytes(Field.NAME);
+            inodes[i] = p.number(Field.INODE, 0);
         }
-        long exit = sc.number(EXIT, 0);
-        long[] args = {sc.hexNumber("a0", -1), sc.hexNumber("a1", -1), sc.hexNumber("a2", -1), sc.hexNumber("a3", -1)};
+        long exit = sc.number(Field.EXIT, 0);
+        long[] args = {sc.hexNumber(Field.A0, -1), sc.hexNumber(Field.A1, -1), sc.hexNumber(Field.A2, -1), sc.hexNumber(Field.A3, -1)};
         Caller c = Caller.of(sc);
         return new FileSyscallEvent(captureNanos, sc.millis, sc.serial, name, true, exit, (int) c.pid, (int) c.ppid, c.auid, c.uid,
                 c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, c.exe, cwd, args, items, names, inodes, mmapFd, mmapFlags,
@@ -140,11 +151,11 @@ final class EventBuilder {
         for (AuditRecord r : records) {
             switch (r.type) {
                 case EXECVE -> args.add(r);
-                case CWD -> cwd = r.bytes("cwd");
+                case CWD -> cwd = r.bytes(Field.CWD);
                 case PATH -> {
-                    if (firstPath == null || r.number("item", 1) == 0 && firstPath.number("item", 1) != 0) firstPath = r;
+                    if (firstPath == null || r.number(Field.ITEM, 1) == 0 && firstPath.number(Field.ITEM, 1) != 0) firstPath = r;
                 }
-                case PROCTITLE -> proctitle = r.bytes("proctitle");
+                case PROCTITLE -> proctitle = r.bytes(Field.PROCTITLE);
                 default -> { }
             }
         }
@@ -159,7 +170,7 @@ final class EventBuilder {
         int mode = -1;
         long ouid = -1, ogid = -1;
         if (firstPath != null) {
-            String m = firstPath.raw("mode");
+            String m = firstPath.raw(Field.MODE);
             if (m != null) {
                 try {
                     mode = Integer.parseInt(m, 8);
@@ -167,11 +178,11 @@ final class EventBuilder {
                     // left -1
                 }
             }
-            ouid = firstPath.number("ouid", -1);
-            ogid = firstPath.number("ogid", -1);
+            ouid = firstPath.number(Field.OUID, -1);
+            ogid = firstPath.number(Field.OGID, -1);
         }
-        boolean success = sc.is(SUCCESS, "yes");
-        long exit = sc.number(EXIT, 0);
+        boolean success = sc.is(Field.SUCCESS, "yes");
+        long exit = sc.number(Field.EXIT, 0);
         Caller c = Caller.of(sc);
         return new ProcessEvent(captureNanos, sc.millis, sc.serial, name, success, exit, (int) c.pid, (int) c.ppid, c.auid, c.uid,
                 c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid, c.ses, c.exe, c.comm, cwd, argv, argc, mode, ouid, ogid, flags);
@@ -179,18 +190,18 @@ final class EventBuilder {
 
     private static SocketEvent socket(AuditRecord sc, String name, List<AuditRecord> records, boolean complete, long captureNanos) {
         byte[] saddr = null;
-        for (AuditRecord r : records) if (r.type == SOCKADDR) saddr = r.bytes(SADDR);
-        boolean success = sc.is(SUCCESS, "yes");
-        long exit = sc.number(EXIT, 0), a0 = sc.hexNumber(A0, -1);
+        for (AuditRecord r : records) if (r.type == SOCKADDR) saddr = r.bytes(Field.SADDR);
+        boolean success = sc.is(Field.SUCCESS, "yes");
+        long exit = sc.number(Field.EXIT, 0), a0 = sc.hexNumber(Field.A0, -1);
         Caller c = Caller.of(sc);
         return new SocketEvent(captureNanos, sc.millis, sc.serial, name, success, exit, (int) c.pid, (int) c.ppid, c.auid, c.uid, c.euid,
                 c.gid, c.egid, c.exe, c.comm, a0, saddr, complete ? 0 : SocketEvent.INCOMPLETE);
     }
 
     static UserEvent user(AuditRecord r, long captureNanos) {
-        String addr = r.raw("addr"), terminal = r.raw("terminal");
-        return new UserEvent(captureNanos, r.millis, r.serial, r.type, (int) r.number("pid", -1), r.number("uid", -1),
-                r.number("auid", -1), r.number("ses", -1), r.bytes("msg"), r.bytes("exe"), addr, terminal);
+        String addr = r.raw(Field.ADDR), terminal = r.raw(Field.TERMINAL);
+        return new UserEvent(captureNanos, r.millis, r.serial, r.type, (int) r.number(Field.PID, -1), r.number(Field.UID, -1),
+                r.number(Field.AUID, -1), r.number(Field.SES, -1), r.bytes(Field.MSG), r.bytes(Field.EXE), addr, terminal);
     }
 
     private static byte[][] splitNul(byte[] b) {
@@ -220,7 +231,7 @@ final class EventBuilder {
             for (int i = 0; i < r.fieldCount(); i++) {
                 String n = r.name(i);
                 if (n.equals("argc")) {
-                    long v = r.number("argc", -1); // not a number: unknown, as when the record is missing
+                    long v = r.number(Field.ARGC, -1); // not a number: unknown, as when the record is missing
                     argc = v < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, v);
                     continue;
                 }

@@ -21,6 +21,9 @@ public record SecurityRecords(boolean seccomp, boolean selinux, boolean apparmor
     private static final Set<String> STRINGS = Set.of("comm", "exe", "name", "profile", "label", "namespace", "info", "peer",
             "target", "peer_addr", "path", "addr", "msg", "exename");
 
+    /** The field that makes an AVC or USER_AVC record AppArmor's. */
+    private static final AuditRecord.Name APPARMOR = AuditRecord.Name.of("apparmor");
+
     public boolean any() {
         return seccomp || selinux || apparmor;
     }
@@ -32,7 +35,7 @@ public record SecurityRecords(boolean seccomp, boolean selinux, boolean apparmor
 
     /** The table the record is for, or null when it is not kept. */
     Kind kind(AuditRecord r) {
-        String aa = r.raw("apparmor");
+        String aa = r.raw(APPARMOR);
         return kind(r.type, aa != null && !aa.isEmpty());
     }
 

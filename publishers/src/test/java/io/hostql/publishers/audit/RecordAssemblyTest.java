@@ -7,6 +7,7 @@ import io.hostql.events.Event;
 import io.hostql.events.ProcessEvent;
 import io.hostql.events.SocketEvent;
 import io.hostql.events.UserEvent;
+import io.hostql.publishers.audit.AuditRecord.Name;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,10 +38,10 @@ class RecordAssemblyTest {
         AuditRecord r = rec(1300, SYSCALL);
         assertThat(r.millis).isEqualTo(1700000000123L);
         assertThat(r.serial).isEqualTo(42);
-        assertThat(r.number("pid", -1)).isEqualTo(101);
-        assertThat(r.hexNumber("arch", 0)).isEqualTo(0xc000003eL);
-        assertThat(new String(r.bytes("exe"), StandardCharsets.UTF_8)).isEqualTo("/usr/bin/ls");
-        assertThat(r.raw("key")).isEqualTo("hostql");
+        assertThat(r.number(Name.of("pid"), -1)).isEqualTo(101);
+        assertThat(r.hexNumber(Name.of("arch"), 0)).isEqualTo(0xc000003eL);
+        assertThat(new String(r.bytes(Name.of("exe")), StandardCharsets.UTF_8)).isEqualTo("/usr/bin/ls");
+        assertThat(r.raw(Name.of("key"))).isEqualTo("hostql");
         assertThat(rec(1300, "no stamp here")).isNull();
     }
 
@@ -55,26 +56,26 @@ class RecordAssemblyTest {
         java.util.Random random = new java.util.Random(15);
         for (int round = 0; round < 200; round++) {
             int i = round < names.length ? names.length - 1 - round : random.nextInt(names.length); // backwards, then at random
-            assertThat(r.raw(names[i])).as(names[i]).isEqualTo(values[i]);
+            assertThat(r.raw(Name.of(names[i]))).as(names[i]).isEqualTo(values[i]);
         }
-        assertThat(r.raw("nosuch")).isNull();
-        assertThat(r.raw("a")).isNull();
-        assertThat(r.hexNumber("a1", -1)).isEqualTo(0x55d2);
-        assertThat(r.number("ppid", -1)).isEqualTo(100);
+        assertThat(r.raw(Name.of("nosuch"))).isNull();
+        assertThat(r.raw(Name.of("a"))).isNull();
+        assertThat(r.hexNumber(Name.of("a1"), -1)).isEqualTo(0x55d2);
+        assertThat(r.number(Name.of("ppid"), -1)).isEqualTo(100);
         // Inside a msg='...' a name may repeat an outer one: the outer (first) field wins, whatever was asked before.
         AuditRecord u = rec(1100, "audit(1700000000.500:78): pid=321 uid=0 msg='op=x uid=7 pid=9 res=success'");
-        assertThat(u.raw("op")).isEqualTo("x");
-        assertThat(u.number("pid", -1)).isEqualTo(321);
-        assertThat(u.number("uid", -1)).isEqualTo(0);
-        assertThat(u.raw("res")).isEqualTo("success");
-        assertThat(u.number("uid", -1)).isEqualTo(0);
+        assertThat(u.raw(Name.of("op"))).isEqualTo("x");
+        assertThat(u.number(Name.of("pid"), -1)).isEqualTo(321);
+        assertThat(u.number(Name.of("uid"), -1)).isEqualTo(0);
+        assertThat(u.raw(Name.of("res"))).isEqualTo("success");
+        assertThat(u.number(Name.of("uid"), -1)).isEqualTo(0);
     }
 
     @Test
     void hexEncodedAndNullValues() {
         AuditRecord r = rec(1307, "audit(1700000000.123:42): cwd=" + hex("/tmp/a dir") + " other=(null)");
-        assertThat(new String(r.bytes("cwd"), StandardCharsets.UTF_8)).isEqualTo("/tmp/a dir");
-        assertThat(r.bytes("other")).isNull();
+        assertThat(new String(r.bytes(Name.of("cwd")), StandardCharsets.UTF_8)).isEqualTo("/tmp/a dir");
+        assertThat(r.bytes(Name.of("other"))).isNull();
     }
 
     @Test
