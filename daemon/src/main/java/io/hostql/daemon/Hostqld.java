@@ -6,6 +6,7 @@ import io.hostql.config.Version;
 import io.hostql.config.flags.FlagHelp;
 import io.hostql.config.osquery.ConfigException;
 import io.hostql.config.osquery.OsqueryConfig;
+import io.hostql.os.Libc;
 import io.hostql.sql.sqlite.SqliteUnavailableException;
 import java.util.concurrent.CountDownLatch;
 import sun.misc.Signal;
@@ -70,10 +71,11 @@ public final class Hostqld {
         // SIGHUP's default ends the JVM, and "hostqld started" is logged inside start(): so it is handled from here on,
         // and one that comes while starting is applied once started (the config may have changed meanwhile).
         HupGate hup = new HupGate(daemon::reload);
+        // The JVM keeps a SIGHUP ignored at exec (nohup, a parent ignoring it) ignored and silently drops a handler for it:
+        // its default first, so kill -HUP reloads however hostqld was started (a hangup then reloads too, it does not end it).
+        Libc.signal(Libc.SIGHUP, Libc.SIG_DFL);
         if (Signal.handle(new Signal("HUP"), s -> hup.signal()) == sun.misc.SignalHandler.SIG_IGN) {
-            // The JVM keeps a signal ignored at its start ignored and drops the handler (bin/hostqld resets it: env --default-signal).
-            System.err.println("hostqld: SIGHUP was ignored when hostqld started (nohup?): kill -HUP will not reload the config;"
-                    + " start it through bin/hostqld, or without ignoring SIGHUP");
+            System.err.println("hostqld: SIGHUP was ignored when hostqld started and stays ignored: kill -HUP will not reload the config");
         }
         // TERM and INT are a normal stop (exit 0), also while starting: handled from here, so one that comes during start()
         // (the scheduler already logs results then) stops the daemon once started instead of ending the JVM with 143 and

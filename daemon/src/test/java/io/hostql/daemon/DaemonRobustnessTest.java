@@ -119,17 +119,14 @@ class DaemonRobustnessTest {
     }
 
     @Test
-    void aSighupIgnoredAtStartIsSaidAndTheLaunchersResetMakesItReloadAgain() throws Exception {
+    void aSighupIgnoredAtStartStillReloads() throws Exception {
         Path config = config(tmp.resolve("w"));
-        // nohup (or a parent ignoring SIGHUP) leaves it ignored in the JVM, which then drops hostqld's handler.
+        // nohup (or a parent ignoring SIGHUP) leaves it ignored in the JVM, which would drop hostqld's handler: hostqld resets it.
         try (DaemonProcess d = DaemonProcess.start(List.of("nohup"), config, tmp.resolve("ignored"))) {
-            assertThat(d.output()).contains("SIGHUP was ignored when hostqld started");
-        }
-        // bin/hostqld execs java through env --default-signal=HUP: the reload works under nohup too.
-        try (DaemonProcess d = DaemonProcess.start(List.of("nohup", "env", "--default-signal=HUP"), config, tmp.resolve("reset"))) {
             assertThat(d.output()).doesNotContain("SIGHUP was ignored");
             d.signal("HUP");
             waitFor(() -> d.output().contains("config reloaded"), 10, "the reload");
+            assertThat(d.process.isAlive()).as("alive after SIGHUP").isTrue();
         }
     }
 

@@ -55,6 +55,11 @@ public final class Libc {
     public static native int geteuid();
     public static native int getpid();
     public static native int kill(int pid, int sig);
+    public static final int SIGHUP = 1;
+    /** signal(2)'s handler argument: the signal's default action. */
+    public static final long SIG_DFL = 0;
+    /** Sets a signal's disposition (a handler's address, or SIG_DFL); returns the previous one. */
+    public static native long signal(int signum, long handler);
     /** The calling thread's kernel id (glibc 2.30): with PRIO_PROCESS, setpriority then changes this thread alone. */
     public static native int gettid();
     /** The nice value, -20..19 (-1 is a valid value as well as the error return; with who the caller's own id it cannot fail). */
