@@ -25,6 +25,13 @@ public record AuditRecordsEvent(long captureNanos, int flags, byte[] records) im
     public static final int SHARED_STAMP = 2;
     /** In a {@link #SHARED_STAMP} payload, on a record's type: this record's text keeps a stamp of its own. */
     public static final int OWN_STAMP = 0x8000;
+    /**
+     * Records were cut to fit one journal record ({@link #MAX_RECORDS_BYTES}): an exec's excess EXECVE records (its later
+     * arguments), or whatever came after the group was full. The reader counts what it cut in a loss record.
+     */
+    public static final int TRUNCATED = 4;
+    /** The most bytes of {@code records} one event may carry: what one journal record holds less the flags and the length. */
+    public static final int MAX_RECORDS_BYTES = Journal.MAX_EVENT_BYTES - 8;
     /** Where the shared stamp's text starts in {@link #records()} (see {@link #stampLength}). */
     public static final int STAMP_OFFSET = 2;
 
@@ -43,6 +50,10 @@ public record AuditRecordsEvent(long captureNanos, int flags, byte[] records) im
 
     public boolean complete() {
         return (flags & COMPLETE) != 0;
+    }
+
+    public boolean truncated() {
+        return (flags & TRUNCATED) != 0;
     }
 
     public boolean sharedStamp() {

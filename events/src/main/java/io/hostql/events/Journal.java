@@ -31,6 +31,18 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
  */
 public final class Journal implements EventSink, AutoCloseable {
     static final String DAMAGED_DIR = JournalRecovery.DAMAGED_DIR;
+    /** The size of the queue's mapped chunks. */
+    private static final long BLOCK_SIZE = 4L << 20;
+    /**
+     * The most bytes one Chronicle document (one journal record: its frame) holds: a quarter of the block size, Chronicle's
+     * write limit for a document (measured: a 2 MB document failed with "writeRemaining: 1048576"; JournalAppenderTest).
+     */
+    static final int MAX_DOCUMENT_BYTES = (int) (BLOCK_SIZE / 4);
+    /**
+     * The most bytes one event's encoding may take ({@link Event#encode}): one document less the frame around it. A bigger
+     * event is refused with a {@link RecordTooLargeException}; a publisher bounds what it gathers into one event by this.
+     */
+    public static final int MAX_EVENT_BYTES = MAX_DOCUMENT_BYTES - JournalFrame.HEADER - JournalFrame.TRAILER;
 
     private final Path dir;
     private final RollCycle rollCycle;
@@ -109,7 +121,7 @@ public final class Journal implements EventSink, AutoCloseable {
     }
 
     private SingleChronicleQueue build() {
-        return SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle).blockSize(4L << 20).timeoutMS(1000).timeProvider(clock).build();
+        return SingleChronicleQueueBuilder.binary(dir).rollCycle(rollCycle).blockSize(BLOCK_SIZE).timeoutMS(1000).timeProvider(clock).build();
     }
 
     public Path directory() {
@@ -118,7 +130,11 @@ public final class Journal implements EventSink, AutoCloseable {
 
     // ---- append ------------------------------------------------------------------------------
 
-    /** The record's index, or -1 when the storage could not take it and it was counted instead (see {@link StorageGuard}). */
+    /**
+     * The record's index, or -1 when the storage could not take it and it was counted instead (see {@link StorageGuard}).
+     *
+     * @throws RecordTooLargeException when the event's encoding is over {@link #MAX_EVENT_BYTES} (not a storage fault: nothing is degraded)
+     */
     @Override
     public synchronized long append(Event event) {
         return appender.append(event);

@@ -58,9 +58,11 @@ final class JournalAppender {
 
     /**
      * Writes one frame (of this type and capture time), or, when the storage cannot take it, counts it (see {@link StorageGuard}). Returns
-     * the index, or -1 when the record was counted instead of written.
+     * the index, or -1 when the record was counted instead of written. A frame over one document is refused first: Chronicle would fail
+     * the write, and the guard would take that for the disk failing.
      */
     private long appendFrame(EventType type, long nanos, RecordOutput framed) {
+        if (framed.length() > Journal.MAX_DOCUMENT_BYTES) throw new RecordTooLargeException(type, framed.length() - JournalFrame.size(0));
         if (guard.degraded()) {
             if (!guard.recheck(queue.cycle()) || writeGuarded(EventType.LOSS, guard.lossRecord()) < 0) {
                 guard.drop(type, nanos);

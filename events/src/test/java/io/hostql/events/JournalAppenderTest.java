@@ -4,6 +4,7 @@ import static io.hostql.events.JournalFixtures.drain;
 import static io.hostql.events.JournalFixtures.file;
 import static io.hostql.events.JournalFixtures.files;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,6 +37,37 @@ class JournalAppenderTest {
             assertThat(all).extracting(JournalEntry::event).contains(new LossEvent(456, "inotify", 12, "IN_Q_OVERFLOW"));
             assertThat(all.get(all.size() - 1).index()).isEqualTo(i2);
         }
+    }
+
+    /**
+     * Chronicle takes one document of at most a quarter of its block size, wherever the write position is (here across
+     * several 4 MiB chunks); one byte more used to fail inside Chronicle and degrade the journal as a storage fault.
+     */
+    @Test
+    void anEventFillingOneDocumentIsWrittenAnywhereAndOneByteMoreIsRefusedWithoutDegrading() {
+        try (Journal j = Journal.open(dir)) {
+            for (int i = 0; i < 10; i++) {
+                byte[] full = new byte[AuditRecordsEvent.MAX_RECORDS_BYTES];
+                full[full.length - 1] = (byte) i;
+                assertThat(j.append(new AuditRecordsEvent(i, AuditRecordsEvent.COMPLETE, full))).isNotNegative();
+                assertThat(j.append(new LossEvent(i, "test", i, "x".repeat(i * 997)))).isNotNegative(); // shifts the next one
+            }
+            byte[] over = new byte[AuditRecordsEvent.MAX_RECORDS_BYTES + 1];
+            assertThatThrownBy(() -> j.append(new AuditRecordsEvent(99, AuditRecordsEvent.COMPLETE, over)))
+                    .isInstanceOf(RecordTooLargeException.class)
+                    .hasMessageContaining("AUDIT_RECORDS event of " + (Journal.MAX_EVENT_BYTES + 1) + " bytes")
+                    .hasMessageContaining("limit of " + Journal.MAX_EVENT_BYTES);
+            assertThat(j.storageStatus().degraded()).isFalse();
+            assertThat(j.append(new LossEvent(100, "test", 1, "after"))).isNotNegative();
+            List<AuditRecordsEvent> read = drain(j.reader()).stream().map(JournalEntry::event).filter(AuditRecordsEvent.class::isInstance)
+                    .map(AuditRecordsEvent.class::cast).toList();
+            assertThat(read).hasSize(10);
+            for (int i = 0; i < 10; i++) {
+                assertThat(read.get(i).records()).hasSize(AuditRecordsEvent.MAX_RECORDS_BYTES);
+                assertThat(read.get(i).records()[AuditRecordsEvent.MAX_RECORDS_BYTES - 1]).isEqualTo((byte) i);
+            }
+        }
+        assertThat(Journal.MAX_DOCUMENT_BYTES).isEqualTo(1 << 20);
     }
 
     @Test

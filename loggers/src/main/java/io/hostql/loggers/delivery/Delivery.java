@@ -2,8 +2,10 @@ package io.hostql.loggers.delivery;
 
 import io.hostql.events.Clock;
 import io.hostql.events.EventSink;
+import io.hostql.events.Journal;
 import io.hostql.events.LogLineEvent;
 import io.hostql.events.LossEvent;
+import io.hostql.events.RecordTooLargeException;
 import io.hostql.loggers.ResultLogger;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,10 +25,13 @@ public final class Delivery implements ResultLogger {
     private final Outbox outbox;
     private final List<SinkRunner> runners;
     private final boolean statusWanted;
+    /** Where a line too big for the outbox is counted (the event journal). */
+    private final EventSink losses;
 
-    private Delivery(ResultLogger filesystem, Outbox outbox, List<SinkRunner> runners) {
+    private Delivery(ResultLogger filesystem, Outbox outbox, List<SinkRunner> runners, EventSink losses) {
         this.filesystem = filesystem;
         this.outbox = outbox;
+        this.losses = losses;
         this.runners = List.copyOf(runners);
         this.statusWanted = runners.stream().anyMatch(SinkRunner::sinkTakesStatus);
     }
@@ -38,7 +43,7 @@ public final class Delivery implements ResultLogger {
      */
     public static Delivery start(ResultLogger filesystem, List<Sink> sinks, Path outboxDir, EventSink losses, SinkRunner.Limits limits)
             throws IOException {
-        if (sinks.isEmpty()) return new Delivery(filesystem, null, List.of());
+        if (sinks.isEmpty()) return new Delivery(filesystem, null, List.of(), losses);
         Outbox outbox = Outbox.open(outboxDir);
         for (LossEvent r : outbox.journal().recoveries()) {
             losses.append(new LossEvent(Clock.nowNanos(), "logger outbox", r.count(), "logger outbox: " + r.reason()));
@@ -51,7 +56,7 @@ public final class Delivery implements ResultLogger {
             throw e;
         }
         runners.forEach(SinkRunner::start);
-        return new Delivery(filesystem, outbox, runners);
+        return new Delivery(filesystem, outbox, runners, losses);
     }
 
     @Override
@@ -68,7 +73,18 @@ public final class Delivery implements ResultLogger {
 
     private void append(LogLineEvent.Kind kind, List<String> lines) {
         if (outbox == null) return;
-        for (String l : lines) outbox.append(kind, l.getBytes(StandardCharsets.UTF_8));
+        for (String l : lines) toOutbox(kind, l.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** One line into the outbox; one too big for it is counted, not thrown: the filesystem log and the other lines go on. */
+    private void toOutbox(LogLineEvent.Kind kind, byte[] line) {
+        try {
+            outbox.append(kind, line);
+        } catch (RecordTooLargeException e) {
+            losses.append(new LossEvent(Clock.nowNanos(), "logger outbox", 1, "logger outbox: a " + kind.name().toLowerCase(java.util.Locale.ROOT)
+                    + " line of " + line.length + " bytes is too big for one outbox record (at most " + Journal.MAX_EVENT_BYTES
+                    + " bytes with its sequence and kind): not sent to the remote logger plugins (the filesystem logger has it)"));
+        }
     }
 
     /** Whether some plugin takes status lines (so the status log need not be copied when none does). */
@@ -78,7 +94,7 @@ public final class Delivery implements ResultLogger {
 
     /** One status line (osquery's JSON status form) for the plugins that take status lines. */
     public void logStatus(String json) {
-        if (outbox != null && statusWanted) outbox.append(LogLineEvent.Kind.STATUS, json.getBytes(StandardCharsets.UTF_8));
+        if (outbox != null && statusWanted) toOutbox(LogLineEvent.Kind.STATUS, json.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Hands the osquery config to every plugin (at start and on each reload). */

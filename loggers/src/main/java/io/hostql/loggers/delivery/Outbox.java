@@ -5,6 +5,7 @@ import io.hostql.events.EventType;
 import io.hostql.events.Journal;
 import io.hostql.events.JournalEntry;
 import io.hostql.events.LogLineEvent;
+import io.hostql.events.RecordTooLargeException;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -58,11 +59,17 @@ public final class Outbox implements AutoCloseable {
         return journal;
     }
 
-    /** Appends one line; returns its sequence number. */
+    /**
+     * Appends one line; returns its sequence number.
+     *
+     * @throws RecordTooLargeException for a line over one journal record ({@link Journal#MAX_EVENT_BYTES}): not appended, and
+     *     its sequence number is not used (no gap)
+     */
     public synchronized long append(LogLineEvent.Kind kind, byte[] line) {
-        seq++;
-        bytes += line.length;
-        journal.append(new LogLineEvent(Clock.nowNanos(), seq, bytes, kind, line));
+        LogLineEvent e = new LogLineEvent(Clock.nowNanos(), seq + 1, bytes + line.length, kind, line);
+        journal.append(e);
+        seq = e.seq();
+        bytes = e.bytesEnd();
         return seq;
     }
 

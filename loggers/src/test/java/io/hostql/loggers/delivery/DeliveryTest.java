@@ -115,6 +115,28 @@ class DeliveryTest {
         }
     }
 
+    /** A result line over one outbox record (a big snapshot) is counted, and the lines around it go on, without a gap. */
+    @Test
+    void aLineTooBigForTheOutboxIsCountedAndTheOthersGoOn() throws Exception {
+        try (Journal events = Journal.open(tmp.resolve("journal"))) {
+            Receiver a = new Receiver("a", false);
+            try (Delivery d = Delivery.start(null, List.of(a), tmp.resolve("outbox"), events, SinkRunner.Limits.DEFAULT)) {
+                String big = "{\"big\":\"" + "x".repeat(Journal.MAX_EVENT_BYTES) + "\"}";
+                d.logSnapshots(List.of("{\"s\":1}", big, "{\"s\":2}"));
+                waitFor(() -> a.got.size() == 2, "the lines around the big one");
+                assertThat(a.got).containsExactly("SNAPSHOT {\"s\":1}", "SNAPSHOT {\"s\":2}");
+                waitFor(() -> d.status().get(0).pending() == 0, "nothing pending");
+                assertThat(d.status().get(0).delivered()).isEqualTo(2);
+            }
+            assertThat(losses(events)).singleElement().satisfies(l -> {
+                assertThat(l.source()).isEqualTo("logger outbox");
+                assertThat(l.count()).isEqualTo(1);
+                assertThat(l.reason()).contains("snapshot line of " + (Journal.MAX_EVENT_BYTES + 10) + " bytes is too big for one outbox record");
+            });
+            assertThat(events.storageStatus().degraded()).isFalse();
+        }
+    }
+
     @Test
     void aDownSinkKeepsItsLinesBlocksNoOtherAndGetsThemWhenBack() throws Exception {
         try (Journal events = Journal.open(tmp.resolve("journal"))) {

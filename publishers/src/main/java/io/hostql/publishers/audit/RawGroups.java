@@ -14,19 +14,30 @@ import java.util.Map;
  * the group's {@code audit(...):} stamp once, and of each record the text after it. Of a group whose syscall
  * is known, only the records its event is built from are kept ({@link EventBuilder#reads}). A group whose EOE has
  * not come after the timeout, or the oldest when {@code maxOpen} are open, is handed over as incomplete.
- * Bounded: at most {@code maxOpen} groups of at most {@link #MAX_GROUP_BYTES} each. Single-threaded (the reader's).
+ * Bounded: at most {@code maxOpen} groups of at most {@link #MAX_GROUP_BYTES} each, what one journal record holds; an exec
+ * with more arguments than that keeps its first EXECVE records and the ones after them (CWD, PATH, PROCTITLE), and comes out
+ * {@link AuditRecordsEvent#TRUNCATED} with the bytes cut. Single-threaded (the reader's).
  */
 final class RawGroups {
     /**
      * Receives finished groups: the packed records (a fresh array), their {@link AuditRecordsEvent} flags (COMPLETE when
-     * EOE closed them) and their syscall's name (null when their SYSCALL never came).
+     * EOE closed them, TRUNCATED when records were cut), their syscall's name (null when their SYSCALL never came) and the
+     * bytes of record text cut (0 when whole).
      */
     interface Sink {
-        void group(byte[] records, int flags, String syscall);
+        void group(byte[] records, int flags, String syscall, long cutBytes);
     }
 
-    /** An exec with a full ARG_MAX of arguments is about 2.6 MB of hex; beyond this the rest of the group is dropped. */
-    static final int MAX_GROUP_BYTES = 4 << 20;
+    /**
+     * What one journal record holds (1 MiB less its framing). An exec with a full ARG_MAX of arguments is about 2.6 MB of
+     * hex EXECVE records: beyond {@link #MAX_ARGS_BYTES} its further EXECVE records are cut, and beyond this any record.
+     */
+    static final int MAX_GROUP_BYTES = AuditRecordsEvent.MAX_RECORDS_BYTES;
+    /**
+     * Where an exec's EXECVE records stop: the rest is kept for the records that follow them (CWD, PATH, PROCTITLE, each at
+     * most 8970 bytes: 7 fit), so the event keeps its working directory, its file's mode and owner.
+     */
+    static final int MAX_ARGS_BYTES = MAX_GROUP_BYTES - (64 << 10);
     private static final int FLAGS = AuditRecordsEvent.SHARED_STAMP;
     /** The kernel's stamps are at most 53 bytes (two 20-digit numbers); a longer one is not shared (it fits the first buffer). */
     private static final int MAX_STAMP = 256;
@@ -46,6 +57,9 @@ final class RawGroups {
         boolean hasSyscall;
         /** A SYSCALL for a syscall hostql does not report: drop the rest as it arrives. */
         boolean ignored;
+        /** Bytes of record text cut at the bounds; once an EXECVE record was cut, every later one is (no gap in the arguments). */
+        long cutBytes;
+        boolean argsCut;
 
         /** The group, empty, for an event that started now: a new group or a pooled one. */
         Group reuse(long now) {
@@ -55,6 +69,8 @@ final class RawGroups {
             syscall = null;
             hasSyscall = false;
             ignored = false;
+            cutBytes = 0;
+            argsCut = false;
             return this;
         }
     }
@@ -67,7 +83,6 @@ final class RawGroups {
     /** The group the last record went to: an event's records mostly come one after the other (no boxed lookup for them). */
     private Group last;
     private long lastSerial;
-    private long truncated;
     /** Incomplete groups handed over early because maxOpen were open, not yet taken by {@link #takeEvicted}. */
     private int evicted;
 
@@ -87,7 +102,7 @@ final class RawGroups {
             if (g != null) {
                 open.remove(serial);
                 last = null;
-                if (!g.ignored && g.len > 0) sink.group(Arrays.copyOf(g.buf, g.len), FLAGS | AuditRecordsEvent.COMPLETE, g.syscall);
+                if (!g.ignored && g.len > 0) hand(g, AuditRecordsEvent.COMPLETE);
                 recycle(g);
             }
             return;
@@ -130,8 +145,10 @@ final class RawGroups {
         if (s > 0 && len >= s && Arrays.equals(text, 0, s, g.buf, 2, 2 + s)) from = s; // same bytes: the same stamp
         else type |= AuditRecordsEvent.OWN_STAMP;
         len = Math.min(len - from, 0xffff); // the layout's u16 (the kernel's records are at most 8970 bytes)
-        if (g.len + 4 + len > MAX_GROUP_BYTES) {
-            truncated++;
+        boolean args = (type & ~AuditRecordsEvent.OWN_STAMP) == EventBuilder.EXECVE;
+        if (args && (g.argsCut || g.len + 4 + len > MAX_ARGS_BYTES) || g.len + 4 + len > MAX_GROUP_BYTES) {
+            g.argsCut |= args;
+            g.cutBytes += len;
             return;
         }
         if (g.len + 4 + len > g.buf.length) g.buf = Arrays.copyOf(g.buf, Math.max(g.buf.length * 2, g.len + 4 + len));
@@ -179,9 +196,15 @@ final class RawGroups {
 
     private boolean finishIncomplete(Group g) {
         boolean published = !g.ignored && g.hasSyscall;
-        if (published) sink.group(Arrays.copyOf(g.buf, g.len), FLAGS, g.syscall);
+        if (published) hand(g, 0);
         recycle(g);
         return published;
+    }
+
+    /** A finished group's records to the sink, flagged TRUNCATED when some were cut. */
+    private void hand(Group g, int flags) {
+        if (g.cutBytes > 0) flags |= AuditRecordsEvent.TRUNCATED;
+        sink.group(Arrays.copyOf(g.buf, g.len), FLAGS | flags, g.syscall, g.cutBytes);
     }
 
     /** A finished group back to the pool (its records were copied out), unless the pool is full or its buffer large or gone. */
@@ -197,10 +220,5 @@ final class RawGroups {
 
     int openCount() {
         return open.size();
-    }
-
-    /** Records dropped because their group passed {@link #MAX_GROUP_BYTES}. */
-    long truncated() {
-        return truncated;
     }
 }

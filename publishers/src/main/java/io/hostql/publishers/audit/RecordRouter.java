@@ -3,6 +3,8 @@ package io.hostql.publishers.audit;
 import io.hostql.events.AuditRecordsEvent;
 import io.hostql.events.Clock;
 import io.hostql.events.Event;
+import io.hostql.events.Journal;
+import io.hostql.events.LossEvent;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -97,12 +99,21 @@ final class RecordRouter {
         append.accept(new AuditRecordsEvent(Clock.nowNanos(), AuditRecordsEvent.COMPLETE, b));
     }
 
-    /** A syscall group, finished (EOE came) or handed over incomplete. */
-    private void group(byte[] recs, int flags, String syscall) {
+    /**
+     * A syscall group, finished (EOE came) or handed over incomplete. One whose records were cut to fit a journal record (an
+     * exec with megabytes of arguments) is kept, and a loss record says what was cut.
+     */
+    private void group(byte[] recs, int flags, String syscall, long cutBytes) {
+        boolean exec = syscall != null && Syscalls.isExec(syscall);
         if (syscall != null) {
-            if (Syscalls.isExec(syscall)) processEvents.incrementAndGet();
+            if (exec) processEvents.incrementAndGet();
             else socketEvents.incrementAndGet();
         }
         append.accept(new AuditRecordsEvent(Clock.nowNanos(), flags, recs));
+        if (cutBytes > 0) {
+            append.accept(new LossEvent(Clock.nowNanos(), AuditPublisher.SOURCE, 1, cutBytes + " bytes of " + (exec ? "arguments" : "records")
+                    + " of 1 " + (syscall == null ? "syscall" : syscall) + " event cut at the journal's limit of " + Journal.MAX_EVENT_BYTES
+                    + " bytes per record; the event is kept, flagged truncated" + (exec ? " (its cmdline has the first arguments)" : "")));
+        }
     }
 }

@@ -74,7 +74,7 @@ class AuditRecordFuzzTest {
     @Property
     void assemblingAnyRecordsNeverThrows(@ForAll("streams") Stream s) {
         List<Event> out = new ArrayList<>();
-        RawGroups a = new RawGroups((b, flags, syscall) -> {
+        RawGroups a = new RawGroups((b, flags, syscall, cut) -> {
             Event e = AuditDecoder.syscall(new io.hostql.events.AuditRecordsEvent(1, flags, b));
             if (e != null) out.add(e);
         }, 1_000_000, 4);

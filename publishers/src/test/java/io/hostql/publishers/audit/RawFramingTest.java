@@ -62,7 +62,7 @@ class RawFramingTest {
     @Test
     void aRecordedGroupDecodesAsTheParsedRecordsDid() {
         List<AuditRecordsEvent> out = new ArrayList<>();
-        RawGroups g = new RawGroups((recs, flags, syscall) -> out.add(new AuditRecordsEvent(42, flags, recs)),
+        RawGroups g = new RawGroups((recs, flags, syscall, cut) -> out.add(new AuditRecordsEvent(42, flags, recs)),
                 3_000_000_000L, 10);
         for (Object[] r : new Object[][] {{1300, CONNECT}, {1306, SOCKADDR}, {1327, PROCTITLE}, {1320, EOE}}) {
             byte[] t = b((String) r[1]);
@@ -99,7 +99,7 @@ class RawFramingTest {
     @Test
     void aReusedGroupStartsAsANewOne() {
         List<byte[]> reused = new ArrayList<>();
-        RawGroups g = new RawGroups((recs, flags, syscall) -> reused.add(recs), 3_000_000_000L, 10);
+        RawGroups g = new RawGroups((recs, flags, syscall, cut) -> reused.add(recs), 3_000_000_000L, 10);
         connect(g, 7001, true, true);
         connect(g, 7002, false, true); // a syscall hostql does not report: ignored
         connect(g, 7003, true, false);
@@ -108,7 +108,7 @@ class RawFramingTest {
         int k = 0;
         for (int serial : new int[] {7001, 7003, 7004}) {
             List<byte[]> fresh = new ArrayList<>();
-            connect(new RawGroups((recs, flags, syscall) -> fresh.add(recs), 3_000_000_000L, 10), serial, true, serial != 7003);
+            connect(new RawGroups((recs, flags, syscall, cut) -> fresh.add(recs), 3_000_000_000L, 10), serial, true, serial != 7003);
             assertThat(reused.get(k++)).as("serial " + serial).isEqualTo(fresh.get(0));
         }
     }
@@ -148,7 +148,7 @@ class RawFramingTest {
     @Test
     void openGroupsAreBoundedAndEveryGroupIsAccounted() {
         int[] complete = {0}, incomplete = {0};
-        RawGroups g = new RawGroups((recs, flags, syscall) -> {
+        RawGroups g = new RawGroups((recs, flags, syscall, cut) -> {
             if ((flags & AuditRecordsEvent.COMPLETE) != 0) complete[0]++;
             else incomplete[0]++;
         }, Long.MAX_VALUE, 1000);
@@ -168,18 +168,27 @@ class RawFramingTest {
         assertThat(g.openCount()).isZero();
     }
 
+    /** Records past the group's bound are cut, counted, and the group flagged; it still fits one journal record. */
     @Test
     void aGroupPastItsByteBoundDropsTheRestAndCountsIt() {
         List<byte[]> out = new ArrayList<>();
-        RawGroups g = new RawGroups((recs, flags, syscall) -> out.add(recs), Long.MAX_VALUE, 10);
+        int[] flagsOut = {0};
+        long[] cutOut = {0};
+        RawGroups g = new RawGroups((recs, flags, syscall, cut) -> {
+            out.add(recs);
+            flagsOut[0] = flags;
+            cutOut[0] = cut;
+        }, Long.MAX_VALUE, 10);
         byte[] t = b(CONNECT);
         g.add(1300, 7001, t, t.length, true, "execve", 0);
         byte[] big = new byte[8000];
         Arrays.fill(big, (byte) 'a');
-        for (int i = 0; i < RawGroups.MAX_GROUP_BYTES / 8000 + 10; i++) g.add(1309, 7001, big, big.length, true, null, 0);
+        int n = RawGroups.MAX_GROUP_BYTES / 8000 + 10;
+        for (int i = 0; i < n; i++) g.add(1309, 7001, big, big.length, true, null, 0); // kept or not, each is cut past the bound
         g.add(1320, 7001, new byte[0], 0, true, null, 0);
         assertThat(out).hasSize(1);
         assertThat(out.get(0).length).isLessThanOrEqualTo(RawGroups.MAX_GROUP_BYTES);
-        assertThat(g.truncated()).isPositive();
+        assertThat(flagsOut[0] & AuditRecordsEvent.TRUNCATED).isNotZero();
+        assertThat(cutOut[0]).isPositive();
     }
 }

@@ -97,7 +97,7 @@ class RecordAssemblyTest {
         final RawGroups raw;
 
         Groups(long timeoutNanos, int maxOpen) {
-            raw = new RawGroups((b, flags, syscall) -> done.add(new AuditRecordsEvent(1, flags, b)),
+            raw = new RawGroups((b, flags, syscall, cut) -> done.add(new AuditRecordsEvent(1, flags, b)),
                     timeoutNanos, maxOpen);
         }
 

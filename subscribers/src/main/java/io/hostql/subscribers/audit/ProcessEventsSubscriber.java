@@ -120,7 +120,10 @@ public final class ProcessEventsSubscriber extends Subscriber {
         if (cgroup == null && parent != null) cgroup = parent.cgroup();
         tree.exec(e.pid(), e.ppid(), e.exe(), cmdline, cgroup);
         NativeFiles.Stat st = exeStat(e.exe());
-        out.add(row(e, cmdline, st, parent == null ? null : parent.path(), parent == null ? null : parent.cmdline(), cgroup));
+        Row row = row(e, cmdline, st, parent == null ? null : parent.path(), parent == null ? null : parent.cmdline(), cgroup);
+        // the reader cut the exec's later arguments to fit one journal record: osquery's column for "structures that overflowed"
+        if (entry.event() instanceof AuditRecordsEvent raw && raw.truncated()) row.set(OVERFLOWS, "cmdline");
+        out.add(row);
     }
 
     /**
