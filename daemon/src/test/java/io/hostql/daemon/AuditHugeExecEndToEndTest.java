@@ -1,7 +1,6 @@
 package io.hostql.daemon;
 
 import static io.hostql.daemon.AuditEndToEndTest.config;
-import static io.hostql.daemon.DaemonProcess.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hostql.events.Journal;
@@ -38,18 +37,14 @@ class AuditHugeExecEndToEndTest {
         if (owner != null) owner.stop();
     }
 
-    static List<Object[]> rows(String sql) {
-        return query(daemon.data, sql).rows();
-    }
-
     @Test
     void anExecWithMegabytesOfArgumentsIsARowWithItsFirstArgumentsAndTheJournalStaysHealthy() throws Exception {
         String marker = "hostql-" + UUID.randomUUID();
         // each of the 90,000 arguments is ' aN="1xxxxx"' in its EXECVE record: about 1.5 MB, over the journal's 1 MiB record
         AuditWitness.run("/bin/bash", "-c", "exec /bin/true " + marker + " $(seq 100001 190000)");
         String where = " FROM process_events WHERE cmdline LIKE '/bin/true " + marker + " 100001 100002 %'";
-        DaemonProcess.waitFor(() -> !rows("SELECT 1" + where).isEmpty(), 10, "the huge exec's process_events row");
-        Object[] row = rows("SELECT syscall, pid, overflows, length(cmdline), cmdline_size, cwd, mode" + where).get(0);
+        DaemonProcess.waitFor(() -> !owner.rows("SELECT 1" + where).isEmpty(), 10, "the huge exec's process_events row");
+        Object[] row = owner.rows("SELECT syscall, pid, overflows, length(cmdline), cmdline_size, cwd, mode" + where).get(0);
         assertThat(row[0]).isEqualTo("execve");
         assertThat((Long) row[1]).isPositive();
         assertThat(row[2]).isEqualTo("cmdline");
@@ -59,8 +54,8 @@ class AuditHugeExecEndToEndTest {
         assertThat(row[6]).isEqualTo("0100755");
 
         String lossesSql = "SELECT count, reason FROM hostql_event_losses WHERE source = 'audit'";
-        DaemonProcess.waitFor(() -> !rows(lossesSql).isEmpty(), 10, "the loss record of the cut");
-        List<Object[]> losses = rows(lossesSql);
+        DaemonProcess.waitFor(() -> !owner.rows(lossesSql).isEmpty(), 10, "the loss record of the cut");
+        List<Object[]> losses = owner.rows(lossesSql);
         assertThat(losses).hasSize(1);
         assertThat(losses.get(0)[0]).isEqualTo(1L);
         assertThat((String) losses.get(0)[1]).contains("bytes of arguments of 1 execve event cut at the journal's limit of "

@@ -1,6 +1,5 @@
 package io.hostql.daemon;
 
-import static io.hostql.daemon.DaemonProcess.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -71,13 +70,9 @@ class AuditSecurityEndToEndTest {
         if (owner != null) owner.stop();
     }
 
-    static List<Object[]> rows(String sql) {
-        return query(daemon.data, sql).rows();
-    }
-
     static void waitFor(String sql, String what) throws InterruptedException {
         try {
-            DaemonProcess.waitFor(() -> !rows(sql).isEmpty(), 10, what);
+            DaemonProcess.waitFor(() -> !owner.rows(sql).isEmpty(), 10, what);
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\nhostqld output:\n" + daemon.output(), e);
         }
@@ -88,7 +83,7 @@ class AuditSecurityEndToEndTest {
         long pid = Long.parseLong(AuditWitness.run("/usr/bin/python3", "-c", SECCOMP_LOG).strip());
         String where = " FROM seccomp_events WHERE pid = " + pid;
         waitFor("SELECT 1" + where, "the seccomp_events row of pid " + pid);
-        List<Object[]> r = rows("SELECT auid, uid, gid, ses, comm, exe, sig, arch, syscall, compat, ip, code, time, uptime, event_time_ms" + where);
+        List<Object[]> r = owner.rows("SELECT auid, uid, gid, ses, comm, exe, sig, arch, syscall, compat, ip, code, time, uptime, event_time_ms" + where);
         assertThat(r).hasSize(1);
         Object[] row = r.get(0);
         assertThat(row[1]).isEqualTo(0L);
@@ -119,17 +114,17 @@ class AuditSecurityEndToEndTest {
                         + " name=\"org.example\" mask=\"send\" pid=4242 label=\"hostql-test\" peer_label=\"unconfined\"");
 
         waitFor("SELECT 1 FROM selinux_events WHERE message LIKE '%" + marker + "%'", "the selinux_events row");
-        Object[] se = rows("SELECT type, message, uptime FROM selinux_events WHERE message LIKE '%" + marker + "%'").get(0);
+        Object[] se = owner.rows("SELECT type, message, uptime FROM selinux_events WHERE message LIKE '%" + marker + "%'").get(0);
         assertThat(se[0]).isEqualTo("USER_AVC");
         assertThat((String) se[1]).startsWith("audit(").contains("msg='avc:  denied  { send_msg }").contains("tclass=dbus");
         assertThat((Long) se[2]).isPositive();
 
         String path = "/" + marker.replace('-', '_');
         waitFor("SELECT 1 FROM apparmor_events WHERE message LIKE '%" + path + "%'", "the apparmor_events row");
-        Object[] aa = rows("SELECT type, apparmor, operation, name, pid, label, profile FROM apparmor_events WHERE message LIKE '%" + path + "%'").get(0);
+        Object[] aa = owner.rows("SELECT type, apparmor, operation, name, pid, label, profile FROM apparmor_events WHERE message LIKE '%" + path + "%'").get(0);
         assertThat(aa).containsExactly("USER_AVC", "DENIED", "dbus_method_call", "org.example", 4242L, "hostql-test", null);
-        assertThat(rows("SELECT 1 FROM selinux_events WHERE message LIKE '%" + path + "%'")).as("an AppArmor record is not SELinux's").isEmpty();
-        assertThat(rows("SELECT 1 FROM apparmor_events WHERE message LIKE '%" + marker + "%' AND message NOT LIKE '%" + path + "%'"))
+        assertThat(owner.rows("SELECT 1 FROM selinux_events WHERE message LIKE '%" + path + "%'")).as("an AppArmor record is not SELinux's").isEmpty();
+        assertThat(owner.rows("SELECT 1 FROM apparmor_events WHERE message LIKE '%" + marker + "%' AND message NOT LIKE '%" + path + "%'"))
                 .as("an SELinux record is not AppArmor's").isEmpty();
     }
 }

@@ -24,6 +24,11 @@ record OwnerModeDaemon(DaemonProcess daemon, String before) {
         }
     }
 
+    /** The rows of a query of its evented tables, read as hostqli reads them while it runs. */
+    java.util.List<Object[]> rows(String sql) {
+        return DaemonProcess.query(daemon.data, sql).rows();
+    }
+
     void stop() throws Exception {
         try {
             assertThat(daemon.stop()).isZero();
