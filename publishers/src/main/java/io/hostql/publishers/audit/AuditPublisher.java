@@ -99,31 +99,23 @@ public final class AuditPublisher extends ReaderThread {
             if (readerPriorityBoost < 0) throw new IllegalArgumentException("audit_reader_priority_boost must be 0 (off) or more, not " + readerPriorityBoost);
         }
 
-        /** The reader thread keeps the nice value it inherits (audit_reader_priority_boost=0). */
-        public Config(Mode mode, boolean allowConfig, boolean processEvents, boolean sockets, boolean acceptSockets,
-                boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir, SecurityRecords security, SyscallGroups groups,
-                int backlogLimitMax) {
-            this(mode, allowConfig, processEvents, sockets, acceptSockets, userEvents, backlogLimit, backlogWaitTime, stateDir, security, groups,
-                    backlogLimitMax, 0);
-        }
-
-        /** No fork, kill or file syscalls; the backlog limit is never raised (audit_backlog_limit_max=0). */
+        /** No fork, kill or file syscalls; the backlog limit is never raised (audit_backlog_limit_max=0); the reader keeps its nice value. */
         public Config(Mode mode, boolean allowConfig, boolean processEvents, boolean sockets, boolean acceptSockets,
                 boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir, SecurityRecords security) {
-            this(mode, allowConfig, processEvents, sockets, acceptSockets, userEvents, backlogLimit, backlogWaitTime, stateDir, security, SyscallGroups.NONE, 0);
+            this(mode, allowConfig, processEvents, sockets, acceptSockets, userEvents, backlogLimit, backlogWaitTime, stateDir, security, SyscallGroups.NONE, 0, 0);
         }
 
-        /** No fork, kill or file syscalls. */
+        /** No fork, kill or file syscalls; the reader keeps its nice value. */
         public Config(Mode mode, boolean allowConfig, boolean processEvents, boolean sockets, boolean acceptSockets,
                 boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir, SecurityRecords security, int backlogLimitMax) {
             this(mode, allowConfig, processEvents, sockets, acceptSockets, userEvents, backlogLimit, backlogWaitTime, stateDir, security, SyscallGroups.NONE,
-                    backlogLimitMax);
+                    backlogLimitMax, 0);
         }
 
-        /** The backlog limit is never raised (audit_backlog_limit_max=0). */
+        /** The backlog limit is never raised (audit_backlog_limit_max=0); the reader keeps its nice value. */
         public Config(Mode mode, boolean allowConfig, boolean processEvents, boolean sockets, boolean acceptSockets,
                 boolean userEvents, int backlogLimit, int backlogWaitTime, Path stateDir, SecurityRecords security, SyscallGroups groups) {
-            this(mode, allowConfig, processEvents, sockets, acceptSockets, userEvents, backlogLimit, backlogWaitTime, stateDir, security, groups, 0);
+            this(mode, allowConfig, processEvents, sockets, acceptSockets, userEvents, backlogLimit, backlogWaitTime, stateDir, security, groups, 0, 0);
         }
 
         /** No seccomp, SELinux or AppArmor records. */
