@@ -187,10 +187,11 @@ final class AuditRecord {
 
     /** A decimal field (negative allowed); def when absent or not a number. */
     long number(Name name, long def) {
-        return numberAt(find(name), def);
+        return number(find(name), def);
     }
 
-    private long numberAt(int i, long def) {
+    /** The decimal field at index i (see {@link #number(Name, long)}). */
+    long number(int i, long def) {
         if (i < 0) return def;
         int p = spans[5 * i + 2], e = spans[5 * i + 3];
         boolean neg = p < e && text[p] == '-';

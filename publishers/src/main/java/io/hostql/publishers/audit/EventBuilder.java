@@ -32,7 +32,7 @@ final class EventBuilder {
         /** The other records': CWD, PATH, MMAP, PROCTITLE, EXECVE, SOCKADDR; a user message's. */
         static final Name CWD = Name.of("cwd"), ITEM = Name.of("item"), NAME = Name.of("name"), INODE = Name.of("inode"),
                 MODE = Name.of("mode"), OUID = Name.of("ouid"), OGID = Name.of("ogid"), FD = Name.of("fd"), FLAGS = Name.of("flags"),
-                PROCTITLE = Name.of("proctitle"), ARGC = Name.of("argc"), SADDR = Name.of("saddr"), MSG = Name.of("msg"),
+                PROCTITLE = Name.of("proctitle"), SADDR = Name.of("saddr"), MSG = Name.of("msg"),
                 ADDR = Name.of("addr"), TERMINAL = Name.of("terminal");
 
         private Field() {}
@@ -231,7 +231,7 @@ final class EventBuilder {
             for (int i = 0; i < r.fieldCount(); i++) {
                 String n = r.name(i);
                 if (n.equals("argc")) {
-                    long v = r.number(Field.ARGC, -1); // not a number: unknown, as when the record is missing
+                    long v = r.number(i, -1); // not a number: unknown, as when the record is missing
                     argc = v < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, v);
                     continue;
                 }
