@@ -178,7 +178,7 @@ final class SyscallStorm {
                 .append("Each daemon first gets a ").append(o.warmupSeconds).append(" s warm-up storm at ").append(Measure.f(WARM_UP_RATE, 0))
                 .append("/s (not counted)").append(o.runs > 1 ? "; each window ran " + o.runs + " times and every column is its own median" : "").append(".\n")
                 .append("hostqld (owner mode, `--audit_allow_sockets`, process and user events off, `audit_backlog_limit` 8192, `events_max` 0: no row\n")
-                .append("is deleted during the count; its reader thread at nice -4, `audit_reader_priority_boost`'s default) runs with `audit_backlog_wait_time` 0 (drop and account) and ").append(wait)
+                .append("is deleted during the count; its reader thread at nice -").append(readerBoost()).append(", `audit_reader_priority_boost` as hostqld reads it here) runs with `audit_backlog_wait_time` 0 (drop and account) and ").append(wait)
                 .append(" (the kernel's default, 60 s in jiffies: the audited program\n")
                 .append("waits); then Debian's auditd (raw log, its own config otherwise: `priority_boost` 4, the whole daemon at nice -4) with rules for the same syscalls (")
                 .append(SOCKET_SYSCALLS).append(", b64, not for\n")
@@ -272,6 +272,11 @@ final class SyscallStorm {
     /** Calls neither captured nor counted as lost; for auditd, which reports nothing itself, the kernel's lost records count. */
     static long unaccounted(Window w) {
         return Math.max(0, w.started() - w.captured() - (w.reportedLoss() < 0 ? w.kernelLost() : w.reportedLoss()));
+    }
+
+    /** The reader priority boost the daemons started here get: the setting's default, or HOSTQL_AUDIT_READER_PRIORITY_BOOST in this environment. */
+    private static int readerBoost() {
+        return io.hostql.config.Settings.parse(new String[0], System.getenv()).get(io.hostql.config.flags.AuditFlags.AUDIT_READER_PRIORITY_BOOST);
     }
 
     /**
